@@ -1,0 +1,202 @@
+/**
+ * The anchoring worker: for each sending account whose lease this process holds, it keeps at most one
+ * transaction in flight and moves it built → sent → mined → confirmed, re-sending dropped
+ * transactions, bumping fees of stuck ones and noticing reorganisations.
+ */
+import type { Interface, Provider } from "ethers";
+import type { Logger } from "pino";
+import type { Db } from "../store/database";
+import type { BatchRow } from "../store/schema";
+import type { SignerSet } from "./signers";
+import { buildDueBatch, confirmBatch, releaseBatch, type BatchPolicy } from "./batches";
+import { broadcast, bumpFees, currentFees, encodeAnchor, feesOf, hashOf, signCall } from "./sender";
+import { crashPoint } from "./crash";
+import { acquireLease } from "./lease";
+
+export interface WorkerDeps {
+  db: Db;
+  provider: Provider;
+  iface: Interface;
+  registry: string;
+  chainId: bigint;
+  signers: SignerSet;
+  log: Logger;
+  instanceId: string;
+  policy: BatchPolicy;
+  confirmations: number;
+  pollMs: number;
+  bumpAfterMs: number;
+  /** how long a consumed nonce may go without one of our receipts before the batch is given up */
+  nonceLossGraceMs?: number;
+}
+
+const ANCHOR_GAS = 150_000n;
+
+export class AnchorWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private lastError: string | null = null;
+  /** when a batch's nonce was first seen consumed with none of its receipts */
+  private nonceLostSince = new Map<string, number>();
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Ask for a pass soon (a bill was issued). */
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(Math.min(this.d.pollMs, 20));
+  }
+
+  /** Finishes the pass under way, then stops: nothing is left half-written (every step is one transaction). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  health(): { lastError: string | null } {
+    return { lastError: this.lastError };
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass()
+        .catch((err) => {
+          this.lastError = String((err as Error).message ?? err);
+          this.d.log.warn({ err: this.lastError }, "anchoring pass failed; retrying");
+        })
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.schedule(this.d.pollMs);
+        });
+    }, ms);
+  }
+
+  /** One pass over every account; exposed for tests. */
+  async pass(): Promise<void> {
+    for (const account of this.d.signers.accounts()) {
+      if (this.stopped) return;
+      if (!(await acquireLease(this.d.db, account, this.d.instanceId))) continue;
+      await this.advanceAccount(account);
+    }
+    this.lastError = null;
+  }
+
+  private async advanceAccount(account: string): Promise<void> {
+    const open = await this.d.db
+      .selectFrom("batches")
+      .selectAll()
+      .where("account", "=", account)
+      .where("state", "in", ["built", "sent", "mined"])
+      .orderBy("created_at")
+      .executeTakeFirst();
+    const batch = open ?? (await buildDueBatch(this.d.db, account, this.d.policy));
+    if (!batch) return;
+    if (!open) crashPoint("batch-built");
+    if (batch.state === "built") await this.send(batch);
+    else if (batch.state === "sent") await this.checkSent(batch);
+    else if (batch.state === "mined") await this.checkMined(batch);
+  }
+
+  private async send(batch: BatchRow): Promise<void> {
+    const { db, provider, signers } = this.d;
+    const sender = await db.selectFrom("senders").selectAll().where("account", "=", batch.account).executeTakeFirstOrThrow();
+    const chainNonce = await provider.getTransactionCount(batch.account, "pending");
+    const nonce = Math.max(sender.next_nonce ?? 0, chainNonce);
+    const fees = await currentFees(provider);
+    const call = { to: this.d.registry, data: encodeAnchor(this.d.iface, batch.root, batch.bill_count), gasLimit: ANCHOR_GAS };
+    const tx = await signCall(signers.get(batch.account), this.d.chainId, nonce, call, fees);
+    const now = Date.now();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("batches")
+        .set({ state: "sent", nonce, raw_txs: JSON.stringify([tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: now })
+        .where("id", "=", batch.id)
+        .execute();
+      await trx.updateTable("senders").set({ next_nonce: nonce + 1 }).where("account", "=", batch.account).execute();
+    });
+    crashPoint("tx-signed");
+    await broadcast(provider, tx.raw);
+    this.d.log.info({ batch: batch.id, root: batch.root, bills: batch.bill_count, nonce, tx: tx.hash }, "batch sent");
+    crashPoint("tx-sent");
+  }
+
+  private async checkSent(batch: BatchRow): Promise<void> {
+    const { provider, db } = this.d;
+    const raws = JSON.parse(batch.raw_txs) as string[];
+    for (const raw of raws) {
+      const receipt = await provider.getTransactionReceipt(hashOf(raw));
+      if (!receipt) continue;
+      this.nonceLostSince.delete(batch.id);
+      crashPoint("receipt-seen");
+      if (receipt.status !== 1) {
+        this.d.log.error({ batch: batch.id, tx: receipt.hash }, "anchor transaction reverted; bills go back to the outbox");
+        return releaseBatch(db, batch, `transaction ${receipt.hash} reverted`);
+      }
+      await db
+        .updateTable("batches")
+        .set({ state: "mined", tx_hash: receipt.hash, block_number: receipt.blockNumber, block_hash: receipt.blockHash })
+        .where("id", "=", batch.id)
+        .execute();
+      return this.checkMined({ ...batch, state: "mined", tx_hash: receipt.hash, block_number: receipt.blockNumber, block_hash: receipt.blockHash });
+    }
+    await this.unmined(batch, raws);
+  }
+
+  /** None of the batch's transactions is mined: detect a lost nonce, re-send a dropped one, bump a stuck one. */
+  private async unmined(batch: BatchRow, raws: string[]): Promise<void> {
+    const { provider, db } = this.d;
+    const minedNonce = await provider.getTransactionCount(batch.account, "latest");
+    if (batch.nonce !== null && minedNonce > batch.nonce) {
+      // Our nonce is used, by none of our transactions (or its receipt is not visible yet): wait a grace
+      // period, then give the bills back — the batch can never be mined now.
+      const since = this.nonceLostSince.get(batch.id) ?? Date.now();
+      this.nonceLostSince.set(batch.id, since);
+      if (Date.now() - since < (this.d.nonceLossGraceMs ?? 5_000)) return;
+      this.nonceLostSince.delete(batch.id);
+      this.d.log.warn({ batch: batch.id, nonce: batch.nonce }, "nonce consumed by another transaction; re-batching");
+      await db.updateTable("senders").set({ next_nonce: minedNonce }).where("account", "=", batch.account).execute();
+      return releaseBatch(db, batch, "nonce consumed by another transaction");
+    }
+    const latest = raws[raws.length - 1];
+    if (Date.now() - (batch.sent_at ?? 0) >= this.d.bumpAfterMs) {
+      const fees = bumpFees(feesOf(latest), await currentFees(provider));
+      const call = { to: this.d.registry, data: encodeAnchor(this.d.iface, batch.root, batch.bill_count), gasLimit: ANCHOR_GAS };
+      const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, call, fees);
+      await db
+        .updateTable("batches")
+        .set({ raw_txs: JSON.stringify([...raws, tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: Date.now() })
+        .where("id", "=", batch.id)
+        .execute();
+      this.d.log.warn({ batch: batch.id, tx: tx.hash, maxFeePerGas: String(fees.maxFeePerGas) }, "transaction not mined in time; fee bumped");
+      await broadcast(provider, tx.raw);
+      return;
+    }
+    // Re-broadcast when the node no longer knows the transaction (dropped from its pool, or a node restart).
+    if (!(await provider.getTransaction(hashOf(latest)))) {
+      this.d.log.warn({ batch: batch.id, tx: hashOf(latest) }, "transaction missing from the node; re-sending");
+      await broadcast(provider, latest);
+    }
+  }
+
+  private async checkMined(batch: BatchRow): Promise<void> {
+    const { provider, db } = this.d;
+    const block = await provider.getBlock(batch.block_number as number);
+    if (!block || block.hash !== batch.block_hash) {
+      this.d.log.warn({ batch: batch.id, block: batch.block_number }, "anchoring block reorganised away; back to sent");
+      await db.updateTable("batches").set({ state: "sent", block_number: null, block_hash: null, sent_at: 0 }).where("id", "=", batch.id).execute();
+      return;
+    }
+    const head = await provider.getBlockNumber();
+    if (head - (batch.block_number as number) + 1 < this.d.confirmations) return;
+    crashPoint("confirming");
+    const n = await confirmBatch(db, batch);
+    this.d.log.info({ batch: batch.id, root: batch.root, bills: n, block: batch.block_number }, "batch anchored");
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The one error catalogue. Every 4xx/5xx the API gives is one of these codes, answered as RFC 9457
+ * problem details. Codes never change meaning.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 422, title: "The request body is not a valid bill; see errors[] for each field" },
+  MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body with the content type this endpoint takes" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
+  UNAUTHENTICATED: { status: 401, title: "Send a valid API key as 'Authorization: Bearer <key>'" },
+  FORBIDDEN: { status: 403, title: "This API key may not do that" },
+  NOT_FOUND: { status: 404, title: "No such resource" },
+  ISSUER_SUSPENDED: { status: 403, title: "The issuer is suspended by the finance bureau and may not issue" },
+  RANGE_EXHAUSTED: { status: 409, title: "The issuer's allotted bill numbers are used up; ask the bureau for a new range" },
+  IDEMPOTENCY_CONFLICT: { status: 409, title: "This Idempotency-Key was used with another request body" },
+  INVALID_IDEMPOTENCY_KEY: { status: 400, title: "Idempotency-Key must be 1-200 visible ASCII characters" },
+  INVALID_QUERY: { status: 400, title: "A query parameter is not valid" },
+  ALREADY_VOIDED: { status: 409, title: "The bill is already voided" },
+  ALREADY_REIMBURSED: { status: 409, title: "The bill is already marked reimbursed" },
+  BILL_REIMBURSED: { status: 409, title: "The bill is marked reimbursed; the reimbursing party must release it first" },
+  NOT_REIMBURSED: { status: 409, title: "The bill is not marked reimbursed by this party" },
+  BILL_NOT_VALID: { status: 409, title: "The bill is not in a state that allows this" },
+  BILL_NOT_FOUND: { status: 404, title: "No bill matches these fields" },
+  ISSUER_EXISTS: { status: 409, title: "An institution with this credit code or account already exists" },
+  RATE_LIMITED: { status: 429, title: "Too many requests; retry after the time in Retry-After" },
+  PDF_INVALID: { status: 422, title: "The upload is not a lianpiao PDF bill" },
+  SERVICE_BUSY: { status: 503, title: "The service is busy; retry shortly" },
+  CHAIN_UNAVAILABLE: { status: 503, title: "The blockchain node cannot be reached" },
+  INTERNAL: { status: 500, title: "Internal error" },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface FieldIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** An expected failure that maps to a problem+json answer. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? ERRORS[code].title);
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function problemBody(err: ApiError, instance?: string): Record<string, unknown> {
+  return {
+    type: `https://lianpiao.dev/problems/${err.code.toLowerCase().replace(/_/g, "-")}`,
+    title: ERRORS[err.code].title,
+    status: err.status,
+    code: err.code,
+    detail: err.message,
+    ...(instance ? { instance } : {}),
+    ...err.extra,
+  };
+}

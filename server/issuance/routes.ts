@@ -1,0 +1,81 @@
+/**
+ * /api/v1/invoices: thin HTTP over the issuance service.
+ */
+import { Router } from "express";
+import { z } from "zod";
+import type { Db } from "../store/database";
+import { ApiError } from "../http/errors";
+import { principalOf, requireRole } from "../http/auth";
+import { anchorOf, findBill } from "./bills-repo";
+import { billDetail, billSummary } from "./present";
+import { issueBill, type IssueContext } from "./service";
+import type { BillRow } from "../store/schema";
+import type { Request } from "express";
+
+export interface InvoiceRouteDeps extends IssueContext {
+  baseUrl: string;
+  head(): Promise<number | null>;
+  renderPdf(bill: BillRow): Promise<Buffer>;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().max(40).optional(),
+  status: z.enum(["pending", "anchored", "voided"]).optional(),
+});
+
+/** The bill if the caller may see it: its issuer, or the bureau. Others get 404, not 403: no existence leak. */
+export async function visibleBill(db: Db, req: Request, id: string): Promise<BillRow> {
+  const p = principalOf(req);
+  const bill = await findBill(db, id);
+  if (!bill) throw new ApiError("NOT_FOUND", "No bill with this id");
+  if (p.institution.role === "bureau") return bill;
+  if (p.institution.role === "issuer" && bill.institution_id === p.institution.id) return bill;
+  throw new ApiError("NOT_FOUND", "No bill with this id");
+}
+
+export function invoiceRoutes(d: InvoiceRouteDeps): Router {
+  const r = Router();
+
+  r.post("/", requireRole("issuer"), async (req, res) => {
+    if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as application/json");
+    const key = req.get("idempotency-key");
+    const { bill, replayed } = await issueBill(d, principalOf(req).institution, req.body, key);
+    if (replayed) res.setHeader("Idempotent-Replayed", "true");
+    res.status(201).location(`/api/v1/invoices/${bill.id}`).json(billSummary(bill, d.baseUrl));
+  });
+
+  r.get("/", requireRole("issuer", "bureau"), async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) throw new ApiError("INVALID_QUERY", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const p = principalOf(req);
+    let sel = d.db.selectFrom("bills").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(q.data.limit + 1);
+    if (p.institution.role === "issuer") sel = sel.where("institution_id", "=", p.institution.id);
+    if (q.data.status) sel = sel.where("status", "=", q.data.status);
+    if (q.data.before) {
+      const [at, id] = q.data.before.split("_");
+      if (!/^\d+$/.test(at) || !id) throw new ApiError("INVALID_QUERY", "before: use the nextCursor of the previous page");
+      sel = sel.where((eb) => eb.or([eb("created_at", "<", Number(at)), eb.and([eb("created_at", "=", Number(at)), eb("id", "<", id)])]));
+    }
+    const rows = await sel.execute();
+    const page = rows.slice(0, q.data.limit);
+    const last = page[page.length - 1];
+    res.json({ items: page.map((b) => billSummary(b, d.baseUrl)), nextCursor: rows.length > q.data.limit && last ? `${last.created_at}_${last.id}` : null });
+  });
+
+  r.get("/:id", requireRole("issuer", "bureau"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    res.json(billDetail(bill, d.baseUrl, await anchorOf(d.db, bill), await d.head()));
+  });
+
+  r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    const pdf = await d.renderPdf(bill);
+    res
+      .type("application/pdf")
+      .setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.pdf"`)
+      .send(pdf);
+  });
+
+  return r;
+}

@@ -1,0 +1,135 @@
+/**
+ * Issuing a bill: validate → number → compose → salt, hash, sign → store the bill and its outbox
+ * entry in one transaction. Anchoring happens later, from the outbox.
+ */
+import crypto from "node:crypto";
+import type { Db } from "../store/database";
+import type { BillRow, Institution } from "../store/schema";
+import { ApiError } from "../http/errors";
+import type { SignerSet } from "../anchoring/signers";
+import { takeBillNumber } from "./numbering";
+import { parseInvoiceRequest } from "./schema";
+import { composeBill } from "./compose";
+import { billHash, canonicalJson, leafOf, newSalt } from "./canonical";
+import { signBill, type BillDomain } from "./signing";
+import { newBillId, newCheckCode, newVerifyKey } from "./check-code";
+import { toFen } from "./money";
+import type { BillEnvelope } from "./model";
+
+export interface IssueContext {
+  db: Db;
+  signers: SignerSet;
+  domain: BillDomain;
+  /** called after a bill is committed, to wake the anchoring worker */
+  onIssued?: (account: string) => void;
+}
+
+export interface IssueResult {
+  bill: BillRow;
+  replayed: boolean;
+}
+
+function requestHash(body: unknown): string {
+  return crypto.createHash("sha256").update(canonicalJson(body ?? null)).digest("hex");
+}
+
+function assertCanIssue(inst: Institution, kind: string): asserts inst is Institution & { account: string } {
+  if (inst.status !== "active") throw new ApiError("ISSUER_SUSPENDED");
+  if (!inst.account) throw new ApiError("FORBIDDEN", "This institution has no chain account");
+  if (inst.bill_kind !== kind) {
+    throw new ApiError("VALIDATION_FAILED", `This issuer is admitted for ${inst.bill_kind} bills, not ${kind}`, {
+      errors: [{ path: "kind", code: "KIND_NOT_ADMITTED", message: `admitted kind is ${inst.bill_kind}` }],
+    });
+  }
+}
+
+async function replay(db: Db, inst: Institution, key: string, hash: string): Promise<IssueResult | undefined> {
+  const prior = await db.selectFrom("bills").selectAll().where("institution_id", "=", inst.id).where("idempotency_key", "=", key).executeTakeFirst();
+  if (!prior) return undefined;
+  if (prior.request_hash !== hash) throw new ApiError("IDEMPOTENCY_CONFLICT");
+  return { bill: prior, replayed: true };
+}
+
+export async function issueBill(ctx: IssueContext, inst: Institution, body: unknown, idempotencyKey?: string): Promise<IssueResult> {
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError("INVALID_IDEMPOTENCY_KEY");
+  const parsed = parseInvoiceRequest(body);
+  if (!parsed.ok) throw new ApiError("VALIDATION_FAILED", `${parsed.issues.length} problem(s): ${parsed.issues[0].path}: ${parsed.issues[0].message}`, { errors: parsed.issues });
+  const input = parsed.value;
+  assertCanIssue(inst, input.kind);
+  const hash = idempotencyKey ? requestHash(body) : null;
+  if (idempotencyKey && hash) {
+    const prior = await replay(ctx.db, inst, idempotencyKey, hash);
+    if (prior) return prior;
+  }
+  const signer = ctx.signers.get(inst.account);
+  try {
+    const bill = await ctx.db.transaction().execute(async (trx) => {
+      const no = await takeBillNumber(trx, inst.id);
+      const now = new Date();
+      const bill = composeBill(input, {
+        ...no,
+        checkCode: newCheckCode(),
+        issuedAt: now,
+        issuer: { name: inst.name, creditCode: inst.credit_code ?? "", account: inst.account },
+      });
+      const salt = newSalt();
+      const h = billHash({ bill, salt });
+      const envelope: BillEnvelope = {
+        format: "lianpiao-bill/1",
+        bill,
+        salt,
+        billHash: h,
+        leaf: leafOf(h),
+        signature: signBill(signer, ctx.domain, { billHash: h, billCode: no.billCode, billNumber: no.billNumber }),
+        anchor: null,
+      };
+      const row: BillRow = {
+        id: newBillId(),
+        institution_id: inst.id,
+        kind: bill.kind,
+        bill_code: no.billCode,
+        bill_number: no.billNumber,
+        check_code: bill.checkCode,
+        issued_at: now.getTime(),
+        issue_date: bill.issuedAt.slice(0, 10),
+        total_fen: Number(toFen(bill.total)),
+        status: "pending",
+        envelope: JSON.stringify(envelope),
+        bill_hash: h,
+        leaf: envelope.leaf,
+        verify_key: newVerifyKey(),
+        idempotency_key: idempotencyKey ?? null,
+        request_hash: hash,
+        batch_id: null,
+        proof: null,
+        void_reason: null,
+        voided_at: null,
+        red_of_id: null,
+        reimbursed_by: null,
+        reimbursed_at: null,
+        reimbursement_ref: null,
+        created_at: now.getTime(),
+      };
+      await trx.insertInto("bills").values(row).execute();
+      await trx
+        .insertInto("outbox")
+        .values({ bill_id: row.id, account: inst.account, action: "anchor", payload: "{}", created_at: row.created_at, batch_id: null, done_at: null, error: null })
+        .execute();
+      return row;
+    });
+    ctx.onIssued?.(inst.account);
+    return { bill, replayed: false };
+  } catch (err) {
+    // A concurrent request with the same Idempotency-Key won the unique constraint: answer as it did.
+    if (idempotencyKey && hash && isUniqueViolation(err)) {
+      const prior = await replay(ctx.db, inst, idempotencyKey, hash);
+      if (prior) return prior;
+    }
+    throw err;
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || /UNIQUE constraint failed/.test(e?.message ?? "");
+}

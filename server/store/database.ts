@@ -1,0 +1,66 @@
+/**
+ * Opens the store: SQLite (better-sqlite3, WAL) under DATA_DIR by default, PostgreSQL when the
+ * database URL is postgres://…. Both run the same migrations and the same Kysely queries.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+import { migrationProvider, type DialectName } from "./migrations";
+
+export type Db = Kysely<Database>;
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** postgres://… for PostgreSQL; otherwise SQLite at sqlitePath */
+  databaseUrl?: string;
+  sqlitePath?: string;
+  poolSize?: number;
+}
+
+function openSqlite(file: string): Kysely<Database> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma("journal_mode = WAL");
+  // FULL: an accepted bill must survive a power cut, not only a process crash.
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string, max: number): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // int8 columns hold epoch milliseconds and fen: both far below 2^53.
+    types: { getTypeParser: (oid: number, format?: unknown) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const dialect: DialectName = isPostgresUrl(opts.databaseUrl) ? "postgres" : "sqlite";
+  const db =
+    dialect === "postgres"
+      ? openPostgres(opts.databaseUrl as string, opts.poolSize ?? 10)
+      : openSqlite(opts.sqlitePath ?? path.join("data", "lianpiao.sqlite"));
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect, close: () => db.destroy() };
+}

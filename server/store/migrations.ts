@@ -1,0 +1,150 @@
+/**
+ * The one set of migrations, for SQLite and PostgreSQL alike. Only auto-increment ids differ, so the
+ * provider is built for a dialect.
+ */
+import { Kysely, Migration, MigrationProvider } from "kysely";
+
+export type DialectName = "sqlite" | "postgres";
+
+function migration001(dialect: DialectName): Migration {
+  const serial = (t: "outbox" | "audit_log") => (b: Kysely<unknown>) =>
+    dialect === "postgres"
+      ? b.schema.createTable(t).addColumn("id", "bigserial", (c) => c.primaryKey())
+      : b.schema.createTable(t).addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("institutions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("credit_code", "text", (c) => c.unique())
+        .addColumn("bill_kind", "text")
+        .addColumn("account", "text", (c) => c.unique())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("institution_id", "text", (c) => c.notNull().references("institutions.id"))
+        .addColumn("key_hash", "text", (c) => c.notNull().unique())
+        .addColumn("label", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema
+        .createTable("signer_keys")
+        .addColumn("account", "text", (c) => c.primaryKey())
+        .addColumn("keystore", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("bill_ranges")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("institution_id", "text", (c) => c.notNull().references("institutions.id"))
+        .addColumn("bill_code", "text", (c) => c.notNull())
+        .addColumn("start_number", "bigint", (c) => c.notNull())
+        .addColumn("end_number", "bigint", (c) => c.notNull())
+        .addColumn("next_number", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("bill_ranges_code_start", ["bill_code", "start_number"])
+        .execute();
+      await db.schema
+        .createTable("bills")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("institution_id", "text", (c) => c.notNull().references("institutions.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("bill_code", "text", (c) => c.notNull())
+        .addColumn("bill_number", "text", (c) => c.notNull())
+        .addColumn("check_code", "text", (c) => c.notNull())
+        .addColumn("issued_at", "bigint", (c) => c.notNull())
+        .addColumn("issue_date", "text", (c) => c.notNull())
+        .addColumn("total_fen", "bigint", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("envelope", "text", (c) => c.notNull())
+        .addColumn("bill_hash", "text", (c) => c.notNull().unique())
+        .addColumn("leaf", "text", (c) => c.notNull().unique())
+        .addColumn("verify_key", "text", (c) => c.notNull())
+        .addColumn("idempotency_key", "text")
+        .addColumn("request_hash", "text")
+        .addColumn("batch_id", "text")
+        .addColumn("proof", "text")
+        .addColumn("void_reason", "text")
+        .addColumn("voided_at", "bigint")
+        .addColumn("red_of_id", "text")
+        .addColumn("reimbursed_by", "text")
+        .addColumn("reimbursed_at", "bigint")
+        .addColumn("reimbursement_ref", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("bills_code_number", ["bill_code", "bill_number"])
+        .addUniqueConstraint("bills_idempotency", ["institution_id", "idempotency_key"])
+        .execute();
+      await db.schema.createIndex("bills_institution_created").on("bills").columns(["institution_id", "created_at"]).execute();
+      await db.schema.createIndex("bills_status").on("bills").columns(["status", "issue_date"]).execute();
+      await serial("outbox")(db)
+        .addColumn("bill_id", "text", (c) => c.notNull().references("bills.id"))
+        .addColumn("account", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("batch_id", "text")
+        .addColumn("done_at", "bigint")
+        .addColumn("error", "text")
+        .execute();
+      await db.schema.createIndex("outbox_open").on("outbox").columns(["account", "done_at", "batch_id", "id"]).execute();
+      await db.schema
+        .createTable("batches")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("account", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("root", "text", (c) => c.notNull())
+        .addColumn("bill_count", "integer", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("nonce", "bigint")
+        .addColumn("raw_txs", "text", (c) => c.notNull())
+        .addColumn("tx_hash", "text")
+        .addColumn("max_fee", "text")
+        .addColumn("priority_fee", "text")
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("block_number", "bigint")
+        .addColumn("block_hash", "text")
+        .addColumn("error", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("sent_at", "bigint")
+        .addColumn("confirmed_at", "bigint")
+        .execute();
+      await db.schema.createIndex("batches_account_state").on("batches").columns(["account", "state"]).execute();
+      await db.schema
+        .createTable("senders")
+        .addColumn("account", "text", (c) => c.primaryKey())
+        .addColumn("next_nonce", "bigint")
+        .addColumn("lease_owner", "text")
+        .addColumn("lease_until", "bigint")
+        .execute();
+      await serial("audit_log")(db)
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("subject", "text", (c) => c.notNull())
+        .addColumn("detail", "text", (c) => c.notNull())
+        .addColumn("ip", "text")
+        .execute();
+      await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      for (const t of ["settings", "audit_log", "senders", "batches", "outbox", "bills", "bill_ranges", "signer_keys", "api_keys", "institutions"]) {
+        await db.schema.dropTable(t).ifExists().execute();
+      }
+    },
+  };
+}
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return { getMigrations: async () => ({ "001_initial": migration001(dialect) }) };
+}

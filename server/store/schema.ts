@@ -1,0 +1,163 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds; money is integer fen; booleans are not used
+ * (SQLite has none): states are short strings.
+ */
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export type Role = "issuer" | "bureau" | "relying_party";
+
+export interface InstitutionsTable {
+  id: string;
+  role: Role;
+  name: string;
+  credit_code: string | null;
+  bill_kind: "medical" | "donation" | null;
+  /** chain account (checksummed address) that signs and sends for it */
+  account: string | null;
+  status: "active" | "suspended";
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  institution_id: string;
+  /** sha256 of the key; the key itself is shown once and never stored */
+  key_hash: string;
+  label: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface SignerKeysTable {
+  account: string;
+  /** encrypted JSON keystore (scrypt) */
+  keystore: string;
+  created_at: number;
+}
+
+export interface BillRangesTable {
+  id: string;
+  institution_id: string;
+  bill_code: string;
+  start_number: number;
+  end_number: number;
+  next_number: number;
+  created_at: number;
+}
+
+export type BillStatus = "pending" | "anchored" | "voided";
+
+export interface BillsTable {
+  id: string;
+  institution_id: string;
+  kind: "medical" | "donation";
+  bill_code: string;
+  bill_number: string;
+  check_code: string;
+  issued_at: number;
+  /** YYYY-MM-DD in Asia/Shanghai, for the manual check and daily figures */
+  issue_date: string;
+  total_fen: number;
+  status: BillStatus;
+  /** JSON of BillEnvelope without its anchor */
+  envelope: string;
+  bill_hash: string;
+  leaf: string;
+  /** the QR key: a capability printed on the bill, needed to re-render its PDF */
+  verify_key: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  batch_id: string | null;
+  /** JSON array of proof hashes once anchored */
+  proof: string | null;
+  void_reason: string | null;
+  voided_at: number | null;
+  red_of_id: string | null;
+  reimbursed_by: string | null;
+  reimbursed_at: number | null;
+  reimbursement_ref: string | null;
+  created_at: number;
+}
+
+export type OutboxAction = "anchor" | "void" | "reimburse" | "release";
+
+export interface OutboxTable {
+  id: Generated<number>;
+  bill_id: string;
+  /** the chain account that must send it */
+  account: string;
+  action: OutboxAction;
+  /** JSON parameters of the action (reason code, reference, …) */
+  payload: string;
+  created_at: number;
+  batch_id: string | null;
+  done_at: number | null;
+  error: string | null;
+}
+
+export type BatchState = "built" | "sent" | "mined" | "confirmed" | "failed";
+
+export interface BatchesTable {
+  id: string;
+  account: string;
+  /** what the transaction does: an anchor of root, or a single bill mark (void, reimburse, release) */
+  action: OutboxAction;
+  root: string;
+  bill_count: number;
+  state: BatchState;
+  nonce: number | null;
+  /** JSON array of every signed raw transaction sent for this batch (fee bumps keep the nonce) */
+  raw_txs: string;
+  tx_hash: string | null;
+  max_fee: string | null;
+  priority_fee: string | null;
+  attempts: number;
+  block_number: number | null;
+  block_hash: string | null;
+  error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  confirmed_at: number | null;
+}
+
+export interface SendersTable {
+  account: string;
+  next_nonce: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  detail: string;
+  ip: string | null;
+}
+
+/** Deployment facts (registry address, chain id) decided once and kept. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  institutions: InstitutionsTable;
+  api_keys: ApiKeysTable;
+  signer_keys: SignerKeysTable;
+  bill_ranges: BillRangesTable;
+  bills: BillsTable;
+  outbox: OutboxTable;
+  batches: BatchesTable;
+  senders: SendersTable;
+  audit_log: AuditLogTable;
+}
+
+export type Institution = Selectable<InstitutionsTable>;
+export type BillRow = Selectable<BillsTable>;
+export type NewBill = Insertable<BillsTable>;
+export type BatchRow = Selectable<BatchesTable>;
+export type OutboxRow = Selectable<OutboxTable>;

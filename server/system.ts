@@ -1,0 +1,130 @@
+/**
+ * Wires the whole service: config → store → chain → keys → bootstrap → anchoring worker → app.
+ * main.ts listens; tests start a system the same way.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config";
+import { openStore, type Store } from "./store/database";
+import { getSetting } from "./store/settings";
+import { openChain, type ChainHandle } from "./chain-setup";
+import { registryInterface } from "./chain";
+import { SignerSet, loadKeystore } from "./anchoring/signers";
+import { AnchorWorker } from "./anchoring/worker";
+import { armCrash } from "./anchoring/crash";
+import { releaseLeases } from "./anchoring/lease";
+import { bootstrapDemo, ensureRegistry, loadDemoSigners, type DemoCredentials } from "./registry/demo-bootstrap";
+import { KeyResolver } from "./registry/api-keys";
+import { invoiceRoutes } from "./issuance/routes";
+import { envelopeOf } from "./issuance/bills-repo";
+import { verifyUrlOf } from "./issuance/present";
+import { buildApp } from "./app";
+import { renderBillPdf } from "./pdf";
+import type { BillRow } from "./store/schema";
+
+export interface System {
+  cfg: Config;
+  store: Store;
+  chain: ChainHandle;
+  registry: string;
+  worker: AnchorWorker;
+  app: ReturnType<typeof buildApp>;
+  demo: DemoCredentials | null;
+  stop(): Promise<void>;
+}
+
+/** Dev chains only: a generated keystore password kept beside the data, so restarts unlock it. */
+function devKeystorePassword(dataDir: string): string {
+  const file = path.join(dataDir, "keystore-password");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+async function resolveRegistry(cfg: Config, store: Store, chain: ChainHandle, log: Logger): Promise<string> {
+  if (cfg.chainMode !== "external") return ensureRegistry(store.db, chain.provider, log);
+  const address = cfg.registryAddress as string;
+  if ((await chain.provider.getCode(address)) === "0x") throw new Error(`REGISTRY_ADDRESS: no contract at ${address} on chain ${chain.chainId}`);
+  const known = await getSetting(store.db, "registry_address");
+  if (known && known.toLowerCase() !== address.toLowerCase()) throw new Error(`REGISTRY_ADDRESS: the store's bills are anchored on ${known}, not ${address}`);
+  return address;
+}
+
+export async function startSystem(cfg: Config, log: Logger): Promise<System> {
+  armCrash(cfg.crashAt);
+  const store = await openStore({ databaseUrl: cfg.databaseUrl, sqlitePath: cfg.sqlitePath });
+  const chain = await openChain(cfg, log).catch(async (err) => {
+    await store.close();
+    throw err;
+  });
+  try {
+    const registry = await resolveRegistry(cfg, store, chain, log);
+    const signers = new SignerSet();
+    const dev = cfg.chainMode !== "external";
+    if (dev) loadDemoSigners(signers);
+    for (const k of cfg.signerPrivateKeys) signers.add(new (await import("ethers")).Wallet(k));
+    const password = cfg.keystorePassword ?? (dev ? devKeystorePassword(cfg.dataDir) : undefined);
+    await loadKeystore(store.db, signers, password);
+    const demo = dev
+      ? await bootstrapDemo({ db: store.db, provider: chain.provider, registry, dataDir: cfg.dataDir, rpcUrl: chain.rpcUrl, chainId: chain.chainId, baseUrl: cfg.publicBaseUrl })
+      : null;
+    const domain = { chainId: chain.chainId, verifyingContract: registry };
+    const worker = new AnchorWorker({
+      db: store.db,
+      provider: chain.provider,
+      iface: registryInterface(),
+      registry,
+      chainId: BigInt(chain.chainId),
+      signers,
+      log,
+      instanceId: cfg.instanceId,
+      policy: { maxSize: cfg.batchMaxSize, maxAgeMs: cfg.batchMaxAgeMs },
+      confirmations: cfg.confirmations,
+      pollMs: cfg.anchorPollMs,
+      bumpAfterMs: cfg.txBumpAfterMs,
+    });
+    const keys = new KeyResolver(store.db);
+    const head = async () => chain.provider.getBlockNumber().catch(() => null);
+    const renderPdf = async (bill: BillRow) =>
+      renderBillPdf(await envelopeOf(store.db, bill, { chainId: chain.chainId, registry }), { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) });
+    const app = buildApp({
+      log,
+      keys,
+      api: {
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued: () => worker.wake(), baseUrl: cfg.publicBaseUrl, head, renderPdf }),
+      },
+      ready: async () => {
+        const checks: Record<string, unknown> = {};
+        checks.database = await store.db.selectFrom("settings").select("key").limit(1).execute().then(() => "ok", (e) => String(e));
+        checks.chain = await head().then((n) => (n === null ? "unreachable" : { head: n }));
+        checks.anchoring = worker.health();
+        return { ok: checks.database === "ok" && checks.chain !== "unreachable", checks };
+      },
+    });
+    worker.start();
+    return {
+      cfg, store, chain, registry, worker, app, demo,
+      stop: async () => {
+        await worker.stop();
+        await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
+        await chain.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await chain.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}
+
+export function listen(sys: System): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = sys.app.listen(sys.cfg.port, sys.cfg.host, () => resolve(server));
+  });
+}
