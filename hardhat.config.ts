@@ -28,7 +28,12 @@ const config: HardhatUserConfig = {
   },
   paths: { sources: "contracts", tests: "test/contracts", artifacts: "artifacts", cache: "cache" },
   networks: {
-    hardhat: { chainId: 31337 },
+    // HARDHAT_INTERVAL_MS turns automine off for `hardhat node`: real block times, as tests of the
+    // anchoring pipeline need (e.g. 1,000 for 1-second blocks).
+    hardhat: {
+      chainId: 31337,
+      ...(process.env.HARDHAT_INTERVAL_MS ? { mining: { auto: false, interval: Number(process.env.HARDHAT_INTERVAL_MS) } } : {}),
+    },
     localhost: { url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
   mocha: { timeout: 120000 },

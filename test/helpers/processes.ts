@@ -1,0 +1,128 @@
+/**
+ * Real processes for tests: a `hardhat node` and the lianpiao service, each on a free port, stopped
+ * after the suite. Nothing here mocks a part of the system.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createServer } from "node:net";
+
+export const ROOT = path.join(__dirname, "..", "..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export function tempDir(prefix = "lianpiao-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export interface ChainNode {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function rpcAnswers(url: string): Promise<boolean> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return r.ok;
+}
+
+function stopProc(proc: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once("exit", () => resolve());
+    proc.kill(signal);
+    setTimeout(() => proc.kill("SIGKILL"), 5000).unref();
+  });
+}
+
+/** A `hardhat node` process; intervalMs > 0 turns automine off for real block times. */
+export async function startHardhatNode(opts: { intervalMs?: number; port?: number } = {}): Promise<ChainNode> {
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const cli = require.resolve("hardhat/internal/cli/cli.js");
+  const proc = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: { ...process.env, ...(opts.intervalMs ? { HARDHAT_INTERVAL_MS: String(opts.intervalMs) } : {}) },
+  });
+  await waitFor(`hardhat node at ${url}`, async () => {
+    if (proc.exitCode !== null) throw new Error(`hardhat node exited with ${proc.exitCode}`);
+    return rpcAnswers(url);
+  });
+  return { url, port, proc, stop: () => stopProc(proc) };
+}
+
+export interface ServiceProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  proc: ChildProcess;
+  output(): string;
+  credentials(): DemoCreds;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface DemoCreds {
+  hospital: { apiKey: string; institutionId: string; account: string };
+  charity: { apiKey: string; institutionId: string; account: string };
+  bureau: { apiKey: string; institutionId: string; account: string };
+  insurer: { apiKey: string; institutionId: string; account: string };
+  registryAddress: string;
+  rpcUrl: string;
+  chainId: number;
+}
+
+/** Starts `server/main.ts` as its own process and waits until it answers /healthz. */
+export async function startService(env: Record<string, string | undefined>, opts: { dataDir?: string; waitReady?: boolean } = {}): Promise<ServiceProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const dataDir = opts.dataDir ?? tempDir();
+  const proc = spawn(process.execPath, ["-r", "./scripts/register.js", "server/main.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LOG_LEVEL: "info", EMBEDDED_RPC_PORT: "0", DATA_DIR: dataDir, ...env, PORT: String(port) },
+  });
+  let out = "";
+  proc.stdout?.on("data", (b) => (out += b));
+  proc.stderr?.on("data", (b) => (out += b));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  if (opts.waitReady !== false) {
+    await waitFor(`service at ${url}`, async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`service exited (${proc.exitCode ?? proc.signalCode}):\n${out.slice(-3000)}`);
+      return (await fetch(`${url}/healthz`)).ok;
+    }, 90_000);
+  }
+  return {
+    url, port, dataDir, proc, exited,
+    output: () => out,
+    credentials: () => JSON.parse(fs.readFileSync(path.join(dataDir, "demo-credentials.json"), "utf8")) as DemoCreds,
+    stop: (signal: NodeJS.Signals = "SIGTERM") => stopProc(proc, signal),
+  };
+}
