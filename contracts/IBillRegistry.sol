@@ -57,7 +57,7 @@ interface IBillRegistry {
     error BillRegistryIssuerNotSuspended(address account);
     /// @notice The kind given is not Medical or Donation.
     error BillRegistryInvalidKind(uint8 kind);
-    /// @notice A zero root, zero leaf, zero credit-code hash, zero bill count or zero account.
+    /// @notice A zero root, zero credit-code hash, zero bill count, zero void reason or zero account.
     error BillRegistryInvalidArgument();
     /// @notice `root` has already been anchored by `issuer`.
     error BillRegistryRootAlreadyAnchored(bytes32 root, address issuer);
@@ -69,8 +69,8 @@ interface IBillRegistry {
     error BillRegistryNotBatchIssuer(bytes32 root, address account);
     /// @notice `leaf` was voided at `voidedAt`.
     error BillRegistryBillVoided(bytes32 leaf, uint40 voidedAt);
-    /// @notice `leaf` was already reimbursed by `by` at `at`.
-    error BillRegistryAlreadyReimbursed(bytes32 leaf, address by, uint40 at);
+    /// @notice `leaf` was already reimbursed by `reimbursedBy` at block time `reimbursedAt`.
+    error BillRegistryAlreadyReimbursed(bytes32 leaf, address reimbursedBy, uint40 reimbursedAt);
     /// @notice `leaf` is not reimbursed, so there is nothing to release.
     error BillRegistryNotReimbursed(bytes32 leaf);
     /// @notice Only `markedBy`, the party that marked `leaf` reimbursed, may release it.
@@ -87,8 +87,9 @@ interface IBillRegistry {
     event BatchAnchored(bytes32 indexed root, address indexed issuer, uint24 billCount);
     /// @notice `issuer` voided (冲红) the bill `leaf` of batch `root` with `reason`.
     event BillVoided(bytes32 indexed leaf, bytes32 indexed root, address indexed issuer, uint8 reason);
-    /// @notice `party` marked the bill `leaf` reimbursed; `reference` is the party's own claim reference hash.
-    event BillReimbursed(bytes32 indexed leaf, bytes32 indexed root, address indexed party, bytes32 reference);
+    /// @notice `party` marked the bill `leaf` reimbursed; `claimReference` is a hash of the party's own claim
+    /// reference (`reference` is a reserved word in Solidity).
+    event BillReimbursed(bytes32 indexed leaf, bytes32 indexed root, address indexed party, bytes32 claimReference);
     /// @notice `party` released its reimbursement mark on `leaf`.
     event ReimbursementReleased(bytes32 indexed leaf, address indexed party);
 
@@ -108,13 +109,13 @@ interface IBillRegistry {
     function anchor(bytes32 root, uint24 billCount) external;
 
     /// @notice Voids (冲红) the bill `leaf` of batch `root`. Only the active issuer that anchored the
-    /// batch; refused while the bill is reimbursed or once voided.
+    /// batch; `reason` must be nonzero; refused while the bill is reimbursed or once voided.
     function voidBill(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint8 reason) external;
 
     // ---- relying party ------------------------------------------------------------------------
     /// @notice Marks the bill `leaf` of batch `root` reimbursed (报销 / 入账). Relying parties only;
     /// refused for a voided bill and for a bill already marked by anyone.
-    function markReimbursed(bytes32 root, bytes32 leaf, bytes32[] calldata proof, bytes32 reference) external;
+    function markReimbursed(bytes32 root, bytes32 leaf, bytes32[] calldata proof, bytes32 claimReference) external;
 
     /// @notice Releases the caller's reimbursement mark on `leaf`. Only the party that marked it.
     function releaseReimbursement(bytes32 leaf) external;
@@ -141,6 +142,7 @@ interface IBillRegistry {
     ) external view returns (Batch memory batch, BillStatus memory status, Issuer memory issuer, bool included);
 
     /// @notice Whether `account` was an active issuer of `kind` at block `blockNumber`; suspension
-    /// later does not change the answer for earlier blocks.
+    /// later does not change the answer for earlier blocks. The answer is the state at the end of
+    /// `blockNumber`; for a block not yet mined it is the current state.
     function wasIssuerAt(address account, Kind kind, uint256 blockNumber) external view returns (bool);
 }

@@ -1,0 +1,137 @@
+// Deploys the BillRegistry with plain ethers v6, so that the service, the CLI and the tests can deploy
+// to any JSON-RPC chain without Hardhat's runtime. Run directly, it is a small CLI (see `usage`).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ContractFactory, Contract, JsonRpcProvider, Network, Wallet, ethers } from "ethers";
+import type { InterfaceAbi, TransactionResponse } from "ethers";
+
+export const ARTIFACT_PATH = join(__dirname, "..", "artifacts", "contracts", "BillRegistry.sol", "BillRegistry.json");
+export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+export const REGISTRAR_ROLE = ethers.id("REGISTRAR_ROLE");
+export const RELYING_PARTY_ROLE = ethers.id("RELYING_PARTY_ROLE");
+export const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
+
+export interface DeployOptions {
+  /** Bureau admin; defaults to the deployer. When another account, the deployer hands over and renounces. */
+  admin?: string;
+  registrars?: string[];
+  relyingParties?: string[];
+  /** Confirmations to wait for on every transaction; default 1. */
+  confirmations?: number;
+  /** How long to wait for each transaction's confirmations before failing; default 300 s. */
+  timeoutMs?: number;
+}
+
+export interface DeployedRegistry {
+  address: string;
+  deployTxHash: string;
+  blockNumber: number;
+}
+
+/** The compiled registry (run `npx hardhat compile` first). */
+export function loadRegistryArtifact(): { abi: InterfaceAbi; bytecode: string } {
+  let text: string;
+  try {
+    text = readFileSync(ARTIFACT_PATH, "utf8");
+  } catch (cause) {
+    throw new Error(`BillRegistry artifact not found at ${ARTIFACT_PATH}: run \`npx hardhat compile\``, { cause });
+  }
+  const { abi, bytecode } = JSON.parse(text) as { abi: InterfaceAbi; bytecode: string };
+  return { abi, bytecode };
+}
+
+/**
+ * Deploys the registry from `signer`, grants the registrar and relying-party roles, and hands the admin
+ * role to `opts.admin` if that is another account. Nonces are assigned here, one after the other, so the
+ * role grants are sent without waiting for each other; every transaction is awaited to `confirmations`.
+ */
+export async function deployRegistry(signer: ethers.Signer, opts: DeployOptions = {}): Promise<DeployedRegistry> {
+  const deployer = await signer.getAddress();
+  const admin = ethers.getAddress(opts.admin ?? deployer);
+  const wait = (tx: TransactionResponse) => waitFor(tx, opts.confirmations ?? 1, opts.timeoutMs ?? 300_000);
+  let nonce = await signer.getNonce("pending");
+  const { abi, bytecode } = loadRegistryArtifact();
+  const deployment = await new ContractFactory(abi, bytecode, signer).getDeployTransaction(deployer);
+  const deployTx = await signer.sendTransaction({ ...deployment, nonce: nonce++ });
+  const receipt = await wait(deployTx);
+  const address = receipt.contractAddress;
+  if (address == null) throw new Error(`deployment ${deployTx.hash} created no contract`);
+  const registry = new Contract(address, abi, signer);
+  const sent: TransactionResponse[] = [];
+  const send = async (method: string, ...args: unknown[]) => sent.push(await registry[method](...args, { nonce: nonce++ }));
+  for (const account of opts.registrars ?? []) await send("grantRole", REGISTRAR_ROLE, ethers.getAddress(account));
+  for (const account of opts.relyingParties ?? []) await send("grantRole", RELYING_PARTY_ROLE, ethers.getAddress(account));
+  if (admin !== deployer) {
+    await send("grantRole", DEFAULT_ADMIN_ROLE, admin);
+    await send("renounceRole", DEFAULT_ADMIN_ROLE, deployer);
+  }
+  await Promise.all(sent.map(wait));
+  return { address, deployTxHash: deployTx.hash, blockNumber: receipt.blockNumber };
+}
+
+async function waitFor(tx: TransactionResponse, confirmations: number, timeoutMs: number) {
+  const receipt = await tx.wait(confirmations, timeoutMs);
+  if (receipt === null || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+  return receipt;
+}
+
+/**
+ * A provider for a sending process: the chain id is asked once and then fixed (no endless re-detection
+ * when the node is down), no call cache (stale nonces), no request batching (latency).
+ */
+export async function connectRpc(url: string): Promise<JsonRpcProvider> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+  });
+  const body = (await response.json()) as { result?: string; error?: { message: string } };
+  if (body.result === undefined) throw new Error(`eth_chainId at ${url} failed: ${body.error?.message ?? response.status}`);
+  const network = Network.from(BigInt(body.result));
+  return new JsonRpcProvider(url, network, { staticNetwork: network, cacheTimeout: -1, batchMaxCount: 1 });
+}
+
+// ---- CLI ------------------------------------------------------------------------------------------
+
+const usage = `usage: deploy --rpc URL [--mnemonic WORDS [--index N] | --private-key HEX]
+       [--admin ADDRESS] [--registrar ADDRESS]... [--relying-party ADDRESS]... [--confirmations N]
+Without a key, account 0 of the standard test mnemonic deploys. Prints {"address",...} as JSON.`;
+
+export function parseArgs(argv: string[]): Record<string, string[]> {
+  const args: Record<string, string[]> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (!flag.startsWith("--") || value === undefined || value.startsWith("--")) throw new Error(`bad argument ${flag}\n${usage}`);
+    (args[flag.slice(2)] ??= []).push(value);
+  }
+  return args;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const one = (name: string) => args[name]?.at(-1);
+  const rpc = one("rpc");
+  if (rpc === undefined) throw new Error(`--rpc is required\n${usage}`);
+  const provider = await connectRpc(rpc);
+  const key = one("private-key");
+  const path = `m/44'/60'/0'/0/${Number(one("index") ?? 0)}`;
+  const signer = key
+    ? new Wallet(key, provider)
+    : ethers.HDNodeWallet.fromPhrase(one("mnemonic") ?? TEST_MNEMONIC, undefined, path).connect(provider);
+  const deployed = await deployRegistry(signer, {
+    admin: one("admin"),
+    registrars: args["registrar"],
+    relyingParties: args["relying-party"],
+    confirmations: one("confirmations") === undefined ? undefined : Number(one("confirmations")),
+  });
+  const { chainId } = await provider.getNetwork();
+  console.log(JSON.stringify({ ...deployed, chainId: Number(chainId), deployer: signer.address }));
+  provider.destroy();
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,124 @@
+// scripts/deploy.ts against a real `hardhat node` over HTTP, as the service and the CLI use it.
+import { expect } from "chai";
+import { spawn, execFile } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Contract, JsonRpcProvider, ethers } from "ethers";
+import {
+  DEFAULT_ADMIN_ROLE,
+  REGISTRAR_ROLE,
+  RELYING_PARTY_ROLE,
+  TEST_MNEMONIC,
+  connectRpc,
+  deployRegistry,
+  loadRegistryArtifact,
+} from "../../scripts/deploy";
+
+const ROOT = join(__dirname, "..", "..");
+const account = (index: number) => ethers.HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForChain(url: string, node: ChildProcess, deadline = Date.now() + 60_000): Promise<void> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
+    const answered = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (answered) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`hardhat node at ${url} did not answer eth_chainId within 60 s`);
+}
+
+describe("scripts/deploy.ts against a hardhat node over HTTP", function () {
+  this.timeout(120_000);
+  let node: ChildProcess;
+  let url: string;
+  let provider: JsonRpcProvider;
+
+  before(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const cli = require.resolve("hardhat/internal/cli/cli.js");
+    node = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+    await waitForChain(url, node);
+    provider = await connectRpc(url);
+  });
+
+  after(() => {
+    provider?.destroy();
+    if (node?.exitCode === null) node.kill("SIGTERM");
+  });
+
+  it("reads the ABI and bytecode from the compiled artifact", () => {
+    const { abi, bytecode } = loadRegistryArtifact();
+    expect(bytecode).to.match(/^0x[0-9a-f]{1000,}$/);
+    expect(new ethers.Interface(abi).getFunction("anchor")?.format()).to.equal("anchor(bytes32,uint24)");
+  });
+
+  it("deploys, grants registrar and relying-party roles, and hands the admin role over", async () => {
+    const deployer = account(0).connect(provider);
+    const [admin, registrar, insurer, employer] = [1, 2, 3, 4].map((i) => account(i).address);
+    const deployed = await deployRegistry(deployer, {
+      admin,
+      registrars: [registrar],
+      relyingParties: [insurer, employer],
+    });
+    const receipt = await provider.getTransactionReceipt(deployed.deployTxHash);
+    expect([receipt?.contractAddress, receipt?.blockNumber]).to.deep.equal([deployed.address, deployed.blockNumber]);
+    const registry = new Contract(deployed.address, loadRegistryArtifact().abi, provider);
+    const has = (role: string, who: string): Promise<boolean> => registry.hasRole(role, who);
+    expect(await has(DEFAULT_ADMIN_ROLE, admin)).to.equal(true);
+    expect(await has(DEFAULT_ADMIN_ROLE, deployer.address)).to.equal(false);
+    expect(await has(REGISTRAR_ROLE, registrar)).to.equal(true);
+    expect(await has(RELYING_PARTY_ROLE, insurer)).to.equal(true);
+    expect(await has(RELYING_PARTY_ROLE, employer)).to.equal(true);
+    expect(await has(REGISTRAR_ROLE, insurer)).to.equal(false);
+  });
+
+  it("keeps the admin role with the deployer when no admin is given, and deploys twice in a row", async () => {
+    const deployer = account(5).connect(provider);
+    const first = await deployRegistry(deployer, { confirmations: 1 });
+    const second = await deployRegistry(deployer, { registrars: [deployer.address] });
+    expect(first.address).to.not.equal(second.address);
+    const registry = new Contract(second.address, loadRegistryArtifact().abi, provider);
+    expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, deployer.address)).to.equal(true);
+    expect(await registry.hasRole(REGISTRAR_ROLE, deployer.address)).to.equal(true);
+  });
+
+  it("deploys from the command line with account 0 of the test mnemonic and prints the address as JSON", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["-r", "./scripts/register.js", "scripts/deploy.ts", "--rpc", url, "--relying-party", account(3).address],
+      { cwd: ROOT },
+    );
+    const printed = JSON.parse(stdout) as { address: string; deployer: string; chainId: number };
+    expect(printed.deployer).to.equal(account(0).address);
+    expect(printed.chainId).to.equal(31337);
+    const registry = new Contract(printed.address, loadRegistryArtifact().abi, provider);
+    expect(await registry.hasRole(RELYING_PARTY_ROLE, account(3).address)).to.equal(true);
+    expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, account(0).address)).to.equal(true);
+  });
+
+  it("fails on the command line with a message when --rpc is missing", async () => {
+    const run = promisify(execFile)(process.execPath, ["-r", "./scripts/register.js", "scripts/deploy.ts"], { cwd: ROOT });
+    const error = (await run.then(() => null, (e: unknown) => e)) as { code: number; stderr: string } | null;
+    expect(error?.code).to.equal(1);
+    expect(error?.stderr).to.contain("--rpc is required");
+  });
+});
