@@ -22,7 +22,7 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
-import { renderBillPdf } from "./pdf";
+import { renderBillPdf } from "./pdf/render";
 import type { BillRow } from "./store/schema";
 
 export interface System {
@@ -96,7 +96,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued: () => worker.wake(), baseUrl: cfg.publicBaseUrl, head, renderPdf }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued: () => worker.wake(), baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
       },
       ready: async () => {
         const checks: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Db } from "../store/database";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
-import { anchorOf, findBill } from "./bills-repo";
+import { anchorOf, envelopeOf, findBill } from "./bills-repo";
 import { billDetail, billSummary } from "./present";
 import { issueBill, type IssueContext } from "./service";
 import type { BillRow } from "../store/schema";
@@ -16,6 +16,7 @@ export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
   head(): Promise<number | null>;
   renderPdf(bill: BillRow): Promise<Buffer>;
+  chain: { chainId: number; registry: string };
 }
 
 const listQuery = z.object({
@@ -66,6 +67,12 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
   r.get("/:id", requireRole("issuer", "bureau"), async (req, res) => {
     const bill = await visibleBill(d.db, req, String(req.params.id));
     res.json(billDetail(bill, d.baseUrl, await anchorOf(d.db, bill), await d.head()));
+  });
+
+  // The machine-readable bill (as embedded in the PDF): enough to verify it against the chain alone.
+  r.get("/:id/envelope", requireRole("issuer", "bureau"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    res.json(await envelopeOf(d.db, bill, d.chain));
   });
 
   r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {

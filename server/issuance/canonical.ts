@@ -1,0 +1,94 @@
+/**
+ * The canonical form of a bill and its place in a Merkle batch.
+ *
+ * billHash = keccak256(utf8(RFC 8785 JSON of { bill, salt })). RFC 8785 fixes key order, number and
+ * string encoding, so any party (the service, the CLI, a third-party verifier) re-derives the same
+ * bytes from the same bill. The per-bill salt (256 bits) keeps low-entropy bills unguessable from
+ * their on-chain leaf.
+ *
+ * Leaves are OpenZeppelin StandardMerkleTree leaves of the single value [billHash] with encoding
+ * ["bytes32"]: keccak256(keccak256(abi.encode(billHash))), which the registry re-checks with
+ * OpenZeppelin MerkleProof.
+ */
+import { randomBytes } from "node:crypto";
+import canonicalize from "canonicalize";
+import { keccak256, toUtf8Bytes, isHexString } from "ethers";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { standardLeafHash } from "@openzeppelin/merkle-tree/dist/hashes";
+import { processProof } from "@openzeppelin/merkle-tree/dist/core";
+import { SaltedBill } from "./model";
+
+export const LEAF_ENCODING = ["bytes32"];
+
+/** RFC 8785 canonical JSON; throws for values JSON cannot represent (undefined, functions …). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("value has no JSON representation");
+  return text;
+}
+
+/** A fresh per-bill salt: 32 random bytes as 0x-prefixed lowercase hex. */
+export function newSalt(): string {
+  return "0x" + randomBytes(32).toString("hex");
+}
+
+function assertBytes32(value: string, what: string): void {
+  if (!isHexString(value, 32)) throw new TypeError(`${what} must be 0x-prefixed 32-byte hex: ${value}`);
+}
+
+/** keccak256 of the canonical JSON of { bill, salt }, as 0x hex. */
+export function billHash(salted: SaltedBill): string {
+  if (typeof salted.salt !== "string" || !/^0x[0-9a-f]{32,}$/.test(salted.salt)) {
+    // fewer than 128 bits of salt would let a leaf be brute-forced from guessable fields
+    throw new TypeError("salt must be 0x-prefixed lowercase hex of at least 16 bytes");
+  }
+  return keccak256(toUtf8Bytes(canonicalJson({ bill: salted.bill, salt: salted.salt })));
+}
+
+/** The StandardMerkleTree leaf hash of [billHash]. */
+export function leafOf(hash: string): string {
+  assertBytes32(hash, "billHash");
+  return standardLeafHash(LEAF_ENCODING, [hash]);
+}
+
+export interface BatchEntry {
+  billHash: string;
+  leaf: string;
+  proof: string[];
+}
+
+export interface BatchTree {
+  root: string;
+  /** one entry per input hash, in input order */
+  entries: BatchEntry[];
+}
+
+/**
+ * Builds the batch tree of the given bill hashes. Duplicates are refused: two bills with one hash
+ * would mean a reused salt, and the registry would mark both with one leaf.
+ */
+export function buildBatchTree(billHashes: readonly string[]): BatchTree {
+  if (billHashes.length === 0) throw new RangeError("a batch needs at least one bill");
+  const seen = new Set<string>();
+  for (const h of billHashes) {
+    assertBytes32(h, "billHash");
+    const key = h.toLowerCase();
+    if (seen.has(key)) throw new RangeError(`duplicate billHash in batch: ${h}`);
+    seen.add(key);
+  }
+  const tree = StandardMerkleTree.of(billHashes.map((h) => [h]), LEAF_ENCODING);
+  const entries = billHashes.map((h, i) => ({
+    billHash: h,
+    leaf: tree.leafHash([h]),
+    // StandardMerkleTree.of keeps input order in its value index, so index i is bill i
+    proof: tree.getProof(i),
+  }));
+  return { root: tree.root, entries };
+}
+
+/** Offline inclusion check: does `leaf` with `proof` hash up to `root`? Never throws on bad input. */
+export function verifyProof(root: string, leaf: string, proof: readonly string[]): boolean {
+  if (!isHexString(root, 32) || !isHexString(leaf, 32)) return false;
+  if (!Array.isArray(proof) || !proof.every((p) => isHexString(p, 32))) return false;
+  return processProof(leaf, [...proof]).toLowerCase() === root.toLowerCase();
+}
