@@ -1,0 +1,148 @@
+import { expect } from "chai";
+import { composeBill, deriveCategory, deriveInsuranceType, formatShanghaiTime, maskId, maskName } from "../../server/issuance/compose";
+import { parseInvoiceRequest } from "../../server/issuance/schema";
+import { canonicalJson } from "../../server/issuance/canonical";
+import { DonationBill, MedicalBill } from "../../server/issuance/model";
+import { DONATION_EXAMPLE, ISSUER, MEDICAL_EXAMPLE, variant } from "./fixtures";
+
+const CTX = {
+  billCode: "35010126",
+  billNumber: "0000000001",
+  checkCode: "7K3M9P",
+  issuedAt: new Date("2026-11-25T02:31:07.456Z"),
+  issuer: ISSUER,
+};
+
+function compose(body: unknown) {
+  const parsed = parseInvoiceRequest(body);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return composeBill(parsed.value, CTX);
+}
+
+describe("composeBill", () => {
+  it("turns the medical example into the canonical medical bill", () => {
+    const bill = compose(MEDICAL_EXAMPLE) as MedicalBill;
+    expect(bill).to.deep.equal({
+      v: 1,
+      kind: "medical",
+      billCode: "35010126",
+      billNumber: "0000000001",
+      checkCode: "7K3M9P",
+      issuedAt: "2026-11-25T10:31:07+08:00",
+      issuer: ISSUER,
+      payee: "李四",
+      reviewer: "王五",
+      remarks: "",
+      total: "157.00",
+      totalInWords: "壹佰伍拾柒元整",
+      payer: { name: "张三", idNumber: "11010519491231002X" },
+      patientType: "outpatient",
+      department: "内科",
+      visitNumber: "MZ2026112300017",
+      insuranceType: "employee",
+      items: [
+        { code: "A01", name: "西药费", category: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
+        { code: "B03", name: "检查费", category: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
+      ],
+      insurance: { fundPaid: "90.00", accountPaid: "30.00", selfPaid: "37.00" },
+    });
+  });
+
+  it("turns the donation example into the canonical donation receipt, remarks defaulting to empty", () => {
+    const bill = compose(DONATION_EXAMPLE) as DonationBill;
+    expect(bill).to.deep.include({
+      kind: "donation",
+      remarks: "",
+      total: "500.00",
+      totalInWords: "伍佰元整",
+      donor: { name: "陈小明", type: "individual" },
+      items: [{ name: "儿童先心病救助项目", form: "cash", amount: "500.00" }],
+      purpose: "儿童先心病救助",
+    });
+  });
+
+  it("treats a bill without insurance as wholly self-paid", () => {
+    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => delete b.insurance)) as MedicalBill;
+    expect(bill.insurance).to.deep.equal({ fundPaid: "0.00", accountPaid: "0.00", selfPaid: "157.00" });
+    expect(bill.insuranceType).to.equal("self");
+  });
+
+  it("keeps an insurance type the client sends", () => {
+    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => (b.insuranceType = "resident"))) as MedicalBill;
+    expect(bill.insuranceType).to.equal("resident");
+  });
+
+  it("keeps a category the client sends and derives 其他费 for other names", () => {
+    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => {
+      b.items[0].category = "中成药费";
+      b.items[1].name = "CT 平扫";
+    })) as MedicalBill;
+    expect(bill.items.map((i) => i.category)).to.deep.equal(["中成药费", "其他费"]);
+  });
+
+  it("leaves absent optional fields out of the canonical JSON instead of writing them as null", () => {
+    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => (b.payer.idNumber = "")));
+    expect(canonicalJson(bill)).to.not.match(/idNumber|null/);
+    expect(Object.keys((bill as MedicalBill).payer)).to.deep.equal(["name"]);
+  });
+
+  it("writes the total in capital numerals", () => {
+    const bill = compose(variant(DONATION_EXAMPLE, (b) => { b.items[0].amount = "1004.05"; b.total = "1004.05"; }));
+    expect(bill.totalInWords).to.equal("壹仟零肆元零伍分");
+  });
+});
+
+describe("derivations", () => {
+  const categories: Array<[string, string]> = [["西药费", "西药费"], ["挂号费", "挂号费"], ["其他费", "其他费"], ["阿莫西林胶囊", "其他费"], ["西药", "其他费"]];
+  for (const [name, category] of categories) {
+    it(`files an item named ${name} under ${category}`, () => expect(deriveCategory(name)).to.equal(category));
+  }
+
+  const types: Array<[string, string, string]> = [["0.00", "0.00", "self"], ["90.00", "30.00", "employee"], ["90.00", "0.00", "employee"], ["0.00", "0.01", "employee"]];
+  for (const [fundPaid, accountPaid, type] of types) {
+    it(`derives insurance type ${type} from fund ${fundPaid} and account ${accountPaid}`, () => {
+      expect(deriveInsuranceType({ fundPaid, accountPaid })).to.equal(type);
+    });
+  }
+});
+
+describe("formatShanghaiTime", () => {
+  const cases: Array<[string, string]> = [
+    ["2026-11-25T02:31:07Z", "2026-11-25T10:31:07+08:00"],
+    ["2026-12-31T16:00:00Z", "2027-01-01T00:00:00+08:00"], // the Shanghai date rolls over before UTC's
+    ["2024-02-28T16:59:59.999Z", "2024-02-29T00:59:59+08:00"],
+    ["2026-07-01T00:00:00Z", "2026-07-01T08:00:00+08:00"], // no daylight saving in summer
+  ];
+  for (const [utc, local] of cases) {
+    it(`writes ${utc} as ${local}`, () => expect(formatShanghaiTime(new Date(utc))).to.equal(local));
+  }
+
+  it("does not depend on the process time zone", () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = "America/New_York";
+      expect(formatShanghaiTime(new Date("2026-11-25T02:31:07Z"))).to.equal("2026-11-25T10:31:07+08:00");
+    } finally {
+      process.env.TZ = saved;
+    }
+  });
+
+  it("refuses an invalid date", () => expect(() => formatShanghaiTime(new Date("nope"))).to.throw(RangeError));
+});
+
+describe("masking", () => {
+  const names: Array<[string, string]> = [["张三", "张*"], ["欧阳娜娜", "欧***"], ["王", "*"], ["", ""], ["𠀀三", "𠀀*"], ["John Smith", "J*********"]];
+  for (const [name, masked] of names) {
+    it(`masks the name ${JSON.stringify(name)} as ${JSON.stringify(masked)}`, () => expect(maskName(name)).to.equal(masked));
+  }
+
+  const ids: Array<[string, string]> = [
+    ["11010519491231002X", "1101**********002X"],
+    ["91350100M000100Y43", "9135**********0Y43"],
+    ["MZ2026", "*****6"],
+    ["", ""],
+  ];
+  for (const [id, masked] of ids) {
+    it(`masks the identifier ${JSON.stringify(id)} as ${JSON.stringify(masked)}`, () => expect(maskId(id)).to.equal(masked));
+  }
+});
