@@ -4,6 +4,7 @@
 import crypto from "node:crypto";
 import type { Db } from "../store/database";
 import type { BatchRow } from "../store/schema";
+import type { Interface } from "ethers";
 import { buildBatchTree } from "../issuance/canonical";
 
 export interface BatchPolicy {
@@ -11,8 +12,36 @@ export interface BatchPolicy {
   maxAgeMs: number;
 }
 
+/** Gas limits are fixed, not estimated: an estimate would revert for a root that is already anchored. */
+export const GAS = { anchor: 120_000, mark: 200_000 } as const;
+
+function newBatch(account: string, action: BatchRow["action"], root: string, billCount: number, callData: string, now: number): BatchRow {
+  return {
+    id: crypto.randomUUID(),
+    account,
+    action,
+    root,
+    bill_count: billCount,
+    call_data: callData,
+    gas_limit: action === "anchor" ? GAS.anchor : GAS.mark,
+    state: "built",
+    nonce: null,
+    raw_txs: "[]",
+    tx_hash: null,
+    max_fee: null,
+    priority_fee: null,
+    attempts: 0,
+    block_number: null,
+    block_hash: null,
+    error: null,
+    created_at: now,
+    sent_at: null,
+    confirmed_at: null,
+  };
+}
+
 /** Builds the next anchor batch of `account` if one is due (full, or its oldest bill old enough). */
-export async function buildDueBatch(db: Db, account: string, policy: BatchPolicy, now = Date.now()): Promise<BatchRow | null> {
+export async function buildDueBatch(db: Db, iface: Interface, account: string, policy: BatchPolicy, now = Date.now()): Promise<BatchRow | null> {
   return db.transaction().execute(async (trx) => {
     const rows = await trx
       .selectFrom("outbox")
@@ -28,26 +57,7 @@ export async function buildDueBatch(db: Db, account: string, policy: BatchPolicy
     if (rows.length === 0) return null;
     if (rows.length < policy.maxSize && now - rows[0].created_at < policy.maxAgeMs) return null;
     const tree = buildBatchTree(rows.map((r) => r.bill_hash));
-    const batch: BatchRow = {
-      id: crypto.randomUUID(),
-      account,
-      action: "anchor",
-      root: tree.root,
-      bill_count: rows.length,
-      state: "built",
-      nonce: null,
-      raw_txs: "[]",
-      tx_hash: null,
-      max_fee: null,
-      priority_fee: null,
-      attempts: 0,
-      block_number: null,
-      block_hash: null,
-      error: null,
-      created_at: now,
-      sent_at: null,
-      confirmed_at: null,
-    };
+    const batch = newBatch(account, "anchor", tree.root, rows.length, iface.encodeFunctionData("anchor", [tree.root, rows.length]), now);
     await trx.insertInto("batches").values(batch).execute();
     const ids = rows.map((r) => r.id);
     for (let i = 0; i < ids.length; i += 500) {
@@ -93,6 +103,56 @@ export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): P
 export async function releaseBatch(db: Db, batch: BatchRow, error: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("outbox").set({ batch_id: null, error }).where("batch_id", "=", batch.id).execute();
+    await trx.updateTable("batches").set({ state: "failed", error }).where("id", "=", batch.id).execute();
+  });
+}
+
+/**
+ * The next single-bill mark (void, reimbursement, release) of `account` whose bill is anchored: a
+ * mark needs the bill's root and proof, so a mark on a pending bill waits for its anchor.
+ */
+export async function buildMarkBatch(db: Db, iface: Interface, account: string, now = Date.now()): Promise<BatchRow | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("outbox")
+      .innerJoin("bills", "bills.id", "outbox.bill_id")
+      .innerJoin("batches", "batches.id", "bills.batch_id")
+      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "batches.root"])
+      .where("outbox.account", "=", account)
+      .where("outbox.action", "in", ["void", "reimburse", "release"])
+      .where("outbox.done_at", "is", null)
+      .where("outbox.batch_id", "is", null)
+      .orderBy("outbox.id")
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    const proof = JSON.parse(row.proof ?? "[]") as string[];
+    const p = JSON.parse(row.payload) as { reason?: number; reference?: string };
+    const data =
+      row.action === "void"
+        ? iface.encodeFunctionData("voidBill", [row.root, row.leaf, proof, p.reason ?? 1])
+        : row.action === "reimburse"
+          ? iface.encodeFunctionData("markReimbursed", [row.root, row.leaf, proof, p.reference])
+          : iface.encodeFunctionData("releaseReimbursement", [row.leaf]);
+    const batch = newBatch(account, row.action, row.root, 1, data, now);
+    await trx.insertInto("batches").values(batch).execute();
+    await trx.updateTable("outbox").set({ batch_id: batch.id }).where("id", "=", row.id).execute();
+    return batch;
+  });
+}
+
+/** A mark's effect is in the store already (set when it was accepted): confirming closes its outbox entry. */
+export async function confirmMark(db: Db, batch: BatchRow, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("outbox").set({ done_at: now }).where("batch_id", "=", batch.id).execute();
+    await trx.updateTable("batches").set({ state: "confirmed", confirmed_at: now }).where("id", "=", batch.id).execute();
+  });
+}
+
+/** A reverted mark is not retried (the chain refused it for a reason a retry would not change). */
+export async function failMark(db: Db, batch: BatchRow, error: string, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("outbox").set({ done_at: now, error }).where("batch_id", "=", batch.id).execute();
     await trx.updateTable("batches").set({ state: "failed", error }).where("id", "=", batch.id).execute();
   });
 }

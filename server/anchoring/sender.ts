@@ -3,7 +3,7 @@
  * before it is broadcast, so a crash at any point is recovered by broadcasting it again; fee bumps
  * keep the nonce, so at most one of a batch's transactions can ever be mined.
  */
-import { Interface, Transaction, type BaseWallet, type Provider } from "ethers";
+import { Transaction, type BaseWallet, type Provider } from "ethers";
 
 export interface Fees {
   maxFeePerGas: bigint;
@@ -57,8 +57,4 @@ export function feesOf(tx: string): Fees {
 
 export function hashOf(raw: string): string {
   return Transaction.from(raw).hash as string;
-}
-
-export function encodeAnchor(iface: Interface, root: string, billCount: number): string {
-  return iface.encodeFunctionData("anchor", [root, billCount]);
 }

@@ -8,8 +8,8 @@ import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import type { BatchRow } from "../store/schema";
 import type { SignerSet } from "./signers";
-import { buildDueBatch, confirmBatch, releaseBatch, type BatchPolicy } from "./batches";
-import { broadcast, bumpFees, currentFees, encodeAnchor, feesOf, hashOf, signCall } from "./sender";
+import { buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
+import { broadcast, bumpFees, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
 import { crashPoint } from "./crash";
 import { acquireLease } from "./lease";
 
@@ -29,8 +29,6 @@ export interface WorkerDeps {
   /** how long a consumed nonce may go without one of our receipts before the batch is given up */
   nonceLossGraceMs?: number;
 }
-
-const ANCHOR_GAS = 150_000n;
 
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -96,7 +94,7 @@ export class AnchorWorker {
       .where("state", "in", ["built", "sent", "mined"])
       .orderBy("created_at")
       .executeTakeFirst();
-    const batch = open ?? (await buildDueBatch(this.d.db, account, this.d.policy));
+    const batch = open ?? (await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account));
     if (!batch) return;
     if (!open) crashPoint("batch-built");
     if (batch.state === "built") await this.send(batch);
@@ -110,8 +108,7 @@ export class AnchorWorker {
     const chainNonce = await provider.getTransactionCount(batch.account, "pending");
     const nonce = Math.max(sender.next_nonce ?? 0, chainNonce);
     const fees = await currentFees(provider);
-    const call = { to: this.d.registry, data: encodeAnchor(this.d.iface, batch.root, batch.bill_count), gasLimit: ANCHOR_GAS };
-    const tx = await signCall(signers.get(batch.account), this.d.chainId, nonce, call, fees);
+    const tx = await signCall(signers.get(batch.account), this.d.chainId, nonce, this.callOf(batch), fees);
     const now = Date.now();
     await db.transaction().execute(async (trx) => {
       await trx
@@ -136,6 +133,10 @@ export class AnchorWorker {
       this.nonceLostSince.delete(batch.id);
       crashPoint("receipt-seen");
       if (receipt.status !== 1) {
+        if (batch.action !== "anchor") {
+          this.d.log.error({ batch: batch.id, action: batch.action, tx: receipt.hash }, "bill mark reverted on chain; reconciliation will report it");
+          return failMark(db, batch, `transaction ${receipt.hash} reverted`);
+        }
         this.d.log.error({ batch: batch.id, tx: receipt.hash }, "anchor transaction reverted; bills go back to the outbox");
         return releaseBatch(db, batch, `transaction ${receipt.hash} reverted`);
       }
@@ -167,8 +168,7 @@ export class AnchorWorker {
     const latest = raws[raws.length - 1];
     if (Date.now() - (batch.sent_at ?? 0) >= this.d.bumpAfterMs) {
       const fees = bumpFees(feesOf(latest), await currentFees(provider));
-      const call = { to: this.d.registry, data: encodeAnchor(this.d.iface, batch.root, batch.bill_count), gasLimit: ANCHOR_GAS };
-      const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, call, fees);
+      const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, this.callOf(batch), fees);
       await db
         .updateTable("batches")
         .set({ raw_txs: JSON.stringify([...raws, tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: Date.now() })
@@ -196,7 +196,16 @@ export class AnchorWorker {
     const head = await provider.getBlockNumber();
     if (head - (batch.block_number as number) + 1 < this.d.confirmations) return;
     crashPoint("confirming");
+    if (batch.action !== "anchor") {
+      await confirmMark(db, batch);
+      this.d.log.info({ batch: batch.id, action: batch.action, block: batch.block_number }, "bill mark confirmed");
+      return;
+    }
     const n = await confirmBatch(db, batch);
     this.d.log.info({ batch: batch.id, root: batch.root, bills: n, block: batch.block_number }, "batch anchored");
+  }
+
+  private callOf(batch: BatchRow): CallSpec {
+    return { to: this.d.registry, data: batch.call_data, gasLimit: BigInt(batch.gas_limit) };
   }
 }

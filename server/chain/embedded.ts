@@ -105,7 +105,7 @@ class JournaledProvider implements Eip1193Provider {
         `${args.method} is not available on the embedded chain: it accepts reads and signed transactions only`,
       );
     }
-    return this.edr.request({ method: args.method, params });
+    return this.edr.request({ method: args.method, params }).catch(rethrowAsRpcError);
   }
 
   /** Refuses new requests, waits for the sends in flight and returns the final head. */
@@ -140,8 +140,20 @@ class JournaledProvider implements Eip1193Provider {
     // at the next start exactly as if it had been sent.
     this.journal.append(raw as string, timestamp, head);
     this.lastTimestamp = timestamp;
-    return this.edr.request({ method: SEND_RAW_TRANSACTION, params: [raw] });
+    return this.edr.request({ method: SEND_RAW_TRANSACTION, params: [raw] }).catch(rethrowAsRpcError);
   }
+}
+
+/**
+ * Hardhat raises reverts as a SolidityError without a numeric code; real nodes answer code 3
+ * ("execution reverted") with the revert data, which is what ethers and other clients expect.
+ */
+function rethrowAsRpcError(err: unknown): never {
+  const e = err as { code?: unknown; message?: unknown; data?: unknown };
+  if (Number.isInteger(e.code)) throw err;
+  const message = typeof e.message === "string" ? e.message : String(err);
+  const reverted = typeof e.data === "string" && /revert/i.test(message);
+  throw new RpcError(reverted ? RPC_CODES.reverted : RPC_CODES.internal, message, e.data);
 }
 
 function parseSigned(raw: unknown): Transaction & { from: string } {

@@ -22,6 +22,8 @@ export const RPC_CODES = {
   methodNotFound: -32601,
   invalidParams: -32602,
   internal: -32603,
+  /** Execution reverted (eth_call, eth_estimateGas); `data` holds the revert data. */
+  reverted: 3,
   /** Generic server error; what nodes answer for a transaction they reject (nonce, funds). */
   rejected: -32000,
   /** EIP-1193: the provider does not support the method. */

@@ -14,6 +14,7 @@ export {
   registryAt,
   decodeEvidence,
   readEvidence,
+  registryErrorOf,
   type IssuerKind,
   type Evidence,
   type RegistryArtifact,

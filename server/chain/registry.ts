@@ -62,6 +62,19 @@ export function registryAt(address: string, runner: ContractRunner | null = null
 }
 
 /**
+ * The registry's custom error behind a failed call or send (`{ name: "BillRegistryRootAlreadyAnchored",
+ * args }`), or null when `err` carries no revert data the registry knows. ethers decodes reverts of
+ * static calls only; a send fails in gas estimation with the raw data, which this reads.
+ */
+export function registryErrorOf(err: unknown): { name: string; args: unknown[] } | null {
+  const e = err as { revert?: { name?: unknown; args?: unknown[] } | null; data?: unknown };
+  if (e?.revert && typeof e.revert.name === "string") return { name: e.revert.name, args: [...(e.revert.args ?? [])] };
+  if (typeof e?.data !== "string" || e.data.length < 10) return null;
+  const parsed = registryInterface().parseError(e.data);
+  return parsed === null ? null : { name: parsed.name, args: parsed.args.toArray() };
+}
+
+/**
  * What the registry says about one bill, as plain values. Zero addresses and zero times of absent
  * records become null, so callers test `batch.issuer === null`, not against the zero address.
  */

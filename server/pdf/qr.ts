@@ -41,10 +41,10 @@ export function qrMatrix(text: string): QrMatrix {
 
 /** The parts of a pdfkit document that drawing a QR code needs. */
 export interface QrCanvas {
-  rect(x: number, y: number, w: number, h: number): unknown;
-  fill(color?: string): unknown;
-  save(): unknown;
-  restore(): unknown;
+  rect(x: number, y: number, w: number, h: number): QrCanvas;
+  fill(color?: string): QrCanvas;
+  save(): QrCanvas;
+  restore(): QrCanvas;
 }
 
 /**

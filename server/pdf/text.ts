@@ -2,7 +2,7 @@
  * Text that fits its box: shrink to a minimum size, then wrap by character, then cut with "…".
  * Text never leaves its cell.
  */
-import { FONT_NAMES, type FontWeight } from "./font";
+import { FONT_NAMES, hasGlyphs, type FontWeight } from "./font";
 
 export type Doc = PDFKit.PDFDocument;
 
@@ -17,6 +17,20 @@ export interface Fitted {
   size: number;
   lines: string[];
   weight: FontWeight;
+}
+
+/**
+ * Replaces characters the font lacks by their compatibility form when that one is printable
+ * (Ⅱ → II, ㎎ → mg, full-width forms → ASCII); others stay and show as the font's blank glyph.
+ */
+export function printable(text: string): string {
+  if (/^[\x20-\x7e]*$/.test(text) || hasGlyphs(text)) return text;
+  let out = "";
+  for (const ch of text) {
+    const compat = ch.normalize("NFKC");
+    out += !hasGlyphs(ch) && compat !== ch && hasGlyphs(compat) ? compat : ch;
+  }
+  return out;
 }
 
 /** Width of `text` at `size` in the given weight. */
@@ -47,7 +61,8 @@ function wrapByCharacter(doc: Doc, text: string, width: number, maxLines: number
 }
 
 /** Fits `text` into `width` points: the largest size that fits on one line, else wrapped at `minSize`. */
-export function fitText(doc: Doc, text: string, width: number, opts: FitOptions): Fitted {
+export function fitText(doc: Doc, raw: string, width: number, opts: FitOptions): Fitted {
+  const text = printable(raw);
   const weight = opts.weight ?? "regular";
   doc.font(FONT_NAMES[weight]);
   const natural = doc.fontSize(opts.size).widthOfString(text);
@@ -81,7 +96,8 @@ export function drawFitted(doc: Doc, f: Fitted, x: number, y: number, width: num
 }
 
 /** Draws one line at (x, y) (top of the ink), sized and aligned; returns its width. */
-export function drawLine(doc: Doc, text: string, x: number, y: number, size: number, opts: { weight?: FontWeight; align?: Align; width?: number; spacing?: number } = {}): number {
+export function drawLine(doc: Doc, raw: string, x: number, y: number, size: number, opts: { weight?: FontWeight; align?: Align; width?: number; spacing?: number } = {}): number {
+  const text = printable(raw);
   doc.font(FONT_NAMES[opts.weight ?? "regular"]).fontSize(size);
   const spacing = opts.spacing ?? 0;
   const w = doc.widthOfString(text, { characterSpacing: spacing });

@@ -100,6 +100,8 @@ function migration001(dialect: DialectName): Migration {
         .addColumn("action", "text", (c) => c.notNull())
         .addColumn("root", "text", (c) => c.notNull())
         .addColumn("bill_count", "integer", (c) => c.notNull())
+        .addColumn("call_data", "text", (c) => c.notNull())
+        .addColumn("gas_limit", "integer", (c) => c.notNull())
         .addColumn("state", "text", (c) => c.notNull())
         .addColumn("nonce", "bigint")
         .addColumn("raw_txs", "text", (c) => c.notNull())

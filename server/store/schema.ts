@@ -102,8 +102,12 @@ export interface BatchesTable {
   account: string;
   /** what the transaction does: an anchor of root, or a single bill mark (void, reimburse, release) */
   action: OutboxAction;
+  /** for an anchor the batch root; for a mark the root of the bill's batch */
   root: string;
   bill_count: number;
+  /** the registry call, encoded; re-signed unchanged on fee bumps */
+  call_data: string;
+  gas_limit: number;
   state: BatchState;
   nonce: number | null;
   /** JSON array of every signed raw transaction sent for this batch (fee bumps keep the nonce) */
