@@ -11,6 +11,7 @@ import { billDetail, billSummary } from "./present";
 import { issueBill, type IssueContext } from "./service";
 import type { BillRow } from "../store/schema";
 import type { Request } from "express";
+import { crashPoint } from "../anchoring/crash";
 
 export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
@@ -43,6 +44,7 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
     const key = req.get("idempotency-key");
     const { bill, replayed } = await issueBill(d, principalOf(req).institution, req.body, key);
     if (replayed) res.setHeader("Idempotent-Replayed", "true");
+    res.on("finish", () => crashPoint("bill-accepted"));
     res.status(201).location(`/api/v1/invoices/${bill.id}`).json(billSummary(bill, d.baseUrl));
   });
 
