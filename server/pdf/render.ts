@@ -28,6 +28,7 @@ function newDocument(envelope: BillEnvelope, g: { width: number; height: number 
     size: [g.width, g.height],
     margin: 0,
     compress: true,
+    pdfVersion: "1.7",
     autoFirstPage: false,
     lang: "zh-CN",
     font: null as unknown as string,

@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { expect } from "chai";
+import { renderBillPdf } from "../../server/pdf/render";
+import { extractEnvelope } from "../../server/pdf/extract";
+import type { Bill } from "../../server/issuance/model";
+import { decodeQr, pdfText, rasterise, savePdf } from "./helpers";
+import { VERIFY_URL, donation, envelopeOf, inpatient, longNames, outpatient, red } from "./fixtures";
+
+const cases: { name: string; bill: Bill; title: string; person: string; pages: number; maxKb: number }[] = [
+  { name: "outpatient", bill: outpatient, title: "医疗收费电子票据", person: "张三", pages: 1, maxKb: 60 },
+  { name: "inpatient", bill: inpatient, title: "医疗收费电子票据", person: "欧阳建国", pages: 3, maxKb: 70 },
+  { name: "donation", bill: donation, title: "公益事业捐赠统一票据", person: "陈小明", pages: 1, maxKb: 60 },
+  { name: "long-names", bill: longNames, title: "医疗收费电子票据", person: "张三", pages: 1, maxKb: 60 },
+  { name: "red", bill: red, title: "医疗收费电子票据（红字）", person: "张三", pages: 1, maxKb: 60 },
+];
+
+describe("bill PDF rendering", () => {
+  for (const c of cases) {
+    describe(`the ${c.name} bill`, () => {
+      const envelope = envelopeOf(c.bill);
+      let pdf: Buffer;
+      let file: string;
+      before(async () => {
+        pdf = await renderBillPdf(envelope, { verifyUrl: VERIFY_URL });
+        file = savePdf(c.name, pdf);
+      });
+
+      it("shows a QR code on every page that decodes to exactly the verify URL", () => {
+        const pngs = rasterise(file, c.name);
+        expect(pngs).to.have.length(c.pages);
+        for (const png of pngs) expect(decodeQr(png)).to.equal(VERIFY_URL);
+      });
+
+      it("carries real text in an embedded font: title, payer or donor, bill number, total", () => {
+        const text = pdfText(file);
+        expect(text).to.include(c.title);
+        expect(text).to.include(c.person);
+        expect(text).to.include(c.bill.billNumber);
+        expect(text).to.include(c.bill.totalInWords);
+        expect(text).to.include(`第 ${c.pages} 页 / 共 ${c.pages} 页`);
+      });
+
+      it("embeds the envelope, which extracts back unchanged", () => {
+        const got = extractEnvelope(pdf);
+        expect(got).to.deep.equal({ ok: true, envelope });
+      });
+
+      it("renders the same bill to the same bytes", async () => {
+        const again = await renderBillPdf(envelopeOf(c.bill), { verifyUrl: VERIFY_URL });
+        expect(again.equals(pdf)).to.equal(true);
+      });
+
+      it(`stays under ${c.maxKb} KB`, () => {
+        expect(pdf.length).to.be.at.most(c.maxKb * 1024);
+      });
+    });
+  }
+
+  it("lists every one of 40 inpatient items once, none lost between pages", async () => {
+    const text = pdfText(savePdf("inpatient-items", await renderBillPdf(envelopeOf(inpatient), { verifyUrl: VERIFY_URL })));
+    for (const item of inpatient.items) expect(text.split(item.code).length - 1, item.code).to.equal(1);
+    expect(text).to.include("续下页");
+  });
+
+  it("states on a red bill which bill it cancels and why", async () => {
+    const text = pdfText(savePdf("red-text", await renderBillPdf(envelopeOf(red), { verifyUrl: VERIFY_URL })));
+    expect(text).to.include("RED (VOID) BILL");
+    expect(text).to.include("35010126-0000012345");
+    expect(text).to.include("患者退费");
+  });
+
+  it("prints the metadata of the bill: title, issuer, creator, issue time", async () => {
+    const file = savePdf("metadata", await renderBillPdf(envelopeOf(outpatient), { verifyUrl: VERIFY_URL }));
+    const info = execFileSync("pdfinfo", ["-isodates", file]).toString("utf8");
+    expect(info).to.match(/Title:\s+医疗收费电子票据 35010126-0000012345/);
+    expect(info).to.match(/Author:\s+福州市第一人民医院/);
+    expect(info).to.match(/Creator:\s+lianpiao/);
+    expect(info).to.match(/CreationDate:\s+2026-11-23T02:31:07Z/);
+  });
+
+  it("gives different bills different document IDs", async () => {
+    const id = (b: Buffer) => /\/ID \[<([0-9a-f]+)>/.exec(b.toString("latin1"))?.[1];
+    const a = await renderBillPdf(envelopeOf(outpatient, "01"), { verifyUrl: VERIFY_URL });
+    const b = await renderBillPdf(envelopeOf(donation, "02"), { verifyUrl: VERIFY_URL });
+    expect(id(a)).to.match(/^[0-9a-f]{32}$/);
+    expect(id(a)).to.not.equal(id(b));
+  });
+});
