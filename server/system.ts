@@ -22,7 +22,8 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
-import { renderBillPdf } from "./pdf/render";
+import { PdfPoolBusyError, PdfRenderPool } from "./pdf";
+import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
 
 export interface System {
@@ -90,8 +91,14 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     });
     const keys = new KeyResolver(store.db);
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
-    const renderPdf = async (bill: BillRow) =>
-      renderBillPdf(await envelopeOf(store.db, bill, { chainId: chain.chainId, registry }), { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) });
+    // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
+    const pdfPool = new PdfRenderPool();
+    const renderPdf = async (bill: BillRow) => {
+      const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
+      return pdfPool.render(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }).catch((err) => {
+        throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many PDFs are rendering; retry shortly", { retryAfter: 1 }) : err;
+      });
+    };
     const app = buildApp({
       log,
       keys,
@@ -111,6 +118,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       cfg, store, chain, registry, worker, app, demo,
       stop: async () => {
         await worker.stop();
+        await pdfPool.close();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
         await store.close();

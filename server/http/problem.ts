@@ -23,7 +23,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = err instanceof ApiError ? err : fromParser(err);
     if (known) {
-      if (known.code === "RATE_LIMITED" && known.extra.retryAfter) res.setHeader("Retry-After", String(known.extra.retryAfter));
+      if (known.extra.retryAfter) res.setHeader("Retry-After", String(known.extra.retryAfter));
       return sendProblem(res, known, req.originalUrl.split("?")[0]);
     }
     log.error({ err, path: req.path }, "unhandled error");

@@ -50,6 +50,18 @@ describe("issuing bills over HTTP on the embedded default", function () {
     return r.body.anchor.proof;
   }
 
+  it("serves the bill as a PDF rendered off the request thread", async () => {
+    const r = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE });
+    const pdf = await fetch(`${svc.url}/api/v1/invoices/${r.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } });
+    expect(pdf.status).to.equal(200);
+    expect(pdf.headers.get("content-type")).to.equal("application/pdf");
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).to.equal("%PDF-");
+    expect(bytes.includes(Buffer.from("lianpiao-bill.json"))).to.equal(true);
+    const other = await fetch(`${svc.url}/api/v1/invoices/${r.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.charity.apiKey}` } });
+    expect(other.status).to.equal(404);
+  });
+
   it("accepts SPEC §7's donation example with the demo charity key", async () => {
     const r = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.charity.apiKey, body: DONATION_EXAMPLE });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
