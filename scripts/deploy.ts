@@ -1,12 +1,11 @@
 // Deploys the BillRegistry with plain ethers v6, so that the service, the CLI and the tests can deploy
 // to any JSON-RPC chain without Hardhat's runtime. Run directly, it is a small CLI (see `usage`).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ContractFactory, Contract, JsonRpcProvider, Network, Wallet, ethers } from "ethers";
-import type { InterfaceAbi, TransactionResponse } from "ethers";
+import { ContractFactory, Contract, Wallet, ethers } from "ethers";
+import type { TransactionResponse } from "ethers";
+import { connectRpc, loadRegistryArtifact } from "../server/chain";
+import { TEST_MNEMONIC } from "../server/chain/accounts";
 
-export const ARTIFACT_PATH = join(__dirname, "..", "artifacts", "contracts", "BillRegistry.sol", "BillRegistry.json");
-export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+export { connectRpc, loadRegistryArtifact, TEST_MNEMONIC };
 export const REGISTRAR_ROLE = ethers.id("REGISTRAR_ROLE");
 export const RELYING_PARTY_ROLE = ethers.id("RELYING_PARTY_ROLE");
 export const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
@@ -26,18 +25,6 @@ export interface DeployedRegistry {
   address: string;
   deployTxHash: string;
   blockNumber: number;
-}
-
-/** The compiled registry (run `npx hardhat compile` first). */
-export function loadRegistryArtifact(): { abi: InterfaceAbi; bytecode: string } {
-  let text: string;
-  try {
-    text = readFileSync(ARTIFACT_PATH, "utf8");
-  } catch (cause) {
-    throw new Error(`BillRegistry artifact not found at ${ARTIFACT_PATH}: run \`npx hardhat compile\``, { cause });
-  }
-  const { abi, bytecode } = JSON.parse(text) as { abi: InterfaceAbi; bytecode: string };
-  return { abi, bytecode };
 }
 
 /**
@@ -73,22 +60,6 @@ async function waitFor(tx: TransactionResponse, confirmations: number, timeoutMs
   const receipt = await tx.wait(confirmations, timeoutMs);
   if (receipt === null || receipt.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
   return receipt;
-}
-
-/**
- * A provider for a sending process: the chain id is asked once and then fixed (no endless re-detection
- * when the node is down), no call cache (stale nonces), no request batching (latency).
- */
-export async function connectRpc(url: string): Promise<JsonRpcProvider> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-  });
-  const body = (await response.json()) as { result?: string; error?: { message: string } };
-  if (body.result === undefined) throw new Error(`eth_chainId at ${url} failed: ${body.error?.message ?? response.status}`);
-  const network = Network.from(BigInt(body.result));
-  return new JsonRpcProvider(url, network, { staticNetwork: network, cacheTimeout: -1, batchMaxCount: 1 });
 }
 
 // ---- CLI ------------------------------------------------------------------------------------------
