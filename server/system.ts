@@ -22,6 +22,7 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
+import { docsRoutes } from "./http/openapi/docs-page";
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf";
 import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
@@ -105,6 +106,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       api: {
         "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued: () => worker.wake(), baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
       },
+      pages: [docsRoutes(cfg.publicBaseUrl)],
       ready: async () => {
         const checks: Record<string, unknown> = {};
         checks.database = await store.db.selectFrom("settings").select("key").limit(1).execute().then(() => "ok", (e) => String(e));

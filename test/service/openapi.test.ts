@@ -1,0 +1,70 @@
+// The OpenAPI document covers every route of the app, and real responses match its schemas.
+import { expect } from "chai";
+import { findOperation, OPERATIONS, expressPath } from "../../server/http/openapi/operations";
+import { routeTable } from "../../server/http/route-table";
+import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
+import { startInProcess, type InProcess } from "../helpers/in-process";
+
+describe("the OpenAPI document", function () {
+  this.timeout(120_000);
+  let sys: InProcess;
+
+  before(async () => {
+    sys = await startInProcess();
+  });
+  after(async () => sys?.stop());
+
+  it("documents every route of the app, and no route that does not exist", () => {
+    const routes = routeTable(sys.sys.app).map((r) => `${r.method} ${r.path}`).sort();
+    const documented = OPERATIONS.map((o) => `${o.method} ${expressPath(o.path)}`).sort();
+    expect(routes).to.deep.equal(documented);
+  });
+
+  it("is served as OpenAPI 3.1 with a browsable page under a strict CSP", async () => {
+    const doc = await call(sys.url, "GET", "/openapi.json");
+    expect(doc.status).to.equal(200);
+    expect(doc.body.openapi).to.equal("3.1.0");
+    expect(Object.keys(doc.body.paths)).to.include("/api/v1/invoices");
+    const page = await fetch(`${sys.url}/docs`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get("content-security-policy")).to.match(/default-src 'none'/);
+    expect(await page.text()).to.include("/api/v1/invoices/{id}/pdf");
+  });
+
+  it("matches real responses of every documented status the scenario reaches", async () => {
+    const creds = sys.sys.demo!;
+    const seen: string[] = [];
+    const check = async (method: string, path: string, route: string, opts: Parameters<typeof call>[3] = {}) => {
+      const r = await call(sys.url, method, path, opts);
+      const op = findOperation(method, route);
+      expect(op, `${method} ${route} is not documented`).to.not.equal(undefined);
+      const spec = op!.responses[r.status];
+      expect(spec, `${method} ${route} answered ${r.status}, which is not documented`).to.not.equal(undefined);
+      if (spec.schema) {
+        const parsed = spec.schema.safeParse(r.body);
+        expect(parsed.success, `${method} ${route} ${r.status}: ${JSON.stringify(parsed.error?.issues)}`).to.equal(true);
+      }
+      if (spec.contentType) expect(r.headers.get("content-type") ?? "").to.contain(spec.contentType);
+      seen.push(`${method} ${route} ${r.status}`);
+      return r;
+    };
+    const h = { key: creds.hospital.apiKey };
+    await check("GET", "/healthz", "/healthz");
+    await check("GET", "/readyz", "/readyz");
+    const issued = await check("POST", "/api/v1/invoices", "/api/v1/invoices", { ...h, body: MEDICAL_EXAMPLE });
+    await check("POST", "/api/v1/invoices", "/api/v1/invoices", { key: creds.charity.apiKey, body: DONATION_EXAMPLE });
+    await check("POST", "/api/v1/invoices", "/api/v1/invoices", { ...h, body: { ...MEDICAL_EXAMPLE, total: "1" } });
+    await check("POST", "/api/v1/invoices", "/api/v1/invoices", { ...h, body: "{" });
+    await check("POST", "/api/v1/invoices", "/api/v1/invoices", { body: MEDICAL_EXAMPLE });
+    await check("POST", "/api/v1/invoices", "/api/v1/invoices", { key: creds.insurer.apiKey, body: MEDICAL_EXAMPLE });
+    await check("GET", `/api/v1/invoices/${issued.body.id}`, "/api/v1/invoices/:id", h);
+    await waitAnchored(sys.url, creds.hospital.apiKey, issued.body.id, 20_000);
+    await check("GET", `/api/v1/invoices/${issued.body.id}`, "/api/v1/invoices/:id", h);
+    await check("GET", `/api/v1/invoices/${issued.body.id}/envelope`, "/api/v1/invoices/:id/envelope", h);
+    await check("GET", `/api/v1/invoices/${issued.body.id}/pdf`, "/api/v1/invoices/:id/pdf", h);
+    await check("GET", `/api/v1/invoices/nope`, "/api/v1/invoices/:id", h);
+    await check("GET", "/api/v1/invoices?limit=2", "/api/v1/invoices", h);
+    await check("GET", "/api/v1/invoices?limit=x", "/api/v1/invoices", h);
+    expect(seen.length).to.be.at.least(15);
+  });
+});
