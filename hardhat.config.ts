@@ -9,7 +9,7 @@ import "@nomicfoundation/hardhat-chai-matchers";
  * bureau networks are often air-gapped. The pragma in contracts/, the pinned `solc` package and this
  * constant name one version; test/contracts/toolchain.test.ts keeps them in step.
  */
-export const SOLC_VERSION = "0.8.37";
+export const SOLC_VERSION = "0.8.30";
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

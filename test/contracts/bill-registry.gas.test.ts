@@ -17,7 +17,7 @@ async function gasOf(tx: Promise<{ wait(): Promise<unknown> }>): Promise<bigint>
 describe("BillRegistry: gas", () => {
   const rows: Record<string, string | number>[] = [];
   after(() => {
-    if (rows.length > 0) console.log("\n      gas measured (solc 0.8.37, optimizer 200 runs)"), console.table(rows);
+    if (rows.length > 0) console.log("\n      gas measured (solc 0.8.30, optimizer 200 runs)"), console.table(rows);
   });
 
   it("anchors one root for under 60,000 gas whatever the batch size, the cost per bill falling with size", async () => {
