@@ -22,7 +22,10 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
+import { bureauAreas } from "./registry/areas";
+import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./http/openapi/docs-page";
+import { chainView, verificationRoutes } from "./verification";
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf";
 import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
@@ -64,6 +67,9 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     await store.close();
     throw err;
   });
+  const m = metrics();
+  instrumentRpc(chain.provider, m);
+  m.watchPending(() => pendingOutbox(store.db));
   try {
     const registry = await resolveRegistry(cfg, store, chain, log);
     const signers = new SignerSet();
@@ -89,8 +95,13 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       confirmations: cfg.confirmations,
       pollMs: cfg.anchorPollMs,
       bumpAfterMs: cfg.txBumpAfterMs,
+      metrics: m,
     });
     const keys = new KeyResolver(store.db);
+    const onIssued = () => {
+      m.billIssued();
+      worker.wake();
+    };
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
     // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
     const pdfPool = new PdfRenderPool();
@@ -100,20 +111,20 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many PDFs are rendering; retry shortly", { retryAfter: 1 }) : err;
       });
     };
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), head });
+    // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin });
     const app = buildApp({
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued: () => worker.wake(), baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
+        "/verify": verification.api,
+        ...areas.api,
       },
-      pages: [docsRoutes(cfg.publicBaseUrl)],
-      ready: async () => {
-        const checks: Record<string, unknown> = {};
-        checks.database = await store.db.selectFrom("settings").select("key").limit(1).execute().then(() => "ok", (e) => String(e));
-        checks.chain = await head().then((n) => (n === null ? "unreachable" : { head: n }));
-        checks.anchoring = worker.health();
-        return { ok: checks.database === "ok" && checks.chain !== "unreachable", checks };
-      },
+      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
+      ready: () => readiness({ db: store.db, provider: chain.provider, worker, timeoutMs: cfg.readyTimeoutMs }),
+      metrics: metricsRoute(m, cfg.metricsToken),
     });
     worker.start();
     return {

@@ -3,7 +3,8 @@
  */
 import crypto from "node:crypto";
 import type { Db } from "../store/database";
-import type { BatchRow } from "../store/schema";
+import { sql } from "kysely";
+import type { BatchRow, BillRow } from "../store/schema";
 import type { Interface } from "ethers";
 import { buildBatchTree } from "../issuance/canonical";
 
@@ -86,11 +87,12 @@ export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): P
   if (tree.root !== batch.root) throw new Error(`batch ${batch.id}: rebuilt root ${tree.root} differs from ${batch.root}`);
   await db.transaction().execute(async (trx) => {
     for (const [i, b] of bills.entries()) {
+      // A bill voided while pending stays voided, but gets its proof: its void mark follows the anchor.
       await trx
         .updateTable("bills")
-        .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: "anchored" })
+        .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END` })
         .where("id", "=", b.billId)
-        .where("status", "=", "pending")
+        .where("batch_id", "is", null)
         .execute();
     }
     await trx.updateTable("outbox").set({ done_at: now }).where("batch_id", "=", batch.id).execute();

@@ -9,12 +9,12 @@ import { ApiError } from "../http/errors";
 import type { SignerSet } from "../anchoring/signers";
 import { takeBillNumber } from "./numbering";
 import { parseInvoiceRequest } from "./schema";
-import { composeBill } from "./compose";
+import { composeBill, type ComposeContext } from "./compose";
 import { billHash, canonicalJson, leafOf, newSalt } from "./canonical";
 import { signBill, type BillDomain } from "./signing";
 import { newBillId, newCheckCode, newVerifyKey } from "./check-code";
 import { toFen } from "./money";
-import type { BillEnvelope } from "./model";
+import type { Bill, BillEnvelope } from "./model";
 
 export interface IssueContext {
   db: Db;
@@ -50,6 +50,74 @@ async function replay(db: Db, inst: Institution, key: string, hash: string): Pro
   return { bill: prior, replayed: true };
 }
 
+export interface RecordOptions {
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+  /** for a red bill (红字票据): the id of the bill it cancels */
+  redOfId?: string | null;
+}
+
+/**
+ * Inside the caller's transaction: takes the next bill number, composes the bill with `compose`,
+ * salts, hashes and signs it, and stores it with its "anchor" outbox entry. Shared by issuing and by
+ * voiding (the red bill).
+ */
+export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "domain">, inst: Institution & { account: string }, compose: (c: ComposeContext) => Bill, opts: RecordOptions = {}): Promise<BillRow> {
+  const no = await takeBillNumber(trx, inst.id);
+  const now = new Date();
+  const bill = compose({
+    ...no,
+    checkCode: newCheckCode(),
+    issuedAt: now,
+    issuer: { name: inst.name, creditCode: inst.credit_code ?? "", account: inst.account },
+  });
+  const salt = newSalt();
+  const h = billHash({ bill, salt });
+  const envelope: BillEnvelope = {
+    format: "lianpiao-bill/1",
+    bill,
+    salt,
+    billHash: h,
+    leaf: leafOf(h),
+    signature: signBill(ctx.signers.get(inst.account), ctx.domain, { billHash: h, billCode: no.billCode, billNumber: no.billNumber }),
+    anchor: null,
+  };
+  const row: BillRow = {
+    id: newBillId(),
+    institution_id: inst.id,
+    kind: bill.kind,
+    bill_code: no.billCode,
+    bill_number: no.billNumber,
+    check_code: bill.checkCode,
+    issued_at: now.getTime(),
+    issue_date: bill.issuedAt.slice(0, 10),
+    // red bills (红字票据) carry negative amounts
+    total_fen: bill.total.startsWith("-") ? -Number(toFen(bill.total.slice(1))) : Number(toFen(bill.total)),
+    status: "pending",
+    envelope: JSON.stringify(envelope),
+    bill_hash: h,
+    leaf: envelope.leaf,
+    verify_key: newVerifyKey(),
+    idempotency_key: opts.idempotencyKey ?? null,
+    request_hash: opts.requestHash ?? null,
+    batch_id: null,
+    proof: null,
+    void_reason: null,
+    voided_at: null,
+    red_of_id: opts.redOfId ?? null,
+    reimbursed_by: null,
+    reimbursed_at: null,
+    reimbursement_ref: null,
+    created_at: now.getTime(),
+  };
+  await trx.insertInto("bills").values(row).execute();
+  await trx
+    .insertInto("outbox")
+    .values({ bill_id: row.id, account: inst.account, action: "anchor", payload: "{}", created_at: row.created_at, batch_id: null, done_at: null, error: null })
+    .execute();
+  return row;
+}
+
 export async function issueBill(ctx: IssueContext, inst: Institution, body: unknown, idempotencyKey?: string): Promise<IssueResult> {
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError("INVALID_IDEMPOTENCY_KEY");
   const parsed = parseInvoiceRequest(body);
@@ -61,62 +129,10 @@ export async function issueBill(ctx: IssueContext, inst: Institution, body: unkn
     const prior = await replay(ctx.db, inst, idempotencyKey, hash);
     if (prior) return prior;
   }
-  const signer = ctx.signers.get(inst.account);
   try {
-    const bill = await ctx.db.transaction().execute(async (trx) => {
-      const no = await takeBillNumber(trx, inst.id);
-      const now = new Date();
-      const bill = composeBill(input, {
-        ...no,
-        checkCode: newCheckCode(),
-        issuedAt: now,
-        issuer: { name: inst.name, creditCode: inst.credit_code ?? "", account: inst.account },
-      });
-      const salt = newSalt();
-      const h = billHash({ bill, salt });
-      const envelope: BillEnvelope = {
-        format: "lianpiao-bill/1",
-        bill,
-        salt,
-        billHash: h,
-        leaf: leafOf(h),
-        signature: signBill(signer, ctx.domain, { billHash: h, billCode: no.billCode, billNumber: no.billNumber }),
-        anchor: null,
-      };
-      const row: BillRow = {
-        id: newBillId(),
-        institution_id: inst.id,
-        kind: bill.kind,
-        bill_code: no.billCode,
-        bill_number: no.billNumber,
-        check_code: bill.checkCode,
-        issued_at: now.getTime(),
-        issue_date: bill.issuedAt.slice(0, 10),
-        total_fen: Number(toFen(bill.total)),
-        status: "pending",
-        envelope: JSON.stringify(envelope),
-        bill_hash: h,
-        leaf: envelope.leaf,
-        verify_key: newVerifyKey(),
-        idempotency_key: idempotencyKey ?? null,
-        request_hash: hash,
-        batch_id: null,
-        proof: null,
-        void_reason: null,
-        voided_at: null,
-        red_of_id: null,
-        reimbursed_by: null,
-        reimbursed_at: null,
-        reimbursement_ref: null,
-        created_at: now.getTime(),
-      };
-      await trx.insertInto("bills").values(row).execute();
-      await trx
-        .insertInto("outbox")
-        .values({ bill_id: row.id, account: inst.account, action: "anchor", payload: "{}", created_at: row.created_at, batch_id: null, done_at: null, error: null })
-        .execute();
-      return row;
-    });
+    const bill = await ctx.db.transaction().execute((trx) =>
+      recordBill(trx, ctx, inst, (c) => composeBill(input, c), { idempotencyKey: idempotencyKey ?? null, requestHash: hash }),
+    );
     ctx.onIssued?.(inst.account);
     return { bill, replayed: false };
   } catch (err) {

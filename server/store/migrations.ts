@@ -133,6 +133,24 @@ function migration001(dialect: DialectName): Migration {
         .addColumn("ip", "text")
         .execute();
       await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+      await db.schema.createIndex("audit_log_actor").on("audit_log").columns(["actor", "at"]).execute();
+      await db.schema.createIndex("audit_log_subject").on("audit_log").columns(["subject", "at"]).execute();
+      await db.schema.createIndex("bills_issue_date").on("bills").columns(["issue_date", "institution_id"]).execute();
+      await db.schema.createIndex("bills_red_of").on("bills").column("red_of_id").execute();
+      // The registry's events as read by reconciliation: a copy of the chain, rebuilt by a rescan.
+      await db.schema
+        .createTable("chain_events")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("block_number", "bigint", (c) => c.notNull())
+        .addColumn("log_index", "integer", (c) => c.notNull())
+        .addColumn("tx_hash", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("root", "text")
+        .addColumn("leaf", "text")
+        .addColumn("account", "text")
+        .addColumn("data", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("chain_events_name").on("chain_events").columns(["name", "block_number", "log_index"]).execute();
       await db.schema
         .createTable("settings")
         .addColumn("key", "text", (c) => c.primaryKey())
@@ -140,7 +158,7 @@ function migration001(dialect: DialectName): Migration {
         .execute();
     },
     async down(db) {
-      for (const t of ["settings", "audit_log", "senders", "batches", "outbox", "bills", "bill_ranges", "signer_keys", "api_keys", "institutions"]) {
+      for (const t of ["chain_events", "settings", "audit_log", "senders", "batches", "outbox", "bills", "bill_ranges", "signer_keys", "api_keys", "institutions"]) {
         await db.schema.dropTable(t).ifExists().execute();
       }
     },

@@ -141,6 +141,22 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** A registry event read from the chain by reconciliation (id = "<block>:<logIndex>"). */
+export interface ChainEventsTable {
+  id: string;
+  block_number: number;
+  log_index: number;
+  tx_hash: string;
+  /** the event name: IssuerAdmitted, BatchAnchored, BillVoided, BillReimbursed, … */
+  name: string;
+  root: string | null;
+  leaf: string | null;
+  /** the issuer or party the event is about */
+  account: string | null;
+  /** JSON of the remaining arguments */
+  data: string;
+}
+
 /** Deployment facts (registry address, chain id) decided once and kept. */
 export interface SettingsTable {
   key: string;
@@ -158,6 +174,7 @@ export interface Database {
   batches: BatchesTable;
   senders: SendersTable;
   audit_log: AuditLogTable;
+  chain_events: ChainEventsTable;
 }
 
 export type Institution = Selectable<InstitutionsTable>;

@@ -1,0 +1,108 @@
+/**
+ * Reimbursement locks (报销 / 入账) by relying parties. A bill is identified by what is printed on it
+ * (code, number, check code, total); a mismatch answers exactly like an unknown bill. The mark is one
+ * conditional update, so of two concurrent marks exactly one wins; the other learns who and when.
+ * The chain mark goes through the outbox from the party's own account.
+ */
+import { id as keccakUtf8 } from "ethers";
+import type { Db } from "../store/database";
+import type { BillRow, Institution } from "../store/schema";
+import { ApiError } from "../http/errors";
+import { toFen } from "../issuance/money";
+import { audit, findInstitution } from "../registry/institutions";
+
+export interface MarkInput {
+  billCode: string;
+  billNumber: string;
+  checkCode: string;
+  total: string;
+  reference: string;
+}
+
+export interface Mark {
+  billCode: string;
+  billNumber: string;
+  by: string;
+  at: string;
+  reference: string | null;
+}
+
+function partyAccount(party: Institution): string {
+  if (!party.account) throw new ApiError("FORBIDDEN", "This relying party has no chain account to mark bills with");
+  return party.account;
+}
+
+async function findByNumber(db: Db, billCode: string, billNumber: string): Promise<BillRow | undefined> {
+  return db.selectFrom("bills").selectAll().where("bill_code", "=", billCode).where("bill_number", "=", billNumber).executeTakeFirst();
+}
+
+async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
+  const by = bill.reimbursed_by ? await findInstitution(db, bill.reimbursed_by) : undefined;
+  const at = new Date(bill.reimbursed_at ?? 0).toISOString();
+  return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, { reimbursedBy: by?.name ?? null, reimbursedAt: at });
+}
+
+function assertMarkable(bill: BillRow): void {
+  if (bill.red_of_id) throw new ApiError("BILL_NOT_VALID", "A red bill (红字票据) cannot be reimbursed", { billStatus: "red" });
+  if (bill.status === "voided") throw new ApiError("BILL_NOT_VALID", "The bill is voided (冲红)", { billStatus: "voided" });
+  if (bill.status !== "anchored") throw new ApiError("BILL_NOT_VALID", "The bill is not yet anchored; retry in a few seconds", { billStatus: "pending" });
+}
+
+export async function markReimbursed(db: Db, party: Institution, input: MarkInput, ip: string | null, onMarked?: (account: string) => void): Promise<Mark> {
+  const account = partyAccount(party);
+  const bill = await findByNumber(db, input.billCode, input.billNumber);
+  if (!bill || bill.check_code !== input.checkCode || BigInt(bill.total_fen) !== toFen(input.total)) throw new ApiError("BILL_NOT_FOUND");
+  if (bill.reimbursed_by) throw await alreadyReimbursed(db, bill);
+  assertMarkable(bill);
+  const releasing = await db.selectFrom("outbox").select("id").where("bill_id", "=", bill.id).where("action", "=", "release").where("done_at", "is", null).executeTakeFirst();
+  if (releasing) throw new ApiError("BILL_NOT_VALID", "A release of this bill is still being written to the chain; retry in a few seconds", { retryAfter: 2 });
+  const now = Date.now();
+  const won = await db.transaction().execute(async (trx) => {
+    const upd = await trx
+      .updateTable("bills")
+      .set({ reimbursed_by: party.id, reimbursed_at: now, reimbursement_ref: input.reference })
+      .where("id", "=", bill.id)
+      .where("reimbursed_by", "is", null)
+      .where("status", "=", "anchored")
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1) return false;
+    await trx
+      .insertInto("outbox")
+      .values({ bill_id: bill.id, account, action: "reimburse", payload: JSON.stringify({ reference: keccakUtf8(input.reference) }), created_at: now, batch_id: null, done_at: null, error: null })
+      .execute();
+    await audit(trx, { actor: party.id, ip, action: "bill.reimburse", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference } }, now);
+    return true;
+  });
+  if (!won) {
+    const now2 = (await findByNumber(db, input.billCode, input.billNumber)) as BillRow;
+    if (now2.reimbursed_by) throw await alreadyReimbursed(db, now2);
+    assertMarkable(now2);
+    throw new ApiError("BILL_NOT_VALID", "The bill changed meanwhile; retry");
+  }
+  onMarked?.(account);
+  return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: new Date(now).toISOString(), reference: input.reference };
+}
+
+export async function releaseReimbursement(db: Db, party: Institution, billCode: string, billNumber: string, ip: string | null, onMarked?: (account: string) => void): Promise<Mark> {
+  const account = partyAccount(party);
+  const bill = await findByNumber(db, billCode, billNumber);
+  if (!bill) throw new ApiError("BILL_NOT_FOUND");
+  if (!bill.reimbursed_by) throw new ApiError("NOT_REIMBURSED", "The bill is not marked reimbursed");
+  if (bill.reimbursed_by !== party.id) throw new ApiError("NOT_REIMBURSING_PARTY");
+  const now = Date.now();
+  const released = await db.transaction().execute(async (trx) => {
+    const upd = await trx
+      .updateTable("bills")
+      .set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null })
+      .where("id", "=", bill.id)
+      .where("reimbursed_by", "=", party.id)
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1) return false;
+    await trx.insertInto("outbox").values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null }).execute();
+    await audit(trx, { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } }, now);
+    return true;
+  });
+  if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");
+  onMarked?.(account);
+  return { billCode, billNumber, by: party.name, at: new Date(now).toISOString(), reference: null };
+}

@@ -1,0 +1,71 @@
+/**
+ * POST /api/v1/invoices/:id/void (issuer key) and /api/v1/reimbursements (relying-party key).
+ */
+import { Router, type Request, type Response } from "express";
+import { ApiError } from "../http/errors";
+import { z } from "zod";
+import { principalOf, requireRole } from "../http/auth";
+import type { IssueContext } from "../issuance/service";
+import { billDetail, billSummary } from "../issuance/present";
+import { anchorOf, findBill } from "../issuance/bills-repo";
+import { parseBody } from "../registry/input";
+import { voidBill } from "./void";
+import { markReimbursed, releaseReimbursement } from "./reimbursement";
+
+export interface LifecycleDeps extends IssueContext {
+  baseUrl: string;
+  head(): Promise<number | null>;
+}
+
+const voidBody = z
+  .object({
+    reason: z.string().trim().min(1, "give the reason for voiding").max(200),
+    reasonCode: z.number().int().min(1).max(255).default(1),
+  })
+  .strict();
+
+const markBody = z
+  .object({
+    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
+    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
+    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
+    total: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "a decimal amount with at most two fraction digits"),
+    reference: z.string().trim().min(1).max(100),
+  })
+  .strict();
+
+const numberParams = z.object({ billCode: z.string().regex(/^\d{8}$/), billNumber: z.string().regex(/^\d{10}$/) });
+
+/** Mounted at /invoices/:id/void, beside the issuance router. */
+export function voidRoutes(d: LifecycleDeps): Router {
+  const r = Router({ mergeParams: true });
+  r.post("/", requireRole("issuer"), async (req, res) => {
+    // another issuer's bill is unknown to this caller, whatever the body says
+    const own = await findBill(d.db, String(req.params.id));
+    if (!own || own.institution_id !== principalOf(req).institution.id) throw new ApiError("NOT_FOUND", "No bill with this id");
+    const body = parseBody(voidBody, req);
+    const { bill, red } = await voidBill(d, principalOf(req).institution, String(req.params.id), body, req.ip ?? null);
+    res.json({ ...billDetail(bill, d.baseUrl, await anchorOf(d.db, bill), await d.head()), redBill: billSummary(red, d.baseUrl) });
+  });
+  return r;
+}
+
+export function reimbursementRoutes(d: { db: IssueContext["db"]; onMarked?: (account: string) => void }): Router {
+  const r = Router();
+  r.use(requireRole("relying_party"));
+
+  r.post("/", async (req, res) => {
+    const mark = await markReimbursed(d.db, principalOf(req).institution, parseBody(markBody, req), req.ip ?? null, d.onMarked);
+    res.status(201).json(mark);
+  });
+
+  const release = async (req: Request, res: Response) => {
+    const p = numberParams.safeParse(req.params);
+    if (!p.success) throw new ApiError("BILL_NOT_FOUND");
+    const mark = await releaseReimbursement(d.db, principalOf(req).institution, p.data.billCode, p.data.billNumber, req.ip ?? null, d.onMarked);
+    res.json({ ...mark, released: true });
+  };
+  r.delete("/:billCode/:billNumber", release);
+  r.post("/:billCode/:billNumber/release", release);
+  return r;
+}

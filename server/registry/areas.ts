@@ -1,0 +1,53 @@
+/**
+ * The bureau's, the relying parties' and the voiding areas, built from the system's parts so that
+ * system.ts only mounts them: API routers by path, and the bureau page.
+ */
+import type { Router } from "express";
+import type { Provider } from "ethers";
+import type { Db } from "../store/database";
+import type { SignerSet } from "../anchoring/signers";
+import type { BillDomain } from "../issuance/signing";
+import type { KeyResolver } from "./api-keys";
+import { Registrar } from "./registrar";
+import { issuerRoutes } from "./issuer-routes";
+import { registryRoutes } from "./registry-routes";
+import { auditRoutes } from "./audit-routes";
+import { bureauPage } from "./bureau-page";
+import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
+
+export interface AreaDeps {
+  db: Db;
+  provider: Provider;
+  registry: string;
+  signers: SignerSet;
+  keys: KeyResolver;
+  domain: BillDomain;
+  baseUrl: string;
+  confirmations: number;
+  /** development chains fund new issuer accounts from the bureau */
+  devChain: boolean;
+  keystorePassword?: string;
+  /** wakes the anchoring worker after new outbox entries */
+  wake(): void;
+  head(): Promise<number | null>;
+}
+
+async function bureauAccount(db: Db): Promise<string> {
+  const row = await db.selectFrom("institutions").select("account").where("role", "=", "bureau").where("account", "is not", null).orderBy("created_at").executeTakeFirst();
+  if (!row?.account) throw new Error("no bureau institution with a chain account in the store");
+  return row.account;
+}
+
+export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: Router[] } {
+  const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
+  return {
+    api: {
+      "/issuers": issuerRoutes({ db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain }),
+      "/registry": registryRoutes({ db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations }),
+      "/audit": auditRoutes(d.db),
+      "/reimbursements": reimbursementRoutes({ db: d.db, onMarked: () => d.wake() }),
+      "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head }),
+    },
+    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://") })],
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Reads the registry's events from the chain into the chain_events table, in block ranges. The last
+ * scanned block is kept in settings together with each range's events (one transaction), so a scan
+ * resumes where the previous one stopped; a rescan starts over.
+ */
+import type { Provider, Log } from "ethers";
+import type { Db } from "../store/database";
+import { registryInterface } from "../chain";
+import { getSetting, setSetting } from "../store/settings";
+
+export const SCAN_CURSOR = "reconcile_scanned_block";
+const SCAN_REGISTRY = "reconcile_registry";
+/** first block to scan when nothing has been scanned yet (the registry's deployment block, if known) */
+export const SCAN_FROM = "reconcile_from_block";
+
+export interface ScanOptions {
+  /** blocks per eth_getLogs request */
+  chunk?: number;
+  /** the newest block to read; default head − confirmations + 1 */
+  confirmations?: number;
+  rescan?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult {
+  from: number;
+  to: number;
+  head: number;
+  events: number;
+}
+
+interface EventRow {
+  id: string;
+  block_number: number;
+  log_index: number;
+  tx_hash: string;
+  name: string;
+  root: string | null;
+  leaf: string | null;
+  account: string | null;
+  data: string;
+}
+
+function toRow(log: Log): EventRow | null {
+  const parsed = registryInterface().parseLog({ topics: [...log.topics], data: log.data });
+  if (!parsed) return null;
+  const a = parsed.args;
+  const base = { id: `${log.blockNumber}:${log.index}`, block_number: log.blockNumber, log_index: log.index, tx_hash: log.transactionHash, name: parsed.name };
+  switch (parsed.name) {
+    case "IssuerAdmitted":
+      return { ...base, root: null, leaf: null, account: a.account, data: JSON.stringify({ kind: Number(a.kind), creditCodeHash: a.creditCodeHash }) };
+    case "IssuerSuspended":
+    case "IssuerReinstated":
+      return { ...base, root: null, leaf: null, account: a.account, data: "{}" };
+    case "BatchAnchored":
+      return { ...base, root: a.root, leaf: null, account: a.issuer, data: JSON.stringify({ billCount: Number(a.billCount) }) };
+    case "BillVoided":
+      return { ...base, root: a.root, leaf: a.leaf, account: a.issuer, data: JSON.stringify({ reason: Number(a.reason) }) };
+    case "BillReimbursed":
+      return { ...base, root: a.root, leaf: a.leaf, account: a.party, data: JSON.stringify({ claimReference: a.claimReference }) };
+    case "ReimbursementReleased":
+      return { ...base, root: null, leaf: a.leaf, account: a.party, data: "{}" };
+    default:
+      return null;
+  }
+}
+
+async function startBlock(db: Db, registry: string, rescan: boolean): Promise<number> {
+  const known = await getSetting(db, SCAN_REGISTRY);
+  if (rescan || (known && known.toLowerCase() !== registry.toLowerCase())) {
+    await db.deleteFrom("chain_events").execute();
+    await db.deleteFrom("settings").where("key", "=", SCAN_CURSOR).execute();
+  }
+  await setSetting(db, SCAN_REGISTRY, registry);
+  const cursor = await getSetting(db, SCAN_CURSOR);
+  if (cursor !== undefined) return Number(cursor) + 1;
+  return Number((await getSetting(db, SCAN_FROM)) ?? 0);
+}
+
+export async function scanRegistry(db: Db, provider: Provider, registry: string, o: ScanOptions = {}): Promise<ScanResult> {
+  const chunk = o.chunk ?? 2_000;
+  const head = await provider.getBlockNumber();
+  const to = head - Math.max(1, o.confirmations ?? 1) + 1;
+  const from = await startBlock(db, registry, o.rescan ?? false);
+  let events = 0;
+  for (let lo = from; lo <= to; lo += chunk) {
+    const hi = Math.min(to, lo + chunk - 1);
+    const logs = await provider.getLogs({ address: registry, fromBlock: lo, toBlock: hi });
+    const rows = logs.map(toRow).filter((r): r is EventRow => r !== null);
+    await db.transaction().execute(async (trx) => {
+      for (const r of rows) await trx.insertInto("chain_events").values(r).onConflict((oc) => oc.column("id").doNothing()).execute();
+      await setSetting(trx, SCAN_CURSOR, String(hi));
+    });
+    events += rows.length;
+    o.onProgress?.(hi - from + 1, to - from + 1);
+  }
+  return { from, to, head, events };
+}

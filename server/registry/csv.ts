@@ -1,0 +1,45 @@
+/**
+ * CSV for spreadsheet software: RFC 4180 quoting, CRLF line ends, a UTF-8 byte order mark so that
+ * Excel reads Chinese text correctly, and a guard against formula injection: a text cell that starts
+ * with = + - @ (or a tab or carriage return) is prefixed with an apostrophe. Plain numbers ("-157.00")
+ * are not formulas and stay as they are.
+ */
+export const UTF8_BOM = "\uFEFF";
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text = String(value);
+  if (FORMULA_START.test(text) && !NUMBER.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return values.map(csvCell).join(",") + "\r\n";
+}
+
+/** Parses RFC 4180 text (for tests and tools); the BOM, if any, is dropped. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  const src = text.startsWith(UTF8_BOM) ? text.slice(1) : text;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (quoted) {
+      if (ch === '"' && src[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === "\n" || (ch === "\r" && src[i + 1] === "\n")) {
+      if (ch === "\r") i++;
+      row.push(cell), rows.push(row), (row = []), (cell = "");
+    } else cell += ch;
+  }
+  if (cell !== "" || row.length) row.push(cell), rows.push(row);
+  return rows;
+}

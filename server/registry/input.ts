@@ -1,0 +1,37 @@
+/**
+ * Request parsing for the bureau, void and reimbursement endpoints: zod schemas in, catalogue errors
+ * out (422 INVALID_BODY with errors[], 400 INVALID_QUERY), and the audit entry of a request.
+ */
+import type { Request } from "express";
+import type { z } from "zod";
+import { ApiError, type FieldIssue } from "../http/errors";
+import { principalOf } from "../http/auth";
+import type { Db } from "../store/database";
+import { audit } from "./institutions";
+
+function issuesOf(err: z.ZodError): FieldIssue[] {
+  return err.issues.map((i) => ({
+    path: i.path.map((p, n) => (typeof p === "number" ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join("") || "(body)",
+    code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE",
+    message: i.message,
+  }));
+}
+
+export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
+  const r = schema.safeParse(req.body ?? {});
+  if (r.success) return r.data;
+  const errors = issuesOf(r.error);
+  throw new ApiError("INVALID_BODY", `${errors.length} problem(s): ${errors[0].path}: ${errors[0].message}`, { errors });
+}
+
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  const r = schema.safeParse(req.query);
+  if (r.success) return r.data;
+  throw new ApiError("INVALID_QUERY", issuesOf(r.error).map((i) => `${i.path}: ${i.message}`).join("; "));
+}
+
+/** Appends the audit entry of a state change made by the request's principal. */
+export async function auditRequest(db: Db, req: Request, action: string, subject: string, detail: Record<string, unknown> = {}): Promise<void> {
+  await audit(db, { actor: principalOf(req).institution.id, action, subject, detail, ip: req.ip ?? null });
+}

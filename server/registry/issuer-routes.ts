@@ -1,0 +1,88 @@
+/**
+ * /api/v1/issuers (bureau key): admit, list, show, suspend, reinstate, ranges, API keys.
+ */
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { isAddress } from "ethers";
+import { requireRole, principalOf } from "../http/auth";
+import { isValidCreditCode } from "../issuance/check-digits";
+import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
+import { issuerDetail, listIssuers } from "./issuer-views";
+import { parseBody, parseQuery } from "./input";
+
+const billNo = z.number().int().min(1).max(9_999_999_999);
+const rangeShape = z
+  .object({ start: billNo, end: billNo })
+  .strict()
+  .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits");
+
+const admitBody = z
+  .object({
+    name: z.string().trim().min(2).max(100),
+    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
+    kind: z.enum(["medical", "donation"]),
+    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
+    billCode,
+    range: rangeShape,
+  })
+  .strict();
+
+const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
+const statusBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
+const listQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
+
+function actorOf(req: Request): Actor {
+  return { institutionId: principalOf(req).institution.id, ip: req.ip ?? null };
+}
+
+export function issuerRoutes(d: IssuerDeps): Router {
+  const r = Router();
+  r.use(requireRole("bureau"));
+
+  r.post("/", async (req, res) => {
+    const body = parseBody(admitBody, req);
+    const { issuer, apiKey, txHash } = await admitIssuer(d, body, actorOf(req));
+    const detail = await issuerDetail(d.db, issuer);
+    res.status(201).location(`/api/v1/issuers/${issuer.id}`).json({ ...detail, apiKey, txHash });
+  });
+
+  r.get("/", async (req, res) => {
+    const q = parseQuery(listQuery, req);
+    res.json({ items: await listIssuers(d.db, q) });
+  });
+
+  r.get("/:id", async (req, res) => {
+    const inst = await findIssuer(d.db, String(req.params.id));
+    res.json({ ...(await issuerDetail(d.db, inst)), chain: await d.registrar.issuerState(inst.account) });
+  });
+
+  for (const [path, status] of [["suspend", "suspended"], ["reinstate", "active"]] as const) {
+    r.post(`/:id/${path}`, async (req, res) => {
+      const body = req.is("application/json") ? parseBody(statusBody, req) : {};
+      const { issuer, txHash } = await setIssuerStatus(d, String(req.params.id), status, actorOf(req), body.reason);
+      res.json({ ...(await issuerDetail(d.db, issuer)), txHash });
+    });
+  }
+
+  r.post("/:id/ranges", async (req, res) => {
+    const body = parseBody(rangeBody, req);
+    const rangeId = await addRange(d, String(req.params.id), body, actorOf(req));
+    const detail = await issuerDetail(d.db, await findIssuer(d.db, String(req.params.id)));
+    res.status(201).json({ rangeId, ranges: detail.ranges });
+  });
+
+  r.post("/:id/keys", async (req, res) => {
+    const body = req.is("application/json") ? parseBody(keyBody, req) : { label: "api key" };
+    const key = await newIssuerKey(d, String(req.params.id), body.label, actorOf(req));
+    res.status(201).json({ id: key.id, apiKey: key.key, label: body.label });
+  });
+
+  r.delete("/:id/keys/:keyId", async (req, res) => {
+    await revokeIssuerKey(d, String(req.params.id), String(req.params.keyId), actorOf(req));
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,86 @@
+/**
+ * The bureau's own transactions on the registry: admitting, suspending and reinstating issuers, and
+ * (on development chains) funding new issuer accounts with gas money. They are sent straight from the
+ * bureau's registrar key and awaited, one at a time per process: the anchoring worker never sends
+ * for the bureau's account (it has no outbox entries), so this is that account's only sender here.
+ */
+import { id as keccakUtf8, parseEther, type Provider, type TransactionRequest } from "ethers";
+import { KIND_CODE, registryAt, registryErrorOf, type IssuerKind } from "../chain";
+import type { SignerSet } from "../anchoring/signers";
+import { ApiError } from "../http/errors";
+
+export interface RegistrarDeps {
+  provider: Provider;
+  registry: string;
+  signers: SignerSet;
+  /** the bureau's registrar account (its key must be in the signer set) */
+  account: () => Promise<string>;
+  /** confirmations to await for each transaction */
+  confirmations: number;
+  timeoutMs?: number;
+}
+
+export type ChainIssuerState = { kind: IssuerKind | null; active: boolean };
+
+export class Registrar {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(private readonly d: RegistrarDeps) {}
+
+  async issuerState(account: string): Promise<ChainIssuerState> {
+    const r = await registryAt(this.d.registry, this.d.provider).issuerOf(account);
+    const kind = Number(r.kind) === KIND_CODE.medical ? "medical" : Number(r.kind) === KIND_CODE.donation ? "donation" : null;
+    return { kind, active: Boolean(r.active) };
+  }
+
+  /** Admits `account`; an account the registry already admitted with the same kind is accepted as is. */
+  async admit(account: string, kind: IssuerKind, creditCode: string): Promise<string | null> {
+    const now = await this.issuerState(account);
+    if (now.kind === kind) return null;
+    if (now.kind !== null) throw new ApiError("ISSUER_EXISTS", `The registry already admitted ${account} for ${now.kind} bills`);
+    return this.call("admitIssuer", [account, KIND_CODE[kind], keccakUtf8(creditCode)]);
+  }
+
+  async suspend(account: string): Promise<string | null> {
+    if (!(await this.issuerState(account)).active) return null;
+    return this.call("suspendIssuer", [account]);
+  }
+
+  async reinstate(account: string): Promise<string | null> {
+    const now = await this.issuerState(account);
+    if (now.kind === null || now.active) return null;
+    return this.call("reinstateIssuer", [account]);
+  }
+
+  /** Development chains only: gives a new account gas money from the bureau's account. */
+  async fund(account: string, ether = "10"): Promise<string> {
+    return this.send({ to: account, value: parseEther(ether) });
+  }
+
+  private async call(fn: string, args: unknown[]): Promise<string> {
+    const data = registryAt(this.d.registry).interface.encodeFunctionData(fn, args);
+    return this.send({ to: this.d.registry, data });
+  }
+
+  /** Sends and awaits the receipt; serialised so that nonces are taken one after the other. */
+  private send(tx: TransactionRequest): Promise<string> {
+    const run = this.queue.then(() => this.sendNow(tx));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendNow(tx: TransactionRequest): Promise<string> {
+    const wallet = this.d.signers.get(await this.d.account()).connect(this.d.provider);
+    try {
+      const nonce = await this.d.provider.getTransactionCount(wallet.address, "pending");
+      const sent = await wallet.sendTransaction({ ...tx, nonce });
+      const receipt = await sent.wait(this.d.confirmations, this.d.timeoutMs ?? 120_000);
+      if (!receipt || receipt.status !== 1) throw new ApiError("CHAIN_UNAVAILABLE", `The registry refused transaction ${sent.hash}`);
+      return sent.hash;
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      const reverted = registryErrorOf(err);
+      if (reverted) throw new ApiError("CHAIN_REFUSED", `The registry refused: ${reverted.name}`, { chainError: reverted.name });
+      throw new ApiError("CHAIN_UNAVAILABLE", `The registry transaction failed: ${(err as Error).message?.slice(0, 200)}`);
+    }
+  }
+}

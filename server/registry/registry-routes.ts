@@ -1,0 +1,77 @@
+/**
+ * /api/v1/registry (bureau key): figures, the bill search (JSON or CSV), reconciliation with the chain.
+ */
+import { Router } from "express";
+import { z } from "zod";
+import type { Provider } from "ethers";
+import type { Db } from "../store/database";
+import { requireRole } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { asChainUnavailable } from "../chain";
+import { parseQuery } from "./input";
+import { registryStats } from "./stats";
+import { searchBills, streamBillsCsv } from "./bills-export";
+import { reconcile, type ReconciliationReport } from "./reconciliation";
+
+export interface RegistryRouteDeps {
+  db: Db;
+  provider: Provider;
+  registry: string;
+  confirmations: number;
+}
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
+const kind = z.enum(["medical", "donation"]).optional();
+
+const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
+
+const billsQuery = z
+  .object({
+    issuerId: z.string().max(64).optional(),
+    kind,
+    from: day.optional(),
+    to: day.optional(),
+    status: z.enum(["pending", "anchored", "voided"]).optional(),
+    reimbursed: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+    billCode: z.string().regex(/^\d{8}$/).optional(),
+    billNumber: z.string().regex(/^\d{10}$/).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    after: z.string().max(80).optional(),
+    format: z.enum(["json", "csv"]).optional(),
+  })
+  .strict();
+
+const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
+
+export function registryRoutes(d: RegistryRouteDeps): Router {
+  const r = Router();
+  r.use(requireRole("bureau"));
+  let running: Promise<ReconciliationReport> | null = null;
+
+  r.get("/stats", async (req, res) => {
+    const q = parseQuery(statsQuery, req);
+    res.json({ groupBy: q.groupBy, ...(await registryStats(d.db, q)) });
+  });
+
+  r.get("/bills", async (req, res) => {
+    const q = parseQuery(billsQuery, req);
+    const wantsCsv = q.format === "csv" || (q.format === undefined && req.accepts(["application/json", "text/csv"]) === "text/csv");
+    if (wantsCsv) return streamBillsCsv(d.db, q, res);
+    res.json(await searchBills(d.db, q));
+  });
+
+  r.get("/reconciliation", async (req, res) => {
+    const q = parseQuery(reconQuery, req);
+    // one scan at a time per process: concurrent callers share it
+    running ??= reconcile(d.db, d.provider, d.registry, { confirmations: d.confirmations, rescan: q.rescan }).finally(() => (running = null));
+    try {
+      res.json(await running);
+    } catch (err) {
+      const down = asChainUnavailable(err, "reconciliation");
+      if (down) throw new ApiError("CHAIN_UNAVAILABLE", down.message);
+      throw err;
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,145 @@
+// The bureau over HTTP on the embedded default: issuers, figures, CSV, audit log, reconciliation
+// (clean, then with a root tampered in the SQLite file while the service is stopped), and the CLI.
+import { expect } from "chai";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import Database from "better-sqlite3";
+import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
+import { ROOT, startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import { parseCsv, CSV_HEADER } from "../../server/registry/bills-export";
+import { newIssuerBody } from "./fixtures";
+
+function cli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the finance bureau's supervision over HTTP", function () {
+  this.timeout(180_000);
+  let svc: ServiceProcess;
+  let creds: DemoCreds;
+  let admitted: any;
+
+  before(async () => {
+    svc = await startService({});
+    creds = svc.credentials();
+  });
+  after(async () => svc?.stop());
+
+  const bureau = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(svc.url, method, p, { key: creds.bureau.apiKey, body, headers });
+
+  it("admits an issuer with a new keystore account, whose first key issues a bill that gets anchored", async () => {
+    const r = await bureau("POST", "/api/v1/issuers", newIssuerBody("medical", "示范市第二人民医院"));
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    admitted = r.body;
+    expect(admitted.apiKey).to.match(/^lp_iss_/);
+    expect(admitted.status).to.equal("active");
+    expect(admitted.ranges[0]).to.include({ start: 1, end: 100_000, remaining: 100_000 });
+    const bill = await call(svc.url, "POST", "/api/v1/invoices", { key: admitted.apiKey, body: MEDICAL_EXAMPLE });
+    expect(bill.status, JSON.stringify(bill.body)).to.equal(201);
+    expect(bill.body.billNumber).to.equal("0000000001");
+    await waitAnchored(svc.url, admitted.apiKey, bill.body.id, 30_000);
+  });
+
+  it("refuses an invalid credit code, a duplicate issuer and an overlapping range with stable codes", async () => {
+    const bad = await bureau("POST", "/api/v1/issuers", { ...newIssuerBody(), creditCode: "91110000000000000X" });
+    expect([bad.status, bad.body.code, bad.body.errors[0].path]).to.deep.equal([422, "INVALID_BODY", "creditCode"]);
+    const dup = await bureau("POST", "/api/v1/issuers", { ...newIssuerBody(), creditCode: admitted.creditCode });
+    expect([dup.status, dup.body.code]).to.deep.equal([409, "ISSUER_EXISTS"]);
+    const overlap = await bureau("POST", "/api/v1/issuers", { ...newIssuerBody(), billCode: admitted.ranges[0].billCode });
+    expect([overlap.status, overlap.body.code]).to.deep.equal([422, "INVALID_BODY"]);
+  });
+
+  it("suspends an issuer (its issuing is refused with ISSUER_SUSPENDED) and reinstates it", async () => {
+    expect((await bureau("POST", `/api/v1/issuers/${admitted.id}/suspend`, { reason: "审计检查" })).body.status).to.equal("suspended");
+    const refused = await call(svc.url, "POST", "/api/v1/invoices", { key: admitted.apiKey, body: MEDICAL_EXAMPLE });
+    expect([refused.status, refused.body.code]).to.deep.equal([403, "ISSUER_SUSPENDED"]);
+    const shown = await bureau("GET", `/api/v1/issuers/${admitted.id}`);
+    expect(shown.body.chain).to.deep.equal({ kind: "medical", active: false });
+    expect((await bureau("POST", `/api/v1/issuers/${admitted.id}/reinstate`)).body.status).to.equal("active");
+    const ok = await call(svc.url, "POST", "/api/v1/invoices", { key: admitted.apiKey, body: MEDICAL_EXAMPLE });
+    expect(ok.status).to.equal(201);
+    await waitAnchored(svc.url, admitted.apiKey, ok.body.id, 30_000);
+  });
+
+  it("allots a further range, creates and revokes keys; a revoked key is refused at once", async () => {
+    const range = await bureau("POST", `/api/v1/issuers/${admitted.id}/ranges`, { billCode: admitted.ranges[0].billCode, start: 100_001, end: 200_000 });
+    expect(range.status, JSON.stringify(range.body)).to.equal(201);
+    expect(range.body.ranges).to.have.length(2);
+    const key = await bureau("POST", `/api/v1/issuers/${admitted.id}/keys`, { label: "收费系统 2" });
+    expect(key.status).to.equal(201);
+    expect((await call(svc.url, "GET", "/api/v1/invoices?limit=1", { key: key.body.apiKey })).status).to.equal(200);
+    expect((await bureau("DELETE", `/api/v1/issuers/${admitted.id}/keys/${key.body.id}`)).status).to.equal(204);
+    expect((await call(svc.url, "GET", "/api/v1/invoices?limit=1", { key: key.body.apiKey })).status).to.equal(401);
+  });
+
+  it("gives figures per issuer and day or month, with amounts as decimal strings", async () => {
+    const day = await bureau("GET", `/api/v1/registry/stats?issuerId=${admitted.id}`);
+    expect(day.status).to.equal(200);
+    expect(day.body.rows).to.have.length(1);
+    expect(day.body.rows[0]).to.include({ issuerId: admitted.id, issued: 2, amount: "314.00", pending: 0, voided: 0 });
+    expect(day.body.rows[0].period).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    const month = await bureau("GET", "/api/v1/registry/stats?groupBy=month&kind=medical");
+    expect(month.body.rows.every((r: any) => /^\d{4}-\d{2}$/.test(r.period) && r.kind === "medical")).to.equal(true);
+    expect((await bureau("GET", "/api/v1/registry/stats?from=yesterday")).body.code).to.equal("INVALID_QUERY");
+  });
+
+  it("exports the bills as CSV with a BOM that parses back with the Chinese names intact", async () => {
+    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "text/csv" } });
+    expect(r.status).to.equal(200);
+    expect(r.headers.get("content-type")).to.match(/^text\/csv; charset=utf-8/);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(bytes.toString("utf8"));
+    expect(rows[0]).to.deep.equal(CSV_HEADER);
+    expect(rows).to.have.length(3);
+    const col = (name: string) => rows[0].findIndex((h) => h.endsWith(` ${name}`));
+    expect(rows[1][col("issuer")]).to.equal("示范市第二人民医院");
+    expect(rows[1][col("holder")]).to.equal("张*");
+    expect(rows[1][col("total")]).to.equal("157.00");
+    expect(rows[1][col("billNumber")]).to.equal("0000000001");
+    const json = await bureau("GET", `/api/v1/registry/bills?issuerId=${admitted.id}&limit=1`);
+    expect(json.body.items).to.have.length(1);
+    const next = await bureau("GET", `/api/v1/registry/bills?issuerId=${admitted.id}&limit=1&after=${json.body.nextCursor}`);
+    expect(next.body.items[0].billNumber).to.equal("0000000002");
+  });
+
+  it("keeps an audit log of admission, suspension, reinstatement, ranges and keys with actor and address", async () => {
+    const r = await bureau("GET", `/api/v1/audit?subject=${admitted.id}`);
+    expect(r.body.items.map((e: any) => e.action).reverse()).to.deep.equal(["issuer.admit", "issuer.suspend", "issuer.reinstate", "issuer.range", "key.create", "key.revoke"]);
+    expect(r.body.items.every((e: any) => e.actor.id === creds.bureau.institutionId && typeof e.ip === "string")).to.equal(true);
+    expect(r.body.items.find((e: any) => e.action === "issuer.suspend").detail.reason).to.equal("审计检查");
+  });
+
+  it("lists issuers from the CLI, and `lianpiao reconcile` finds the store and chain in agreement", async () => {
+    const env = { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey };
+    const list = cli(["issuer", "list"], env);
+    expect(list.status, list.stderr).to.equal(0);
+    expect(list.stdout).to.contain(admitted.id).and.contain("示范市第二人民医院");
+    const rec = cli(["reconcile"], env);
+    expect(rec.status, rec.stdout + rec.stderr).to.equal(0);
+    expect(rec.stdout).to.contain("clean");
+  });
+
+  it("reports a batch root changed in the store as missing on chain, and the chain's root as unknown", async () => {
+    const clean = await bureau("GET", "/api/v1/registry/reconciliation");
+    expect(clean.body.clean, JSON.stringify(clean.body.discrepancies)).to.equal(true);
+    expect(clean.body.checked.batches).to.be.at.least(2);
+    await svc.stop();
+    const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
+    const batch = db.prepare("SELECT id, root FROM batches WHERE action = 'anchor' AND state = 'confirmed' ORDER BY created_at LIMIT 1").get() as { id: string; root: string };
+    const forged = "0x" + "ab".repeat(32);
+    db.prepare("UPDATE batches SET root = ? WHERE id = ?").run(forged, batch.id);
+    db.close();
+    svc = await startService({}, { dataDir: svc.dataDir });
+    const r = await bureau("GET", "/api/v1/registry/reconciliation");
+    expect(r.body.clean).to.equal(false);
+    const types = r.body.discrepancies.map((d: any) => [d.type, d.root]);
+    expect(types).to.deep.include(["ROOT_NOT_ON_CHAIN", forged]);
+    expect(types).to.deep.include(["UNKNOWN_ROOT_ON_CHAIN", batch.root]);
+    expect(r.body.discrepancies.find((d: any) => d.type === "ROOT_NOT_ON_CHAIN").batchId).to.equal(batch.id);
+    const rec = cli(["reconcile"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });
+    expect(rec.status).to.equal(1);
+    expect(rec.stdout).to.contain("ROOT_NOT_ON_CHAIN").and.contain(forged);
+  });
+});
