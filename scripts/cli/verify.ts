@@ -1,0 +1,117 @@
+/**
+ * `lianpiao verify <file.pdf> --rpc <url> --registry <address>`: checks a bill PDF against the chain
+ * alone — no service, no database. It runs the same verifier as the service, without a store.
+ * Exit codes: 0 only for VALID, 1 for every other verdict, 2 for a usage error.
+ */
+import fs from "node:fs";
+import type { Command, CommanderError } from "commander";
+import { connectRpc } from "../../server/chain";
+import { extractEnvelope } from "../../server/pdf";
+import { chainView, unreachableChain, verifyEnvelope, type Verification } from "../../server/verification";
+import type { ChainView } from "../../server/verification";
+
+interface Options {
+  rpc?: string;
+  registry?: string;
+  json?: boolean;
+  confirmations: string;
+  timeout: string;
+}
+
+const VERDICT_LABELS: Record<Verification["verdict"], string> = {
+  VALID: "有效 VALID",
+  PENDING: "待上链 PENDING",
+  VOIDED: "已冲红 VOIDED",
+  INVALID: "无效 INVALID",
+  ERROR: "无法核验 ERROR",
+};
+const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature" };
+const STATUS_LABELS = { passed: "通过 passed", pending: "待定 pending", failed: "未通过 failed", error: "错误 error", skipped: "跳过 skipped" };
+
+/** Terminal columns of a string: CJK and full-width characters take two. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return w;
+}
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
+
+export function formatTable(file: string, v: Verification): string {
+  const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${VERDICT_LABELS[v.verdict]}`];
+  if (v.bill) {
+    const b = v.bill;
+    lines.push(`票据 Bill: ${b.billCode}-${b.billNumber}  ${b.issueDate}  ${b.issuer.name}  ¥${b.total}  (${b.holder.name})`);
+  }
+  if (v.anchor) lines.push(`存证 Anchor: block ${v.anchor.blockNumber}, ${v.anchor.confirmations} confirmation(s), tx ${v.anchor.txHash}`);
+  if (v.verdict === "VOIDED") lines.push(`冲红 Voided: ${v.void.at ?? "?"} ${v.void.reason}`);
+  if (v.reimbursement) lines.push(`报销 Reimbursed: by ${v.reimbursement.by} at ${v.reimbursement.at}`);
+  lines.push("");
+  const rows = v.checks.map((c) => [CHECK_LABELS[c.name], STATUS_LABELS[c.status], c.detail]);
+  const head = ["检查 Check", "结果 Result", "说明 Detail"];
+  const w0 = Math.max(...[head, ...rows].map((r) => width(r[0])));
+  const w1 = Math.max(...[head, ...rows].map((r) => width(r[1])));
+  for (const r of [head, ...rows]) lines.push(`${pad(r[0], w0)}  ${pad(r[1], w1)}  ${r[2]}`);
+  return lines.join("\n") + "\n";
+}
+
+async function openChain(o: { rpc: string; registry: string; timeoutMs: number }): Promise<{ view: ChainView; close(): void }> {
+  try {
+    const provider = await connectRpc(o.rpc, { timeoutMs: o.timeoutMs });
+    const { chainId } = await provider.getNetwork();
+    return { view: chainView(provider, o.registry, Number(chainId), o.timeoutMs), close: () => provider.destroy() };
+  } catch (err) {
+    // an unreachable node is a verdict (ERROR), not a crash
+    return { view: unreachableChain(o.registry, err as Error), close: () => undefined };
+  }
+}
+
+function usage(setExit: (c: number) => void, message: string): void {
+  process.stderr.write(`lianpiao verify: ${message}\n`);
+  setExit(2);
+}
+
+export function register(program: Command, setExit: (code: number) => void): void {
+  program
+    .command("verify")
+    .description("verify a bill PDF against the chain alone (no service needed); exit 0 only for VALID")
+    .argument("[file]", "the bill PDF")
+    .option("--rpc <url>", "JSON-RPC URL of the chain")
+    .option("--registry <address>", "address of the bill registry contract")
+    .option("--json", "print the verification as JSON")
+    .option("--confirmations <n>", "confirmations an anchor needs to count as VALID", "1")
+    .option("--timeout <ms>", "deadline for each chain request", "10000")
+    .exitOverride((err: CommanderError) => {
+      // usage errors exit 2; help and version stay 0
+      if (err.code !== "commander.helpDisplayed" && err.code !== "commander.version") (err as { exitCode: number }).exitCode = 2;
+      throw err;
+    })
+    .action(async (file: string | undefined, o: Options) => {
+      const confirmations = Number(o.confirmations);
+      const timeoutMs = Number(o.timeout);
+      if (!file) return usage(setExit, "give the bill PDF file");
+      if (!o.rpc || !/^(https?|wss?):\/\//.test(o.rpc)) return usage(setExit, "--rpc <url> is required (http(s):// or ws(s)://)");
+      if (!o.registry || !/^0x[0-9a-fA-F]{40}$/.test(o.registry)) return usage(setExit, "--registry <address> is required (0x + 40 hex digits)");
+      if (!Number.isInteger(confirmations) || confirmations < 1) return usage(setExit, "--confirmations must be a whole number ≥ 1");
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 100) return usage(setExit, "--timeout must be a whole number of ms ≥ 100");
+      let pdf: Buffer;
+      try {
+        pdf = fs.readFileSync(file);
+      } catch (err) {
+        return usage(setExit, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const extracted = extractEnvelope(pdf);
+      if (!extracted.ok) {
+        const out = { verdict: "INVALID", error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null };
+        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${VERDICT_LABELS.INVALID}\n${extracted.code}: ${extracted.message}\n`);
+        return setExit(1);
+      }
+      const chain = await openChain({ rpc: o.rpc, registry: o.registry, timeoutMs });
+      try {
+        const v = await verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations });
+        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + "\n" : formatTable(file, v));
+        setExit(v.verdict === "VALID" ? 0 : 1);
+      } finally {
+        chain.close();
+      }
+    });
+}

@@ -1,0 +1,120 @@
+/**
+ * The checks of SPEC §4 as pure functions of what was presented and what the chain or store said.
+ * I/O happens in verifier.ts; everything here is deterministic and table-testable.
+ */
+import { getAddress, id as keccakUtf8 } from "ethers";
+import type { Evidence } from "../chain";
+import { billHash, leafOf, verifyProof } from "../issuance/canonical";
+import type { BillEnvelope } from "../issuance/model";
+import { recoverBillSigner, type BillDomain } from "../issuance/signing";
+import type { IssuerRecord } from "./chain-view";
+import type { Check, CheckName, Verdict } from "./types";
+
+export const passed = (name: CheckName, detail: string): Check => ({ name, status: "passed", detail });
+export const failed = (name: CheckName, code: string, detail: string): Check => ({ name, status: "failed", code, detail });
+export const pending = (name: CheckName, code: string, detail: string): Check => ({ name, status: "pending", code, detail });
+export const errored = (name: CheckName, code: string, detail: string): Check => ({ name, status: "error", code, detail });
+export const skipped = (name: CheckName, detail: string): Check => ({ name, status: "skipped", detail });
+
+const sameAddress = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+
+/** The presented bill and salt hash to the presented billHash, and that to the presented leaf. */
+export function integrityCheck(env: BillEnvelope): Check {
+  const hash = billHash({ bill: env.bill, salt: env.salt });
+  if (hash !== env.billHash.toLowerCase()) {
+    return failed("integrity", "HASH_MISMATCH", "The bill's contents do not hash to its recorded hash: it was altered after issue");
+  }
+  if (leafOf(hash) !== env.leaf.toLowerCase()) return failed("integrity", "LEAF_MISMATCH", "The bill's hash does not give its recorded leaf");
+  return passed("integrity", `The bill hashes to ${hash}`);
+}
+
+/** The EIP-712 signature over the bill recovers to the issuer account the bill names. */
+export function signatureCheck(env: BillEnvelope, domain: BillDomain): Check {
+  const values = { billHash: env.billHash, billCode: env.bill.billCode, billNumber: env.bill.billNumber };
+  const signer = recoverBillSigner(domain, values, env.signature);
+  if (signer === null) return failed("signature", "SIGNATURE_MALFORMED", "The signature cannot be read");
+  if (!sameAddress(signer, env.bill.issuer.account)) {
+    return failed("signature", "WRONG_SIGNER", `Signed by ${signer}, not by the issuer's account ${getAddress(env.bill.issuer.account)}`);
+  }
+  return passed("signature", `Signed by the issuer's account ${signer}`);
+}
+
+/**
+ * The checks that need no chain: the anchor names this verifier's chain and registry, and the proof
+ * places the leaf under the root. Returns null when they pass.
+ */
+export function offlineInclusionFailure(env: BillEnvelope, chain: { chainId: number | null; registry: string }): Check | null {
+  const a = env.anchor;
+  if (!a) return null;
+  // an unknown chain id (node unreachable) is left to the chain reads, which will say ERROR
+  if ((chain.chainId !== null && a.chainId !== chain.chainId) || !sameAddress(a.registry, chain.registry)) {
+    return failed("inclusion", "OTHER_REGISTRY", `The bill names registry ${a.registry} on chain ${a.chainId}; this verifier checks ${chain.registry} on chain ${chain.chainId}`);
+  }
+  if (!verifyProof(a.root, env.leaf, a.proof)) return failed("inclusion", "PROOF_MISMATCH", "The Merkle proof does not place the bill's leaf under the batch root");
+  return null;
+}
+
+/** Inclusion as the chain tells it: root anchored, leaf included, enough confirmations. */
+export function inclusionFromEvidence(ev: Evidence, head: number, minConfirmations: number): Check {
+  if (ev.batch.issuer === null) return failed("inclusion", "ROOT_NOT_ANCHORED", "The batch root is not anchored on the registry");
+  if (!ev.included) return failed("inclusion", "NOT_INCLUDED", "The registry does not place the bill's leaf under the anchored root");
+  const confirmations = confirmationsOf(ev.batch.blockNumber, head);
+  const where = `anchored in block ${ev.batch.blockNumber}, ${confirmations} confirmation(s)`;
+  if (confirmations < minConfirmations) return pending("inclusion", "AWAITING_CONFIRMATIONS", `${where}; ${minConfirmations} required`);
+  return passed("inclusion", `In the batch root, ${where}`);
+}
+
+export function confirmationsOf(blockNumber: number, head: number): number {
+  return Math.max(0, head - blockNumber + 1);
+}
+
+/** The anchoring account is the issuer the bill names, of its kind and credit code. */
+export function issuerFromEvidence(env: BillEnvelope, ev: Evidence, wasIssuerAtBlock: boolean): Check {
+  const { bill } = env;
+  if (!sameAddress(ev.batch.issuer, bill.issuer.account)) {
+    return failed("issuer", "NOT_ANCHORING_ACCOUNT", `The batch was anchored by ${ev.batch.issuer}, not by the issuer named on the bill`);
+  }
+  const record: IssuerRecord = { kind: ev.issuer.kind, active: ev.issuer.active, creditCodeHash: ev.issuer.creditCodeHash };
+  const mismatch = recordMismatch(env, record);
+  if (mismatch) return mismatch;
+  if (!wasIssuerAtBlock) return failed("issuer", "NOT_ADMITTED_THEN", `The account was not an admitted ${bill.kind} issuer at block ${ev.batch.blockNumber}`);
+  return passed("issuer", `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer when it anchored the batch`);
+}
+
+/** The registry's record of an account against the kind and credit code the bill claims. */
+export function recordMismatch(env: BillEnvelope, record: IssuerRecord): Check | null {
+  const { bill } = env;
+  if (record.kind === null) return failed("issuer", "UNKNOWN_ISSUER", "The registry has never admitted the bill's issuer account");
+  if (record.kind !== bill.kind) return failed("issuer", "WRONG_KIND", `The issuer is admitted for ${record.kind} bills, not ${bill.kind}`);
+  if (record.creditCodeHash?.toLowerCase() !== keccakUtf8(bill.issuer.creditCode)) {
+    return failed("issuer", "CREDIT_CODE_MISMATCH", "The credit code on the bill is not the one the registry holds for the issuer account");
+  }
+  return null;
+}
+
+/** For a bill not yet anchored: its signer is an issuer admitted now (on chain, or in the store). */
+export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inStore: boolean): Check {
+  const mismatch = recordMismatch(env, record);
+  const who = `${env.bill.issuer.name} (${env.bill.issuer.creditCode})`;
+  if (!mismatch && record.active) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer`);
+  if (inStore) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
+  if (!mismatch) return failed("issuer", "ISSUER_SUSPENDED", `${who} is suspended and may not issue`);
+  return mismatch;
+}
+
+const INVALIDATING: CheckName[] = ["integrity", "signature", "inclusion", "issuer"];
+
+/**
+ * The verdict from the checks. A definite failure of the bill itself wins over everything (a tampered
+ * bill is INVALID even while the chain is down); an unanswered question is ERROR, never INVALID;
+ * a void outranks pending; PENDING needs a good signature by an admitted issuer.
+ */
+export function verdictOf(checks: Check[], voided: boolean): Verdict {
+  const by = (name: CheckName) => checks.find((c) => c.name === name);
+  if (checks.some((c) => c.status === "failed" && INVALIDATING.includes(c.name))) return "INVALID";
+  if (checks.some((c) => c.status === "error")) return "ERROR";
+  if (voided) return "VOIDED";
+  if (by("signature")?.status !== "passed" || by("issuer")?.status !== "passed" || by("integrity")?.status !== "passed") return "INVALID";
+  if (by("inclusion")?.status === "pending") return "PENDING";
+  return checks.every((c) => c.status === "passed") ? "VALID" : "INVALID";
+}

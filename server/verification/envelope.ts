@@ -1,0 +1,64 @@
+/**
+ * The shape a presented envelope must have before any check runs. It is validated, not trusted:
+ * the schema only guarantees that the checks can read what they need without throwing. Objects
+ * are loose on purpose — the bill is hashed exactly as presented, so stripping unknown keys here
+ * would hide a tampered field from the integrity check.
+ */
+import { z } from "zod";
+import type { BillEnvelope } from "../issuance/model";
+
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32-byte hex");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
+const text = z.string().max(2000);
+
+const issuer = z.looseObject({ name: text, creditCode: z.string().max(64), account: address });
+
+const common = {
+  v: z.literal(1),
+  billCode: z.string().regex(/^\d{8}$/),
+  billNumber: z.string().regex(/^\d{10}$/),
+  checkCode: z.string().max(16),
+  issuedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}T/),
+  issuer,
+  total: z.string().max(32),
+  totalInWords: text,
+};
+
+const bill = z.discriminatedUnion("kind", [
+  z.looseObject({ kind: z.literal("medical"), ...common, payer: z.looseObject({ name: text }) }),
+  z.looseObject({ kind: z.literal("donation"), ...common, donor: z.looseObject({ name: text }) }),
+]);
+
+const anchor = z.looseObject({
+  chainId: z.number().int().positive(),
+  registry: address,
+  root: bytes32,
+  // a Merkle proof deeper than 64 levels would be a tree of more bills than exist
+  proof: z.array(bytes32).max(64),
+  txHash: bytes32,
+  blockNumber: z.number().int().nonnegative(),
+});
+
+export const envelopeSchema = z.looseObject({
+  format: z.literal("lianpiao-bill/1"),
+  bill,
+  // the same rule billHash() enforces: at least 128 bits of lowercase hex
+  salt: z.string().regex(/^0x[0-9a-f]{32,}$/, "must be 0x-prefixed lowercase hex of at least 16 bytes").max(1026),
+  billHash: bytes32,
+  leaf: bytes32,
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature"),
+  anchor: anchor.nullable(),
+});
+
+export type ParsedEnvelope = { ok: true; envelope: BillEnvelope } | { ok: false; problems: string[] };
+
+/** Validates an untrusted envelope; returns it unchanged (same object) when its shape is sound. */
+export function parseEnvelope(value: unknown): ParsedEnvelope {
+  const r = envelopeSchema.safeParse(value);
+  if (!r.success) {
+    return { ok: false, problems: r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(envelope)"}: ${i.message}`) };
+  }
+  // Hash the presented object, not zod's copy: zod's output may differ from the input in ways
+  // (key order, dropped keys) that matter to a canonical hash.
+  return { ok: true, envelope: value as BillEnvelope };
+}

@@ -1,0 +1,140 @@
+/**
+ * The public ways in (SPEC §4): the QR page GET /v/:id?k=…, POST /api/v1/verify (a PDF) and
+ * POST /api/v1/verify/manual (the five 查验 fields). No API key; one per-client rate limit shared by
+ * all three, counted before any lookup so that it also slows down key guessing.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import express, { Router, type Request, type RequestHandler, type Response } from "express";
+import { z } from "zod";
+import { ApiError, type FieldIssue } from "../http/errors";
+import { sendProblem } from "../http/problem";
+import { RateLimiter } from "../http/rate-limit";
+import { envelopeOf, findBill } from "../issuance/bills-repo";
+import { parseAmount } from "../issuance/money";
+import type { BillEnvelope } from "../issuance/model";
+import { extractEnvelope } from "../pdf";
+import type { Db } from "../store/database";
+import type { BillRow } from "../store/schema";
+import type { ChainView } from "./chain-view";
+import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
+import { findByNumber, storeView } from "./store-view";
+import type { Verification } from "./types";
+import { verifyEnvelope, type VerifyContext } from "./verifier";
+
+export interface VerificationDeps {
+  db: Db;
+  chain: ChainView;
+  minConfirmations: number;
+  ratePerMin: number;
+  /** largest PDF accepted by POST /api/v1/verify, in bytes */
+  maxPdfBytes?: number;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest();
+// compared against when the id is unknown, so that an unknown id costs what a wrong key costs
+const DUMMY_KEY = sha256("lianpiao:no-such-bill");
+
+/** Constant-time: hashing first makes the comparison independent of the lengths presented. */
+function keyMatches(given: unknown, bill: BillRow | undefined): boolean {
+  const g = sha256(typeof given === "string" ? given : "");
+  const equal = timingSafeEqual(g, bill ? sha256(bill.verify_key) : DUMMY_KEY);
+  return equal && bill !== undefined && typeof given === "string" && given.length > 0;
+}
+
+const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
+
+function sendPage(res: Response, status: number, html: string): void {
+  res.status(status).setHeader("Content-Security-Policy", pageCsp());
+  res.type("html").send(html);
+}
+
+function rateLimit(limiter: RateLimiter, page: boolean): RequestHandler {
+  return (req, res, next) => {
+    const wait = limiter.hit(req.ip ?? "unknown");
+    if (wait === 0) return next();
+    res.setHeader("Retry-After", String(wait));
+    if (page && !wantsJson(req)) return sendPage(res, 429, rateLimitedPage(wait));
+    sendProblem(res, new ApiError("RATE_LIMITED", `Too many verifications from this address; retry in ${wait} s`, { retryAfter: wait }));
+  };
+}
+
+const manualBody = z.strictObject({
+  billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
+  billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
+  checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
+  issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"),
+  total: z.string().refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits"),
+});
+
+function fieldIssues(err: z.ZodError): FieldIssue[] {
+  return err.issues.map((i) => ({ path: i.path.join(".") || "(body)", code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : "INVALID_VALUE", message: i.message }));
+}
+
+/** All five printed fields must match; which one did not is never said. */
+function manualMatches(bill: BillRow | undefined, m: z.output<typeof manualBody>): bill is BillRow {
+  const fen = parseAmount(m.total);
+  const checks = [
+    bill?.check_code.toUpperCase() === m.checkCode,
+    bill?.issue_date === m.issueDate,
+    fen.ok && bill !== undefined && BigInt(bill.total_fen) === fen.value,
+  ];
+  return bill !== undefined && checks.every(Boolean);
+}
+
+export function verificationRoutes(d: VerificationDeps): { page: Router; api: Router } {
+  const limiter = new RateLimiter(d.ratePerMin, 60_000);
+  const store = storeView(d.db);
+  const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store };
+  const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
+  const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
+
+  const page = Router();
+  page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Robots-Tag", "noindex");
+    const bill = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBill(d.db, String(req.params.id)) : undefined;
+    if (!keyMatches(req.query.k, bill)) {
+      // no `instance`: the answer must not even echo which id was asked for
+      if (wantsJson(req)) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+      return sendPage(res, 404, notFoundPage());
+    }
+    const v = await verifyEnvelope(await envelopeOf(d.db, bill as BillRow, chainRef), ctx);
+    if (wantsJson(req)) return answer(res, v);
+    sendPage(res, 200, verificationPage(v, new Date()));
+  });
+
+  const api = Router();
+  api.use(rateLimit(limiter, false));
+  api.post("/", express.raw({ type: () => true, limit: d.maxPdfBytes ?? 5 * 1024 * 1024 }), async (req, res) => {
+    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
+    if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
+    answer(res, await verifyEnvelope(await withStoredAnchor(d.db, extracted.envelope, chainRef), ctx));
+  });
+  api.post("/manual", async (req, res) => {
+    if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the five fields as application/json");
+    const parsed = manualBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new ApiError("INVALID_BODY", "Give billCode, billNumber, checkCode, issueDate and total", { errors: fieldIssues(parsed.error) });
+    const bill = await findByNumber(d.db, parsed.data.billCode, parsed.data.billNumber);
+    if (!manualMatches(bill, parsed.data)) throw new ApiError("BILL_NOT_FOUND", "No bill matches these five fields");
+    answer(res, await verifyEnvelope(await envelopeOf(d.db, bill, chainRef), ctx));
+  });
+  return { page, api };
+}
+
+/**
+ * A PDF saved before its bill was anchored carries no proof. When the store holds this very bill
+ * (same code, number and leaf) anchored since, its proof is used, so the holder of an early PDF sees
+ * VALID rather than a PENDING that never ends. The proof is still checked against the chain.
+ */
+async function withStoredAnchor(db: Db, envelope: unknown, chain: { chainId: number; registry: string }): Promise<unknown> {
+  const e = envelope as Partial<BillEnvelope> | null;
+  if (!e || typeof e !== "object" || e.anchor !== null || typeof e.leaf !== "string") return envelope;
+  const b = e.bill as { billCode?: unknown; billNumber?: unknown } | undefined;
+  if (typeof b?.billCode !== "string" || typeof b.billNumber !== "string") return envelope;
+  const row = await findByNumber(db, b.billCode, b.billNumber);
+  if (!row || row.leaf.toLowerCase() !== e.leaf.toLowerCase()) return envelope;
+  const stored = await envelopeOf(db, row, chain);
+  return stored.anchor ? { ...e, anchor: stored.anchor } : envelope;
+}

@@ -1,0 +1,26 @@
+/**
+ * The public face of a bill: what a verification shows to whoever holds the QR code or the PDF.
+ * No ID numbers, no line items, the payer or donor masked (张*) — the holder knows who they are;
+ * a screenshot of the verify page passed around should not tell anyone else.
+ */
+import type { BillEnvelope } from "../issuance/model";
+import { maskName } from "../issuance/compose";
+import type { BillSummary } from "./types";
+
+export function summaryOf(env: BillEnvelope): BillSummary {
+  const b = env.bill;
+  const holder = b.kind === "medical" ? { role: "payer" as const, name: b.payer.name } : { role: "donor" as const, name: b.donor.name };
+  return {
+    kind: b.kind,
+    billCode: b.billCode,
+    billNumber: b.billNumber,
+    // issuedAt carries the +08:00 offset, so its date part is the Shanghai date
+    issueDate: b.issuedAt.slice(0, 10),
+    issuedAt: b.issuedAt,
+    issuer: { name: b.issuer.name, creditCode: b.issuer.creditCode, account: b.issuer.account },
+    holder: { role: holder.role, name: maskName(holder.name) },
+    total: b.total,
+    totalInWords: b.totalInWords,
+    redOf: b.redOf ? { billCode: b.redOf.billCode, billNumber: b.redOf.billNumber } : null,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The shape of a verification (SPEC §4, §7). Outcomes are values: a tampered bill is a Verification
+ * with verdict INVALID, never an exception.
+ */
+
+export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
+export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature";
+
+/**
+ * One check's outcome, discriminated on `status`. `code` is a stable machine reason for the
+ * non-passing outcomes (never match on `detail`, which is prose for people).
+ */
+export type Check =
+  | { name: CheckName; status: "passed"; detail: string }
+  | { name: CheckName; status: "pending"; detail: string; code: string }
+  | { name: CheckName; status: "failed"; detail: string; code: string }
+  | { name: CheckName; status: "error"; detail: string; code: string }
+  | { name: CheckName; status: "skipped"; detail: string };
+
+export type CheckStatus = Check["status"];
+
+/** What anyone may see of a bill: no ID numbers, the payer or donor masked (张*). */
+export interface BillSummary {
+  kind: "medical" | "donation";
+  billCode: string;
+  billNumber: string;
+  /** YYYY-MM-DD in Asia/Shanghai */
+  issueDate: string;
+  issuedAt: string;
+  issuer: { name: string; creditCode: string; account: string };
+  /** the payer (medical) or donor (donation), masked */
+  holder: { role: "payer" | "donor"; name: string };
+  total: string;
+  totalInWords: string;
+  /** set for a red bill (红字票据): the bill it cancels */
+  redOf: { billCode: string; billNumber: string } | null;
+}
+
+export interface AnchorEvidence {
+  root: string;
+  txHash: string;
+  /** the block the chain records for the batch (not the envelope's claim) */
+  blockNumber: number;
+  /** ISO 8601 UTC block time */
+  blockTime: string;
+  confirmations: number;
+  registry: string;
+  chainId: number;
+}
+
+export interface Reimbursement {
+  /** the relying party's name when known, else its chain account */
+  by: string;
+  at: string;
+}
+
+interface VerificationBase {
+  checks: Check[];
+  bill: BillSummary | null;
+  anchor: AnchorEvidence | null;
+  reimbursement: Reimbursement | null;
+}
+
+export type Verification =
+  | (VerificationBase & { verdict: "VOIDED"; void: { reason: string; at: string | null } })
+  | (VerificationBase & { verdict: Exclude<Verdict, "VOIDED"> });
+
+/** What the verifier learnt about a bill from the service's store (the QR route, upload, manual). */
+export interface StoreState {
+  voided: { reason: string; at: string | null } | null;
+  reimbursed: Reimbursement | null;
+}
+
+/** The store, as the verifier may use it. Every method may throw: that makes the verdict ERROR. */
+export interface StoreView {
+  /** the stored state of the bill with this code, number and leaf; null when the store has no such bill */
+  billState(b: { billCode: string; billNumber: string; leaf: string }): Promise<StoreState | null>;
+  /** whether the store lists `account` as an active issuer of `kind` with this credit code */
+  isAdmittedIssuer(account: string, kind: "medical" | "donation", creditCode: string): Promise<boolean>;
+  /** the institution name behind a chain account, or null */
+  nameOf(account: string): Promise<string | null>;
+}

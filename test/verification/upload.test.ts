@@ -1,0 +1,125 @@
+// POST /api/v1/verify: a PDF verified from its embedded attachment alone, genuine and tampered.
+import { expect } from "chai";
+import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE } from "../helpers/api";
+import { renderBillPdf } from "../../server/pdf";
+import type { BillEnvelope } from "../../server/issuance/model";
+import {
+  checkOf, expectAllPassed, fetchEnvelope, fetchPdf, issueAnchored, qrOfPdf, sharedService, uploadPdf, verifyUrlJson,
+  type DemoCreds, type Issued, type ServiceProcess,
+} from "./fixtures";
+
+describe("verifying an uploaded PDF bill", function () {
+  this.timeout(180_000);
+  let svc: ServiceProcess;
+  let creds: DemoCreds;
+  let bill: Issued;
+  let other: Issued;
+  let env: BillEnvelope;
+  let otherEnv: BillEnvelope;
+  let genuine: Buffer;
+
+  before(async () => {
+    svc = await sharedService();
+    creds = svc.credentials();
+    bill = await issueAnchored(svc.url, creds.hospital.apiKey);
+    // a second batch: the other bill must not share this bill's root
+    other = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, payer: { name: "李雷" }, total: "37.00", items: [MEDICAL_EXAMPLE.items[0]], insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "37.00" } });
+    env = await fetchEnvelope(svc.url, creds.hospital.apiKey, bill.id);
+    otherEnv = await fetchEnvelope(svc.url, creds.hospital.apiKey, other.id);
+    expect(otherEnv.anchor!.root).to.not.equal(env.anchor!.root);
+    genuine = await fetchPdf(svc.url, creds.hospital.apiKey, bill.id);
+  });
+
+  const tampered = (change: (e: BillEnvelope) => BillEnvelope) => renderBillPdf(change(structuredClone(env)), { verifyUrl: bill.verifyUrl });
+
+  it("says VALID with all five checks passed for the genuine PDF", async () => {
+    const r = await uploadPdf(svc.url, genuine);
+    expect(r.status).to.equal(200);
+    expect(r.body.verdict).to.equal("VALID");
+    expectAllPassed(r.body);
+    expect(r.body.bill.billNumber).to.equal(bill.billNumber);
+  });
+
+  it("says VALID for a donation receipt of the demo charity", async () => {
+    const gift = await issueAnchored(svc.url, creds.charity.apiKey, DONATION_EXAMPLE);
+    const r = await uploadPdf(svc.url, await fetchPdf(svc.url, creds.charity.apiKey, gift.id));
+    expect(r.body.verdict).to.equal("VALID");
+    expect(r.body.bill.holder).to.deep.equal({ role: "donor", name: "陈**" });
+  });
+
+  it("says INVALID with integrity failed when the amount in the attachment was edited", async () => {
+    const pdf = await tampered((e) => ({ ...e, bill: { ...e.bill, total: "1157.00", totalInWords: "壹仟壹佰伍拾柒元整" } }));
+    const r = await uploadPdf(svc.url, pdf);
+    expect(r.body.verdict).to.equal("INVALID");
+    expect(checkOf(r.body, "integrity")).to.include({ status: "failed", code: "HASH_MISMATCH" });
+    expect(r.body.bill.total).to.equal("1157.00");
+  });
+
+  it("says INVALID with inclusion failed when the proof is another bill's", async () => {
+    const pdf = await tampered((e) => ({ ...e, anchor: otherEnv.anchor }));
+    const r = await uploadPdf(svc.url, pdf);
+    expect(r.body.verdict).to.equal("INVALID");
+    expect(checkOf(r.body, "integrity").status).to.equal("passed");
+    expect(checkOf(r.body, "inclusion")).to.include({ status: "failed", code: "PROOF_MISMATCH" });
+  });
+
+  it("says INVALID with signature failed when the signature is another bill's", async () => {
+    const r = await uploadPdf(svc.url, await tampered((e) => ({ ...e, signature: otherEnv.signature })));
+    expect(r.body.verdict).to.equal("INVALID");
+    expect(checkOf(r.body, "signature").status).to.equal("failed");
+  });
+
+  // Decision: the upload verifies the bill the PDF carries. Another genuine bill printed with this
+  // bill's QR code is reported as what it is — the other bill, by its own number — so the mismatch
+  // shows wherever the result is compared with the paper; the scanned QR code, in turn, shows this
+  // bill's number. Neither path lets the other bill pass as this one.
+  it("reports the attachment's own bill for a PDF of another bill carrying this bill's QR code", async () => {
+    const pdf = await renderBillPdf(otherEnv, { verifyUrl: bill.verifyUrl });
+    expect(qrOfPdf(pdf, `swapped-qr-${bill.id}`)).to.equal(bill.verifyUrl);
+    const r = await uploadPdf(svc.url, pdf);
+    expect(r.body.bill.billNumber).to.equal(other.billNumber).and.not.equal(bill.billNumber);
+    expect(r.body.bill.total).to.equal("37.00");
+    const scanned = await verifyUrlJson(bill.verifyUrl);
+    expect(scanned.body.bill.billNumber).to.equal(bill.billNumber);
+    expect(scanned.body.bill.total).to.equal("157.00");
+  });
+
+  it("uses the store's proof for a PDF saved before its bill was anchored, and still checks it on chain", async () => {
+    const early = await tampered((e) => ({ ...e, anchor: null }));
+    const r = await uploadPdf(svc.url, early);
+    expect(r.body.verdict).to.equal("VALID");
+    expect(r.body.anchor.root).to.equal(env.anchor!.root);
+  });
+
+  it("reports who marked the bill reimbursed and when, still VALID", async () => {
+    const mark = await call(svc.url, "POST", "/api/v1/reimbursements", {
+      key: creds.insurer.apiKey,
+      body: { billCode: other.billCode, billNumber: other.billNumber, checkCode: other.checkCode, total: "37.00", reference: "CLAIM-1" },
+    });
+    expect(mark.status, JSON.stringify(mark.body)).to.equal(201);
+    const r = await verifyUrlJson(other.verifyUrl);
+    expect(r.body.verdict).to.equal("VALID");
+    expect(r.body.reimbursement.by).to.equal(mark.body.by);
+    expect(Date.parse(r.body.reimbursement.at)).to.be.a("number").and.not.NaN;
+  });
+
+  it("answers garbage and a truncated PDF with 422 PDF_INVALID and the extraction code", async () => {
+    const garbage = await uploadPdf(svc.url, Buffer.from("this is not a pdf at all"));
+    expect(garbage.status).to.equal(422);
+    expect(garbage.body).to.include({ code: "PDF_INVALID", extractCode: "PDF_NOT_PDF" });
+    // cut inside the embedded file's stream, so the bill itself is lost
+    const cut = genuine.indexOf("/EmbeddedFile") + 60;
+    const truncated = await uploadPdf(svc.url, genuine.subarray(0, cut));
+    expect(truncated.status).to.equal(422);
+    expect(truncated.body.code).to.equal("PDF_INVALID");
+    expect(truncated.body.extractCode).to.match(/^PDF_/);
+  });
+
+  it("refuses a body over 5 MB with 413 and another content type with 415", async () => {
+    const big = await uploadPdf(svc.url, Buffer.concat([genuine, Buffer.alloc(5 * 1024 * 1024)]));
+    expect(big.status).to.equal(413);
+    expect(big.body.code).to.equal("PAYLOAD_TOO_LARGE");
+    const r = await fetch(`${svc.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(r.status).to.equal(415);
+  });
+});
