@@ -17,14 +17,14 @@ export interface LifecycleDeps extends IssueContext {
   head(): Promise<number | null>;
 }
 
-const voidBody = z
+export const voidBody = z
   .object({
     reason: z.string().trim().min(1, "give the reason for voiding").max(200),
     reasonCode: z.number().int().min(1).max(255).default(1),
   })
   .strict();
 
-const markBody = z
+export const markBody = z
   .object({
     billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
     billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),

@@ -17,7 +17,7 @@ const rangeShape = z
   .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
 const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits");
 
-const admitBody = z
+export const admitBody = z
   .object({
     name: z.string().trim().min(2).max(100),
     creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
@@ -28,9 +28,9 @@ const admitBody = z
   })
   .strict();
 
-const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
-const statusBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
+export const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+export const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
+export const statusBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
 const listQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
 
 function actorOf(req: Request): Actor {

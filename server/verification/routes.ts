@@ -58,7 +58,7 @@ function rateLimit(limiter: RateLimiter, page: boolean): RequestHandler {
   };
 }
 
-const manualBody = z.strictObject({
+export const manualBody = z.strictObject({
   billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
   billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
   checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),

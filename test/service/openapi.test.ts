@@ -65,6 +65,37 @@ describe("the OpenAPI document", function () {
     await check("GET", `/api/v1/invoices/nope`, "/api/v1/invoices/:id", h);
     await check("GET", "/api/v1/invoices?limit=2", "/api/v1/invoices", h);
     await check("GET", "/api/v1/invoices?limit=x", "/api/v1/invoices", h);
-    expect(seen.length).to.be.at.least(15);
+    // Verification, public.
+    const vpath = new URL(issued.body.verifyUrl).pathname + new URL(issued.body.verifyUrl).search;
+    await check("GET", vpath, "/v/:id", { headers: { accept: "application/json" } });
+    await check("GET", `/v/${issued.body.id}?k=wrong`, "/v/:id", { headers: { accept: "application/json" } });
+    const manual = { billCode: issued.body.billCode, billNumber: issued.body.billNumber, checkCode: issued.body.checkCode, issueDate: issued.body.issuedAt.slice(0, 10), total: "157.00" };
+    await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: manual });
+    await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: { ...manual, checkCode: "ZZZZZZ" } });
+    await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: { billCode: 1 } });
+    const pdf = await fetch(`${sys.url}/api/v1/invoices/${issued.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } });
+    await check("POST", "/api/v1/verify", "/api/v1/verify", { body: Buffer.from(await pdf.arrayBuffer()).toString("latin1"), headers: { "content-type": "application/pdf" } });
+    await check("POST", "/api/v1/verify", "/api/v1/verify", { body: "%PDF-1.7 garbage", headers: { "content-type": "application/pdf" } });
+    // Reimbursement and voiding.
+    const mark = { billCode: issued.body.billCode, billNumber: issued.body.billNumber, checkCode: issued.body.checkCode, total: "157.00", reference: "CLAIM-9" };
+    const ins = { key: creds.insurer.apiKey };
+    await check("POST", "/api/v1/reimbursements", "/api/v1/reimbursements", { ...ins, body: mark });
+    await check("POST", "/api/v1/reimbursements", "/api/v1/reimbursements", { ...ins, body: mark });
+    await check("POST", `/api/v1/invoices/${issued.body.id}/void`, "/api/v1/invoices/:id/void", { ...h, body: { reason: "开错" } });
+    await check("POST", `/api/v1/reimbursements/${mark.billCode}/${mark.billNumber}/release`, "/api/v1/reimbursements/:billCode/:billNumber/release", ins);
+    await check("DELETE", `/api/v1/reimbursements/${mark.billCode}/${mark.billNumber}`, "/api/v1/reimbursements/:billCode/:billNumber", ins);
+    await check("POST", `/api/v1/invoices/${issued.body.id}/void`, "/api/v1/invoices/:id/void", { ...h, body: { reason: "开错" } });
+    await check("POST", `/api/v1/invoices/${issued.body.id}/void`, "/api/v1/invoices/:id/void", { ...h, body: { reason: "开错" } });
+    // The bureau.
+    const b = { key: creds.bureau.apiKey };
+    await check("GET", "/api/v1/issuers", "/api/v1/issuers", b);
+    await check("GET", `/api/v1/issuers/${creds.hospital.institutionId}`, "/api/v1/issuers/:id", b);
+    await check("GET", "/api/v1/issuers/nope", "/api/v1/issuers/:id", b);
+    await check("GET", "/api/v1/registry/stats?groupBy=month", "/api/v1/registry/stats", b);
+    await check("GET", "/api/v1/registry/bills?limit=5", "/api/v1/registry/bills", b);
+    await check("GET", "/api/v1/registry/reconciliation", "/api/v1/registry/reconciliation", b);
+    await check("GET", "/api/v1/audit", "/api/v1/audit", b);
+    await check("GET", "/metrics", "/metrics");
+    expect(seen.length).to.be.at.least(35);
   });
 });

@@ -5,6 +5,7 @@
 import type { ZodType } from "zod";
 import { invoiceSchema } from "../../issuance/schema";
 import type { Role } from "../../store/schema";
+import { BUREAU_OPERATIONS } from "./operations-bureau";
 import { BillDetail, BillList, BillSummary, Envelope, Health, Problem, Ready } from "./shapes";
 
 export interface Operation {
@@ -17,17 +18,23 @@ export interface Operation {
   access: Role[] | "public";
   request?: { contentType: string; schema?: ZodType; description?: string };
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
+  signIn?: boolean;
   parameters?: Array<{ name: string; in: "query" | "path" | "header"; required?: boolean; description: string }>;
 }
 
 const problem = (description: string) => ({ description, schema: Problem, contentType: "application/problem+json" });
 const authProblems = { 401: problem("no or unknown API key"), 403: problem("the key's role may not do this") };
 
-export const OPERATIONS: Operation[] = [
+const CORE_OPERATIONS: Operation[] = [
   { method: "get", path: "/healthz", summary: "Liveness", tag: "operations", access: "public", responses: { 200: { description: "the process is up", schema: Health } } },
   {
     method: "get", path: "/readyz", summary: "Readiness: database and chain", tag: "operations", access: "public",
     responses: { 200: { description: "ready", schema: Ready }, 503: { description: "a dependency is unreachable", schema: Ready } },
+  },
+  {
+    method: "get", path: "/metrics", summary: "Prometheus metrics (Bearer METRICS_TOKEN when configured)", tag: "operations", access: "public",
+    responses: { 200: { description: "text exposition format", contentType: "text/plain" }, 401: { description: "METRICS_TOKEN required" } },
   },
   { method: "get", path: "/openapi.json", summary: "This document (OpenAPI 3.1)", tag: "operations", access: "public", responses: { 200: { description: "the OpenAPI document" } } },
   { method: "get", path: "/docs", summary: "Browsable API documentation", tag: "operations", access: "public", responses: { 200: { description: "HTML", contentType: "text/html" } } },
@@ -59,6 +66,8 @@ export const OPERATIONS: Operation[] = [
     responses: { 200: { description: "application/pdf", contentType: "application/pdf" }, 404: problem("no such bill (or not yours)"), 503: problem("renderer busy"), ...authProblems },
   },
 ];
+
+export const OPERATIONS: Operation[] = [...CORE_OPERATIONS, ...BUREAU_OPERATIONS];
 
 /** Express path (":id") of an OpenAPI path ("{id}"). */
 export function expressPath(path: string): string {

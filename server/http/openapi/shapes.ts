@@ -67,3 +67,68 @@ export const Envelope = z
 
 export const Health = z.object({ status: z.literal("ok") });
 export const Ready = z.object({ status: z.enum(["ready", "unready"]), checks: z.record(z.string(), z.unknown()) });
+
+const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T/);
+
+const Range = z.object({ id: z.string(), billCode: z.string(), start: z.number().int(), end: z.number().int(), next: z.number().int(), used: z.number().int(), remaining: z.number().int(), allottedAt: iso });
+
+export const Issuer = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    creditCode: z.string().nullable(),
+    kind: z.enum(["medical", "donation"]).nullable(),
+    account: address.nullable(),
+    status: z.enum(["active", "suspended"]),
+    admittedAt: iso,
+    ranges: z.array(Range),
+    bills: z.record(z.string(), z.unknown()),
+  })
+  .passthrough()
+  .meta({ id: "Issuer" });
+
+export const IssuerList = z.object({ items: z.array(Issuer) });
+
+export const Stats = z
+  .object({
+    groupBy: z.enum(["day", "month"]),
+    rows: z.array(z.object({ issuerId: z.string(), issuerName: z.string(), kind: z.string(), period: z.string(), issued: z.number(), amount, voided: z.number(), reimbursed: z.number(), pending: z.number(), red: z.number() })),
+    totals: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "RegistryStats" });
+
+export const RegistryBills = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }).passthrough();
+
+export const Reconciliation = z
+  .object({
+    registry: address,
+    scan: z.record(z.string(), z.unknown()),
+    checked: z.record(z.string(), z.number()),
+    inFlight: z.number().int(),
+    discrepancies: z.array(z.object({ type: z.string() }).passthrough()),
+    clean: z.boolean(),
+  })
+  .meta({ id: "Reconciliation" });
+
+export const AuditPage = z.object({
+  items: z.array(z.object({ id: z.union([z.number(), z.string()]), at: z.string(), actor: z.union([z.string(), z.record(z.string(), z.unknown())]), action: z.string(), subject: z.string() }).passthrough()),
+  nextCursor: z.union([z.number(), z.string()]).nullable(),
+});
+
+export const Reimbursement = z
+  .object({ billCode: z.string(), billNumber: z.string(), by: z.string(), at: iso, reference: z.string().nullable() })
+  .passthrough()
+  .meta({ id: "Reimbursement" });
+
+const CheckResult = z.object({ name: z.enum(["integrity", "inclusion", "issuer", "status", "signature"]), status: z.enum(["passed", "failed", "pending", "error", "skipped"]), detail: z.string() }).passthrough();
+
+export const Verification = z
+  .object({
+    verdict: z.enum(["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]),
+    checks: z.array(CheckResult),
+    bill: z.record(z.string(), z.unknown()).nullable(),
+    anchor: z.record(z.string(), z.unknown()).nullable(),
+    reimbursement: z.object({ by: z.string(), at: z.string() }).passthrough().nullable(),
+  })
+  .passthrough()
+  .meta({ id: "Verification", description: "SPEC §4 / §7 verification result" });
