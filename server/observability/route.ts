@@ -1,0 +1,30 @@
+/**
+ * GET /metrics: the Prometheus text exposition. Open by default (scrapers sit on the internal
+ * network); with METRICS_TOKEN set, only `Authorization: Bearer <token>` may read it.
+ */
+import crypto from "node:crypto";
+import type { RequestHandler } from "express";
+import { ApiError } from "../http/errors";
+import type { Metrics } from "./metrics";
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = crypto.createHash("sha256").update(a).digest();
+  const hb = crypto.createHash("sha256").update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+export function metricsRoute(m: Metrics, token?: string): RequestHandler {
+  return async (req, res, next) => {
+    if (token) {
+      const given = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
+      if (!sameSecret(given, token)) return next(new ApiError("UNAUTHENTICATED", "Send the metrics token as 'Authorization: Bearer <token>'"));
+    }
+    try {
+      const { contentType, body } = await m.expose();
+      res.setHeader("Cache-Control", "no-store");
+      res.type(contentType).send(body);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
