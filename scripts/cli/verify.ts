@@ -6,9 +6,10 @@
 import fs from "node:fs";
 import type { Command, CommanderError } from "commander";
 import { connectRpc } from "../../server/chain";
-import { extractEnvelope } from "../../server/pdf";
+import { extractEnvelope, readPrintedQr, type PrintedQrResult } from "../../server/pdf";
 import { chainView, unreachableChain, verifyEnvelope, type Verification } from "../../server/verification";
 import type { ChainView } from "../../server/verification";
+import type { PrintedQrFinding } from "../../server/verification/printed-qr";
 
 interface Options {
   rpc?: string;
@@ -36,8 +37,17 @@ function width(s: string): number {
 }
 const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
 
-export function formatTable(file: string, v: Verification): string {
+/**
+ * The CLI has no store, so it cannot tell whose link the printed QR code is: it only reports it
+ * (in the integrity detail and, in the table, on a line of its own).
+ */
+function printedQrNote(printed: PrintedQrResult): PrintedQrFinding {
+  return printed.ok ? { kind: "printed", url: printed.text } : { kind: "unreadable", reason: printed.code };
+}
+
+export function formatTable(file: string, v: Verification, printed?: PrintedQrResult): string {
   const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${VERDICT_LABELS[v.verdict]}`];
+  if (printed) lines.push(`二维码 Printed QR: ${printed.ok ? printed.text : `(not read: ${printed.code})`}`);
   if (v.bill) {
     const b = v.bill;
     lines.push(`票据 Bill: ${b.billCode}-${b.billNumber}  ${b.issueDate}  ${b.issuer.name}  ¥${b.total}  (${b.holder.name})`);
@@ -107,8 +117,9 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
       const chain = await openChain({ rpc: o.rpc, registry: o.registry, timeoutMs });
       try {
-        const v = await verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations });
-        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + "\n" : formatTable(file, v));
+        const printed = readPrintedQr(pdf);
+        const v = await verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations }, { printedQr: printedQrNote(printed) });
+        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + "\n" : formatTable(file, v, printed));
         setExit(v.verdict === "VALID" ? 0 : 1);
       } finally {
         chain.close();

@@ -4,8 +4,8 @@
  * parser: it indexes the "n g obj" headers, finds the file specification by name (also inside
  * compressed object streams, as other tools re-save PDFs) and inflates only that one stream.
  */
-import { inflateSync } from "node:zlib";
 import { ATTACHMENT_NAME } from "./attachment";
+import { PdfReadError, decodeStream as decode, indexObjects, resolve, streamData, type PdfObjects } from "./pdf-objects";
 import { PdfReader, PdfSyntaxError, isDict, isName, isRef, isString, textOf, type PdfDict, type PdfRef, type PdfValue } from "./pdf-syntax";
 
 export type ExtractErrorCode = "PDF_NOT_PDF" | "PDF_TOO_LARGE" | "PDF_NO_ATTACHMENT" | "PDF_ATTACHMENT_TOO_LARGE" | "PDF_MALFORMED";
@@ -32,71 +32,8 @@ class ExtractError extends Error {
   }
 }
 
-/** Byte offsets of every "n g obj" header; a later definition (incremental update) wins. */
-function indexObjects(pdf: Buffer): Map<number, number> {
-  const text = pdf.toString("latin1");
-  const index = new Map<number, number>();
-  const re = /(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) index.set(Number(m[1]), m.index + m[0].length);
-  return index;
-}
-
-function inflateCapped(data: Buffer, cap: number, what: string): Buffer {
-  try {
-    return inflateSync(data, { maxOutputLength: cap });
-  } catch (err) {
-    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {
-      throw new ExtractError("PDF_ATTACHMENT_TOO_LARGE", `${what} inflates to more than ${cap} bytes`);
-    }
-    throw new ExtractError("PDF_MALFORMED", `${what} is not valid deflate data (${(err as Error).message})`);
-  }
-}
-
-interface Objects {
-  pdf: Buffer;
-  index: Map<number, number>;
+interface Objects extends PdfObjects {
   limits: ExtractLimits;
-}
-
-function readObject(o: Objects, num: number): { value: PdfValue; reader: PdfReader } {
-  const at = o.index.get(num);
-  if (at === undefined) throw new ExtractError("PDF_MALFORMED", `object ${num} is missing`);
-  const reader = new PdfReader(o.pdf, at);
-  return { value: reader.value(), reader };
-}
-
-function resolve(o: Objects, v: PdfValue | undefined): PdfValue | undefined {
-  return isRef(v) ? readObject(o, v.num).value : v;
-}
-
-/** The raw (still encoded) data of the stream object `num`. */
-function streamData(o: Objects, num: number): { dict: Map<string, PdfValue>; data: Buffer } {
-  const { value, reader } = readObject(o, num);
-  if (!isDict(value)) throw new ExtractError("PDF_MALFORMED", `object ${num} is not a stream`);
-  reader.skipSpace();
-  const head = /^stream\r?\n/.exec(o.pdf.toString("latin1", reader.pos, reader.pos + 8));
-  if (!head) throw new ExtractError("PDF_MALFORMED", `object ${num} has no stream data`);
-  const start = reader.pos + head[0].length;
-  const length = resolve(o, value.dict.get("Length"));
-  let end = typeof length === "number" && Number.isInteger(length) && length >= 0 ? start + length : o.pdf.indexOf("endstream", start, "latin1");
-  if (end < start || end > o.pdf.length) throw new ExtractError("PDF_MALFORMED", `stream ${num} is truncated`);
-  if (typeof length !== "number") while (end > start && (o.pdf[end - 1] === 0x0a || o.pdf[end - 1] === 0x0d)) end--;
-  return { dict: value.dict, data: o.pdf.subarray(start, end) };
-}
-
-/** Decodes a stream's data: no filter or FlateDecode without predictor, capped at `cap` bytes. */
-function decode(dict: Map<string, PdfValue>, data: Buffer, cap: number, what: string): Buffer {
-  const filter = dict.get("Filter");
-  const filters = Array.isArray(filter) ? filter : filter === undefined ? [] : [filter];
-  if (filters.length === 0) {
-    if (data.length > cap) throw new ExtractError("PDF_ATTACHMENT_TOO_LARGE", `${what} is larger than ${cap} bytes`);
-    return data;
-  }
-  const parms = dict.get("DecodeParms");
-  if (filters.length > 1 || !isName(filters[0], "FlateDecode") || (isDict(parms) && parms.dict.has("Predictor"))) {
-    throw new ExtractError("PDF_MALFORMED", `${what} uses an unsupported filter`);
-  }
-  return inflateCapped(data, cap, what);
 }
 
 function isOurFilespec(v: PdfValue): v is PdfDict {
@@ -184,6 +121,7 @@ export function extractEnvelope(pdf: Buffer, limits: Partial<ExtractLimits> = {}
     return { ok: true, envelope: extract(pdf, { ...DEFAULT_EXTRACT_LIMITS, ...limits }) };
   } catch (err) {
     if (err instanceof ExtractError) return { ok: false, code: err.code, message: err.message };
+    if (err instanceof PdfReadError) return { ok: false, code: err.code === "TOO_LARGE" ? "PDF_ATTACHMENT_TOO_LARGE" : "PDF_MALFORMED", message: err.message };
     if (err instanceof PdfSyntaxError) return { ok: false, code: "PDF_MALFORMED", message: err.message };
     throw err;
   }

@@ -3,7 +3,6 @@
  * POST /api/v1/verify/manual (the five 查验 fields). No API key; one per-client rate limit shared by
  * all three, counted before any lookup so that it also slows down key guessing.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { ApiError, type FieldIssue } from "../http/errors";
@@ -12,11 +11,12 @@ import { RateLimiter } from "../http/rate-limit";
 import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
-import { extractEnvelope } from "../pdf";
+import { extractEnvelope, readPrintedQr } from "../pdf";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
 import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
+import { keyMatches, printedQrFinding } from "./printed-qr";
 import { findByNumber, storeView } from "./store-view";
 import type { Verification } from "./types";
 import { verifyEnvelope, type VerifyContext } from "./verifier";
@@ -28,17 +28,11 @@ export interface VerificationDeps {
   ratePerMin: number;
   /** largest PDF accepted by POST /api/v1/verify, in bytes */
   maxPdfBytes?: number;
-}
-
-const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest();
-// compared against when the id is unknown, so that an unknown id costs what a wrong key costs
-const DUMMY_KEY = sha256("lianpiao:no-such-bill");
-
-/** Constant-time: hashing first makes the comparison independent of the lengths presented. */
-function keyMatches(given: unknown, bill: BillRow | undefined): boolean {
-  const g = sha256(typeof given === "string" ? given : "");
-  const equal = timingSafeEqual(g, bill ? sha256(bill.verify_key) : DUMMY_KEY);
-  return equal && bill !== undefined && typeof given === "string" && given.length > 0;
+  /**
+   * this service's PUBLIC_BASE_URL: the QR code printed on an uploaded PDF must point here. Without
+   * it only the path of the printed link (/v/<id>?k=…) and the bill it names are checked.
+   */
+  publicBaseUrl?: string;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -110,7 +104,11 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
     if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
-    answer(res, await verifyEnvelope(await withStoredAnchor(d.db, extracted.envelope, chainRef), ctx));
+    // the code printed on the paper must be this very bill's link (SPEC §4, issue 4)
+    const printed = readPrintedQr(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
+    const presentedBill = (extracted.envelope as { bill?: { billCode?: unknown; billNumber?: unknown } } | null)?.bill;
+    const printedQr = await printedQrFinding(printed, presentedBill, { findBill: (id) => findBill(d.db, id), publicBaseUrl: d.publicBaseUrl });
+    answer(res, await verifyEnvelope(await withStoredAnchor(d.db, extracted.envelope, chainRef), ctx, { printedQr }));
   });
   api.post("/manual", async (req, res) => {
     if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the five fields as application/json");

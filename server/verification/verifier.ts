@@ -10,10 +10,11 @@ import { ChainUnavailableError, type Evidence } from "../chain";
 import type { BillEnvelope } from "../issuance/model";
 import type { ChainView, IssuerRecord } from "./chain-view";
 import {
-  admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence,
+  admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence, withPrintedQr,
   offlineInclusionFailure, pending, signatureCheck, skipped, verdictOf,
 } from "./checks";
 import { parseEnvelope } from "./envelope";
+import type { PrintedQrFinding } from "./printed-qr";
 import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
 import type { AnchorEvidence, Check, StoreState, StoreView, Verification } from "./types";
@@ -124,12 +125,17 @@ function malformed(problems: string[]): Verification {
   };
 }
 
+/** What came with the envelope besides itself: for a PDF, what its printed QR code says. */
+export interface Presented {
+  printedQr?: PrintedQrFinding;
+}
+
 /** Verifies an untrusted envelope (from a PDF, the store or anywhere). Never rejects. */
-export async function verifyEnvelope(input: unknown, ctx: VerifyContext): Promise<Verification> {
+export async function verifyEnvelope(input: unknown, ctx: VerifyContext, presented: Presented = {}): Promise<Verification> {
   const parsed = parseEnvelope(input);
   if (!parsed.ok) return malformed(parsed.problems);
   const env = parsed.envelope;
-  const integrity = integrityCheck(env);
+  const integrity = withPrintedQr(integrityCheck(env), presented.printedQr);
   const chainId = ctx.chain.chainId;
   // the signature's domain is the chain's id: without it the signature can be neither passed nor failed
   const signature = chainId === null

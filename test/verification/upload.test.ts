@@ -38,6 +38,7 @@ describe("verifying an uploaded PDF bill", function () {
     expect(r.body.verdict).to.equal("VALID");
     expectAllPassed(r.body);
     expect(r.body.bill.billNumber).to.equal(bill.billNumber);
+    expect(checkOf(r.body, "integrity").detail).to.include("the QR code printed on the PDF is this bill's verification link");
   });
 
   it("says VALID for a donation receipt of the demo charity", async () => {
@@ -69,19 +70,49 @@ describe("verifying an uploaded PDF bill", function () {
     expect(checkOf(r.body, "signature").status).to.equal("failed");
   });
 
-  // Decision: the upload verifies the bill the PDF carries. Another genuine bill printed with this
-  // bill's QR code is reported as what it is — the other bill, by its own number — so the mismatch
-  // shows wherever the result is compared with the paper; the scanned QR code, in turn, shows this
-  // bill's number. Neither path lets the other bill pass as this one.
-  it("reports the attachment's own bill for a PDF of another bill carrying this bill's QR code", async () => {
+  // Decision (issue 4): the QR code printed on the paper must be this very bill's link. Another
+  // genuine bill printed with this bill's QR code would otherwise verify as itself while scanning as
+  // this bill, so the upload reads the printed code and fails integrity when it is not the bill's own.
+  it("says INVALID with integrity failed for a PDF of another bill carrying this bill's QR code", async () => {
     const pdf = await renderBillPdf(otherEnv, { verifyUrl: bill.verifyUrl });
     expect(qrOfPdf(pdf, `swapped-qr-${bill.id}`)).to.equal(bill.verifyUrl);
     const r = await uploadPdf(svc.url, pdf);
-    expect(r.body.bill.billNumber).to.equal(other.billNumber).and.not.equal(bill.billNumber);
-    expect(r.body.bill.total).to.equal("37.00");
+    expect(r.status).to.equal(200);
+    expect(r.body.verdict).to.equal("INVALID");
+    const integrity = checkOf(r.body, "integrity");
+    expect(integrity).to.include({ status: "failed", code: "QR_OTHER_BILL" });
+    expect(integrity.detail).to.include("belongs to another bill").and.include(other.billNumber);
+    // nothing about the bill the code belongs to is told
+    expect(JSON.stringify(r.body)).to.not.include(bill.billNumber).and.not.include(bill.id);
+    // the attachment itself is genuine: only the pairing with the printed code is wrong
+    for (const name of ["inclusion", "issuer", "signature"]) expect(checkOf(r.body, name).status).to.equal("passed");
+    expect(r.body.bill.billNumber).to.equal(other.billNumber);
+    // scanning the code still shows this bill, as before
     const scanned = await verifyUrlJson(bill.verifyUrl);
+    expect(scanned.body.verdict).to.equal("VALID");
     expect(scanned.body.bill.billNumber).to.equal(bill.billNumber);
-    expect(scanned.body.bill.total).to.equal("157.00");
+  });
+
+  it("says INVALID, with one answer for a wrong key and an unknown id, when the printed link is not the bill's own", async () => {
+    const wrongKey = bill.verifyUrl.replace(/k=[^&]*$/, "k=not-the-key");
+    const unknownId = bill.verifyUrl.replace(`/v/${bill.id}`, "/v/NO0SUCH0BILL0000000000000");
+    const details: string[] = [];
+    for (const url of [wrongKey, unknownId, other.verifyUrl]) {
+      const r = await uploadPdf(svc.url, await renderBillPdf(env, { verifyUrl: url }));
+      expect(r.body.verdict, url).to.equal("INVALID");
+      expect(checkOf(r.body, "integrity"), url).to.include({ status: "failed", code: "QR_OTHER_BILL" });
+      details.push(checkOf(r.body, "integrity").detail);
+    }
+    expect(new Set(details).size).to.equal(1);
+    expect(details[0]).to.not.include(other.billNumber);
+  });
+
+  it("says INVALID when the printed QR code does not point to a verification page of this registry", async () => {
+    const foreign = `${new URL(bill.verifyUrl).origin}/verify?bill=${bill.id}&k=x`;
+    const r = await uploadPdf(svc.url, await renderBillPdf(env, { verifyUrl: foreign }));
+    expect(r.body.verdict).to.equal("INVALID");
+    expect(checkOf(r.body, "integrity")).to.include({ status: "failed", code: "QR_OTHER_SITE" });
+    expect(checkOf(r.body, "integrity").detail).to.include("does not point to this registry's verification page");
   });
 
   it("uses the store's proof for a PDF saved before its bill was anchored, and still checks it on chain", async () => {
