@@ -5,6 +5,8 @@
 import express, { type RequestHandler, type Router } from "express";
 import type { Logger } from "pino";
 import { authenticate } from "./http/auth";
+import { requestLog } from "./http/request-log";
+import { RateLimiter } from "./http/rate-limit";
 import { notFound, problemHandler } from "./http/problem";
 import type { KeyResolver } from "./registry/api-keys";
 
@@ -16,6 +18,10 @@ export interface AppDeps {
   /** public routes at the root (verify page, docs) */
   pages?: Router[];
   ready(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+  /** failed authentications allowed per client per minute */
+  authFailuresPerMin?: number;
+  /** GET /metrics (Prometheus text), outside /api and its API keys */
+  metrics?: RequestHandler;
 }
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
@@ -33,15 +39,17 @@ export function buildApp(d: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   app.use(securityHeaders);
+  app.use(requestLog(d.log));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
     const r = await d.ready();
-    res.status(r.ok ? 200 : 503).json({ status: r.ok ? "ready" : "unready", checks: r.checks });
+    res.status(r.ok ? 200 : 503).setHeader("Cache-Control", "no-store").json({ status: r.ok ? "ready" : "unready", checks: r.checks });
   });
+  if (d.metrics) app.get("/metrics", d.metrics);
   app.use("/api", express.json({ limit: "256kb", type: ["application/json", "application/*+json"] }));
-  app.use("/api", authenticate(d.keys));
+  app.use("/api", authenticate(d.keys, new RateLimiter(d.authFailuresPerMin ?? 30, 60_000)));
   for (const [path, router] of Object.entries(d.api)) app.use(`/api/v1${path}`, router);
   for (const r of d.pages ?? []) app.use(r);
   app.use(notFound);

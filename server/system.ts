@@ -113,7 +113,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), head });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl });
     const app = buildApp({
       log,
       keys,
@@ -123,6 +123,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         ...areas.api,
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
+      authFailuresPerMin: cfg.authFailuresPerMin,
       ready: () => readiness({ db: store.db, provider: chain.provider, worker, timeoutMs: cfg.readyTimeoutMs }),
       metrics: metricsRoute(m, cfg.metricsToken),
     });

@@ -43,6 +43,9 @@ function newBatch(account: string, action: BatchRow["action"], root: string, bil
 
 /** Builds the next anchor batch of `account` if one is due (full, or its oldest bill old enough). */
 export async function buildDueBatch(db: Db, iface: Interface, account: string, policy: BatchPolicy, now = Date.now()): Promise<BatchRow | null> {
+  // A suspended issuer's account would be refused by the registry: its pending bills wait for reinstatement.
+  const suspended = await db.selectFrom("institutions").select("id").where("account", "=", account).where("status", "=", "suspended").executeTakeFirst();
+  if (suspended) return null;
   return db.transaction().execute(async (trx) => {
     const rows = await trx
       .selectFrom("outbox")

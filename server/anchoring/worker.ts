@@ -12,6 +12,10 @@ import { buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, rel
 import { broadcast, bumpFees, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
 import { crashPoint } from "./crash";
 import { acquireLease } from "./lease";
+import type { AnchorMetrics } from "../observability/metrics";
+
+/** Rolls back a send whose batch is no longer the one we read. */
+class StaleBatch extends Error {}
 
 export interface WorkerDeps {
   db: Db;
@@ -28,10 +32,14 @@ export interface WorkerDeps {
   bumpAfterMs: number;
   /** how long a consumed nonce may go without one of our receipts before the batch is given up */
   nonceLossGraceMs?: number;
+  /** counters for /metrics (batch sizes, sends, retries, anchored bills) */
+  metrics?: AnchorMetrics;
 }
 
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;
+  /** when the armed timer fires (epoch ms) */
+  private timerAt = 0;
   private running: Promise<void> | null = null;
   private stopped = true;
   private lastError: string | null = null;
@@ -47,7 +55,12 @@ export class AnchorWorker {
 
   /** Ask for a pass soon (a bill was issued). */
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(Math.min(this.d.pollMs, 20));
+    if (this.stopped || this.running) return;
+    const ms = Math.min(this.d.pollMs, 20);
+    // Never push back a pass already due: under steady issuing (a bill every few ms) re-arming the
+    // timer on each wake would postpone the pass for as long as the load lasts.
+    if (this.timer && this.timerAt <= Date.now() + ms) return;
+    this.schedule(ms);
   }
 
   /** Finishes the pass under way, then stops: nothing is left half-written (every step is one transaction). */
@@ -63,7 +76,9 @@ export class AnchorWorker {
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = Date.now() + ms;
     this.timer = setTimeout(() => {
+      this.timer = null;
       this.running = this.pass()
         .catch((err) => {
           this.lastError = String((err as Error).message ?? err);
@@ -96,7 +111,10 @@ export class AnchorWorker {
       .executeTakeFirst();
     const batch = open ?? (await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account));
     if (!batch) return;
-    if (!open) crashPoint("batch-built");
+    if (!open) {
+      if (batch.action === "anchor") this.d.metrics?.batchBuilt(batch.bill_count);
+      crashPoint("batch-built");
+    }
     if (batch.state === "built") await this.send(batch);
     else if (batch.state === "sent") await this.checkSent(batch);
     else if (batch.state === "mined") await this.checkMined(batch);
@@ -110,15 +128,23 @@ export class AnchorWorker {
     const fees = await currentFees(provider);
     const tx = await signCall(signers.get(batch.account), this.d.chainId, nonce, this.callOf(batch), fees);
     const now = Date.now();
-    await db.transaction().execute(async (trx) => {
-      await trx
+    // Fenced: the RPC calls above may have outlasted our lease, and another replica may have sent
+    // (even confirmed) this batch meanwhile; then nothing is written and nothing is broadcast.
+    const fenced = await db.transaction().execute(async (trx) => {
+      const held = await trx.updateTable("senders").set({ next_nonce: nonce + 1 }).where("account", "=", batch.account).where("lease_owner", "=", this.d.instanceId).executeTakeFirst();
+      if (Number(held.numUpdatedRows) !== 1) return false;
+      const r = await trx
         .updateTable("batches")
         .set({ state: "sent", nonce, raw_txs: JSON.stringify([tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: now })
         .where("id", "=", batch.id)
-        .execute();
-      await trx.updateTable("senders").set({ next_nonce: nonce + 1 }).where("account", "=", batch.account).execute();
-    });
+        .where("state", "=", "built")
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return true;
+      throw new StaleBatch();
+    }).catch((err) => (err instanceof StaleBatch ? false : Promise.reject(err)));
+    if (!fenced) return this.stale(batch, "send");
     crashPoint("tx-signed");
+    if (batch.attempts === 0) this.d.metrics?.txSent();
     await broadcast(provider, tx.raw);
     this.d.log.info({ batch: batch.id, root: batch.root, bills: batch.bill_count, nonce, tx: tx.hash }, "batch sent");
     crashPoint("tx-sent");
@@ -138,13 +164,16 @@ export class AnchorWorker {
           return failMark(db, batch, `transaction ${receipt.hash} reverted`);
         }
         this.d.log.error({ batch: batch.id, tx: receipt.hash }, "anchor transaction reverted; bills go back to the outbox");
+        this.d.metrics?.txRetried("reverted");
         return releaseBatch(db, batch, `transaction ${receipt.hash} reverted`);
       }
-      await db
+      const r = await db
         .updateTable("batches")
         .set({ state: "mined", tx_hash: receipt.hash, block_number: receipt.blockNumber, block_hash: receipt.blockHash })
         .where("id", "=", batch.id)
-        .execute();
+        .where("state", "=", "sent")
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return this.stale(batch, "mined");
       return this.checkMined({ ...batch, state: "mined", tx_hash: receipt.hash, block_number: receipt.blockNumber, block_hash: receipt.blockHash });
     }
     await this.unmined(batch, raws);
@@ -163,24 +192,30 @@ export class AnchorWorker {
       this.nonceLostSince.delete(batch.id);
       this.d.log.warn({ batch: batch.id, nonce: batch.nonce }, "nonce consumed by another transaction; re-batching");
       await db.updateTable("senders").set({ next_nonce: minedNonce }).where("account", "=", batch.account).execute();
+      this.d.metrics?.txRetried("rebatch");
       return releaseBatch(db, batch, "nonce consumed by another transaction");
     }
     const latest = raws[raws.length - 1];
     if (Date.now() - (batch.sent_at ?? 0) >= this.d.bumpAfterMs) {
       const fees = bumpFees(feesOf(latest), await currentFees(provider));
       const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, this.callOf(batch), fees);
-      await db
+      const r = await db
         .updateTable("batches")
         .set({ raw_txs: JSON.stringify([...raws, tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: Date.now() })
         .where("id", "=", batch.id)
-        .execute();
+        .where("state", "=", "sent")
+        .where("attempts", "=", batch.attempts)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return this.stale(batch, "fee bump");
       this.d.log.warn({ batch: batch.id, tx: tx.hash, maxFeePerGas: String(fees.maxFeePerGas) }, "transaction not mined in time; fee bumped");
+      this.d.metrics?.txRetried("fee-bump");
       await broadcast(provider, tx.raw);
       return;
     }
     // Re-broadcast when the node no longer knows the transaction (dropped from its pool, or a node restart).
     if (!(await provider.getTransaction(hashOf(latest)))) {
       this.d.log.warn({ batch: batch.id, tx: hashOf(latest) }, "transaction missing from the node; re-sending");
+      this.d.metrics?.txRetried("rebroadcast");
       await broadcast(provider, latest);
     }
   }
@@ -190,7 +225,8 @@ export class AnchorWorker {
     const block = await provider.getBlock(batch.block_number as number);
     if (!block || block.hash !== batch.block_hash) {
       this.d.log.warn({ batch: batch.id, block: batch.block_number }, "anchoring block reorganised away; back to sent");
-      await db.updateTable("batches").set({ state: "sent", block_number: null, block_hash: null, sent_at: 0 }).where("id", "=", batch.id).execute();
+      this.d.metrics?.txRetried("reorg");
+      await db.updateTable("batches").set({ state: "sent", block_number: null, block_hash: null, sent_at: 0 }).where("id", "=", batch.id).where("state", "=", "mined").execute();
       return;
     }
     const head = await provider.getBlockNumber();
@@ -202,7 +238,13 @@ export class AnchorWorker {
       return;
     }
     const n = await confirmBatch(db, batch);
+    this.d.metrics?.billsAnchored(n);
     this.d.log.info({ batch: batch.id, root: batch.root, bills: n, block: batch.block_number }, "batch anchored");
+  }
+
+  /** The batch changed under us (another replica took the lease while our RPC calls hung): drop this pass's view. */
+  private stale(batch: BatchRow, step: string): void {
+    this.d.log.warn({ batch: batch.id, step }, "batch changed by another sender; this pass's view is dropped");
   }
 
   private callOf(batch: BatchRow): CallSpec {

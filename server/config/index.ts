@@ -38,6 +38,12 @@ const schema = z
     SIGNER_PRIVATE_KEYS: z.string().optional(),
     INSTANCE_ID: z.string().optional(),
     VERIFY_RATE_PER_MIN: int(120, 1),
+    /** failed authentications allowed per client per minute before 429 */
+    AUTH_FAILURES_PER_MIN: int(30, 1),
+    /** when set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** deadline of each /readyz probe (database, chain head) */
+    READY_TIMEOUT_MS: int(2_000, 100),
     /** test-only: names a pipeline point at which the process exits abruptly (fault tests) */
     LIANPIAO_CRASH_AT: z.string().optional(),
   })
@@ -74,6 +80,9 @@ export interface Config {
   signerPrivateKeys: string[];
   instanceId: string;
   verifyRatePerMin: number;
+  authFailuresPerMin: number;
+  metricsToken?: string;
+  readyTimeoutMs: number;
   crashAt?: string;
 }
 
@@ -115,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signerPrivateKeys: (c.SIGNER_PRIVATE_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     instanceId: c.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     verifyRatePerMin: c.VERIFY_RATE_PER_MIN,
+    authFailuresPerMin: c.AUTH_FAILURES_PER_MIN,
+    metricsToken: c.METRICS_TOKEN,
+    readyTimeoutMs: c.READY_TIMEOUT_MS,
     crashAt: c.LIANPIAO_CRASH_AT,
   };
 }

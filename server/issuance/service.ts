@@ -4,6 +4,7 @@
  */
 import crypto from "node:crypto";
 import type { Db } from "../store/database";
+import { inGroupCommit } from "../store/group-commit";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import type { SignerSet } from "../anchoring/signers";
@@ -130,7 +131,8 @@ export async function issueBill(ctx: IssueContext, inst: Institution, body: unkn
     if (prior) return prior;
   }
   try {
-    const bill = await ctx.db.transaction().execute((trx) =>
+    // One transaction per bill, sharing its COMMIT (fsync) with concurrent issues on SQLite.
+    const bill = await inGroupCommit(ctx.db, (trx) =>
       recordBill(trx, ctx, inst, (c) => composeBill(input, c), { idempotencyKey: idempotencyKey ?? null, requestHash: hash }),
     );
     ctx.onIssued?.(inst.account);

@@ -7,7 +7,7 @@
  *
  * Signing is synchronous (digest + one secp256k1 signature) because it sits on the issuing hot path.
  */
-import { BaseWallet, SigningKey, Signature, TypedDataEncoder, verifyTypedData, isHexString, getAddress } from "ethers";
+import { BaseWallet, SigningKey, Signature, TypedDataEncoder, isHexString, getAddress, id, keccak256, recoverAddress, toUtf8Bytes } from "ethers";
 
 export interface BillDomain {
   chainId: number | bigint;
@@ -45,9 +45,31 @@ function checkValues(values: BillSignedValues): BillSignedValues {
   return { billHash: values.billHash, billCode: values.billCode, billNumber: values.billNumber };
 }
 
-/** The EIP-712 digest that is signed. */
+// The digest is on the issuing and verifying hot paths: TypedDataEncoder re-derives the domain
+// separator and the type encoding at every call (0.15 ms, against 0.05 ms done here). The domain
+// separator is computed once per deployment and the struct hash by hand, as EIP-712 defines it;
+// test/issuance/signing.test.ts holds it equal to TypedDataEncoder.hash.
+const BILL_TYPEHASH = id(TypedDataEncoder.from(BILL_TYPES).encodeType("Bill"));
+const domainSeparators = new Map<string, string>();
+
+function domainSeparator(domain: BillDomain): string {
+  const key = `${domain.chainId}:${domain.verifyingContract.toLowerCase()}`;
+  let sep = domainSeparators.get(key);
+  if (sep === undefined) {
+    sep = TypedDataEncoder.hashDomain(billDomain(domain));
+    if (domainSeparators.size > 64) domainSeparators.clear();
+    domainSeparators.set(key, sep);
+  }
+  return sep;
+}
+
+/** The EIP-712 digest that is signed: keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Bill)). */
 export function billDigest(domain: BillDomain, values: BillSignedValues): string {
-  return TypedDataEncoder.hash(billDomain(domain), BILL_TYPES, checkValues(values));
+  const v = checkValues(values);
+  const structHash = keccak256(
+    `${BILL_TYPEHASH}${v.billHash.slice(2)}${keccak256(toUtf8Bytes(v.billCode)).slice(2)}${keccak256(toUtf8Bytes(v.billNumber)).slice(2)}`,
+  );
+  return keccak256(`0x1901${domainSeparator(domain).slice(2)}${structHash.slice(2)}`);
 }
 
 /** Signs a bill; returns the 65-byte signature as 0x hex. */
@@ -60,7 +82,7 @@ export function signBill(signer: BaseWallet | SigningKey, domain: BillDomain, va
 export function recoverBillSigner(domain: BillDomain, values: BillSignedValues, signature: string): string | null {
   const checked = checkValues(values);
   try {
-    return verifyTypedData(billDomain(domain), BILL_TYPES, checked, Signature.from(signature));
+    return recoverAddress(billDigest(domain, checked), Signature.from(signature));
   } catch {
     // a malformed or unrecoverable signature is an expected verification outcome, not a fault;
     // malformed values (a programming error) were rejected above, outside this catch

@@ -9,6 +9,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema";
 import { migrationProvider, type DialectName } from "./migrations";
+import { enableGroupCommit } from "./group-commit";
 
 export type Db = Kysely<Database>;
 
@@ -25,6 +26,28 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, so the recent ones are
+ * kept (about 10 µs saved per query, eight queries per issued bill). A statement still iterating
+ * (a streamed query) is busy: that caller gets a fresh one.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database, max = 256) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): BetterSqlite3.Statement {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) return hit;
+      const stmt = sqlite.prepare(sql);
+      if (!hit) {
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 function openSqlite(file: string): Kysely<Database> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
@@ -33,7 +56,7 @@ function openSqlite(file: string): Kysely<Database> {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 function openPostgres(url: string, max: number): Kysely<Database> {
@@ -56,6 +79,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     dialect === "postgres"
       ? openPostgres(opts.databaseUrl as string, opts.poolSize ?? 10)
       : openSqlite(opts.sqlitePath ?? path.join("data", "lianpiao.sqlite"));
+  // SQLite commits wait for an fsync on the event loop: concurrent issuers share commits (group-commit.ts).
+  if (dialect === "sqlite") enableGroupCommit(db);
   const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -1,0 +1,69 @@
+/**
+ * Gas per bill: BillRegistry batch anchoring at batch sizes 1, 10, 100 and 1,000, against the naive
+ * baseline (contracts/test/NaiveDocumentStore.sol: one hash, one storage write and one event per
+ * transaction), both deployed in the same run on the embedded chain (a fresh one in a temp dir).
+ * Figures are the transaction's gasUsed (21,000 intrinsic gas included) divided by its bill count.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { Contract, ContractFactory, ethers, type InterfaceAbi, type Wallet, type HDNodeWallet } from "ethers";
+import { devWallet, openEmbeddedChain, registryInterface } from "../../server/chain";
+import { buildBatchTree } from "../../server/issuance";
+import { deployRegistry } from "../deploy";
+import { ROOT, tempDir } from "./procs";
+
+export const BATCH_SIZES = [1, 10, 100, 1000] as const;
+const NAIVE_ARTIFACT = path.join(ROOT, "artifacts", "contracts", "test", "NaiveDocumentStore.sol", "NaiveDocumentStore.json");
+
+export interface GasResult {
+  perBill: Record<`batch${(typeof BATCH_SIZES)[number]}`, number>;
+  naivePerBill: number;
+  ratioNaiveToBatch1000: number;
+  /** how many naive transactions the average is over */
+  naiveSamples: number;
+}
+
+type Signer = Wallet | HDNodeWallet;
+
+async function gasUsed(tx: Promise<ethers.ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (!receipt || receipt.status !== 1) throw new Error("a benchmark transaction failed");
+  return Number(receipt.gasUsed);
+}
+
+function hashes(n: number, label: string): string[] {
+  return Array.from({ length: n }, (_, i) => ethers.id(`bench-${label}-${i}`));
+}
+
+async function deployNaive(signer: Signer): Promise<Contract> {
+  const { abi, bytecode } = JSON.parse(fs.readFileSync(NAIVE_ARTIFACT, "utf8")) as { abi: InterfaceAbi; bytecode: string };
+  const c = await new ContractFactory(abi, bytecode, signer).deploy();
+  await c.waitForDeployment();
+  return c as Contract;
+}
+
+export async function measureGas(naiveSamples: number): Promise<GasResult> {
+  const dir = tempDir("lianpiao-bench-gas-");
+  const chain = await openEmbeddedChain({ dataDir: dir, pollingIntervalMs: 20 });
+  try {
+    const provider = chain.ethersProvider();
+    const [bureau, hospital] = [devWallet(0).connect(provider), devWallet(1).connect(provider)];
+    const { address } = await deployRegistry(bureau, { registrars: [bureau.address] });
+    const registry = new Contract(address, registryInterface(), bureau);
+    await gasUsed(registry.admitIssuer(hospital.address, 1, ethers.id("12100000400000624D")));
+    const asHospital = registry.connect(hospital) as Contract;
+    const perBill = {} as GasResult["perBill"];
+    for (const size of BATCH_SIZES) {
+      const tree = buildBatchTree(hashes(size, `batch${size}`));
+      perBill[`batch${size}`] = (await gasUsed(asHospital.anchor(tree.root, size))) / size;
+    }
+    const naive = (await deployNaive(hospital)).connect(hospital) as Contract;
+    let total = 0;
+    for (const h of hashes(naiveSamples, "naive")) total += await gasUsed(naive.issue(h));
+    const naivePerBill = total / naiveSamples;
+    return { perBill, naivePerBill, ratioNaiveToBatch1000: naivePerBill / perBill.batch1000, naiveSamples };
+  } finally {
+    await chain.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
