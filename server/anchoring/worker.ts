@@ -36,6 +36,9 @@ export interface WorkerDeps {
   metrics?: AnchorMetrics;
 }
 
+/** transactions of one account awaiting confirmation at once (each with its own nonce) */
+const MAX_OPEN_BATCHES = 4;
+
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;
   /** when the armed timer fires (epoch ms) */
@@ -108,13 +111,26 @@ export class AnchorWorker {
       .where("account", "=", account)
       .where("state", "in", ["built", "sent", "mined"])
       .orderBy("created_at")
+      .execute();
+    for (const batch of open) await this.advance(batch);
+    // Pipelining: once every open transaction is mined and only waits for confirmations, the next
+    // batch goes out with the next nonce instead of waiting a whole confirmation period.
+    if (open.length >= MAX_OPEN_BATCHES) return;
+    const unmined = await this.d.db
+      .selectFrom("batches")
+      .select("id")
+      .where("account", "=", account)
+      .where("state", "in", ["built", "sent"])
       .executeTakeFirst();
-    const batch = open ?? (await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account));
+    if (unmined) return;
+    const batch = (await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account));
     if (!batch) return;
-    if (!open) {
-      if (batch.action === "anchor") this.d.metrics?.batchBuilt(batch.bill_count);
-      crashPoint("batch-built");
-    }
+    if (batch.action === "anchor") this.d.metrics?.batchBuilt(batch.bill_count);
+    crashPoint("batch-built");
+    await this.send(batch);
+  }
+
+  private async advance(batch: BatchRow): Promise<void> {
     if (batch.state === "built") await this.send(batch);
     else if (batch.state === "sent") await this.checkSent(batch);
     else if (batch.state === "mined") await this.checkMined(batch);
