@@ -60,19 +60,22 @@ export class PdfRenderPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private readonly maxQueue: number;
+  private readonly size: number;
   private nextId = 1;
   private closed = false;
 
   constructor(opts: PdfPoolOptions = {}) {
-    const size = Math.max(1, opts.size ?? availableParallelism() - 1);
+    this.size = Math.max(1, opts.size ?? availableParallelism() - 1);
     this.maxQueue = opts.maxQueue ?? 64;
-    for (let i = 0; i < size; i++) this.slots.push(this.start());
   }
 
   /** Renders in a worker; rejects with PdfPoolBusyError when the queue is full. */
   render(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer> {
     if (this.closed) return Promise.reject(new PdfRenderError("the PDF render pool is closed"));
     if (this.queue.length >= this.maxQueue) return Promise.reject(new PdfPoolBusyError(this.queue.length));
+    // Workers start on the first render: each holds its own font and renderer (~90 MB), which a
+    // service that is not asked for PDFs should not pay for.
+    while (this.slots.length < this.size) this.slots.push(this.start());
     return new Promise((resolve, reject) => {
       this.queue.push({ req: { id: this.nextId++, envelope, options }, resolve, reject });
       this.dispatch();
