@@ -1,0 +1,39 @@
+// Configuration is validated once, with messages that name the bad setting.
+import { expect } from "chai";
+import { ConfigError, loadConfig } from "../server/config";
+
+describe("configuration", () => {
+  it("runs the embedded default with no settings at all", () => {
+    const c = loadConfig({});
+    expect(c.chainMode).to.equal("embedded");
+    expect(c.port).to.equal(3000);
+    expect(c.publicBaseUrl).to.equal("http://localhost:3000");
+    expect(c.confirmations).to.equal(1);
+    expect(c.sqlitePath).to.match(/data\/lianpiao\.sqlite$/);
+  });
+
+  it("chooses the development bootstrap or production from RPC_URL, BOOTSTRAP and REGISTRY_ADDRESS", () => {
+    expect(loadConfig({ RPC_URL: "http://127.0.0.1:8545", BOOTSTRAP: "dev" }).chainMode).to.equal("dev");
+    const prod = loadConfig({ RPC_URL: "http://node:8545", REGISTRY_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3", DATABASE_URL: "postgres://u@db/x" });
+    expect(prod.chainMode).to.equal("external");
+    expect(prod.confirmations).to.equal(2);
+    expect(prod.databaseUrl).to.equal("postgres://u@db/x");
+  });
+
+  const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ["a port out of range", { PORT: "70000" }, /PORT/],
+    ["a non-numeric batch size", { BATCH_MAX_SIZE: "many" }, /BATCH_MAX_SIZE/],
+    ["an RPC URL that is not a URL", { RPC_URL: "localhost" }, /RPC_URL/],
+    ["RPC_URL with neither a registry nor BOOTSTRAP=dev", { RPC_URL: "http://127.0.0.1:8545" }, /RPC_URL: needs REGISTRY_ADDRESS/],
+    ["a registry address without RPC_URL", { REGISTRY_ADDRESS: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }, /REGISTRY_ADDRESS: needs RPC_URL/],
+    ["a malformed registry address", { RPC_URL: "http://x:1", REGISTRY_ADDRESS: "0x1234" }, /REGISTRY_ADDRESS/],
+    ["an unknown database scheme", { DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
+    ["a short keystore password", { KEYSTORE_PASSWORD: "short" }, /KEYSTORE_PASSWORD/],
+    ["an unknown log level", { LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+  ];
+  for (const [what, env, message] of bad) {
+    it(`refuses ${what}, naming the setting`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, message);
+    });
+  }
+});
