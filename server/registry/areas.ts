@@ -10,6 +10,7 @@ import type { BillDomain } from "../issuance/signing";
 import type { KeyResolver } from "./api-keys";
 import { Registrar } from "./registrar";
 import { issuerRoutes } from "./issuer-routes";
+import { relyingPartyRoutes } from "./relying-parties";
 import { registryRoutes } from "./registry-routes";
 import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
@@ -40,9 +41,11 @@ async function bureauAccount(db: Db): Promise<string> {
 
 export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: Router[] } {
   const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
+  const admin = { db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain };
   return {
     api: {
-      "/issuers": issuerRoutes({ db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain }),
+      "/issuers": issuerRoutes(admin),
+      "/relying-parties": relyingPartyRoutes(admin),
       "/registry": registryRoutes({ db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations }),
       "/audit": auditRoutes(d.db),
       "/reimbursements": reimbursementRoutes({ db: d.db, onMarked: () => d.wake() }),

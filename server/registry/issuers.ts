@@ -52,7 +52,7 @@ async function assertNew(d: IssuerDeps, input: AdmitInput, account: string | und
   }
 }
 
-async function chainAccount(d: IssuerDeps, given: string | undefined): Promise<{ account: string; created: boolean }> {
+export async function chainAccount(d: Pick<IssuerDeps, "db" | "signers" | "keystorePassword">, given: string | undefined): Promise<{ account: string; created: boolean }> {
   if (given) {
     const account = getAddress(given);
     if (!d.signers.has(account)) {

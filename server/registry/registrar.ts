@@ -51,6 +51,14 @@ export class Registrar {
     return this.call("reinstateIssuer", [account]);
   }
 
+  /** Grants the relying-party role (insurers, employers, tax offices); an account that has it is accepted as is. */
+  async grantRelyingParty(account: string): Promise<string | null> {
+    const registry = registryAt(this.d.registry, this.d.provider);
+    const role = await registry.RELYING_PARTY_ROLE();
+    if (await registry.hasRole(role, account)) return null;
+    return this.call("grantRole", [role, account]);
+  }
+
   /** Development chains only: gives a new account gas money from the bureau's account. */
   async fund(account: string, ether = "10"): Promise<string> {
     return this.send({ to: account, value: parseEther(ether) });

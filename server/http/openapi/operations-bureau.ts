@@ -4,9 +4,10 @@
 import { z } from "zod";
 import { admitBody, keyBody, rangeBody, statusBody } from "../../registry/issuer-routes";
 import { markBody, voidBody } from "../../lifecycle/routes";
+import { relyingPartyBody } from "../../registry/relying-parties";
 import { manualBody } from "../../verification/routes";
 import type { Operation } from "./operations";
-import { AuditPage, BillDetail, BillSummary, Issuer, IssuerList, Problem, Reconciliation, RegistryBills, Reimbursement, Stats, Verification } from "./shapes";
+import { AuditPage, BillDetail, BillSummary, Issuer, IssuerList, Problem, Reconciliation, RegistryBills, Reimbursement, RelyingParty, Stats, Verification } from "./shapes";
 
 const problem = (description: string) => ({ description, schema: Problem, contentType: "application/problem+json" });
 const auth = { 401: problem("no or unknown API key"), 403: problem("the key's role may not do this") };
@@ -36,6 +37,18 @@ export const BUREAU_OPERATIONS: Operation[] = [
     request: { contentType: "application/json", schema: keyBody },
     responses: { 201: { description: "the key" }, 404: problem("no such institution"), 422: problem("invalid body"), ...auth },
   },
+  {
+    method: "post", path: "/api/v1/relying-parties", summary: "Admit a relying party (insurer, employer, tax office): its role on chain and its first API key (shown once)", tag: "bureau", access: bureau,
+    request: { contentType: "application/json", schema: relyingPartyBody },
+    responses: { 201: { description: "admitted", schema: RelyingParty }, 409: problem("credit code already admitted"), 422: problem("invalid body"), 502: problem("the chain refused"), ...auth },
+  },
+  { method: "get", path: "/api/v1/relying-parties", summary: "Relying parties", tag: "bureau", access: bureau, responses: { 200: { description: "relying parties", schema: z.object({ items: z.array(RelyingParty) }) }, ...auth } },
+  {
+    method: "post", path: "/api/v1/relying-parties/{id}/keys", summary: "A new API key for a relying party (shown once)", tag: "bureau", access: bureau,
+    request: { contentType: "application/json" },
+    responses: { 201: { description: "the key" }, 404: problem("no such relying party"), 422: problem("invalid body"), ...auth },
+  },
+  { method: "delete", path: "/api/v1/relying-parties/{id}/keys/{keyId}", summary: "Revoke a relying party's API key", tag: "bureau", access: bureau, responses: { 204: { description: "revoked" }, 404: problem("no such key"), ...auth } },
   { method: "delete", path: "/api/v1/issuers/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "bureau", access: bureau, responses: { 204: { description: "revoked" }, 404: problem("no such key"), ...auth } },
   {
     method: "get", path: "/api/v1/registry/stats", summary: "Figures per issuer and day or month", tag: "bureau", access: bureau,

@@ -132,3 +132,8 @@ export const Verification = z
   })
   .passthrough()
   .meta({ id: "Verification", description: "SPEC §4 / §7 verification result" });
+
+export const RelyingParty = z
+  .object({ id: z.string(), name: z.string(), creditCode: z.string().nullable(), account: address.nullable(), status: z.enum(["active", "suspended"]), admittedAt: iso })
+  .passthrough()
+  .meta({ id: "RelyingParty" });
