@@ -121,7 +121,7 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(rec.stdout).to.contain("clean");
   });
 
-  it("reports a batch root changed in the store as missing on chain, and the chain's root as unknown", async () => {
+  it("reports a batch root changed in the store as missing on chain, the chain's root as unknown, and an edited bill as altered", async () => {
     const clean = await bureau("GET", "/api/v1/registry/reconciliation");
     expect(clean.body.clean, JSON.stringify(clean.body.discrepancies)).to.equal(true);
     expect(clean.body.checked.batches).to.be.at.least(2);
@@ -130,6 +130,11 @@ describe("the finance bureau's supervision over HTTP", function () {
     const batch = db.prepare("SELECT id, root FROM batches WHERE action = 'anchor' AND state = 'confirmed' ORDER BY created_at LIMIT 1").get() as { id: string; root: string };
     const forged = "0x" + "ab".repeat(32);
     db.prepare("UPDATE batches SET root = ? WHERE id = ?").run(forged, batch.id);
+    // And an anchored bill of another batch edited in place: its amount raised.
+    const edited = db.prepare("SELECT id, envelope FROM bills WHERE status = 'anchored' AND batch_id <> ? LIMIT 1").get(batch.id) as { id: string; envelope: string };
+    const env = JSON.parse(edited.envelope);
+    env.bill.total = "9157.00";
+    db.prepare("UPDATE bills SET envelope = ? WHERE id = ?").run(JSON.stringify(env), edited.id);
     db.close();
     svc = await startService({}, { dataDir: svc.dataDir });
     const r = await bureau("GET", "/api/v1/registry/reconciliation");
@@ -138,6 +143,8 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(types).to.deep.include(["ROOT_NOT_ON_CHAIN", forged]);
     expect(types).to.deep.include(["UNKNOWN_ROOT_ON_CHAIN", batch.root]);
     expect(r.body.discrepancies.find((d: any) => d.type === "ROOT_NOT_ON_CHAIN").batchId).to.equal(batch.id);
+    expect(r.body.discrepancies.filter((d: any) => d.type === "BILL_ALTERED_IN_STORE").map((d: any) => d.billId)).to.deep.equal([edited.id]);
+    expect(r.body.checked.bills).to.be.at.least(2);
     const rec = cli(["reconcile"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });
     expect(rec.status).to.equal(1);
     expect(rec.stdout).to.contain("ROOT_NOT_ON_CHAIN").and.contain(forged);
