@@ -6,17 +6,8 @@ import { makeError, parseEther, type JsonRpcProvider } from "ethers";
 import { devWallet } from "../../server/chain/accounts";
 import { ChainUnavailableError } from "../../server/chain/errors";
 import { asChainUnavailable, connectRpc, withTimeout } from "../../server/chain/provider";
+import { freePort } from "../../scripts/lib/net";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function answers(url: string): Promise<boolean> {
   try {

@@ -1,9 +1,6 @@
 // scripts/deploy.ts against a real `hardhat node` over HTTP, as the service and the CLI use it.
 import { expect } from "chai";
-import { spawn, execFile } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { join } from "node:path";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Contract, JsonRpcProvider, ethers } from "ethers";
 import {
@@ -15,54 +12,25 @@ import {
   deployRegistry,
   loadRegistryArtifact,
 } from "../../scripts/deploy";
+import { ROOT, startHardhatNode, type ChainNode } from "../helpers/processes";
 
-const ROOT = join(__dirname, "..", "..");
 const account = (index: number) => ethers.HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForChain(url: string, node: ChildProcess, deadline = Date.now() + 60_000): Promise<void> {
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-  while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
-    const answered = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (answered) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`hardhat node at ${url} did not answer eth_chainId within 60 s`);
-}
 
 describe("scripts/deploy.ts against a hardhat node over HTTP", function () {
   this.timeout(120_000);
-  let node: ChildProcess;
+  let node: ChainNode;
   let url: string;
   let provider: JsonRpcProvider;
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const cli = require.resolve("hardhat/internal/cli/cli.js");
-    node = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
-      stdio: "ignore",
-    });
-    await waitForChain(url, node);
+    node = await startHardhatNode();
+    url = node.url;
     provider = await connectRpc(url);
   });
 
-  after(() => {
+  after(async () => {
     provider?.destroy();
-    if (node?.exitCode === null) node.kill("SIGTERM");
+    await node?.stop();
   });
 
   it("reads the ABI and bytecode from the compiled artifact", () => {

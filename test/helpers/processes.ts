@@ -6,19 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createServer } from "node:net";
+import { freePort } from "../../scripts/lib/net";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+export { freePort };
 
 export function tempDir(prefix = "lianpiao-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
