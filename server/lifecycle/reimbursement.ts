@@ -10,6 +10,7 @@ import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { toFen } from "../issuance/money";
 import { audit, findInstitution } from "../registry/institutions";
+import { billChanged } from "../verification/cache";
 
 export interface MarkInput {
   billCode: string;
@@ -79,6 +80,7 @@ export async function markReimbursed(db: Db, party: Institution, input: MarkInpu
     assertMarkable(now2);
     throw new ApiError("BILL_NOT_VALID", "The bill changed meanwhile; retry");
   }
+  billChanged(bill.leaf);
   onMarked?.(account);
   return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: new Date(now).toISOString(), reference: input.reference };
 }
@@ -103,6 +105,7 @@ export async function releaseReimbursement(db: Db, party: Institution, billCode:
     return true;
   });
   if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");
+  billChanged(bill.leaf);
   onMarked?.(account);
   return { billCode, billNumber, by: party.name, at: new Date(now).toISOString(), reference: null };
 }

@@ -11,6 +11,7 @@ import { recordBill, type IssueContext } from "../issuance/service";
 import type { BillEnvelope } from "../issuance/model";
 import { audit } from "../registry/institutions";
 import { composeRedBill } from "./red-bill";
+import { billChanged } from "../verification/cache";
 
 export interface VoidInput {
   reason: string;
@@ -70,6 +71,8 @@ export async function voidBill(ctx: IssueContext, inst: Institution, billId: str
     await audit(trx, { actor: inst.id, ip, action: "bill.void", subject: billId, detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status } }, now);
     return { bill: { ...bill, status: "voided" as const, void_reason: input.reason, voided_at: now }, red };
   });
+  // cached chain marks of this bill read before the void are no longer served
+  billChanged(result.bill.leaf);
   ctx.onIssued?.(issuer.account);
   return result;
 }

@@ -2,8 +2,8 @@
  * The registry reads a verifier needs, each under a deadline. A node that is down or slow rejects
  * with ChainUnavailableError, which the verifier turns into an `error` check (verdict ERROR).
  */
-import type { Provider } from "ethers";
-import { KIND_CODE, kindFromCode, readEvidence, registryAt, withTimeout, type Evidence, type IssuerKind } from "../chain";
+import { getAddress, type Provider } from "ethers";
+import { KIND_CODE, kindFromCode, readEvidence, registryAt, registryInterface, withTimeout, type Evidence, type IssuerKind } from "../chain";
 
 export interface IssuerRecord {
   kind: IssuerKind | null;
@@ -56,17 +56,43 @@ export function chainView(provider: Provider, registry: string, chainId: number,
         const r = await contract.getFunction("issuerOf").staticCall(account);
         return { kind: kindFromCode(r[0]), active: Boolean(r[1]), creditCodeHash: orNull(String(r[3])) as string | null };
       }),
+    // statusOf is read at nearly every scan: encoded and decoded by hand (decodeMarks), not through Contract
     statusOf: (leaf) =>
       call("registry statusOf()", async () => {
-        const r = await contract.getFunction("statusOf").staticCall(leaf);
-        return {
-          voided: Boolean(r[0]),
-          voidReason: Number(r[1]),
-          voidedAt: orNull(Number(r[2])) as number | null,
-          reimbursedBy: orNull(String(r[3])) as string | null,
-          reimbursedAt: orNull(Number(r[4])) as number | null,
-        };
+        if (!/^0x[0-9a-fA-F]{64}$/.test(leaf)) throw new TypeError(`leaf must be 32-byte hex: ${leaf}`);
+        return decodeMarks(await provider.call({ to: registry, data: `${STATUS_OF}${leaf.slice(2)}` }));
       }),
     head: () => call("eth_blockNumber", () => provider.getBlockNumber()),
+  };
+}
+
+const STATUS_OF = registryInterface().getFunction("statusOf")!.selector;
+const UINT40 = (1n << 40n) - 1n;
+
+/**
+ * statusOf()'s answer: five 32-byte words (bool voided, uint8 voidReason, uint40 voidedAt, address
+ * reimbursedBy, uint40 reimbursedAt), read as the ABI decoder reads them (high bits masked). Anything
+ * else (a revert's data, a short answer) goes to the ABI decoder, which throws as before.
+ */
+export function decodeMarks(data: string): BillMarks {
+  // an address word with high bits set is refused by the ABI decoder: left to it, to throw as before
+  if (!/^0x[0-9a-fA-F]{320}$/.test(data) || !/^0{24}$/.test(data.slice(194, 218))) {
+    const r = registryInterface().decodeFunctionResult("statusOf", data)[0];
+    return {
+      voided: Boolean(r[0]),
+      voidReason: Number(r[1]),
+      voidedAt: orNull(Number(r[2])) as number | null,
+      reimbursedBy: orNull(String(r[3])) as string | null,
+      reimbursedAt: orNull(Number(r[4])) as number | null,
+    };
+  }
+  const word = (i: number) => BigInt(`0x${data.slice(2 + 64 * i, 66 + 64 * i)}`);
+  const by = word(3);
+  return {
+    voided: word(0) !== 0n,
+    voidReason: Number(word(1) & 0xffn),
+    voidedAt: orNull(Number(word(2) & UINT40)) as number | null,
+    reimbursedBy: by === 0n ? null : getAddress(`0x${by.toString(16).padStart(40, "0")}`),
+    reimbursedAt: orNull(Number(word(4) & UINT40)) as number | null,
   };
 }

@@ -2,12 +2,13 @@
  * The checks of SPEC §4 as pure functions of what was presented and what the chain or store said.
  * I/O happens in verifier.ts; everything here is deterministic and table-testable.
  */
-import { getAddress, id as keccakUtf8 } from "ethers";
+import { getAddress } from "ethers";
 import type { Evidence } from "../chain";
-import { billHash, leafOf, verifyProof } from "../issuance/canonical";
+import { billHash, leafOf } from "../issuance/canonical";
 import type { BillEnvelope } from "../issuance/model";
-import { recoverBillSigner, type BillDomain } from "../issuance/signing";
+import type { BillDomain } from "../issuance/signing";
 import type { IssuerRecord } from "./chain-view";
+import { keccakUtf8Memo, recoverSignerMemo, verifyProofMemo } from "./memo";
 import type { PrintedQrFinding } from "./printed-qr";
 import type { Check, CheckName, Verdict } from "./types";
 
@@ -55,7 +56,8 @@ export function withPrintedQr(integrity: Check, qr: PrintedQrFinding | undefined
 /** The EIP-712 signature over the bill recovers to the issuer account the bill names. */
 export function signatureCheck(env: BillEnvelope, domain: BillDomain): Check {
   const values = { billHash: env.billHash, billCode: env.bill.billCode, billNumber: env.bill.billNumber };
-  const signer = recoverBillSigner(domain, values, env.signature);
+  // recovery is a pure function of its inputs: remembered, it costs one Map lookup at later scans
+  const signer = recoverSignerMemo(domain, values, env.signature);
   if (signer === null) return failed("signature", "SIGNATURE_MALFORMED", "The signature cannot be read");
   if (!sameAddress(signer, env.bill.issuer.account)) {
     return failed("signature", "WRONG_SIGNER", `Signed by ${signer}, not by the issuer's account ${getAddress(env.bill.issuer.account)}`);
@@ -74,12 +76,12 @@ export function offlineInclusionFailure(env: BillEnvelope, chain: { chainId: num
   if ((chain.chainId !== null && a.chainId !== chain.chainId) || !sameAddress(a.registry, chain.registry)) {
     return failed("inclusion", "OTHER_REGISTRY", `The bill names registry ${a.registry} on chain ${a.chainId}; this verifier checks ${chain.registry} on chain ${chain.chainId}`);
   }
-  if (!verifyProof(a.root, env.leaf, a.proof)) return failed("inclusion", "PROOF_MISMATCH", "The Merkle proof does not place the bill's leaf under the batch root");
+  if (!verifyProofMemo(a.root, env.leaf, a.proof)) return failed("inclusion", "PROOF_MISMATCH", "The Merkle proof does not place the bill's leaf under the batch root");
   return null;
 }
 
 /** Inclusion as the chain tells it: root anchored, leaf included, enough confirmations. */
-export function inclusionFromEvidence(ev: Evidence, head: number, minConfirmations: number): Check {
+export function inclusionFromEvidence(ev: Pick<Evidence, "batch" | "included">, head: number, minConfirmations: number): Check {
   if (ev.batch.issuer === null) return failed("inclusion", "ROOT_NOT_ANCHORED", "The batch root is not anchored on the registry");
   if (!ev.included) return failed("inclusion", "NOT_INCLUDED", "The registry does not place the bill's leaf under the anchored root");
   const confirmations = confirmationsOf(ev.batch.blockNumber, head);
@@ -93,24 +95,27 @@ export function confirmationsOf(blockNumber: number, head: number): number {
 }
 
 /** The anchoring account is the issuer the bill names, of its kind and credit code. */
-export function issuerFromEvidence(env: BillEnvelope, ev: Evidence, wasIssuerAtBlock: boolean): Check {
+export function issuerFromEvidence(
+  env: BillEnvelope,
+  ev: Pick<Evidence, "batch"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> },
+  wasIssuerAtBlock: boolean,
+): Check {
   const { bill } = env;
   if (!sameAddress(ev.batch.issuer, bill.issuer.account)) {
     return failed("issuer", "NOT_ANCHORING_ACCOUNT", `The batch was anchored by ${ev.batch.issuer}, not by the issuer named on the bill`);
   }
-  const record: IssuerRecord = { kind: ev.issuer.kind, active: ev.issuer.active, creditCodeHash: ev.issuer.creditCodeHash };
-  const mismatch = recordMismatch(env, record);
+  const mismatch = recordMismatch(env, ev.issuer);
   if (mismatch) return mismatch;
   if (!wasIssuerAtBlock) return failed("issuer", "NOT_ADMITTED_THEN", `The account was not an admitted ${bill.kind} issuer at block ${ev.batch.blockNumber}`);
   return passed("issuer", `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer when it anchored the batch`);
 }
 
 /** The registry's record of an account against the kind and credit code the bill claims. */
-export function recordMismatch(env: BillEnvelope, record: IssuerRecord): Check | null {
+export function recordMismatch(env: BillEnvelope, record: Pick<IssuerRecord, "kind" | "creditCodeHash">): Check | null {
   const { bill } = env;
   if (record.kind === null) return failed("issuer", "UNKNOWN_ISSUER", "The registry has never admitted the bill's issuer account");
   if (record.kind !== bill.kind) return failed("issuer", "WRONG_KIND", `The issuer is admitted for ${record.kind} bills, not ${bill.kind}`);
-  if (record.creditCodeHash?.toLowerCase() !== keccakUtf8(bill.issuer.creditCode)) {
+  if (record.creditCodeHash?.toLowerCase() !== keccakUtf8Memo(bill.issuer.creditCode)) {
     return failed("issuer", "CREDIT_CODE_MISMATCH", "The credit code on the bill is not the one the registry holds for the issuer account");
   }
   return null;

@@ -62,3 +62,10 @@ export function parseEnvelope(value: unknown): ParsedEnvelope {
   // (key order, dropped keys) that matter to a canonical hash.
   return { ok: true, envelope: value as BillEnvelope };
 }
+
+/** Validates an anchor proof alone (the store's, joined to a stored envelope validated without it). */
+export function parseAnchor(value: unknown): { ok: true } | { ok: false; problems: string[] } {
+  const r = anchor.nullable().safeParse(value);
+  if (r.success) return { ok: true };
+  return { ok: false, problems: r.error.issues.slice(0, 5).map((i) => `anchor${i.path.length ? `.${i.path.join(".")}` : ""}: ${i.message}`) };
+}

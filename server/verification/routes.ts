@@ -15,11 +15,12 @@ import { extractEnvelope, readPrintedQr } from "../pdf";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
+import { ChainFacts } from "./chain-facts";
 import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
 import { keyMatches, printedQrFinding } from "./printed-qr";
-import { findByNumber, storeView } from "./store-view";
+import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
-import { verifyEnvelope, type VerifyContext } from "./verifier";
+import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
 
 export interface VerificationDeps {
   db: Db;
@@ -78,7 +79,9 @@ function manualMatches(bill: BillRow | undefined, m: z.output<typeof manualBody>
 export function verificationRoutes(d: VerificationDeps): { page: Router; api: Router } {
   const limiter = new RateLimiter(d.ratePerMin, 60_000);
   const store = storeView(d.db);
-  const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store };
+  // what may be remembered of the chain's answers, and for how long: chain-facts.ts
+  const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations });
+  const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
 
@@ -86,13 +89,14 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("X-Robots-Tag", "noindex");
-    const bill = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBill(d.db, String(req.params.id)) : undefined;
-    if (!keyMatches(req.query.k, bill)) {
+    // one store read: the bill with its batch's anchor columns
+    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
+    if (!keyMatches(req.query.k, scanned?.row) || !scanned) {
       // no `instance`: the answer must not even echo which id was asked for
       if (wantsJson(req)) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
       return sendPage(res, 404, notFoundPage());
     }
-    const v = await verifyEnvelope(await envelopeOf(d.db, bill as BillRow, chainRef), ctx);
+    const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
     if (wantsJson(req)) return answer(res, v);
     sendPage(res, 200, verificationPage(v, new Date()));
   });

@@ -3,8 +3,10 @@
  * admitted issuer, and names for chain accounts. Queries throw when the database is unreachable;
  * the verifier turns that into ERROR.
  */
+import type { AnchorProof } from "../issuance/model";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
+import { Lru } from "./cache";
 import type { StoreState, StoreView } from "./types";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -13,19 +15,70 @@ export async function findByNumber(db: Db, billCode: string, billNumber: string)
   return db.selectFrom("bills").selectAll().where("bill_code", "=", billCode).where("bill_number", "=", billNumber).executeTakeFirst();
 }
 
+/** A bill and its batch's anchor columns, in one query (the QR scan's only store read). */
+export interface ScannedBill {
+  row: BillRow;
+  batch: { root: string; txHash: string | null; blockNumber: number | null; confirmed: boolean } | null;
+}
+
+export async function findBillForScan(db: Db, id: string): Promise<ScannedBill | undefined> {
+  const r = await db
+    .selectFrom("bills")
+    .leftJoin("batches", "batches.id", "bills.batch_id")
+    .selectAll("bills")
+    .select(["batches.root as batch_root", "batches.tx_hash as batch_tx_hash", "batches.block_number as batch_block_number", "batches.state as batch_state"])
+    .where("bills.id", "=", id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { batch_root, batch_tx_hash, batch_block_number, batch_state, ...row } = r;
+  const batch = batch_root == null ? null : { root: batch_root, txHash: batch_tx_hash ?? null, blockNumber: batch_block_number ?? null, confirmed: batch_state === "confirmed" };
+  return { row: row as BillRow, batch };
+}
+
+// the same columns always give the same proof: built once, frozen and shared (verifier.ts validates it once)
+const anchors = new Lru<string, AnchorProof>(4_096);
+
+/** The anchor proof a scanned bill's PDF carries: as envelopeOf() (issuance/bills-repo.ts) builds it. */
+export function anchorProofOf(s: ScannedBill, chain: { chainId: number; registry: string }): AnchorProof | null {
+  const a = s.batch;
+  if (!a || !a.confirmed || !s.row.proof || !a.txHash || a.blockNumber === null) return null;
+  const key = JSON.stringify([chain.chainId, chain.registry, a.root, a.txHash, a.blockNumber, s.row.proof]);
+  const hit = anchors.get(key);
+  if (hit) return hit;
+  const proof = Object.freeze(JSON.parse(s.row.proof) as string[]) as string[];
+  const anchor = Object.freeze({ chainId: chain.chainId, registry: chain.registry, root: a.root, proof, txHash: a.txHash, blockNumber: a.blockNumber });
+  anchors.set(key, anchor);
+  return anchor;
+}
+
+async function stateOfRow(db: Db, row: BillRow | undefined, leaf: string): Promise<StoreState | null> {
+  // a stored bill with this number but another leaf is not the presented bill
+  if (!row || row.leaf.toLowerCase() !== leaf.toLowerCase()) return null;
+  const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: iso(row.voided_at) } : null;
+  const reimbursed = row.reimbursed_by
+    ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
+    : null;
+  return { voided, reimbursed };
+}
+
+const nameOfInstitution = async (db: Db, id: string) =>
+  (await db.selectFrom("institutions").select("name").where("id", "=", id).executeTakeFirst())?.name ?? null;
+
+/**
+ * The store view of one scan, whose bill row was read by this very request: its state is answered
+ * from that row (read moments ago, as fresh as asking again), anything else from the store.
+ */
+export function scanStoreView(db: Db, base: StoreView, row: BillRow): StoreView {
+  return {
+    ...base,
+    billState: (b) => (b.billCode === row.bill_code && b.billNumber === row.bill_number ? stateOfRow(db, row, b.leaf) : base.billState(b)),
+  };
+}
+
 export function storeView(db: Db): StoreView {
-  const nameOfInstitution = async (id: string) =>
-    (await db.selectFrom("institutions").select("name").where("id", "=", id).executeTakeFirst())?.name ?? null;
   return {
     async billState({ billCode, billNumber, leaf }): Promise<StoreState | null> {
-      const row = await findByNumber(db, billCode, billNumber);
-      // a stored bill with this number but another leaf is not the presented bill
-      if (!row || row.leaf.toLowerCase() !== leaf.toLowerCase()) return null;
-      const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: iso(row.voided_at) } : null;
-      const reimbursed = row.reimbursed_by
-        ? { by: (await nameOfInstitution(row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
-        : null;
-      return { voided, reimbursed };
+      return stateOfRow(db, await findByNumber(db, billCode, billNumber), leaf);
     },
     async isAdmittedIssuer(account, kind, creditCode) {
       const inst = await db

@@ -7,17 +7,19 @@
  * a reimbursement's institution name).
  */
 import { ChainUnavailableError, type Evidence } from "../chain";
-import type { BillEnvelope } from "../issuance/model";
+import type { AnchorProof, BillEnvelope } from "../issuance/model";
 import type { ChainView, IssuerRecord } from "./chain-view";
+import type { ChainFacts, FinalEvidence } from "./chain-facts";
 import {
   admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence, withPrintedQr,
   offlineInclusionFailure, pending, signatureCheck, skipped, verdictOf,
 } from "./checks";
-import { parseEnvelope } from "./envelope";
+import { Lru } from "./cache";
+import { parseAnchor, parseEnvelope } from "./envelope";
 import type { PrintedQrFinding } from "./printed-qr";
 import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
-import type { AnchorEvidence, Check, StoreState, StoreView, Verification } from "./types";
+import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -25,6 +27,8 @@ export interface VerifyContext {
   minConfirmations: number;
   /** the service's store; absent for the CLI, which trusts the chain alone */
   store?: StoreView;
+  /** the chain reads with what may be remembered of them (chain-facts.ts); absent: every read goes to `chain` */
+  facts?: ChainFacts;
 }
 
 /** A settled I/O step: its value, or the `error` check it becomes. */
@@ -50,33 +54,90 @@ interface ChainFindings {
   anchor: AnchorEvidence | null;
 }
 
-/** Inclusion and issuer for a bill that carries an anchor: one evidence() call, the head, wasIssuerAt. */
+/** The chain reads, through the verifier's ChainFacts when it has one (the service), else direct (the CLI). */
+interface ChainReads {
+  head(): Promise<number>;
+  evidence(root: string, leaf: string, proof: string[]): Promise<Evidence>;
+  wasIssuerAt(account: string, kind: BillEnvelope["bill"]["kind"], blockNumber: number): Promise<boolean>;
+  issuerOf(account: string): Promise<IssuerRecord>;
+  statusOf(leaf: string): Promise<ChainMarks>;
+  finalEvidence(root: string, leaf: string): FinalEvidence | undefined;
+  settle(root: string, leaf: string, ev: Evidence, head: number): void;
+}
+
+function readsOf(ctx: VerifyContext): ChainReads {
+  if (ctx.facts) return ctx.facts;
+  const c = ctx.chain;
+  return {
+    head: () => c.head(),
+    evidence: (root, leaf, proof) => c.evidence(root, leaf, proof),
+    wasIssuerAt: (account, kind, block) => c.wasIssuerAt(account, kind, block),
+    issuerOf: (account) => c.issuerOf(account),
+    statusOf: (leaf) => c.statusOf(leaf),
+    finalEvidence: () => undefined,
+    settle: () => undefined,
+  };
+}
+
+type Failure = { ok: false; code: string; detail: string };
+
+function chainErrorFindings(e: Failure, marks: Settled<ChainMarks>): ChainFindings {
+  return { inclusion: errored("inclusion", e.code, e.detail), issuer: errored("issuer", e.code, "Not checked: the chain could not be asked"), marks, anchor: null };
+}
+
+/**
+ * Inclusion and issuer for a bill that carries an anchor. A bill under a batch already seen final
+ * needs only the head and its marks; otherwise one round: evidence(), the head, and wasIssuerAt at
+ * the block the bill claims (asked again only when the chain records another block).
+ */
 async function anchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promise<ChainFindings> {
   const a = env.anchor!;
   const offline = offlineInclusionFailure(env, ctx.chain);
   if (offline) return { inclusion: offline, issuer: skipped("issuer", "Not checked: the bill is not in the batch it names"), marks: null, anchor: null };
-  const [ev, head] = await Promise.all([
-    settle("chain", () => ctx.chain.evidence(a.root, env.leaf, a.proof)),
-    settle("chain", () => ctx.chain.head()),
+  const reads = readsOf(ctx);
+  const { account } = env.bill.issuer;
+  const kind = env.bill.kind;
+  const known = reads.finalEvidence(a.root, env.leaf);
+  if (known) {
+    const [head, marks, was] = await Promise.all([
+      settle("chain", () => reads.head()),
+      settle("chain", () => reads.statusOf(env.leaf)),
+      settle("chain", () => reads.wasIssuerAt(account, kind, known.batch.blockNumber)),
+    ]);
+    if (!head.ok) return chainErrorFindings(head, marks);
+    return findingsOf(env, known, head.value, marks, was, ctx);
+  }
+  const [ev, head, claimed] = await Promise.all([
+    settle("chain", () => reads.evidence(a.root, env.leaf, a.proof)),
+    settle("chain", () => reads.head()),
+    settle("chain", () => reads.wasIssuerAt(account, kind, a.blockNumber)),
   ]);
   if (!ev.ok || !head.ok) {
-    const e = (!ev.ok ? ev : head) as { code: string; detail: string };
-    return { inclusion: errored("inclusion", e.code, e.detail), issuer: errored("issuer", e.code, "Not checked: the chain could not be asked"), marks: e as Settled<ChainMarks>, anchor: null };
+    const e = (!ev.ok ? ev : head) as Failure;
+    return chainErrorFindings(e, e);
   }
-  const inclusion = inclusionFromEvidence(ev.value, head.value, ctx.minConfirmations);
+  reads.settle(a.root, env.leaf, ev.value, head.value);
   const marks: Settled<ChainMarks> = { ok: true, value: ev.value.status };
+  const block = ev.value.batch.blockNumber;
+  const was = block === a.blockNumber ? claimed : await settle("chain", () => reads.wasIssuerAt(account, kind, block));
+  return findingsOf(env, ev.value, head.value, marks, was, ctx);
+}
+
+function findingsOf(
+  env: BillEnvelope,
+  ev: Pick<Evidence, "batch" | "included"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> },
+  head: number,
+  marks: Settled<ChainMarks>,
+  was: Settled<boolean>,
+  ctx: VerifyContext,
+): ChainFindings {
+  const inclusion = inclusionFromEvidence(ev, head, ctx.minConfirmations);
   if (inclusion.status === "failed") return { inclusion, issuer: skipped("issuer", "Not checked: the batch is not on chain"), marks, anchor: null };
-  return { inclusion, issuer: await issuerAtAnchoring(env, ev.value, ctx), marks, anchor: anchorEvidence(env, ev.value, head.value, ctx) };
+  const issuer = was.ok ? issuerFromEvidence(env, ev, was.value) : errored("issuer", was.code, was.detail);
+  return { inclusion, issuer, marks, anchor: anchorEvidence(env, ev, head, ctx) };
 }
 
-async function issuerAtAnchoring(env: BillEnvelope, ev: Evidence, ctx: VerifyContext): Promise<Check> {
-  const kind = env.bill.kind;
-  const was = await settle("chain", () => ctx.chain.wasIssuerAt(env.bill.issuer.account, kind, ev.batch.blockNumber));
-  if (!was.ok) return errored("issuer", was.code, was.detail);
-  return issuerFromEvidence(env, ev, was.value);
-}
-
-function anchorEvidence(env: BillEnvelope, ev: Evidence, head: number, ctx: VerifyContext): AnchorEvidence {
+function anchorEvidence(env: BillEnvelope, ev: Pick<Evidence, "batch">, head: number, ctx: VerifyContext): AnchorEvidence {
   const a = env.anchor!;
   return {
     root: a.root,
@@ -93,9 +154,10 @@ function anchorEvidence(env: BillEnvelope, ev: Evidence, head: number, ctx: Veri
 async function unanchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promise<ChainFindings> {
   const inclusion = pending("inclusion", "NOT_ANCHORED", "The bill is signed but not yet anchored on chain");
   const { account, creditCode } = env.bill.issuer;
+  const reads = readsOf(ctx);
   const [record, marks, inStore] = await Promise.all([
-    settle("chain", () => ctx.chain.issuerOf(account)),
-    settle("chain", () => ctx.chain.statusOf(env.leaf)),
+    settle("chain", () => reads.issuerOf(account)),
+    settle("chain", () => reads.statusOf(env.leaf)),
     ctx.store ? settle("store", () => ctx.store!.isAdmittedIssuer(account, env.bill.kind, creditCode)) : Promise.resolve({ ok: true, value: false } as const),
   ]);
   let issuer: Check;
@@ -135,7 +197,60 @@ export async function verifyEnvelope(input: unknown, ctx: VerifyContext, present
   const parsed = parseEnvelope(input);
   if (!parsed.ok) return malformed(parsed.problems);
   const env = parsed.envelope;
-  const integrity = withPrintedQr(integrityCheck(env), presented.printedQr);
+  return verifyParsed(env, withPrintedQr(integrityCheck(env), presented.printedQr), summaryOf(env), ctx);
+}
+
+/** A stored envelope's text, parsed and checked without its anchor: a pure function of the text. */
+type Prepared = { ok: true; envelope: BillEnvelope; integrity: Check; summary: BillSummary } | { ok: false; problems: string[] };
+
+// keyed by the exact text, so a hit is what parsing that text again would give; frozen, as it is shared
+const prepared = new Lru<string, Prepared>(4_096);
+const validAnchors = new WeakSet<AnchorProof>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function prepare(text: string): Prepared {
+  const hit = prepared.get(text);
+  if (hit) return hit;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  // the anchor comes from the store at each scan (stored envelopes are written before anchoring)
+  const parsed = parseEnvelope(value && typeof value === "object" ? { ...value, anchor: null } : value);
+  const result: Prepared = parsed.ok
+    ? { ok: true, envelope: parsed.envelope, integrity: integrityCheck(parsed.envelope), summary: summaryOf(parsed.envelope) }
+    : { ok: false, problems: parsed.problems };
+  prepared.set(text, deepFreeze(result));
+  return result;
+}
+
+/**
+ * Verifies a bill from the service's store: its stored envelope text with the anchor proof the
+ * store holds for it. The same verification as verifyEnvelope({ ...JSON.parse(text), anchor }),
+ * with the parse, schema and integrity work done once per distinct text.
+ */
+export async function verifyStored(text: string, anchor: AnchorProof | null, ctx: VerifyContext): Promise<Verification> {
+  const p = prepare(text);
+  if (!p.ok) return malformed(p.problems);
+  if (anchor && !validAnchors.has(anchor)) {
+    const a = parseAnchor(anchor);
+    if (!a.ok) return malformed(a.problems);
+    // a frozen anchor cannot change after this check: the same object need not be checked again
+    if (Object.isFrozen(anchor) && Object.isFrozen(anchor.proof)) validAnchors.add(anchor);
+  }
+  return verifyParsed({ ...p.envelope, anchor }, p.integrity, p.summary, ctx);
+}
+
+async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSummary, ctx: VerifyContext): Promise<Verification> {
   const chainId = ctx.chain.chainId;
   // the signature's domain is the chain's id: without it the signature can be neither passed nor failed
   const signature = chainId === null
@@ -149,7 +264,7 @@ export async function verifyEnvelope(input: unknown, ctx: VerifyContext, present
   const status = await statusCheck(found.marks, stored as Settled<StoreState | null> | null, ctx.store);
   const checks = [integrity, found.inclusion, found.issuer, status.check, signature];
   const verdict = verdictOf(checks, status.void !== null);
-  const base = { checks, bill: summaryOf(env), anchor: found.anchor, reimbursement: status.reimbursement };
+  const base = { checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement };
   // verdict first: it is what a person reading the JSON looks for
   if (verdict === "VOIDED") return { verdict, ...base, void: status.void! };
   return { verdict, ...base };

@@ -1,0 +1,322 @@
+// The verifier's caches (server/verification/cache.ts, memo.ts, chain-facts.ts): what may be remembered,
+// for how long, and that no cache turns an unanswered question into an answer.
+import { expect } from "chai";
+import { randomBytes } from "node:crypto";
+import { Wallet, ZeroAddress, id as keccakUtf8 } from "ethers";
+import { ChainUnavailableError, registryInterface, type Evidence, type IssuerKind } from "../../server/chain";
+import { billHash, buildBatchTree, newSalt } from "../../server/issuance/canonical";
+import type { AnchorProof, BillEnvelope } from "../../server/issuance/model";
+import { recoverBillSigner, signBill } from "../../server/issuance/signing";
+import { billChanged, Lru } from "../../server/verification/cache";
+import { ChainFacts } from "../../server/verification/chain-facts";
+import { decodeMarks, type BillMarks, type ChainView, type IssuerRecord } from "../../server/verification/chain-view";
+import { clearMemos, recoverSignerMemo } from "../../server/verification/memo";
+import { verifyEnvelope, verifyStored, type VerifyContext } from "../../server/verification/verifier";
+
+// Hardhat's well-known test keys: not secrets.
+const issuer = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const other = new Wallet("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const CHAIN_ID = 31337;
+const CREDIT_CODE = "12350000488000001A";
+
+function makeEnvelope(n: number, signer = issuer): { env: BillEnvelope; root: string } {
+  const bill = {
+    v: 1, kind: "medical", billCode: "35010126", billNumber: String(n).padStart(10, "0"), checkCode: "A1B2C3",
+    issuedAt: "2026-11-25T10:31:07+08:00", issuer: { name: "福州市第一医院", creditCode: CREDIT_CODE, account: issuer.address },
+    total: "157.00", totalInWords: "壹佰伍拾柒元整", payer: { name: "张三" },
+  };
+  const salt = newSalt();
+  const hash = billHash({ bill: bill as never, salt });
+  const tree = buildBatchTree([hash, billHash({ bill: { ...bill, billNumber: "9999999999" } as never, salt })]);
+  const { leaf, proof } = tree.entries[0];
+  const signature = signBill(signer, { chainId: CHAIN_ID, verifyingContract: REGISTRY }, { billHash: hash, billCode: bill.billCode, billNumber: bill.billNumber });
+  const anchor: AnchorProof = { chainId: CHAIN_ID, registry: REGISTRY, root: tree.root, proof, txHash: `0x${"cd".repeat(32)}`, blockNumber: 10 };
+  return { env: { format: "lianpiao-bill/1", bill, salt, billHash: hash, leaf, signature, anchor } as unknown as BillEnvelope, root: tree.root };
+}
+
+const NO_MARKS: BillMarks = { voided: false, voidReason: 0, voidedAt: null, reimbursedBy: null, reimbursedAt: null };
+
+/** A registry in memory that can be taken down, counting what it is asked. */
+class FakeChain implements ChainView {
+  chainId = CHAIN_ID;
+  registry = REGISTRY;
+  headNumber = 20;
+  down = false;
+  batches = new Map<string, { issuer: string; blockNumber: number }>();
+  marks = new Map<string, BillMarks>();
+  active = true;
+  calls = { evidence: 0, head: 0, statusOf: 0, wasIssuerAt: 0, issuerOf: 0 };
+  /** when set, statusOf waits for this before answering */
+  gate: Promise<void> | null = null;
+
+  private async ask<T>(what: keyof FakeChain["calls"], answer: () => T): Promise<T> {
+    this.calls[what]++;
+    if (this.down) throw new ChainUnavailableError("CHAIN_UNREACHABLE", "the node cannot be reached");
+    return answer();
+  }
+  private record(): IssuerRecord {
+    return { kind: "medical", active: this.active, creditCodeHash: keccakUtf8(CREDIT_CODE) };
+  }
+  evidence(root: string, leaf: string): Promise<Evidence> {
+    return this.ask("evidence", () => {
+      const b = this.batches.get(root);
+      return {
+        batch: { issuer: b?.issuer ?? null, blockNumber: b?.blockNumber ?? 0, timestamp: b ? 1_764_000_000 : 0, billCount: b ? 2 : 0 },
+        status: this.marks.get(leaf) ?? NO_MARKS,
+        issuer: b ? { ...this.record(), admittedAt: 1 } : { kind: null, active: false, admittedAt: null, creditCodeHash: null },
+        included: b !== undefined,
+      };
+    });
+  }
+  wasIssuerAt(_account: string, _kind: IssuerKind, blockNumber: number): Promise<boolean> {
+    return this.ask("wasIssuerAt", () => blockNumber >= 1);
+  }
+  issuerOf(): Promise<IssuerRecord> {
+    return this.ask("issuerOf", () => this.record());
+  }
+  async statusOf(leaf: string): Promise<BillMarks> {
+    const gate = this.gate;
+    this.calls.statusOf++;
+    if (this.down) throw new ChainUnavailableError("CHAIN_UNREACHABLE", "the node cannot be reached");
+    // the state as of the read, answered when the gate opens
+    const answer = { ...(this.marks.get(leaf) ?? NO_MARKS) };
+    if (gate) await gate;
+    return answer;
+  }
+  head(): Promise<number> {
+    return this.ask("head", () => this.headNumber);
+  }
+}
+
+describe("the verifier's caches", () => {
+  let chain: FakeChain;
+  let clock: number;
+  let ctx: VerifyContext;
+  const tick = (ms: number) => (clock += ms);
+
+  beforeEach(() => {
+    clearMemos();
+    chain = new FakeChain();
+    clock = 1_000_000;
+    const facts = new ChainFacts(chain, { minConfirmations: 2, now: () => clock });
+    ctx = { chain, minConfirmations: 2, facts };
+  });
+
+  function anchored(blockNumber: number, n = 1) {
+    const { env, root } = makeEnvelope(n);
+    chain.batches.set(root, { issuer: issuer.address, blockNumber });
+    return { env: { ...env, anchor: { ...env.anchor!, blockNumber } }, root };
+  }
+
+  describe("pure results", () => {
+    it("remembers a signature's signer exactly as recovery computes it, for right and wrong signers", () => {
+      const domain = { chainId: CHAIN_ID, verifyingContract: REGISTRY };
+      const values = { billHash: keccakUtf8("x"), billCode: "35010126", billNumber: "0000000001" };
+      for (const w of [issuer, other]) {
+        const sig = signBill(w, domain, values);
+        expect(recoverSignerMemo(domain, values, sig)).to.equal(w.address);
+        expect(recoverSignerMemo(domain, values, sig)).to.equal(recoverBillSigner(domain, values, sig));
+      }
+      // the same signature over other values is another key: it recovers another address
+      const sig = signBill(issuer, domain, values);
+      expect(recoverSignerMemo(domain, { ...values, billNumber: "0000000002" }, sig)).to.not.equal(issuer.address);
+      expect(recoverSignerMemo(domain, values, "0x1234")).to.equal(null);
+    });
+
+    it("a bill signed by another key fails its signature at every scan, cached or not", async () => {
+      const { env, root } = makeEnvelope(7, other);
+      chain.batches.set(root, { issuer: issuer.address, blockNumber: 10 });
+      for (let i = 0; i < 2; i++) {
+        const v = await verifyEnvelope(env, ctx);
+        expect(v.verdict).to.equal("INVALID");
+        expect(v.checks.find((c) => c.name === "signature")).to.include({ status: "failed", code: "WRONG_SIGNER" });
+      }
+    });
+
+    it("verifies stored text exactly as the envelope it holds, and a tampered text fails at every scan", async () => {
+      const { env } = anchored(10);
+      const text = JSON.stringify({ ...env, anchor: null });
+      const a = env.anchor as AnchorProof;
+      expect(await verifyStored(text, a, ctx)).to.deep.equal(await verifyEnvelope(env, ctx));
+      expect((await verifyStored(text, Object.freeze({ ...a }), ctx)).verdict).to.equal("VALID");
+      const tampered = text.replace("157.00", "957.00");
+      for (let i = 0; i < 2; i++) {
+        const v = await verifyStored(tampered, a, ctx);
+        expect(v.verdict).to.equal("INVALID");
+        expect(v.checks[0]).to.include({ name: "integrity", status: "failed", code: "HASH_MISMATCH" });
+      }
+      // a malformed anchor is refused whether or not the envelope text was seen before
+      expect((await verifyStored(text, { ...a, root: "0x12" }, ctx)).verdict).to.equal("INVALID");
+    });
+  });
+
+  describe("chain facts", () => {
+    it("asks evidence() once for a final batch, then only its marks (at most every second)", async () => {
+      const { env } = anchored(10);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      expect(chain.calls.evidence).to.equal(1);
+      tick(100);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      expect(chain.calls.evidence).to.equal(1);
+      expect(chain.calls.statusOf).to.equal(0); // the marks came with evidence() 100 ms ago
+      tick(1_001);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      expect(chain.calls.evidence).to.equal(1);
+      expect(chain.calls.statusOf).to.equal(1);
+    });
+
+    it("asks the chain again at every scan while the batch is not final", async () => {
+      const { env } = anchored(20); // head 20, minConfirmations 2: one confirmation
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("PENDING");
+      tick(10);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("PENDING");
+      expect(chain.calls.evidence).to.equal(2);
+      expect(chain.calls.wasIssuerAt).to.equal(2); // wasIssuerAt at a block not yet final is not kept either
+    });
+
+    it("reads the head at most every 250 ms, so confirmations are at most that stale", async () => {
+      const { env } = anchored(20);
+      const v1 = await verifyEnvelope(env, ctx);
+      expect(v1.anchor?.confirmations).to.equal(1);
+      chain.headNumber = 21;
+      tick(200);
+      expect((await verifyEnvelope(env, ctx)).anchor?.confirmations).to.equal(1);
+      expect(chain.calls.head).to.equal(1);
+      tick(51);
+      const v3 = await verifyEnvelope(env, ctx);
+      expect(chain.calls.head).to.equal(2);
+      expect(v3.anchor?.confirmations).to.equal(2);
+      expect(v3.verdict).to.equal("VALID");
+    });
+
+    it("an outage with evidence that is not final gives ERROR at once, never PENDING, VALID or INVALID", async () => {
+      const { env } = anchored(20);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("PENDING");
+      chain.down = true;
+      tick(1); // the head is still remembered: only evidence() can fail
+      const v = await verifyEnvelope(env, ctx);
+      expect(v.verdict).to.equal("ERROR");
+      expect(v.checks.find((c) => c.name === "inclusion")?.status).to.equal("error");
+    });
+
+    it("an outage with final evidence may say VALID only while the marks are fresh, then ERROR", async () => {
+      const { env } = anchored(10);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      chain.down = true;
+      tick(100);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      for (const step of [200, 800, 5_000]) {
+        tick(step);
+        const v = await verifyEnvelope(env, ctx);
+        expect(v.verdict, `after ${step} ms more`).to.equal("ERROR");
+      }
+      chain.down = false;
+      tick(300);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      expect(chain.calls.evidence).to.equal(1);
+    });
+
+    it("a bill not yet anchored during an outage is ERROR, not PENDING", async () => {
+      const { env } = makeEnvelope(3);
+      const unanchored = { ...env, anchor: null };
+      expect((await verifyEnvelope(unanchored, ctx)).verdict).to.equal("PENDING");
+      chain.down = true;
+      tick(1_001);
+      expect((await verifyEnvelope(unanchored, ctx)).verdict).to.equal("ERROR");
+    });
+
+    it("does not serve a bill's marks from before a write of this process (void), even within the second", async () => {
+      const { env } = anchored(10);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      chain.marks.set(env.leaf, { ...NO_MARKS, voided: true, voidReason: 1, voidedAt: 1_764_000_100 });
+      tick(10);
+      // without a write of ours the marks are remembered for up to a second
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+      billChanged(env.leaf.toUpperCase().replace("0X", "0x"));
+      const v = await verifyEnvelope(env, ctx);
+      expect(v.verdict).to.equal("VOIDED");
+    });
+
+    it("does not keep a marks read that was in flight when this process wrote to the bill", async () => {
+      const { env } = anchored(10);
+      await verifyEnvelope(env, ctx); // evidence() once; the batch is final
+      tick(1_001); // the marks have expired
+      let open!: () => void;
+      chain.gate = new Promise<void>((r) => (open = r));
+      const inFlight = verifyEnvelope(env, ctx);
+      await new Promise((r) => setImmediate(r));
+      expect(chain.calls.statusOf).to.equal(1);
+      billChanged(env.leaf); // e.g. a reimbursement recorded while the read was under way
+      chain.marks.set(env.leaf, { ...NO_MARKS, reimbursedBy: other.address, reimbursedAt: 1_764_000_200 });
+      open();
+      expect((await inFlight).reimbursement).to.equal(null); // the answer of the read as it was begun
+      chain.gate = null;
+      const after = await verifyEnvelope(env, ctx);
+      expect(chain.calls.statusOf).to.equal(2);
+      expect(after.reimbursement?.by).to.equal(other.address);
+    });
+
+    it("reads issuerOf (suspension) at most a second old", async () => {
+      const { env } = makeEnvelope(4);
+      const unanchored = { ...env, anchor: null };
+      expect((await verifyEnvelope(unanchored, ctx)).verdict).to.equal("PENDING");
+      chain.active = false;
+      tick(500);
+      expect((await verifyEnvelope(unanchored, ctx)).verdict).to.equal("PENDING");
+      tick(501);
+      const v = await verifyEnvelope(unanchored, ctx);
+      expect(v.verdict).to.equal("INVALID");
+      expect(v.checks.find((c) => c.name === "issuer")).to.include({ code: "ISSUER_SUSPENDED" });
+    });
+
+    it("never remembers a root that is not anchored", async () => {
+      const { env } = makeEnvelope(5);
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("INVALID");
+      chain.batches.set(env.anchor!.root, { issuer: issuer.address, blockNumber: 10 });
+      expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+    });
+  });
+
+  describe("the LRU", () => {
+    it("evicts the least recently used entry and ages entries out", () => {
+      let now = 0;
+      const lru = new Lru<string, number>(2, 100, () => now);
+      lru.set("a", 1);
+      lru.set("b", 2);
+      expect(lru.get("a")).to.equal(1); // a is now the most recent
+      lru.set("c", 3);
+      expect(lru.get("b")).to.equal(undefined);
+      expect(lru.get("a")).to.equal(1);
+      now = 101;
+      expect(lru.get("a")).to.equal(undefined);
+      lru.set("d", 4, 50); // a read begun at 50 ages from then
+      expect(lru.get("d")).to.equal(4);
+      now = 151;
+      expect(lru.get("d")).to.equal(undefined);
+    });
+  });
+});
+
+describe("statusOf() decoded by hand", () => {
+  it("reads every answer as the ABI decoder does, and refuses what it refuses", () => {
+    const iface = registryInterface();
+    const hex = (n: bigint) => n.toString(16).padStart(64, "0");
+    const rnd = (bits: number) => BigInt(`0x${randomBytes(bits / 8).toString("hex")}`);
+    const cases: bigint[][] = [[0n, 0n, 0n, 0n, 0n], [1n, 3n, 1_764_000_000n, BigInt(other.address), 1_764_000_100n]];
+    // dirty high bits in the number and bool words: masked (or any nonzero) by both
+    for (let i = 0; i < 50; i++) cases.push([rnd(256), rnd(256), rnd(256), rnd(160), rnd(256)]);
+    for (const words of cases) {
+      const data = `0x${words.map(hex).join("")}`;
+      const r = iface.decodeFunctionResult("statusOf", data)[0];
+      const zero = (v: unknown) => (Number(v) === 0 || String(v) === ZeroAddress ? null : v);
+      expect(decodeMarks(data)).to.deep.equal({
+        voided: Boolean(r[0]), voidReason: Number(r[1]), voidedAt: zero(Number(r[2])), reimbursedBy: zero(String(r[3])), reimbursedAt: zero(Number(r[4])),
+      });
+    }
+    const dirtyAddress = `0x${[0n, 0n, 0n, (1n << 200n) + 5n, 0n].map(hex).join("")}`;
+    expect(() => String(iface.decodeFunctionResult("statusOf", dirtyAddress)[0][3])).to.throw();
+    expect(() => decodeMarks(dirtyAddress)).to.throw();
+    expect(() => decodeMarks("0x")).to.throw();
+  });
+});
