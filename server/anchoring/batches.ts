@@ -6,7 +6,7 @@ import type { Db } from "../store/database";
 import { sql } from "kysely";
 import type { BatchRow, BillRow } from "../store/schema";
 import type { Interface } from "ethers";
-import { buildBatchTree } from "../issuance/canonical";
+import { buildBatchTree, type BatchTree } from "../issuance/canonical";
 
 export interface BatchPolicy {
   maxSize: number;
@@ -14,6 +14,9 @@ export interface BatchPolicy {
 }
 
 /** Gas limits are fixed, not estimated: an estimate would revert for a root that is already anchored. */
+/** bills whose proofs are stored per transaction when a batch is confirmed */
+const CONFIRM_CHUNK = 100;
+
 export const GAS = { anchor: 120_000, mark: 200_000 } as const;
 
 function newBatch(account: string, action: BatchRow["action"], root: string, billCount: number, callData: string, now: number): BatchRow {
@@ -61,6 +64,7 @@ export async function buildDueBatch(db: Db, iface: Interface, account: string, p
     if (rows.length === 0) return null;
     if (rows.length < policy.maxSize && now - rows[0].created_at < policy.maxAgeMs) return null;
     const tree = buildBatchTree(rows.map((r) => r.bill_hash));
+    rememberTree(tree);
     const batch = newBatch(account, "anchor", tree.root, rows.length, iface.encodeFunctionData("anchor", [tree.root, rows.length]), now);
     await trx.insertInto("batches").values(batch).execute();
     const ids = rows.map((r) => r.id);
@@ -84,23 +88,50 @@ async function batchBills(db: Db, batchId: string): Promise<Array<{ outboxId: nu
 }
 
 /** Marks the batch confirmed and stores every bill's proof, all in one transaction. */
+/**
+ * Trees built in this process, by root, until their batch is confirmed: building a 1,000-bill tree
+ * costs tens of milliseconds of event-loop time, and confirming needs the same proofs again. After a
+ * restart the tree is simply rebuilt from the stored bill hashes.
+ */
+const trees = new Map<string, BatchTree>();
+
+function rememberTree(tree: BatchTree): void {
+  if (trees.size >= 32) trees.delete(trees.keys().next().value as string);
+  trees.set(tree.root, tree);
+}
+
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Stores every bill's proof, then marks the batch confirmed. The bills are written in chunks, each its
+ * own transaction with the event loop free in between, so a large batch does not stall issuing; each
+ * chunk is idempotent (only bills without a batch), so a crash midway is finished by the next pass.
+ */
 export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): Promise<number> {
   const bills = await batchBills(db, batch.id);
-  const tree = buildBatchTree(bills.map((b) => b.billHash));
+  const hashes = bills.map((b) => b.billHash);
+  const cached = trees.get(batch.root);
+  const tree = cached && cached.entries.length === hashes.length && cached.entries.every((e, i) => e.billHash === hashes[i]) ? cached : buildBatchTree(hashes);
   if (tree.root !== batch.root) throw new Error(`batch ${batch.id}: rebuilt root ${tree.root} differs from ${batch.root}`);
+  for (let from = 0; from < bills.length; from += CONFIRM_CHUNK) {
+    await db.transaction().execute(async (trx) => {
+      for (let i = from; i < Math.min(from + CONFIRM_CHUNK, bills.length); i++) {
+        // A bill voided while pending stays voided, but gets its proof: its void mark follows the anchor.
+        await trx
+          .updateTable("bills")
+          .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END` })
+          .where("id", "=", bills[i].billId)
+          .where("batch_id", "is", null)
+          .execute();
+      }
+    });
+    await yieldToRequests();
+  }
   await db.transaction().execute(async (trx) => {
-    for (const [i, b] of bills.entries()) {
-      // A bill voided while pending stays voided, but gets its proof: its void mark follows the anchor.
-      await trx
-        .updateTable("bills")
-        .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END` })
-        .where("id", "=", b.billId)
-        .where("batch_id", "is", null)
-        .execute();
-    }
     await trx.updateTable("outbox").set({ done_at: now }).where("batch_id", "=", batch.id).execute();
     await trx.updateTable("batches").set({ state: "confirmed", confirmed_at: now }).where("id", "=", batch.id).execute();
   });
+  trees.delete(batch.root);
   return bills.length;
 }
 

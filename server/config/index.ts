@@ -26,8 +26,8 @@ const schema = z
     EMBEDDED_RPC_PORT: int(8545, 0, 65535),
     CONFIRMATIONS: z.coerce.number().int().min(1).max(100).optional(),
     BATCH_MAX_SIZE: int(1000, 1, 16_000_000),
-    BATCH_MAX_AGE_MS: int(500, 0),
-    ANCHOR_POLL_MS: int(200, 10),
+    BATCH_MAX_AGE_MS: int(250, 0),
+    ANCHOR_POLL_MS: int(100, 10),
     /** how long a sent transaction may stay unmined before it is re-sent with a higher fee */
     TX_BUMP_AFTER_MS: int(15_000, 100),
     RPC_TIMEOUT_MS: int(8_000, 100),
