@@ -102,7 +102,7 @@ export async function startService(opts: ServiceOptions): Promise<Proc> {
     ...(opts.env ?? {}),
   };
   // The same V8 limits as `npm start` (package.json): the service's live heap is ~70 MB.
-  const args = ["--max-old-space-size=192", "--max-semi-space-size=4", ...(opts.nodeArgs ?? []), "-r", "./scripts/register.js", "server/main.ts"];
+  const args = ["--max-old-space-size=192", ...(opts.nodeArgs ?? []), "-r", "./scripts/register.js", "server/main.ts"];
   const ready = async (url: string) => (await fetch(`${url}/healthz`)).ok;
   return spawnProc({ name: "service", args, env, dir: opts.dataDir, ready, timeoutMs: 120_000 }, port);
 }
