@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../lib/net";
+import { freePort, waitFor as waitUntil } from "../lib/net";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
-export { freePort };
+export { freePort, waitUntil };
 
 export function tempDir(prefix = "lianpiao-bench-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -18,21 +18,6 @@ export function tempDir(prefix = "lianpiao-bench-"): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it answers truthy; gives up after `timeoutMs`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 export interface Proc {
   url: string;

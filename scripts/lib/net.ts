@@ -1,5 +1,5 @@
 /**
- * Loopback helpers shared by the benchmarks and the tests.
+ * Loopback and polling helpers shared by the benchmarks and the tests.
  */
 import { createServer } from "node:net";
 
@@ -12,4 +12,20 @@ export async function freePort(): Promise<number> {
     });
     server.on("error", reject);
   });
+}
+
+/** Polls `probe` until it answers truthy; gives up after `timeoutMs`, naming `what` and the last error. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }

@@ -4,7 +4,9 @@
  * resumes where the previous one stopped; a rescan starts over.
  */
 import type { Provider, Log } from "ethers";
+import type { Selectable } from "kysely";
 import type { Db } from "../store/database";
+import type { ChainEventsTable } from "../store/schema";
 import { registryInterface } from "../chain";
 import { getSetting, setSetting } from "../store/settings";
 
@@ -29,17 +31,7 @@ export interface ScanResult {
   events: number;
 }
 
-interface EventRow {
-  id: string;
-  block_number: number;
-  log_index: number;
-  tx_hash: string;
-  name: string;
-  root: string | null;
-  leaf: string | null;
-  account: string | null;
-  data: string;
-}
+type EventRow = Selectable<ChainEventsTable>;
 
 function toRow(log: Log): EventRow | null {
   const parsed = registryInterface().parseLog({ topics: [...log.topics], data: log.data });

@@ -6,30 +6,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../../scripts/lib/net";
+import { freePort, waitFor } from "../../scripts/lib/net";
+import type { DemoCredentials } from "../../server/registry/demo-bootstrap";
 
 export const ROOT = path.join(__dirname, "..", "..");
 
-export { freePort };
+export { freePort, waitFor };
 
 export function tempDir(prefix = "lianpiao-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 export interface ChainNode {
   url: string;
@@ -81,15 +68,8 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export interface DemoCreds {
-  hospital: { apiKey: string; institutionId: string; account: string };
-  charity: { apiKey: string; institutionId: string; account: string };
-  bureau: { apiKey: string; institutionId: string; account: string };
-  insurer: { apiKey: string; institutionId: string; account: string };
-  registryAddress: string;
-  rpcUrl: string;
-  chainId: number;
-}
+/** DATA_DIR/demo-credentials.json, as the service writes it. */
+export type DemoCreds = DemoCredentials;
 
 /** Starts `server/main.ts` as its own process and waits until it answers /healthz. */
 export async function startService(env: Record<string, string | undefined>, opts: { dataDir?: string; waitReady?: boolean } = {}): Promise<ServiceProcess> {
