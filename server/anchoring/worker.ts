@@ -39,6 +39,13 @@ export interface WorkerDeps {
 /** transactions of one account awaiting confirmation at once (each with its own nonce) */
 const MAX_OPEN_BATCHES = 4;
 
+const MAX_RETRY_MS = 5_000;
+
+/** The delay before the next pass: the poll interval, doubled per consecutive failure, capped. */
+export function retryDelay(pollMs: number, failures: number): number {
+  return Math.min(MAX_RETRY_MS, pollMs * 2 ** Math.min(failures, 16));
+}
+
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;
   /** when the armed timer fires (epoch ms) */
@@ -46,6 +53,8 @@ export class AnchorWorker {
   private running: Promise<void> | null = null;
   private stopped = true;
   private lastError: string | null = null;
+  /** consecutive failed passes: the retry delay doubles with each, up to MAX_RETRY_MS */
+  private failures = 0;
   /** when a batch's nonce was first seen consumed with none of its receipts */
   private nonceLostSince = new Map<string, number>();
 
@@ -83,13 +92,17 @@ export class AnchorWorker {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.pass()
+        .then(() => {
+          this.failures = 0;
+        })
         .catch((err) => {
+          this.failures++;
           this.lastError = String((err as Error).message ?? err);
-          this.d.log.warn({ err: this.lastError }, "anchoring pass failed; retrying");
+          this.d.log.warn({ err: this.lastError, failures: this.failures }, "anchoring pass failed; retrying");
         })
         .finally(() => {
           this.running = null;
-          if (!this.stopped) this.schedule(this.d.pollMs);
+          if (!this.stopped) this.schedule(retryDelay(this.d.pollMs, this.failures));
         });
     }, ms);
   }
