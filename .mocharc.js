@@ -5,4 +5,5 @@ module.exports = {
   timeout: 120000,
   exit: true,
   recursive: true,
+  reporter: "./test/reporter.js",
 };
