@@ -8,7 +8,7 @@ import path from "node:path";
 export type ExitCode = number;
 
 /** Subcommand modules: each exports register(program, setExit). */
-const MODULES = ["./deploy", "./verify", "./issuer", "./reconcile"];
+const MODULES = ["./deploy", "./bureau", "./verify", "./issuer", "./reconcile"];
 
 export async function main(argv: string[]): Promise<ExitCode> {
   let exit: ExitCode = 0;
