@@ -19,6 +19,13 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
+      // pg's pool.end() resolves before its sockets are closed: let the backends go before the drop,
+      // so that FORCE only ever ends connections a test really leaked.
+      for (let i = 0; i < 30; i++) {
+        const { rows } = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
