@@ -32,3 +32,14 @@ export function decodeQr(png: string): string | null {
 export function pdfText(file: string): string {
   return execFileSync("pdftotext", ["-layout", file, "-"]).toString("utf8");
 }
+
+/** A hand-written PDF: numbered objects (string or [dict, stream data]) after a header. */
+export function buildPdf(objects: (string | [string, Buffer])[]): Buffer {
+  const parts: Buffer[] = [Buffer.from("%PDF-1.7\n%\xff\xff\n", "latin1")];
+  objects.forEach((o, i) => {
+    if (typeof o === "string") parts.push(Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1"));
+    else parts.push(Buffer.from(`${i + 1} 0 obj\n${o[0]}\nstream\n`, "latin1"), o[1], Buffer.from("\nendstream\nendobj\n"));
+  });
+  parts.push(Buffer.from("trailer\n<< /Root 1 0 R >>\n%%EOF\n"));
+  return Buffer.concat(parts);
+}

@@ -5,17 +5,7 @@ import { qrMatrix } from "../../server/pdf/qr";
 import { readPrintedQr } from "../../server/pdf/printed-qr";
 import { renderBillPdf } from "../../server/pdf/render";
 import { VERIFY_URL, donation, envelopeOf, inpatient, longNames, outpatient, red } from "./fixtures";
-
-/** A hand-written PDF: numbered objects (string or [dict, stream data]) after a header. */
-function buildPdf(objects: (string | [string, Buffer])[]): Buffer {
-  const parts: Buffer[] = [Buffer.from("%PDF-1.7\n%\xff\xff\n", "latin1")];
-  objects.forEach((o, i) => {
-    if (typeof o === "string") parts.push(Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1"));
-    else parts.push(Buffer.from(`${i + 1} 0 obj\n${o[0]}\nstream\n`, "latin1"), o[1], Buffer.from("\nendstream\nendobj\n"));
-  });
-  parts.push(Buffer.from("trailer\n<< /Root 1 0 R >>\n%%EOF\n"));
-  return Buffer.concat(parts);
-}
+import { buildPdf } from "./helpers";
 
 const stream = (content: string, compress = true): [string, Buffer] => {
   const body = compress ? deflateSync(Buffer.from(content, "latin1")) : Buffer.from(content, "latin1");
