@@ -8,23 +8,32 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IBillRegistry} from "./IBillRegistry.sol";
 
 /**
- * @title BillRegistry
- * @notice The registry shared by every issuer: batch roots, per-bill void and reimbursement marks, and
- * the issuer roll with its history. Not upgradeable: a registry is a witness and never changes its rules.
+ * @title BillRegistry (protocol v2)
+ * @notice The registry shared by every issuer: batch roots and per-bill void and reimbursement marks,
+ * each under the issuer account they belong to; the issuer roll with its history; the bill-number
+ * ranges allotted to each issuer. Not upgradeable: a registry is a witness and never changes its rules.
  */
 contract BillRegistry is IBillRegistry, AccessControl {
     using Checkpoints for Checkpoints.Trace208;
 
-    /// @notice Admits, suspends and reinstates issuers (the finance bureau's registrars).
+    /// @notice Admits, suspends and reinstates issuers and allots their ranges (the bureau's registrars).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Marks bills reimbursed (insurers, employers, tax offices).
     bytes32 public constant RELYING_PARTY_ROLE = keccak256("RELYING_PARTY_ROLE");
 
+    uint32 private constant _MAX_BILL_CODE = 99_999_999;
+    uint64 private constant _MAX_BILL_NUMBER = 9_999_999_999;
+
     mapping(address account => Issuer) private _issuers;
     /// @dev 1 from the block an issuer is active, 0 from the block it is suspended; keyed by block number.
     mapping(address account => Checkpoints.Trace208) private _activeHistory;
-    mapping(bytes32 root => Batch) private _batches;
-    mapping(bytes32 leaf => BillStatus) private _statuses;
+    mapping(address issuer => mapping(bytes32 root => Batch)) private _batches;
+    mapping(address issuer => mapping(bytes32 leaf => BillStatus)) private _statuses;
+    mapping(uint32 billCode => Allotment[]) private _allotments;
+
+    /// @notice The EIP-712 domain name and version of the issuers' bill signatures (docs/PROTOCOL.md, "Signature").
+    string public constant DOMAIN_NAME = "lianpiao";
+    string public constant DOMAIN_VERSION = "2";
 
     constructor(address admin) {
         if (admin == address(0)) revert BillRegistryInvalidArgument();
@@ -60,68 +69,77 @@ contract BillRegistry is IBillRegistry, AccessControl {
         emit IssuerReinstated(account, _msgSender());
     }
 
+    /// @inheritdoc IBillRegistry
+    function allotRange(address issuer, uint32 billCode, uint64 first, uint64 last) external onlyRole(REGISTRAR_ROLE) {
+        if (_issuers[issuer].kind == Kind.None) revert BillRegistryUnknownIssuer(issuer);
+        if (billCode > _MAX_BILL_CODE || first == 0 || first > last || last > _MAX_BILL_NUMBER) {
+            revert BillRegistryInvalidRange(billCode, first, last);
+        }
+        Allotment[] storage ranges = _allotments[billCode];
+        for (uint256 i = 0; i < ranges.length; ++i) {
+            Allotment storage r = ranges[i];
+            if (first <= r.last && r.first <= last) revert BillRegistryRangeOverlap(billCode, r.first, r.last, r.issuer);
+        }
+        ranges.push(Allotment(issuer, billCode, first, last, SafeCast.toUint48(block.number)));
+        emit RangeAllotted(issuer, billCode, first, last, _msgSender());
+    }
+
     // ---- issuer -------------------------------------------------------------------------------
 
     /// @inheritdoc IBillRegistry
     function anchor(bytes32 root, uint24 billCount) external {
-        _requireActiveIssuer(_msgSender());
+        address issuer = _msgSender();
+        _requireActiveIssuer(issuer);
         if (root == bytes32(0) || billCount == 0) revert BillRegistryInvalidArgument();
-        address anchoredBy = _batches[root].issuer;
-        if (anchoredBy != address(0)) revert BillRegistryRootAlreadyAnchored(root, anchoredBy);
-        _batches[root] = Batch(_msgSender(), SafeCast.toUint32(block.number), _now(), billCount);
-        emit BatchAnchored(root, _msgSender(), billCount);
+        if (_batches[issuer][root].blockNumber != 0) revert BillRegistryRootAlreadyAnchored(issuer, root);
+        _batches[issuer][root] = Batch(SafeCast.toUint48(block.number), _now(), billCount);
+        emit BatchAnchored(issuer, root, billCount);
     }
 
     /// @inheritdoc IBillRegistry
     function voidBill(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint8 reason) external {
+        address issuer = _msgSender();
         if (reason == 0) revert BillRegistryInvalidArgument();
-        if (_requireAnchored(root).issuer != _msgSender()) revert BillRegistryNotBatchIssuer(root, _msgSender());
-        _requireActiveIssuer(_msgSender());
-        BillStatus storage status = _requireOpenBill(root, leaf, proof);
-        if (status.reimbursedBy != address(0)) {
-            revert BillRegistryAlreadyReimbursed(leaf, status.reimbursedBy, status.reimbursedAt);
-        }
+        _requireActiveIssuer(issuer);
+        BillStatus storage status = _requireOpenBill(issuer, root, leaf, proof);
         (status.voided, status.voidReason, status.voidedAt) = (true, reason, _now());
-        emit BillVoided(leaf, root, _msgSender(), reason);
+        emit BillVoided(issuer, leaf, root, reason);
     }
 
     // ---- relying party ------------------------------------------------------------------------
 
     /// @inheritdoc IBillRegistry
     function markReimbursed(
+        address issuer,
         bytes32 root,
         bytes32 leaf,
         bytes32[] calldata proof,
         bytes32 claimReference
     ) external onlyRole(RELYING_PARTY_ROLE) {
-        _requireAnchored(root);
-        BillStatus storage status = _requireOpenBill(root, leaf, proof);
-        if (status.reimbursedBy != address(0)) {
-            revert BillRegistryAlreadyReimbursed(leaf, status.reimbursedBy, status.reimbursedAt);
-        }
+        BillStatus storage status = _requireOpenBill(issuer, root, leaf, proof);
         (status.reimbursedBy, status.reimbursedAt) = (_msgSender(), _now());
-        emit BillReimbursed(leaf, root, _msgSender(), claimReference);
+        emit BillReimbursed(issuer, leaf, _msgSender(), root, claimReference);
     }
 
     /// @inheritdoc IBillRegistry
-    function releaseReimbursement(bytes32 leaf) external {
-        BillStatus storage status = _statuses[leaf];
-        if (status.reimbursedBy == address(0)) revert BillRegistryNotReimbursed(leaf);
-        if (status.reimbursedBy != _msgSender()) revert BillRegistryNotReimbursingParty(leaf, status.reimbursedBy);
+    function releaseReimbursement(address issuer, bytes32 leaf) external {
+        BillStatus storage status = _statuses[issuer][leaf];
+        if (status.reimbursedBy == address(0)) revert BillRegistryNotReimbursed(issuer, leaf);
+        if (status.reimbursedBy != _msgSender()) revert BillRegistryNotReimbursingParty(issuer, leaf, status.reimbursedBy);
         (status.reimbursedBy, status.reimbursedAt) = (address(0), 0);
-        emit ReimbursementReleased(leaf, _msgSender());
+        emit ReimbursementReleased(issuer, leaf, _msgSender());
     }
 
     // ---- reads --------------------------------------------------------------------------------
 
     /// @inheritdoc IBillRegistry
-    function batchOf(bytes32 root) external view returns (Batch memory) {
-        return _batches[root];
+    function batchOf(address issuer, bytes32 root) external view returns (Batch memory) {
+        return _batches[issuer][root];
     }
 
     /// @inheritdoc IBillRegistry
-    function statusOf(bytes32 leaf) external view returns (BillStatus memory) {
-        return _statuses[leaf];
+    function statusOf(address issuer, bytes32 leaf) external view returns (BillStatus memory) {
+        return _statuses[issuer][leaf];
     }
 
     /// @inheritdoc IBillRegistry
@@ -130,27 +148,77 @@ contract BillRegistry is IBillRegistry, AccessControl {
     }
 
     /// @inheritdoc IBillRegistry
-    function isIncluded(bytes32 root, bytes32 leaf, bytes32[] calldata proof) public view returns (bool) {
-        return _batches[root].issuer != address(0) && MerkleProof.verifyCalldata(proof, root, leaf);
+    function allotmentOf(uint32 billCode, uint64 billNumber) public view returns (Allotment memory found) {
+        Allotment[] storage ranges = _allotments[billCode];
+        for (uint256 i = 0; i < ranges.length; ++i) {
+            if (ranges[i].first <= billNumber && billNumber <= ranges[i].last) return ranges[i];
+        }
+    }
+
+    /// @inheritdoc IBillRegistry
+    function allotmentCount(uint32 billCode) external view returns (uint256) {
+        return _allotments[billCode].length;
+    }
+
+    /// @inheritdoc IBillRegistry
+    function allotmentAt(uint32 billCode, uint256 index) external view returns (Allotment memory) {
+        return _allotments[billCode][index];
+    }
+
+    /// @inheritdoc IBillRegistry
+    function isIncluded(address issuer, bytes32 root, bytes32 leaf, bytes32[] calldata proof) public view returns (bool) {
+        return _batches[issuer][root].blockNumber != 0 && MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
     /// @inheritdoc IBillRegistry
     function evidence(
+        address issuer,
         bytes32 root,
         bytes32 leaf,
-        bytes32[] calldata proof
-    ) external view returns (Batch memory batch, BillStatus memory status, Issuer memory issuer, bool included) {
-        batch = _batches[root];
-        status = _statuses[leaf];
-        issuer = _issuers[batch.issuer];
-        included = isIncluded(root, leaf, proof);
+        bytes32[] calldata proof,
+        uint32 billCode,
+        uint64 billNumber
+    ) external view returns (Evidence memory ev) {
+        ev.batch = _batches[issuer][root];
+        ev.status = _statuses[issuer][leaf];
+        ev.issuer = _issuers[issuer];
+        ev.included = isIncluded(issuer, root, leaf, proof);
+        if (ev.batch.blockNumber != 0) {
+            ev.activeAtAnchor = wasIssuerAt(issuer, ev.issuer.kind, ev.batch.blockNumber);
+            ev.allottedAtAnchor = isAllottedAt(issuer, billCode, billNumber, ev.batch.blockNumber);
+        }
     }
 
     /// @inheritdoc IBillRegistry
-    function wasIssuerAt(address account, Kind kind, uint256 blockNumber) external view returns (bool) {
+    function wasIssuerAt(address account, Kind kind, uint256 blockNumber) public view returns (bool) {
         if (kind == Kind.None || _issuers[account].kind != kind) return false;
         uint48 key = blockNumber > type(uint48).max ? type(uint48).max : uint48(blockNumber);
         return _activeHistory[account].upperLookupRecent(key) == 1;
+    }
+
+    /// @inheritdoc IBillRegistry
+    function isAllottedAt(address issuer, uint32 billCode, uint64 billNumber, uint256 blockNumber) public view returns (bool) {
+        Allotment memory a = allotmentOf(billCode, billNumber);
+        return issuer != address(0) && a.issuer == issuer && a.allottedAt <= blockNumber;
+    }
+
+    /// @notice EIP-5267: the domain of the issuers' EIP-712 bill signatures — name, version, chain id and
+    /// this contract (fields 0x0f: no salt, no extensions). OpenZeppelin's EIP712 is not used: its string
+    /// helpers need the Cancun EVM (mcopy), and the registry verifies no signature itself.
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return (hex"0f", DOMAIN_NAME, DOMAIN_VERSION, block.chainid, address(this), bytes32(0), new uint256[](0));
     }
 
     /// @notice ERC-165: AccessControl and IBillRegistry.
@@ -160,7 +228,7 @@ contract BillRegistry is IBillRegistry, AccessControl {
 
     // ---- internals ----------------------------------------------------------------------------
 
-    /// @dev Block time as stored in the marks; virtual so that a test contract can move it.
+    /// @dev Block time as stored in batches and marks; virtual so that a test contract can move it.
     function _now() internal view virtual returns (uint40) {
         return SafeCast.toUint40(block.timestamp);
     }
@@ -175,19 +243,20 @@ contract BillRegistry is IBillRegistry, AccessControl {
         if (!issuer.active) revert BillRegistryIssuerSuspended(account);
     }
 
-    function _requireAnchored(bytes32 root) private view returns (Batch storage batch) {
-        batch = _batches[root];
-        if (batch.issuer == address(0)) revert BillRegistryUnknownRoot(root);
-    }
-
-    /// @dev The proof places `leaf` under `root` and the bill is not voided; returns its marks.
+    /// @dev `issuer` anchored `root`, the proof places `leaf` under it, and the bill is neither voided
+    /// nor reimbursed; returns its marks.
     function _requireOpenBill(
+        address issuer,
         bytes32 root,
         bytes32 leaf,
         bytes32[] calldata proof
     ) private view returns (BillStatus storage status) {
+        if (_batches[issuer][root].blockNumber == 0) revert BillRegistryUnknownRoot(issuer, root);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert BillRegistryInvalidProof(root, leaf);
-        status = _statuses[leaf];
-        if (status.voided) revert BillRegistryBillVoided(leaf, status.voidedAt);
+        status = _statuses[issuer][leaf];
+        if (status.voided) revert BillRegistryBillVoided(issuer, leaf, status.voidedAt);
+        if (status.reimbursedBy != address(0)) {
+            revert BillRegistryAlreadyReimbursed(issuer, leaf, status.reimbursedBy, status.reimbursedAt);
+        }
     }
 }
