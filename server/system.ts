@@ -14,6 +14,7 @@ import { openChain, type ChainHandle } from "./chain-setup";
 import { registryInterface } from "./chain";
 import { SignerSet, loadKeystore } from "./anchoring/signers";
 import { AnchorWorker } from "./anchoring/worker";
+import { undoRefusedMark } from "./lifecycle/undo";
 import { armCrash } from "./anchoring/crash";
 import { releaseLeases } from "./anchoring/lease";
 import { bootstrapDemo, ensureRegistry, loadDemoSigners, type DemoCredentials } from "./registry/demo-bootstrap";
@@ -96,6 +97,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       pollMs: cfg.anchorPollMs,
       bumpAfterMs: cfg.txBumpAfterMs,
       metrics: m,
+      onMarkRefused: (mark) => undoRefusedMark(store.db, mark),
     });
     const keys = new KeyResolver(store.db);
     const onIssued = () => {
@@ -111,7 +113,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many PDFs are rendering; retry shortly", { retryAfter: 1 }) : err;
       });
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), head });
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl });
     const app = buildApp({

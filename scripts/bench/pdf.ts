@@ -4,7 +4,7 @@
  */
 import { ethers } from "ethers";
 import { devWallet, EMBEDDED_CHAIN_ID } from "../../server/chain";
-import { billHash, buildBatchTree, composeBill, leafOf, newSalt, parseInvoiceRequest, signBill, type BillEnvelope } from "../../server/issuance";
+import { buildBatchTree, composeBill, parseInvoiceRequest, sealBill, type BillEnvelope } from "../../server/issuance";
 import { renderBillPdf } from "../../server/pdf";
 import { medicalBody } from "./bodies";
 import { median, quantile } from "./stats";
@@ -24,18 +24,11 @@ export function sampleEnvelope(): BillEnvelope {
     issuedAt: new Date("2026-11-23T02:31:07Z"),
     issuer: { name: "福州市第一人民医院", creditCode: "12350100488099441N", account: signer.address },
   });
-  const salt = newSalt();
-  const h = billHash({ bill, salt });
+  const sealed = sealBill(bill, signer, { chainId: EMBEDDED_CHAIN_ID, verifyingContract: REGISTRY });
   const others = Array.from({ length: 999 }, (_, i) => ethers.id(`bench-pdf-${i}`));
-  const tree = buildBatchTree([h, ...others]);
-  const domain = { chainId: EMBEDDED_CHAIN_ID, verifyingContract: REGISTRY };
+  const tree = buildBatchTree([sealed.billHash, ...others]);
   return {
-    format: "lianpiao-bill/1",
-    bill,
-    salt,
-    billHash: h,
-    leaf: leafOf(h),
-    signature: signBill(signer, domain, { billHash: h, billCode: bill.billCode, billNumber: bill.billNumber }),
+    ...sealed,
     anchor: { chainId: EMBEDDED_CHAIN_ID, registry: REGISTRY, root: tree.root, proof: tree.entries[0].proof, txHash: ethers.id("bench-tx"), blockNumber: 1234 },
   };
 }

@@ -50,7 +50,7 @@ export function formatTable(file: string, v: Verification, printed?: PrintedQrRe
   if (printed) lines.push(`二维码 Printed QR: ${printed.ok ? printed.text : `(not read: ${printed.code})`}`);
   if (v.bill) {
     const b = v.bill;
-    lines.push(`票据 Bill: ${b.billCode}-${b.billNumber}  ${b.issueDate}  ${b.issuer.name}  ¥${b.total}  (${b.holder.name})`);
+    lines.push(`票据 Bill: ${b.billCode}-${b.billNumber}  ${b.issueDate}  ${b.issuer.name}  ¥${b.total}  (${b.holder.name ?? "withheld"})`);
   }
   if (v.anchor) lines.push(`存证 Anchor: block ${v.anchor.blockNumber}, ${v.anchor.confirmations} confirmation(s), tx ${v.anchor.txHash}`);
   if (v.verdict === "VOIDED") lines.push(`冲红 Voided: ${v.void.at ?? "?"} ${v.void.reason}`);

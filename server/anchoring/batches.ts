@@ -153,7 +153,8 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
       .selectFrom("outbox")
       .innerJoin("bills", "bills.id", "outbox.bill_id")
       .innerJoin("batches", "batches.id", "bills.batch_id")
-      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "batches.root"])
+      .innerJoin("institutions", "institutions.id", "bills.institution_id")
+      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "batches.root", "institutions.account as issuer"])
       .where("outbox.account", "=", account)
       .where("outbox.action", "in", ["void", "reimburse", "release"])
       .where("outbox.done_at", "is", null)
@@ -164,12 +165,13 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
     if (!row) return null;
     const proof = JSON.parse(row.proof ?? "[]") as string[];
     const p = JSON.parse(row.payload) as { reason?: number; reference?: string };
+    // every mark names the bill's own issuer: its root, and the (issuer, leaf) its marks live under
     const data =
       row.action === "void"
         ? iface.encodeFunctionData("voidBill", [row.root, row.leaf, proof, p.reason ?? 1])
         : row.action === "reimburse"
-          ? iface.encodeFunctionData("markReimbursed", [row.root, row.leaf, proof, p.reference])
-          : iface.encodeFunctionData("releaseReimbursement", [row.leaf]);
+          ? iface.encodeFunctionData("markReimbursed", [row.issuer, row.root, row.leaf, proof, p.reference])
+          : iface.encodeFunctionData("releaseReimbursement", [row.issuer, row.leaf]);
     const batch = newBatch(account, row.action, row.root, 1, data, now);
     await trx.insertInto("batches").values(batch).execute();
     await trx.updateTable("outbox").set({ batch_id: batch.id }).where("id", "=", row.id).execute();

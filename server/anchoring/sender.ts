@@ -10,12 +10,25 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
-/** The fee policy: at least 2× the base fee; a bump raises both fees by ≥ 12.5 % (the replacement rule). */
+export const ZERO_FEES: Fees = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n };
+
+/**
+ * The fee policy: at least 2× the base fee; a bump raises both fees by ≥ 12.5 % (the replacement rule).
+ * A free-gas network (Besu or GoQuorum with a zero base fee and a zero minimum gas price, as bureaus'
+ * consortium chains often are) quotes a gas price of 0 and funds no account: its transactions offer no fee.
+ */
 export async function currentFees(provider: Provider): Promise<Fees> {
   const fd = await provider.getFeeData();
+  // ethers leaves the EIP-1559 fields null when the base fee is 0
+  if (fd.gasPrice === 0n && (fd.maxFeePerGas === null || fd.maxFeePerGas === 0n)) return ZERO_FEES;
   const priority = fd.maxPriorityFeePerGas ?? 1_000_000_000n;
   const base = fd.maxFeePerGas !== null ? (fd.maxFeePerGas - priority) / 2n : (fd.gasPrice ?? 1_000_000_000n);
   return { maxFeePerGas: 2n * (base > 0n ? base : 1n) + priority, maxPriorityFeePerGas: priority };
+}
+
+/** Whether a stuck transaction can be replaced by offering more: not on a free-gas network. */
+export function canBump(old: Fees, now: Fees): boolean {
+  return old.maxFeePerGas > 0n || now.maxFeePerGas > 0n;
 }
 
 export function bumpFees(old: Fees, now: Fees): Fees {

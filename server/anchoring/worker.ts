@@ -3,15 +3,17 @@
  * transaction in flight and moves it built → sent → mined → confirmed, re-sending dropped
  * transactions, bumping fees of stuck ones and noticing reorganisations.
  */
-import type { Interface, Provider } from "ethers";
+import { zeroPadValue, type Interface, type Provider } from "ethers";
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import type { BatchRow } from "../store/schema";
 import type { SignerSet } from "./signers";
 import { buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
-import { broadcast, bumpFees, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
+import { broadcast, bumpFees, canBump, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
 import { crashPoint } from "./crash";
 import { acquireLease } from "./lease";
+import { classifyRefusal, type Refusal } from "./refusals";
+import { registryErrorOf, registryReads } from "../chain";
 import type { AnchorMetrics } from "../observability/metrics";
 
 /** Rolls back a send whose batch is no longer the one we read. */
@@ -34,7 +36,36 @@ export interface WorkerDeps {
   nonceLossGraceMs?: number;
   /** counters for /metrics (batch sizes, sends, retries, anchored bills) */
   metrics?: AnchorMetrics;
+  /**
+   * A mark (void, reimbursement, release) the registry will never accept as asked: the area that
+   * accepted it undoes it in the store and reports it (server/lifecycle). Called before the mark is
+   * closed as failed.
+   */
+  onMarkRefused?: (mark: RefusedMark) => Promise<void>;
 }
+
+/** A mark the registry refused for good: which bill, sent from which account, and the registry's error. */
+export interface RefusedMark {
+  action: Exclude<BatchRow["action"], "anchor">;
+  billId: string;
+  account: string;
+  error: string;
+  why: string;
+}
+
+/** An account whose transactions the registry refuses for a reason that lasts (docs/PROTOCOL.md §8). */
+export interface Hold {
+  account: string;
+  error: string;
+  why: string;
+  since: number;
+  /** when the refusal is next re-checked (an eth_call, never a transaction) */
+  nextCheckAt: number;
+  delayMs: number;
+}
+
+const HOLD_FIRST_MS = 1_000;
+const HOLD_MAX_MS = 60_000;
 
 /** transactions of one account awaiting confirmation at once (each with its own nonce) */
 const MAX_OPEN_BATCHES = 4;
@@ -44,6 +75,12 @@ const MAX_RETRY_MS = 5_000;
 /** The delay before the next pass: the poll interval, doubled per consecutive failure, capped. */
 export function retryDelay(pollMs: number, failures: number): number {
   return Math.min(MAX_RETRY_MS, pollMs * 2 ** Math.min(failures, 16));
+}
+
+/** An eth_call that the node answered with a revert (as opposed to a node that could not be asked). */
+function isRevert(err: unknown): boolean {
+  const e = err as { code?: unknown; action?: unknown };
+  return e?.code === "CALL_EXCEPTION";
 }
 
 export class AnchorWorker {
@@ -57,6 +94,8 @@ export class AnchorWorker {
   private failures = 0;
   /** when a batch's nonce was first seen consumed with none of its receipts */
   private nonceLostSince = new Map<string, number>();
+  /** accounts the registry refuses for a lasting reason, by account */
+  private holds = new Map<string, Hold>();
 
   constructor(private readonly d: WorkerDeps) {}
 
@@ -82,8 +121,15 @@ export class AnchorWorker {
     await this.running;
   }
 
-  health(): { lastError: string | null } {
-    return { lastError: this.lastError };
+  health(): { lastError: string | null; held: Array<Pick<Hold, "account" | "error" | "why"> & { since: string }> } {
+    const held = [...this.holds.values()].map((h) => ({ account: h.account, error: h.error, why: h.why, since: new Date(h.since).toISOString() }));
+    return { lastError: this.lastError, held };
+  }
+
+  /** Re-check held accounts at the next pass (after a reinstatement, say). */
+  retryHeld(): void {
+    for (const h of this.holds.values()) h.nextCheckAt = 0;
+    this.wake();
   }
 
   private schedule(ms: number): void {
@@ -107,13 +153,24 @@ export class AnchorWorker {
     }, ms);
   }
 
-  /** One pass over every account; exposed for tests. */
+  /**
+   * One pass over every account; exposed for tests. One account's failure does not stop the others;
+   * the pass then fails as a whole, so that the next one backs off.
+   */
   async pass(): Promise<void> {
+    let failure: unknown = null;
     for (const account of this.d.signers.accounts()) {
       if (this.stopped) return;
-      if (!(await acquireLease(this.d.db, account, this.d.instanceId))) continue;
-      await this.advanceAccount(account);
+      const hold = this.holds.get(account);
+      if (hold && Date.now() < hold.nextCheckAt) continue;
+      try {
+        if (!(await acquireLease(this.d.db, account, this.d.instanceId))) continue;
+        await this.advanceAccount(account);
+      } catch (err) {
+        failure ??= err;
+      }
     }
+    if (failure !== null) throw failure;
     this.lastError = null;
   }
 
@@ -149,7 +206,23 @@ export class AnchorWorker {
     else if (batch.state === "mined") await this.checkMined(batch);
   }
 
+  /** The registry's answer to the batch's call from its account, now: null when it would succeed. */
+  private async simulate(batch: BatchRow): Promise<Refusal | null> {
+    try {
+      await this.d.provider.call({ from: batch.account, to: this.d.registry, data: batch.call_data });
+      return null;
+    } catch (err) {
+      const decoded = registryErrorOf(err);
+      // a node that cannot be asked is no refusal: the pass fails and backs off
+      if (decoded === null && !isRevert(err)) throw err;
+      return classifyRefusal(batch.action, batch.account, decoded);
+    }
+  }
+
   private async send(batch: BatchRow): Promise<void> {
+    const refusal = await this.simulate(batch);
+    if (refusal) return this.refused(batch, refusal, false);
+    this.clearHold(batch.account);
     const { db, provider, signers } = this.d;
     const sender = await db.selectFrom("senders").selectAll().where("account", "=", batch.account).executeTakeFirstOrThrow();
     const chainNonce = await provider.getTransactionCount(batch.account, "pending");
@@ -188,13 +261,11 @@ export class AnchorWorker {
       this.nonceLostSince.delete(batch.id);
       crashPoint("receipt-seen");
       if (receipt.status !== 1) {
-        if (batch.action !== "anchor") {
-          this.d.log.error({ batch: batch.id, action: batch.action, tx: receipt.hash }, "bill mark reverted on chain; reconciliation will report it");
-          return failMark(db, batch, `transaction ${receipt.hash} reverted`);
-        }
-        this.d.log.error({ batch: batch.id, tx: receipt.hash }, "anchor transaction reverted; bills go back to the outbox");
+        // the chain changed between the check before sending and the block: ask it why, now
         this.d.metrics?.txRetried("reverted");
-        return releaseBatch(db, batch, `transaction ${receipt.hash} reverted`);
+        const refusal = (await this.simulate(batch)) ?? { kind: "retry", error: "UNKNOWN", why: `transaction ${receipt.hash} reverted, and the same call now succeeds` };
+        this.d.log.warn({ batch: batch.id, action: batch.action, tx: receipt.hash, refusal }, "registry transaction reverted");
+        return this.refused(batch, refusal, true);
       }
       const r = await db
         .updateTable("batches")
@@ -225,8 +296,9 @@ export class AnchorWorker {
       return releaseBatch(db, batch, "nonce consumed by another transaction");
     }
     const latest = raws[raws.length - 1];
-    if (Date.now() - (batch.sent_at ?? 0) >= this.d.bumpAfterMs) {
-      const fees = bumpFees(feesOf(latest), await currentFees(provider));
+    const now = Date.now() - (batch.sent_at ?? 0) >= this.d.bumpAfterMs ? await currentFees(provider) : null;
+    if (now && canBump(feesOf(latest), now)) {
+      const fees = bumpFees(feesOf(latest), now);
       const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, this.callOf(batch), fees);
       const r = await db
         .updateTable("batches")
@@ -269,6 +341,72 @@ export class AnchorWorker {
     const n = await confirmBatch(db, batch);
     this.d.metrics?.billsAnchored(n);
     this.d.log.info({ batch: batch.id, root: batch.root, bills: n, block: batch.block_number }, "batch anchored");
+  }
+
+  /**
+   * Acts on a refusal of `batch` (docs/PROTOCOL.md §8). `consumed`: a transaction of the batch was
+   * mined and reverted, so its nonce is spent and the batch goes back to "built" unless it is settled.
+   */
+  private async refused(batch: BatchRow, r: Refusal, consumed: boolean): Promise<void> {
+    this.d.metrics?.registryRefused(batch.action, r.error);
+    if (r.kind === "done") {
+      this.clearHold(batch.account);
+      if (batch.action === "anchor") return this.adopt(batch);
+      this.d.log.info({ batch: batch.id, action: batch.action, error: r.error }, `registry mark already in place: ${r.why}`);
+      return confirmMark(this.d.db, batch);
+    }
+    if (r.kind === "undo" && batch.action !== "anchor") {
+      this.d.log.error({ batch: batch.id, action: batch.action, error: r.error }, `registry refuses the mark for good (${r.why}); undoing it in the store`);
+      const outbox = await this.d.db.selectFrom("outbox").select("bill_id").where("batch_id", "=", batch.id).executeTakeFirst();
+      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why });
+      return failMark(this.d.db, batch, `${r.error}: ${r.why}`);
+    }
+    if (consumed) await this.rebuild(batch);
+    if (r.kind === "hold") return this.hold(batch.account, r);
+    throw new Error(`registry refused batch ${batch.id} (${batch.action}): ${r.why}`);
+  }
+
+  /** A batch whose transaction reverted is signed again later with a fresh nonce (the reverted one changed nothing). */
+  private async rebuild(batch: BatchRow): Promise<void> {
+    await this.d.db
+      .updateTable("batches")
+      .set({ state: "built", nonce: null, raw_txs: "[]", tx_hash: null, sent_at: null, block_number: null, block_hash: null })
+      .where("id", "=", batch.id)
+      .where("state", "=", "sent")
+      .execute();
+  }
+
+  private hold(account: string, r: Refusal): void {
+    const prior = this.holds.get(account);
+    const delayMs = prior ? Math.min(HOLD_MAX_MS, prior.delayMs * 2) : HOLD_FIRST_MS;
+    if (!prior || prior.error !== r.error) this.d.log.warn({ account, error: r.error }, `anchoring for ${account} waits: ${r.why}`);
+    this.holds.set(account, { account, error: r.error, why: r.why, since: prior?.since ?? Date.now(), nextCheckAt: Date.now() + delayMs, delayMs });
+    this.d.metrics?.heldAccounts(this.holds.size);
+  }
+
+  private clearHold(account: string): void {
+    if (!this.holds.delete(account)) return;
+    this.d.log.info({ account }, "anchoring resumes: the registry accepts the account's transactions again");
+    this.d.metrics?.heldAccounts(this.holds.size);
+  }
+
+  /** The account already anchored the batch's root (a send whose receipt we lost): take that anchor as ours. */
+  private async adopt(batch: BatchRow): Promise<void> {
+    const { provider, db } = this.d;
+    const record = await registryReads(provider, this.d.registry).batchOf(batch.account, batch.root);
+    if (!record) throw new Error(`batch ${batch.id}: the registry reports the root anchored but holds no record of it`);
+    const topics = [this.d.iface.getEvent("BatchAnchored")!.topicHash, zeroPadValue(batch.account, 32), batch.root];
+    const [block, logs] = await Promise.all([provider.getBlock(record.blockNumber), provider.getLogs({ address: this.d.registry, fromBlock: record.blockNumber, toBlock: record.blockNumber, topics })]);
+    if (!block?.hash || logs.length === 0) throw new Error(`batch ${batch.id}: the anchoring transaction of root ${batch.root} is not found in block ${record.blockNumber}`);
+    const r = await db
+      .updateTable("batches")
+      .set({ state: "mined", tx_hash: logs[0].transactionHash, block_number: record.blockNumber, block_hash: block.hash })
+      .where("id", "=", batch.id)
+      .where("state", "in", ["built", "sent"])
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return this.stale(batch, "adopt");
+    this.d.log.info({ batch: batch.id, root: batch.root, block: record.blockNumber }, "root already anchored by this account; adopted");
+    return this.checkMined({ ...batch, state: "mined", tx_hash: logs[0].transactionHash, block_number: record.blockNumber, block_hash: block.hash });
   }
 
   /** The batch changed under us (another replica took the lease while our RPC calls hung): drop this pass's view. */

@@ -12,11 +12,13 @@ export {
   loadRegistryAbi,
   registryInterface,
   registryAt,
-  decodeEvidence,
-  readEvidence,
   registryErrorOf,
   type IssuerKind,
-  type Evidence,
   type RegistryArtifact,
+  type RegistryError,
 } from "./registry";
+export {
+  registryReads, billCodeInt, billNumberInt, evidenceOf, marksOf, issuerRecordOf, batchRecordOf, allotmentRecordOf,
+  type RegistryReads, type Evidence, type IssuerRecord, type BatchRecord, type BillMarks, type AllotmentRecord, type Eip712DomainRecord,
+} from "./registry-reads";
 export { serveRpc, type RpcServer, type RpcServerOptions } from "./rpc-server";

@@ -61,83 +61,35 @@ export function registryAt(address: string, runner: ContractRunner | null = null
   return new Contract(address, registryInterface(), runner);
 }
 
+/** A custom error of the registry (or of AccessControl), with its arguments by name. */
+export interface RegistryError {
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** Revert data in an error of ethers or of the node, however deep it sits. */
+function revertData(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Object && depth < 6; depth++) {
+    const o = e as { data?: unknown; error?: unknown; info?: { error?: unknown }; cause?: unknown };
+    if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8}/.test(o.data)) return o.data;
+    if (o.data instanceof Object && typeof (o.data as { data?: unknown }).data === "string") return (o.data as { data: string }).data;
+    e = o.error ?? o.info?.error ?? o.cause;
+  }
+  return null;
+}
+
 /**
  * The registry's custom error behind a failed call or send (`{ name: "BillRegistryRootAlreadyAnchored",
- * args }`), or null when `err` carries no revert data the registry knows. ethers decodes reverts of
- * static calls only; a send fails in gas estimation with the raw data, which this reads.
+ * args: { issuer, root } }`), or null when `err` carries no revert data the registry knows. Told apart
+ * by the error's selector, never by message text.
  */
-export function registryErrorOf(err: unknown): { name: string; args: unknown[] } | null {
-  const e = err as { revert?: { name?: unknown; args?: unknown[] } | null; data?: unknown };
-  if (e?.revert && typeof e.revert.name === "string") return { name: e.revert.name, args: [...(e.revert.args ?? [])] };
-  if (typeof e?.data !== "string" || e.data.length < 10) return null;
-  const parsed = registryInterface().parseError(e.data);
-  return parsed === null ? null : { name: parsed.name, args: parsed.args.toArray() };
+export function registryErrorOf(err: unknown): RegistryError | null {
+  const data = revertData(err);
+  if (data === null) return null;
+  const parsed = registryInterface().parseError(data);
+  if (parsed === null) return null;
+  const args: Record<string, unknown> = {};
+  parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = parsed.args[i]));
+  return { name: parsed.name, args };
 }
 
-/**
- * What the registry says about one bill, as plain values. Zero addresses and zero times of absent
- * records become null, so callers test `batch.issuer === null`, not against the zero address.
- */
-export interface Evidence {
-  batch: { issuer: string | null; blockNumber: number; timestamp: number; billCount: number };
-  status: {
-    voided: boolean;
-    voidReason: number;
-    voidedAt: number | null;
-    reimbursedBy: string | null;
-    reimbursedAt: number | null;
-  };
-  issuer: { kind: IssuerKind | null; active: boolean; admittedAt: number | null; creditCodeHash: string | null };
-  included: boolean;
-}
-
-const ZERO_HASH = `0x${"0".repeat(64)}`;
-
-function address(value: unknown): string | null {
-  const text = String(value);
-  return text === ZeroAddress ? null : text;
-}
-
-function time(value: unknown): number | null {
-  const n = Number(value);
-  return n === 0 ? null : n;
-}
-
-/** Decodes the result of `evidence(root, leaf, proof)` (an ethers Result or plain arrays). */
-export function decodeEvidence(result: ArrayLike<unknown>): Evidence {
-  const [batch, status, issuer, included] = [result[0], result[1], result[2], result[3]] as [
-    ArrayLike<unknown>,
-    ArrayLike<unknown>,
-    ArrayLike<unknown>,
-    unknown,
-  ];
-  const kind = kindFromCode(issuer[0] as bigint);
-  return {
-    batch: {
-      issuer: address(batch[0]),
-      blockNumber: Number(batch[1]),
-      timestamp: Number(batch[2]),
-      billCount: Number(batch[3]),
-    },
-    status: {
-      voided: Boolean(status[0]),
-      voidReason: Number(status[1]),
-      voidedAt: time(status[2]),
-      reimbursedBy: address(status[3]),
-      reimbursedAt: time(status[4]),
-    },
-    issuer: {
-      kind,
-      active: Boolean(issuer[1]),
-      admittedAt: kind === null ? null : Number(issuer[2]),
-      creditCodeHash: issuer[3] === ZERO_HASH ? null : String(issuer[3]),
-    },
-    included: Boolean(included),
-  };
-}
-
-/** One `eth_call` that gathers a verifier's evidence for `leaf` under `root`. */
-export async function readEvidence(registry: Contract, root: string, leaf: string, proof: string[]): Promise<Evidence> {
-  const result = (await registry.getFunction("evidence").staticCall(root, leaf, proof)) as ArrayLike<unknown>;
-  return decodeEvidence(result);
-}

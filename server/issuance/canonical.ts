@@ -1,21 +1,15 @@
 /**
- * The canonical form of a bill and its place in a Merkle batch.
- *
- * billHash = keccak256(utf8(RFC 8785 JSON of { bill, salt })). RFC 8785 fixes key order, number and
- * string encoding, so any party (the service, the CLI, a third-party verifier) re-derives the same
- * bytes from the same bill. The per-bill salt (256 bits) keeps low-entropy bills unguessable from
- * their on-chain leaf.
+ * The canonical encodings of the protocol (docs/PROTOCOL.md §2–§4) that are not field commitments:
+ * RFC 8785 JSON, and a bill's place in a Merkle batch.
  *
  * Leaves are OpenZeppelin StandardMerkleTree leaves of the single value [billHash] with encoding
  * ["bytes32"]: keccak256(keccak256(abi.encode(billHash))), which the registry re-checks with
- * OpenZeppelin MerkleProof.
+ * OpenZeppelin MerkleProof. billHash itself is the root of the bill's field commitments (commitments.ts).
  */
-import { randomBytes } from "node:crypto";
 import canonicalize from "canonicalize";
-import { keccak256, toUtf8Bytes, isHexString } from "ethers";
+import { keccak256, isHexString } from "ethers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getProof, processProof } from "@openzeppelin/merkle-tree/dist/core";
-import { SaltedBill } from "./model";
 
 export const LEAF_ENCODING = ["bytes32"];
 
@@ -26,22 +20,8 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** A fresh per-bill salt: 32 random bytes as 0x-prefixed lowercase hex. */
-export function newSalt(): string {
-  return "0x" + randomBytes(32).toString("hex");
-}
-
 function assertBytes32(value: string, what: string): void {
   if (!isHexString(value, 32)) throw new TypeError(`${what} must be 0x-prefixed 32-byte hex: ${value}`);
-}
-
-/** keccak256 of the canonical JSON of { bill, salt }, as 0x hex. */
-export function billHash(salted: SaltedBill): string {
-  if (typeof salted.salt !== "string" || !/^0x[0-9a-f]{32,}$/.test(salted.salt)) {
-    // fewer than 128 bits of salt would let a leaf be brute-forced from guessable fields
-    throw new TypeError("salt must be 0x-prefixed lowercase hex of at least 16 bytes");
-  }
-  return keccak256(toUtf8Bytes(canonicalJson({ bill: salted.bill, salt: salted.salt })));
 }
 
 /**
@@ -67,7 +47,7 @@ export interface BatchTree {
 
 /**
  * Builds the batch tree of the given bill hashes. Duplicates are refused: two bills with one hash
- * would mean a reused salt, and the registry would mark both with one leaf.
+ * would mean reused salts, and the registry would mark both with one leaf.
  */
 export function buildBatchTree(billHashes: readonly string[]): BatchTree {
   if (billHashes.length === 0) throw new RangeError("a batch needs at least one bill");

@@ -61,7 +61,7 @@ function composeItem(it: MedicalItemInput): MedicalItem {
 function common(input: InvoiceInput, ctx: ComposeContext) {
   const total = normalizeAmount(input.total);
   return {
-    v: 1 as const,
+    v: 2 as const,
     billCode: ctx.billCode,
     billNumber: ctx.billNumber,
     checkCode: ctx.checkCode,

@@ -15,11 +15,15 @@ export {
   residentIdCheckChar, residentIdProblem, isValidResidentId, type ResidentIdProblem,
 } from "./check-digits";
 export {
-  LEAF_ENCODING, canonicalJson, newSalt, billHash, leafOf, buildBatchTree, verifyProof,
+  LEAF_ENCODING, canonicalJson, leafOf, buildBatchTree, verifyProof,
   type BatchEntry, type BatchTree,
 } from "./canonical";
 export {
-  BILL_TYPES, billDomain, billDigest, signBill, recoverBillSigner,
+  pointerOf, tokensOf, fieldsOf, valueBytes, commitmentOf, fieldLeaf, fieldRoot, newSalts, commitBill, fieldProof, provesTo, openCommitment,
+  type Salts, type Withheld, type Field, type Commitment, type Opened,
+} from "./commitments";
+export {
+  BILL_TYPES, DOMAIN_NAME, DOMAIN_VERSION, billDomain, billDigest, signBill, recoverBillSigner,
   type BillDomain, type BillSignedValues,
 } from "./signing";
 export { CHECK_CODE_ALPHABET, CHECK_CODE_LENGTH, newCheckCode, isCheckCode, newBillId, newVerifyKey } from "./check-code";
@@ -32,3 +36,4 @@ export {
   composeBill, formatShanghaiTime, deriveCategory, deriveInsuranceType, maskName, maskId,
   type ComposeContext,
 } from "./compose";
+export { sealBill } from "./seal";

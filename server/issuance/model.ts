@@ -15,8 +15,8 @@ export interface IssuerRef {
 }
 
 export interface BillCommon {
-  /** canonical-form version; bumps only with a migration of the hashing rules */
-  v: 1;
+  /** canonical-form version (docs/PROTOCOL.md); bumps only with a change of the hashing rules */
+  v: 2;
   kind: BillKind;
   /** 票据代码, 8 digits */
   billCode: string;
@@ -77,12 +77,6 @@ export interface DonationBill extends BillCommon {
 
 export type Bill = MedicalBill | DonationBill;
 
-/** What the leaf commits to: the bill and its per-bill random salt (≥128 bits, hex). */
-export interface SaltedBill {
-  bill: Bill;
-  salt: string;
-}
-
 /** Chain evidence of an anchored bill, as stored and as embedded in the PDF. */
 export interface AnchorProof {
   chainId: number;
@@ -93,19 +87,25 @@ export interface AnchorProof {
   blockNumber: number;
 }
 
+export const ENVELOPE_FORMAT = "lianpiao-bill/2";
+
 /**
  * The machine-readable bill embedded in the PDF (and returned by the API): enough, with the chain
- * alone, to verify it.
+ * alone, to verify it (docs/PROTOCOL.md §5). A copy may withhold fields: they are then absent from
+ * `bill` and `salts` and listed in `withheld` with their commitments.
  */
 export interface BillEnvelope {
-  format: "lianpiao-bill/1";
+  format: typeof ENVELOPE_FORMAT;
   bill: Bill;
-  salt: string;
-  /** keccak256 of the canonical JSON of { bill, salt } */
+  /** each shown field's 32-byte salt, by JSON Pointer */
+  salts: Record<string, string>;
+  /** each withheld field's commitment, by JSON Pointer; empty for a complete bill */
+  withheld: Record<string, string>;
+  /** the root of the field commitments (commitments.ts) */
   billHash: string;
   /** StandardMerkleTree leaf hash of [billHash] */
   leaf: string;
-  /** the issuer's EIP-712 signature over billHash (see signing.ts) */
+  /** the issuer's EIP-712 signature over billHash, bill code and number (see signing.ts) */
   signature: string;
   anchor: AnchorProof | null;
 }

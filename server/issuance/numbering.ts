@@ -44,9 +44,14 @@ export interface RangeInput {
   billCode: string;
   start: number;
   end: number;
+  /** the registry transaction that allotted it on chain (null when the chain already held it) */
+  txHash?: string | null;
 }
 
-/** Allots a range; ranges of one bill code never overlap. */
+/**
+ * Records a range the registrar has allotted on chain (the registry is the authority: docs/PROTOCOL.md
+ * §7); ranges of one bill code never overlap.
+ */
 export async function allotRange(db: Db, r: RangeInput, now = Date.now()): Promise<string> {
   if (!/^\d{8}$/.test(r.billCode)) throw new ApiError("VALIDATION_FAILED", "billCode must be 8 digits");
   if (!(Number.isInteger(r.start) && Number.isInteger(r.end) && r.start >= 1 && r.end >= r.start && r.end <= 9_999_999_999)) {
@@ -64,7 +69,7 @@ export async function allotRange(db: Db, r: RangeInput, now = Date.now()): Promi
     const id = `rng_${r.billCode}_${r.start}`;
     await trx
       .insertInto("bill_ranges")
-      .values({ id, institution_id: r.institutionId, bill_code: r.billCode, start_number: r.start, end_number: r.end, next_number: r.start, created_at: now })
+      .values({ id, institution_id: r.institutionId, bill_code: r.billCode, start_number: r.start, end_number: r.end, next_number: r.start, created_at: now, tx_hash: r.txHash ?? null })
       .execute();
     return id;
   });

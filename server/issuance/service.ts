@@ -11,11 +11,12 @@ import type { SignerSet } from "../anchoring/signers";
 import { takeBillNumber } from "./numbering";
 import { parseInvoiceRequest } from "./schema";
 import { composeBill, type ComposeContext } from "./compose";
-import { billHash, canonicalJson, leafOf, newSalt } from "./canonical";
-import { signBill, type BillDomain } from "./signing";
+import { canonicalJson } from "./canonical";
+import { sealBill } from "./seal";
+import type { BillDomain } from "./signing";
 import { newBillId, newCheckCode, newVerifyKey } from "./check-code";
 import { toFen } from "./money";
-import type { Bill, BillEnvelope } from "./model";
+import type { Bill } from "./model";
 
 export interface IssueContext {
   db: Db;
@@ -72,17 +73,7 @@ export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "d
     issuedAt: now,
     issuer: { name: inst.name, creditCode: inst.credit_code ?? "", account: inst.account },
   });
-  const salt = newSalt();
-  const h = billHash({ bill, salt });
-  const envelope: BillEnvelope = {
-    format: "lianpiao-bill/1",
-    bill,
-    salt,
-    billHash: h,
-    leaf: leafOf(h),
-    signature: signBill(ctx.signers.get(inst.account), ctx.domain, { billHash: h, billCode: no.billCode, billNumber: no.billNumber }),
-    anchor: null,
-  };
+  const envelope = sealBill(bill, ctx.signers.get(inst.account), ctx.domain);
   const row: BillRow = {
     id: newBillId(),
     institution_id: inst.id,
@@ -96,7 +87,7 @@ export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "d
     total_fen: bill.total.startsWith("-") ? -Number(toFen(bill.total.slice(1))) : Number(toFen(bill.total)),
     status: "pending",
     envelope: JSON.stringify(envelope),
-    bill_hash: h,
+    bill_hash: envelope.billHash,
     leaf: envelope.leaf,
     verify_key: newVerifyKey(),
     idempotency_key: opts.idempotencyKey ?? null,

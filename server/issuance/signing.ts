@@ -29,11 +29,15 @@ export const BILL_TYPES = {
   ],
 };
 
-/** The full EIP-712 domain: fixed name and version, the chain and registry of the deployment. */
+/** The domain name and version; the registry returns the same from eip712Domain() (EIP-5267). */
+export const DOMAIN_NAME = "lianpiao";
+export const DOMAIN_VERSION = "2";
+
+/** The full EIP-712 domain: fixed name and version, the chain and registry of the deployment (docs/PROTOCOL.md §6). */
 export function billDomain(domain: BillDomain) {
   return {
-    name: "lianpiao",
-    version: "1",
+    name: DOMAIN_NAME,
+    version: DOMAIN_VERSION,
     chainId: domain.chainId,
     verifyingContract: getAddress(domain.verifyingContract),
   };

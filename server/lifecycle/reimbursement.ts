@@ -11,6 +11,7 @@ import { ApiError } from "../http/errors";
 import { toFen } from "../issuance/money";
 import { audit, findInstitution } from "../registry/institutions";
 import { billChanged } from "../verification/cache";
+import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 
 export interface MarkInput {
   billCode: string;
@@ -49,12 +50,30 @@ function assertMarkable(bill: BillRow): void {
   if (bill.status !== "anchored") throw new ApiError("BILL_NOT_VALID", "The bill is not yet anchored; retry in a few seconds", { billStatus: "pending" });
 }
 
-export async function markReimbursed(db: Db, party: Institution, input: MarkInput, ip: string | null, onMarked?: (account: string) => void): Promise<Mark> {
+export interface MarkContext {
+  db: Db;
+  chainMarks: ChainMarksReader;
+  onMarked?: (account: string) => void;
+}
+
+/** The account of the bill's issuer: every chain mark of the bill lives under it. */
+async function issuerAccountOf(db: Db, bill: BillRow): Promise<string> {
+  const row = await db.selectFrom("institutions").select("account").where("id", "=", bill.institution_id).executeTakeFirst();
+  if (!row?.account) throw new Error(`bill ${bill.id}: its issuer has no chain account`);
+  return row.account;
+}
+
+export async function markReimbursed(ctx: MarkContext, party: Institution, input: MarkInput, ip: string | null): Promise<Mark> {
+  const { db, onMarked } = ctx;
   const account = partyAccount(party);
   const bill = await findByNumber(db, input.billCode, input.billNumber);
   if (!bill || bill.check_code !== input.checkCode || BigInt(bill.total_fen) !== toFen(input.total)) throw new ApiError("BILL_NOT_FOUND");
   if (bill.reimbursed_by) throw await alreadyReimbursed(db, bill);
   assertMarkable(bill);
+  // the registry is the witness: a mark it already holds (made by a party outside this service) wins
+  const chain = await readChainMarks(ctx.chainMarks, await issuerAccountOf(db, bill), bill.leaf);
+  assertNotVoidedOnChain(chain);
+  if (chain.reimbursedBy) throw await reimbursedOnChain(db, chain, "ALREADY_REIMBURSED");
   const releasing = await db.selectFrom("outbox").select("id").where("bill_id", "=", bill.id).where("action", "=", "release").where("done_at", "is", null).executeTakeFirst();
   if (releasing) throw new ApiError("BILL_NOT_VALID", "A release of this bill is still being written to the chain; retry in a few seconds", { retryAfter: 2 });
   const now = Date.now();
@@ -85,12 +104,15 @@ export async function markReimbursed(db: Db, party: Institution, input: MarkInpu
   return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: new Date(now).toISOString(), reference: input.reference };
 }
 
-export async function releaseReimbursement(db: Db, party: Institution, billCode: string, billNumber: string, ip: string | null, onMarked?: (account: string) => void): Promise<Mark> {
+export async function releaseReimbursement(ctx: MarkContext, party: Institution, billCode: string, billNumber: string, ip: string | null): Promise<Mark> {
+  const { db, onMarked } = ctx;
   const account = partyAccount(party);
   const bill = await findByNumber(db, billCode, billNumber);
   if (!bill) throw new ApiError("BILL_NOT_FOUND");
   if (!bill.reimbursed_by) throw new ApiError("NOT_REIMBURSED", "The bill is not marked reimbursed");
   if (bill.reimbursed_by !== party.id) throw new ApiError("NOT_REIMBURSING_PARTY");
+  const chain = await readChainMarks(ctx.chainMarks, await issuerAccountOf(db, bill), bill.leaf);
+  if (chain.reimbursedBy && chain.reimbursedBy.toLowerCase() !== account.toLowerCase()) throw new ApiError("NOT_REIMBURSING_PARTY", "The registry records another party's mark on this bill");
   const now = Date.now();
   const released = await db.transaction().execute(async (trx) => {
     const upd = await trx

@@ -6,6 +6,7 @@ import { ApiError } from "../http/errors";
 import { z } from "zod";
 import { principalOf, requireRole } from "../http/auth";
 import type { IssueContext } from "../issuance/service";
+import type { ChainMarksReader } from "./chain-marks";
 import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
 import { parseBody } from "../registry/input";
@@ -15,6 +16,7 @@ import { markReimbursed, releaseReimbursement } from "./reimbursement";
 export interface LifecycleDeps extends IssueContext {
   baseUrl: string;
   head(): Promise<number | null>;
+  chainMarks: ChainMarksReader;
 }
 
 export const voidBody = z
@@ -50,19 +52,19 @@ export function voidRoutes(d: LifecycleDeps): Router {
   return r;
 }
 
-export function reimbursementRoutes(d: { db: IssueContext["db"]; onMarked?: (account: string) => void }): Router {
+export function reimbursementRoutes(d: { db: IssueContext["db"]; chainMarks: ChainMarksReader; onMarked?: (account: string) => void }): Router {
   const r = Router();
   r.use(requireRole("relying_party"));
 
   r.post("/", async (req, res) => {
-    const mark = await markReimbursed(d.db, principalOf(req).institution, parseBody(markBody, req), req.ip ?? null, d.onMarked);
+    const mark = await markReimbursed(d, principalOf(req).institution, parseBody(markBody, req), req.ip ?? null);
     res.status(201).json(mark);
   });
 
   const release = async (req: Request, res: Response) => {
     const p = numberParams.safeParse(req.params);
     if (!p.success) throw new ApiError("BILL_NOT_FOUND");
-    const mark = await releaseReimbursement(d.db, principalOf(req).institution, p.data.billCode, p.data.billNumber, req.ip ?? null, d.onMarked);
+    const mark = await releaseReimbursement(d, principalOf(req).institution, p.data.billCode, p.data.billNumber, req.ip ?? null);
     res.json({ ...mark, released: true });
   };
   r.delete("/:billCode/:billNumber", release);

@@ -12,6 +12,7 @@ import type { BillEnvelope } from "../issuance/model";
 import { audit } from "../registry/institutions";
 import { composeRedBill } from "./red-bill";
 import { billChanged } from "../verification/cache";
+import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 
 export interface VoidInput {
   reason: string;
@@ -43,10 +44,25 @@ export async function assertNoMarkInFlight(db: Db, billId: string): Promise<void
   if (open) throw new ApiError("BILL_NOT_VALID", `A reimbursement ${open.action} of this bill is still being written to the chain; retry in a few seconds`, { retryAfter: 2 });
 }
 
-export async function voidBill(ctx: IssueContext, inst: Institution, billId: string, input: VoidInput, ip: string | null): Promise<VoidResult> {
+/** The registry must not already record the bill voided or reimbursed (docs/PROTOCOL.md §8). */
+async function assertChainAllowsVoid(ctx: VoidContext, issuer: string, billId: string): Promise<void> {
+  const bill = await ctx.db.selectFrom("bills").select(["leaf", "institution_id"]).where("id", "=", billId).executeTakeFirst();
+  if (!bill) return; // answered as not found inside the transaction
+  const m = await readChainMarks(ctx.chainMarks, issuer, bill.leaf);
+  if (m.voided) throw new ApiError("ALREADY_VOIDED", "The registry already records the bill voided");
+  assertNotVoidedOnChain(m);
+  if (m.reimbursedBy) throw await reimbursedOnChain(ctx.db, m, "BILL_REIMBURSED");
+}
+
+export interface VoidContext extends IssueContext {
+  chainMarks: ChainMarksReader;
+}
+
+export async function voidBill(ctx: VoidContext, inst: Institution, billId: string, input: VoidInput, ip: string | null): Promise<VoidResult> {
   if (inst.status !== "active") throw new ApiError("ISSUER_SUSPENDED", "A suspended issuer can neither issue nor void");
   if (!inst.account) throw new ApiError("FORBIDDEN", "This institution has no chain account");
   const issuer = inst as Institution & { account: string };
+  await assertChainAllowsVoid(ctx, issuer.account, billId);
   const result = await ctx.db.transaction().execute(async (trx) => {
     const bill = await trx.selectFrom("bills").selectAll().where("id", "=", billId).executeTakeFirst();
     if (!bill || bill.institution_id !== inst.id) throw new ApiError("NOT_FOUND", "No bill with this id");

@@ -15,6 +15,10 @@ export interface AnchorMetrics {
   txSent(): void;
   txRetried(reason: TxRetryReason): void;
   billsAnchored(n: number): void;
+  /** the registry refused (or would refuse) a transaction of `action` with `error` */
+  registryRefused(action: string, error: string): void;
+  /** how many sending accounts now wait on a lasting refusal (a suspended issuer) */
+  heldAccounts(n: number): void;
 }
 
 /** Samples read when /metrics is scraped (from the store), or null when they cannot be read. */
@@ -33,6 +37,8 @@ export class Metrics implements AnchorMetrics {
   private readonly verdicts: Counter<"verdict">;
   private readonly rpcErrors: Counter<"method" | "kind">;
   private readonly rpcLatency: Histogram<"method">;
+  private readonly refusals: Counter<"action" | "error">;
+  private readonly held: Gauge;
   private pendingProbe: PendingProbe | null = null;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -57,6 +63,8 @@ export class Metrics implements AnchorMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.refusals = new Counter({ name: "lianpiao_registry_refusals_total", help: "Registry transactions refused (checked before sending, or reverted), by action and the registry's error", labelNames: ["action", "error"], registers });
+    this.held = new Gauge({ name: "lianpiao_anchor_accounts_held", help: "Sending accounts waiting because the registry refuses them for a lasting reason (e.g. a suspended issuer)", registers });
     const self = this;
     new Gauge({
       name: "lianpiao_pending_age_seconds",
@@ -109,6 +117,14 @@ export class Metrics implements AnchorMetrics {
 
   billsAnchored(n: number): void {
     this.anchored.inc(n);
+  }
+
+  registryRefused(action: string, error: string): void {
+    this.refusals.inc({ action, error });
+  }
+
+  heldAccounts(n: number): void {
+    this.held.set(n);
   }
 
   verdict(v: Verdict): void {

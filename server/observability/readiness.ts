@@ -10,7 +10,7 @@ import { withTimeout } from "../chain/provider";
 export interface ReadinessDeps {
   db: Db;
   provider: Provider;
-  worker: { health(): { lastError: string | null } };
+  worker: { health(): { lastError: string | null; held: unknown[] } };
   timeoutMs: number;
 }
 

@@ -15,6 +15,7 @@ import { registryRoutes } from "./registry-routes";
 import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
 import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
+import { registryReads, withTimeout } from "../chain";
 
 export interface AreaDeps {
   db: Db;
@@ -30,6 +31,9 @@ export interface AreaDeps {
   keystorePassword?: string;
   /** wakes the anchoring worker after new outbox entries */
   wake(): void;
+  /** re-checks accounts the registry refused (after a reinstatement) */
+  retryHeld(): void;
+  rpcTimeoutMs: number;
   head(): Promise<number | null>;
 }
 
@@ -40,16 +44,18 @@ async function bureauAccount(db: Db): Promise<string> {
 }
 
 export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: Router[] } {
+  const reads = registryReads(d.provider, d.registry);
+  const chainMarks = (issuer: string, leaf: string) => withTimeout(reads.statusOf(issuer, leaf), d.rpcTimeoutMs, "registry statusOf()");
   const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
-  const admin = { db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain };
+  const admin = { db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain, onReinstated: () => d.retryHeld() };
   return {
     api: {
       "/issuers": issuerRoutes(admin),
       "/relying-parties": relyingPartyRoutes(admin),
       "/registry": registryRoutes({ db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations }),
       "/audit": auditRoutes(d.db),
-      "/reimbursements": reimbursementRoutes({ db: d.db, onMarked: () => d.wake() }),
-      "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head }),
+      "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake() }),
+      "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
     pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://") })],
   };

@@ -12,7 +12,7 @@ import type { Institution } from "../store/schema";
 import { getSetting, setSetting } from "../store/settings";
 import { devWallet } from "../chain/accounts";
 import { deployRegistry } from "../../scripts/deploy";
-import { loadRegistryArtifact } from "../chain";
+import { billCodeInt, loadRegistryArtifact } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
@@ -58,6 +58,15 @@ async function admitOnChain(registry: Contract, account: string, kind: 1 | 2, cr
   await tx.wait();
 }
 
+/** The demo range on chain (the registry is the authority on ranges); returns the transaction, or null if it was there. */
+async function allotOnChain(registry: Contract, account: string, billCode: string, first: number, last: number): Promise<string | null> {
+  const held = await registry.allotmentOf(billCodeInt(billCode), first);
+  if (held.issuer === account) return null;
+  const tx = await registry.allotRange(account, billCodeInt(billCode), first, last);
+  await tx.wait();
+  return tx.hash as string;
+}
+
 async function findByAccount(db: Db, account: string): Promise<Institution | undefined> {
   return db.selectFrom("institutions").selectAll().where("account", "=", account).executeTakeFirst();
 }
@@ -79,7 +88,10 @@ async function ensureInstitutions(db: Db, registry: Contract): Promise<Record<De
       }));
     if ("billCode" in spec) {
       const has = await db.selectFrom("bill_ranges").select("id").where("institution_id", "=", out[role].id).executeTakeFirst();
-      if (!has) await allotRange(db, { institutionId: out[role].id, billCode: spec.billCode, start: 1, end: 9_999_999_999 });
+      if (!has) {
+        const txHash = await allotOnChain(registry, account, spec.billCode, 1, 9_999_999_999);
+        await allotRange(db, { institutionId: out[role].id, billCode: spec.billCode, start: 1, end: 9_999_999_999, txHash });
+      }
     }
   }
   return out;

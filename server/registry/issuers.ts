@@ -22,6 +22,8 @@ export interface IssuerDeps {
   keystorePassword?: string;
   /** development chains: new accounts get gas money from the bureau */
   fundNewAccounts: boolean;
+  /** after a reinstatement: the anchoring worker re-checks the accounts the registry refused */
+  onReinstated?: () => void;
 }
 
 export interface Actor {
@@ -71,8 +73,9 @@ export async function admitIssuer(d: IssuerDeps, input: AdmitInput, actor: Actor
   const { account, created } = await chainAccount(d, input.account);
   if (created && d.fundNewAccounts) await d.registrar.fund(account);
   const txHash = await d.registrar.admit(account, input.kind, input.creditCode);
+  const rangeTx = await d.registrar.allot(account, input.billCode, input.range.start, input.range.end);
   const issuer = await createInstitution(d.db, { role: "issuer", name: input.name, creditCode: input.creditCode, billKind: input.kind, account });
-  const rangeId = await allotRange(d.db, { institutionId: issuer.id, billCode: input.billCode, start: input.range.start, end: input.range.end });
+  const rangeId = await allotRange(d.db, { institutionId: issuer.id, billCode: input.billCode, start: input.range.start, end: input.range.end, txHash: rangeTx });
   const key = await createApiKey(d.db, issuer, "first key");
   await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit", subject: issuer.id, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, accountCreated: created, rangeId, keyId: key.id, txHash } });
   return { issuer, apiKey: key.key, txHash };
@@ -92,13 +95,18 @@ export async function setIssuerStatus(d: IssuerDeps, id: string, status: "active
     await audit(trx, { actor: actor.institutionId, ip: actor.ip, action: status === "suspended" ? "issuer.suspend" : "issuer.reinstate", subject: id, detail: { account: inst.account, txHash, from: inst.status, ...(reason ? { reason } : {}) } });
   });
   d.keys.invalidate();
+  if (status === "active") d.onReinstated?.();
   return { issuer: { ...inst, status }, txHash };
 }
 
 export async function addRange(d: IssuerDeps, id: string, r: { billCode: string; start: number; end: number }, actor: Actor): Promise<string> {
-  await findIssuer(d.db, id);
-  const rangeId = await allotRange(d.db, { institutionId: id, ...r });
-  await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.range", subject: id, detail: { rangeId, ...r } });
+  const inst = await findIssuer(d.db, id);
+  if (!(await rangeIsFree(d.db, r.billCode, r.start, r.end))) {
+    throw new ApiError("INVALID_BODY", "the range overlaps a range already allotted for this bill code", { errors: [{ path: "start", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }] });
+  }
+  const txHash = await d.registrar.allot(inst.account, r.billCode, r.start, r.end);
+  const rangeId = await allotRange(d.db, { institutionId: id, ...r, txHash });
+  await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.range", subject: id, detail: { rangeId, ...r, txHash } });
   return rangeId;
 }
 

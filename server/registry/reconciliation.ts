@@ -7,7 +7,8 @@ import { getAddress, type Provider } from "ethers";
 import type { Db } from "../store/database";
 import { kindFromCode } from "../chain";
 import { scanRegistry, type ScanOptions, type ScanResult } from "./chain-scan";
-import { billHash, leafOf, verifyProof } from "../issuance/canonical";
+import { leafOf, verifyProof } from "../issuance/canonical";
+import { openCommitment } from "../issuance/commitments";
 import type { Bill } from "../issuance/model";
 
 export type DiscrepancyType =
@@ -168,13 +169,10 @@ async function compareBillContents(db: Db, out: Discrepancy[]): Promise<number> 
     const bills = await db.selectFrom("bills").select(["id", "envelope", "bill_hash", "leaf", "proof"]).where("batch_id", "=", b.id).execute();
     for (const bill of bills) {
       checked++;
-      const env = JSON.parse(bill.envelope) as { bill: Bill; salt: string };
-      let hash: string | null = null;
-      try {
-        hash = billHash({ bill: env.bill, salt: env.salt });
-      } catch {
-        hash = null; // an unhashable stored bill is itself the discrepancy reported next
-      }
+      const env = JSON.parse(bill.envelope) as { bill: Bill; salts?: Record<string, unknown>; withheld?: Record<string, unknown> };
+      // an unhashable stored bill is itself the discrepancy reported next
+      const opened = openCommitment(env.bill as unknown as Record<string, unknown>, env.salts ?? {}, env.withheld ?? {});
+      const hash = opened.ok ? opened.billHash : null;
       if (hash !== bill.bill_hash) out.push({ type: "BILL_ALTERED_IN_STORE", billId: bill.id, batchId: b.id, store: { billHash: bill.bill_hash }, chain: { recomputed: hash } });
       const proof = JSON.parse(bill.proof ?? "[]") as string[];
       if (leafOf(bill.bill_hash) !== bill.leaf || !verifyProof(b.root, bill.leaf, proof)) {

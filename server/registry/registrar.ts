@@ -5,7 +5,7 @@
  * for the bureau's account (it has no outbox entries), so this is that account's only sender here.
  */
 import { id as keccakUtf8, parseEther, type Provider, type TransactionRequest } from "ethers";
-import { KIND_CODE, registryAt, registryErrorOf, type IssuerKind } from "../chain";
+import { KIND_CODE, billCodeInt, registryAt, registryErrorOf, registryReads, type IssuerKind } from "../chain";
 import type { SignerSet } from "../anchoring/signers";
 import { ApiError } from "../http/errors";
 
@@ -27,9 +27,8 @@ export class Registrar {
   constructor(private readonly d: RegistrarDeps) {}
 
   async issuerState(account: string): Promise<ChainIssuerState> {
-    const r = await registryAt(this.d.registry, this.d.provider).issuerOf(account);
-    const kind = Number(r.kind) === KIND_CODE.medical ? "medical" : Number(r.kind) === KIND_CODE.donation ? "donation" : null;
-    return { kind, active: Boolean(r.active) };
+    const r = await registryReads(this.d.provider, this.d.registry).issuerOf(account);
+    return { kind: r.kind, active: r.active };
   }
 
   /** Admits `account`; an account the registry already admitted with the same kind is accepted as is. */
@@ -49,6 +48,17 @@ export class Registrar {
     const now = await this.issuerState(account);
     if (now.kind === null || now.active) return null;
     return this.call("reinstateIssuer", [account]);
+  }
+
+  /**
+   * Allots first..last of billCode to `account` on chain (docs/PROTOCOL.md §7). A range the registry
+   * already allots to this very account is accepted as is; one that overlaps another is refused.
+   */
+  async allot(account: string, billCode: string, first: number, last: number): Promise<string | null> {
+    const reads = registryReads(this.d.provider, this.d.registry);
+    const [a, b] = await Promise.all([reads.allotmentOf(billCode, String(first).padStart(10, "0")), reads.allotmentOf(billCode, String(last).padStart(10, "0"))]);
+    if (a && b && a.issuer === account && b.issuer === account && a.first === b.first) return null;
+    return this.call("allotRange", [account, billCodeInt(billCode), first, last]);
   }
 
   /** Grants the relying-party role (insurers, employers, tax offices); an account that has it is accepted as is. */

@@ -165,6 +165,36 @@ function migration001(dialect: DialectName): Migration {
   };
 }
 
+/** Data written under protocol v1 (registry v1, bill format lianpiao-bill/1): refused, never converted. */
+export class ProtocolV1DataError extends Error {
+  readonly code = "STORE_PROTOCOL_V1";
+}
+
+/**
+ * Protocol v2 (docs/PROTOCOL.md): a new registry and a new bill format. A store that already holds
+ * v1 data (a registry address or bills) is refused with what to do; a new store gets the v2 columns.
+ */
+const migration002: Migration = {
+  async up(db) {
+    const k = db as Kysely<{ settings: { key: string; value: string }; bills: { id: string } }>;
+    const registry = await k.selectFrom("settings").select("value").where("key", "=", "registry_address").executeTakeFirst();
+    const bill = await k.selectFrom("bills").select("id").limit(1).executeTakeFirst();
+    if (registry || bill) {
+      throw new ProtocolV1DataError(
+        `this database holds lianpiao protocol v1 data${registry ? ` (registry ${registry.value})` : ""}. ` +
+          "Protocol v2 uses a new registry contract and bill format, and v1 data is not converted: " +
+          "start with an empty DATA_DIR (move the old one aside, e.g. `mv data data-v1`) or an empty DATABASE_URL database. " +
+          "Bills issued under v1 stay verifiable with lianpiao 0.1 against the v1 registry.",
+      );
+    }
+    // the registry transaction that allotted the range (docs/PROTOCOL.md §7: ranges live on chain)
+    await db.schema.alterTable("bill_ranges").addColumn("tx_hash", "text").execute();
+  },
+  async down(db) {
+    await db.schema.alterTable("bill_ranges").dropColumn("tx_hash").execute();
+  },
+};
+
 export function migrationProvider(dialect: DialectName): MigrationProvider {
-  return { getMigrations: async () => ({ "001_initial": migration001(dialect) }) };
+  return { getMigrations: async () => ({ "001_initial": migration001(dialect), "002_protocol_v2": migration002 }) };
 }

@@ -43,6 +43,8 @@ export interface BillRangesTable {
   end_number: number;
   next_number: number;
   created_at: number;
+  /** the registry transaction that allotted it on chain */
+  tx_hash: string | null;
 }
 
 export type BillStatus = "pending" | "anchored" | "voided";

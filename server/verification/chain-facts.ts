@@ -5,19 +5,20 @@
  *
  * | fact                                              | remembered                                          |
  * |---------------------------------------------------|-----------------------------------------------------|
- * | a batch's record (anchoring account, block, time), the leaf's inclusion, the anchoring issuer's kind and credit-code hash | only once the batch has `minConfirmations` (final by the service's own rule); then for good |
- * | wasIssuerAt(account, kind, block)                 | once `block` itself is final (past checkpoints never change); then for good |
- * | the chain head                                    | ≤ `headTtlMs` (250 ms): confirmations are at most that stale (ethers' provider already shares a read for 250 ms) |
+ * | an issuer's record of a root (block, time), the leaf's inclusion, the issuer's kind and credit-code hash, whether it was active and held the bill's number at the anchoring block | only once the batch has `minConfirmations` (final by the service's own rule); then for good, keyed by issuer, root, leaf, bill code and number |
+ * | an allotment found for a bill code and number     | for good (allotments are never taken back); "none" ≤ `issuerTtlMs` |
+ * | the registry's EIP-712 domain                     | for good (the contract cannot change it)             |
+ * | the chain head                                    | ≤ `headTtlMs` (250 ms): confirmations are at most that stale |
  * | a bill's void / reimbursement marks               | ≤ `marksTtlMs` (1 s), and never past a write of this process to that bill (cache.ts billChanged) |
  * | an issuer's record (issuerOf: `active` changes)   | ≤ `issuerTtlMs` (1 s)                                |
  *
  * A failed read is never remembered, and nothing unconfirmed is: while the chain is down a bill whose
  * batch is not yet final gets ERROR at once, a final one ERROR as soon as its marks are older than
- * `marksTtlMs` (issue 7: cached, finalised evidence may still say VALID; an outage is never INVALID).
+ * `marksTtlMs` (an outage is never INVALID).
  */
-import type { Evidence, IssuerKind } from "../chain";
+import type { Evidence } from "../chain";
 import { Lru, readIsCurrent, writeEpoch } from "./cache";
-import type { BillMarks, ChainView, IssuerRecord } from "./chain-view";
+import type { AllotmentRecord, BillMarks, ChainView, Eip712DomainRecord, IssuerRecord } from "./chain-view";
 
 export interface ChainFactsOptions {
   /** the service's confirmations rule: a batch with this many is final */
@@ -31,24 +32,36 @@ export interface ChainFactsOptions {
 }
 
 /** What the chain said of a bill under a final batch; every field is immutable from then on. */
-export interface FinalEvidence {
-  batch: Evidence["batch"];
+export type FinalEvidence = Omit<Evidence, "status" | "issuer" | "batch"> & {
+  batch: NonNullable<Evidence["batch"]>;
   issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash">;
   included: true;
+};
+
+/** The identity of one bill's evidence: the inputs of evidence() that are not the proof. */
+export interface BillRef {
+  issuer: string;
+  root: string;
+  leaf: string;
+  billCode: string;
+  billNumber: string;
 }
+
+const refKey = (r: BillRef) => [r.issuer, r.root, r.leaf].map((s) => s.toLowerCase()).concat(r.billCode, r.billNumber).join(":");
+const marksKey = (issuer: string, leaf: string) => `${issuer.toLowerCase()}:${leaf.toLowerCase()}`;
 
 export class ChainFacts {
   private readonly min: number;
   private readonly headTtlMs: number;
   private readonly now: () => number;
   private readonly finals: Lru<string, FinalEvidence>;
-  private readonly admitted: Lru<string, boolean>;
   private readonly marks: Lru<string, { value: BillMarks; epoch: number }>;
   private readonly issuers: Lru<string, IssuerRecord>;
+  private readonly allotments: Lru<string, AllotmentRecord>;
+  private readonly noAllotment: Lru<string, true>;
   private headValue: { value: number; at: number } | null = null;
   private headInFlight: Promise<number> | null = null;
-  /** the highest head seen: the chain only grows, so it is a lower bound of the head now */
-  private highestHead = -1;
+  private domainRead: Promise<Eip712DomainRecord> | null = null;
 
   constructor(readonly chain: ChainView, o: ChainFactsOptions) {
     this.min = Math.max(1, o.minConfirmations);
@@ -56,9 +69,10 @@ export class ChainFacts {
     this.now = o.now ?? Date.now;
     const max = o.max ?? 50_000;
     this.finals = new Lru(max, Infinity, this.now);
-    this.admitted = new Lru(max, Infinity, this.now);
     this.marks = new Lru(max, o.marksTtlMs ?? 1_000, this.now);
     this.issuers = new Lru(1_000, o.issuerTtlMs ?? 1_000, this.now);
+    this.allotments = new Lru(10_000, Infinity, this.now);
+    this.noAllotment = new Lru(10_000, o.issuerTtlMs ?? 1_000, this.now);
   }
 
   get chainId(): number | null {
@@ -82,7 +96,6 @@ export class ChainFacts {
     const p = this.chain.head().then(
       (value) => {
         this.headValue = { value, at };
-        this.highestHead = Math.max(this.highestHead, value);
         this.headInFlight = null;
         return value;
       },
@@ -95,56 +108,56 @@ export class ChainFacts {
     return p;
   }
 
+  /** The registry's signing domain, read once. */
+  domain(): Promise<Eip712DomainRecord> {
+    this.domainRead ??= this.chain.domain().catch((err: unknown) => {
+      this.domainRead = null;
+      throw err;
+    });
+    return this.domainRead;
+  }
+
   /** The chain's evidence for a bill under a batch that was already final, if it was asked before. */
-  finalEvidence(root: string, leaf: string): FinalEvidence | undefined {
-    return this.finals.get(`${root.toLowerCase()}:${leaf.toLowerCase()}`);
+  finalEvidence(ref: BillRef): FinalEvidence | undefined {
+    return this.finals.get(refKey(ref));
   }
 
   /** Always asks the chain; the marks it carries are remembered as a statusOf() read. */
-  async evidence(root: string, leaf: string, proof: string[]): Promise<Evidence> {
+  async evidence(ref: BillRef, proof: string[]): Promise<Evidence> {
     const epoch = writeEpoch();
     const at = this.now();
-    const ev = await this.chain.evidence(root, leaf, proof);
-    this.rememberMarks(leaf, ev.status, epoch, at);
+    const ev = await this.chain.evidence(ref.issuer, ref.root, ref.leaf, proof, ref.billCode, ref.billNumber);
+    this.rememberMarks(ref.issuer, ref.leaf, ev.status, epoch, at);
     return ev;
   }
 
-  /** Remembers `ev` for good when, by `head`, its batch is anchored, includes the leaf and is final. */
-  settle(root: string, leaf: string, ev: Evidence, head: number): void {
-    if (ev.batch.issuer === null || !ev.included || !this.final(ev.batch.blockNumber, head)) return;
+  /** Remembers `ev` for good when, by `head`, the issuer anchored its root, it includes the leaf and is final. */
+  settle(ref: BillRef, ev: Evidence, head: number): void {
+    if (ev.batch === null || !ev.included || !this.final(ev.batch.blockNumber, head)) return;
     const value: FinalEvidence = {
       batch: { ...ev.batch },
       issuer: { kind: ev.issuer.kind, creditCodeHash: ev.issuer.creditCodeHash },
       included: true,
+      activeAtAnchor: ev.activeAtAnchor,
+      allottedAtAnchor: ev.allottedAtAnchor,
     };
-    this.finals.set(`${root.toLowerCase()}:${leaf.toLowerCase()}`, Object.freeze(value));
-  }
-
-  /** wasIssuerAt, remembered once `blockNumber` is final by the highest head seen. */
-  async wasIssuerAt(account: string, kind: IssuerKind, blockNumber: number): Promise<boolean> {
-    const key = `${account.toLowerCase()}:${kind}:${blockNumber}`;
-    const hit = this.admitted.get(key);
-    if (hit !== undefined) return hit;
-    const was = await this.chain.wasIssuerAt(account, kind, blockNumber);
-    if (this.final(blockNumber, this.highestHead)) this.admitted.set(key, was);
-    return was;
+    this.finals.set(refKey(ref), Object.freeze(value));
   }
 
   /** A bill's marks: at most marksTtlMs old, and never from before this process's last write to it. */
-  async statusOf(leaf: string): Promise<BillMarks> {
-    const key = leaf.toLowerCase();
-    const hit = this.marks.get(key);
-    if (hit !== undefined && readIsCurrent(key, hit.epoch)) return hit.value;
+  async statusOf(issuer: string, leaf: string): Promise<BillMarks> {
+    const hit = this.marks.get(marksKey(issuer, leaf));
+    if (hit !== undefined && readIsCurrent(leaf, hit.epoch)) return hit.value;
     const epoch = writeEpoch();
     const at = this.now();
-    const value = await this.chain.statusOf(leaf);
-    this.rememberMarks(leaf, value, epoch, at);
+    const value = await this.chain.statusOf(issuer, leaf);
+    this.rememberMarks(issuer, leaf, value, epoch, at);
     return value;
   }
 
-  private rememberMarks(leaf: string, value: BillMarks, epoch: number, at: number): void {
+  private rememberMarks(issuer: string, leaf: string, value: BillMarks, epoch: number, at: number): void {
     // a read begun before a write of this process is the state before it: not to be served after
-    if (readIsCurrent(leaf, epoch)) this.marks.set(leaf.toLowerCase(), { value: { ...value }, epoch }, at);
+    if (readIsCurrent(leaf, epoch)) this.marks.set(marksKey(issuer, leaf), { value: { ...value }, epoch }, at);
   }
 
   /** issuerOf, at most issuerTtlMs old (suspension changes `active`). */
@@ -156,5 +169,18 @@ export class ChainFacts {
     const record = await this.chain.issuerOf(account);
     this.issuers.set(key, { ...record }, at);
     return record;
+  }
+
+  /** The allotment holding a bill number: a found one for good, none for at most issuerTtlMs. */
+  async allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null> {
+    const key = `${billCode}:${billNumber}`;
+    const hit = this.allotments.get(key);
+    if (hit !== undefined) return hit;
+    if (this.noAllotment.get(key)) return null;
+    const at = this.now();
+    const found = await this.chain.allotmentOf(billCode, billNumber);
+    if (found) this.allotments.set(key, Object.freeze({ ...found }), at);
+    else this.noAllotment.set(key, true, at);
+    return found;
   }
 }

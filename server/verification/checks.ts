@@ -4,7 +4,8 @@
  */
 import { getAddress } from "ethers";
 import type { Evidence } from "../chain";
-import { billHash, leafOf } from "../issuance/canonical";
+import { leafOf } from "../issuance/canonical";
+import { openCommitment } from "../issuance/commitments";
 import type { BillEnvelope } from "../issuance/model";
 import type { BillDomain } from "../issuance/signing";
 import type { IssuerRecord } from "./chain-view";
@@ -20,14 +21,20 @@ export const skipped = (name: CheckName, detail: string): Check => ({ name, stat
 
 const sameAddress = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
 
-/** The presented bill and salt hash to the presented billHash, and that to the presented leaf. */
+/**
+ * The presented fields, salts and withheld commitments give the presented billHash, and that the
+ * presented leaf (docs/PROTOCOL.md §3, §4).
+ */
 export function integrityCheck(env: BillEnvelope): Check {
-  const hash = billHash({ bill: env.bill, salt: env.salt });
+  const opened = openCommitment(env.bill as unknown as Record<string, unknown>, env.salts, env.withheld);
+  if (!opened.ok) return failed("integrity", opened.code, `The bill's fields cannot be committed: ${opened.detail}`);
+  const hash = opened.billHash;
   if (hash !== env.billHash.toLowerCase()) {
     return failed("integrity", "HASH_MISMATCH", "The bill's contents do not hash to its recorded hash: it was altered after issue");
   }
   if (leafOf(hash) !== env.leaf.toLowerCase()) return failed("integrity", "LEAF_MISMATCH", "The bill's hash does not give its recorded leaf");
-  return passed("integrity", `The bill hashes to ${hash}`);
+  const kept = opened.withheld.length === 0 ? "" : `; ${opened.withheld.length} field(s) withheld by the holder: ${opened.withheld.join(", ")}`;
+  return passed("integrity", `The bill hashes to ${hash}${kept}`);
 }
 
 /**
@@ -80,9 +87,9 @@ export function offlineInclusionFailure(env: BillEnvelope, chain: { chainId: num
   return null;
 }
 
-/** Inclusion as the chain tells it: root anchored, leaf included, enough confirmations. */
+/** Inclusion as the chain tells it: the bill's issuer anchored the root, it holds the leaf, enough confirmations. */
 export function inclusionFromEvidence(ev: Pick<Evidence, "batch" | "included">, head: number, minConfirmations: number): Check {
-  if (ev.batch.issuer === null) return failed("inclusion", "ROOT_NOT_ANCHORED", "The batch root is not anchored on the registry");
+  if (ev.batch === null) return failed("inclusion", "ROOT_NOT_ANCHORED", "The bill's issuer has not anchored this batch root on the registry");
   if (!ev.included) return failed("inclusion", "NOT_INCLUDED", "The registry does not place the bill's leaf under the anchored root");
   const confirmations = confirmationsOf(ev.batch.blockNumber, head);
   const where = `anchored in block ${ev.batch.blockNumber}, ${confirmations} confirmation(s)`;
@@ -94,20 +101,25 @@ export function confirmationsOf(blockNumber: number, head: number): number {
   return Math.max(0, head - blockNumber + 1);
 }
 
-/** The anchoring account is the issuer the bill names, of its kind and credit code. */
+const numberOf = (env: BillEnvelope) => `${env.bill.billCode}-${env.bill.billNumber}`;
+
+/**
+ * The anchoring account — the bill's own issuer account, whose batch was read — was an admitted issuer
+ * of the bill's kind and credit code at the anchoring block, holding the bill's code and number.
+ */
 export function issuerFromEvidence(
   env: BillEnvelope,
-  ev: Pick<Evidence, "batch"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> },
-  wasIssuerAtBlock: boolean,
+  ev: Pick<Evidence, "batch" | "activeAtAnchor" | "allottedAtAnchor"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> },
 ): Check {
   const { bill } = env;
-  if (!sameAddress(ev.batch.issuer, bill.issuer.account)) {
-    return failed("issuer", "NOT_ANCHORING_ACCOUNT", `The batch was anchored by ${ev.batch.issuer}, not by the issuer named on the bill`);
-  }
   const mismatch = recordMismatch(env, ev.issuer);
   if (mismatch) return mismatch;
-  if (!wasIssuerAtBlock) return failed("issuer", "NOT_ADMITTED_THEN", `The account was not an admitted ${bill.kind} issuer at block ${ev.batch.blockNumber}`);
-  return passed("issuer", `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer when it anchored the batch`);
+  const block = ev.batch?.blockNumber;
+  if (!ev.activeAtAnchor) return failed("issuer", "NOT_ADMITTED_THEN", `The account was not an admitted ${bill.kind} issuer at block ${block}`);
+  if (!ev.allottedAtAnchor) {
+    return failed("issuer", "NUMBER_NOT_ALLOTTED", `The bill code and number ${numberOf(env)} were not allotted to the issuer's account by block ${block}`);
+  }
+  return passed("issuer", `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer holding ${numberOf(env)} when it anchored the batch`);
 }
 
 /** The registry's record of an account against the kind and credit code the bill claims. */
@@ -121,11 +133,25 @@ export function recordMismatch(env: BillEnvelope, record: Pick<IssuerRecord, "ki
   return null;
 }
 
-/** For a bill not yet anchored: its signer is an issuer admitted now (on chain, or in the store). */
-export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inStore: boolean): Check {
+/** Where a bill's number is found allotted, for a bill not yet anchored. */
+export interface AllotmentFinding {
+  /** the issuer account the registry allots the number to, or null when no range holds it */
+  onChain: string | null;
+  /** the service's register allots it to the signer (its allotment not yet on chain) */
+  inStore: boolean;
+}
+
+/** For a bill not yet anchored: its signer is an issuer admitted now, holding the bill's number (on chain, or in the store). */
+export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inStore: boolean, allotment: AllotmentFinding): Check {
   const mismatch = recordMismatch(env, record);
   const who = `${env.bill.issuer.name} (${env.bill.issuer.creditCode})`;
-  if (!mismatch && record.active) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer`);
+  // an allotment on chain to another account decides; none on chain leaves the service's register to say
+  const holds = allotment.onChain === null ? allotment.inStore : sameAddress(allotment.onChain, env.bill.issuer.account);
+  if (!holds) {
+    const whose = allotment.onChain ? `to another account (${allotment.onChain})` : "to no issuer";
+    return failed("issuer", "NUMBER_NOT_ALLOTTED", `The bill code and number ${numberOf(env)} are allotted ${whose}, not to the issuer's account`);
+  }
+  if (!mismatch && record.active) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer holding ${numberOf(env)}`);
   if (inStore) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
   if (!mismatch) return failed("issuer", "ISSUER_SUSPENDED", `${who} is suspended and may not issue`);
   return mismatch;

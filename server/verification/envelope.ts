@@ -1,11 +1,12 @@
 /**
- * The shape a presented envelope must have before any check runs. It is validated, not trusted:
- * the schema only guarantees that the checks can read what they need without throwing. Objects
- * are loose on purpose — the bill is hashed exactly as presented, so stripping unknown keys here
- * would hide a tampered field from the integrity check.
+ * The shape a presented envelope must have before any check runs (docs/PROTOCOL.md §5). It is
+ * validated, not trusted: the schema only guarantees that the checks can read what they need without
+ * throwing. Objects are loose on purpose — every field the bill shows must carry a salt and is
+ * committed (commitments.ts), so an unknown key is caught by the integrity check, not hidden here.
+ * The fields a verdict is about (code, number, issuer, kind, time, total) can never be withheld.
  */
 import { z } from "zod";
-import type { BillEnvelope } from "../issuance/model";
+import { ENVELOPE_FORMAT, type BillEnvelope } from "../issuance/model";
 
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32-byte hex");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 20-byte hex address");
@@ -14,7 +15,7 @@ const text = z.string().max(2000);
 const issuer = z.looseObject({ name: text, creditCode: z.string().max(64), account: address });
 
 const common = {
-  v: z.literal(1),
+  v: z.literal(2),
   billCode: z.string().regex(/^\d{8}$/),
   billNumber: z.string().regex(/^\d{10}$/),
   checkCode: z.string().max(16),
@@ -25,8 +26,9 @@ const common = {
 };
 
 const bill = z.discriminatedUnion("kind", [
-  z.looseObject({ kind: z.literal("medical"), ...common, payer: z.looseObject({ name: text }) }),
-  z.looseObject({ kind: z.literal("donation"), ...common, donor: z.looseObject({ name: text }) }),
+  // the payer's or donor's name may be withheld in a copy; when shown it is text
+  z.looseObject({ kind: z.literal("medical"), ...common, payer: z.looseObject({ name: text.optional() }).optional() }),
+  z.looseObject({ kind: z.literal("donation"), ...common, donor: z.looseObject({ name: text.optional() }).optional() }),
 ]);
 
 const anchor = z.looseObject({
@@ -39,11 +41,15 @@ const anchor = z.looseObject({
   blockNumber: z.number().int().nonnegative(),
 });
 
+const pointer = z.string().max(256).regex(/^(\/[^/]*)+$/, "must be a JSON Pointer");
+// a bill has a few dozen fields; the caps bound the work a presented envelope can ask for
+const byPointer = z.record(pointer, bytes32).refine((r) => Object.keys(r).length <= 512, "too many fields");
+
 export const envelopeSchema = z.looseObject({
-  format: z.literal("lianpiao-bill/1"),
+  format: z.literal(ENVELOPE_FORMAT),
   bill,
-  // the same rule billHash() enforces: at least 128 bits of lowercase hex
-  salt: z.string().regex(/^0x[0-9a-f]{32,}$/, "must be 0x-prefixed lowercase hex of at least 16 bytes").max(1026),
+  salts: byPointer,
+  withheld: byPointer,
   billHash: bytes32,
   leaf: bytes32,
   signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature"),

@@ -59,6 +59,9 @@ function verdictCard(v: Verdict): string {
     `<h1>${esc(d.zh)}<small>${esc(d.en)}</small></h1><p>${esc(d.zhNote)}</p><p>${esc(d.enNote)}</p></section>`;
 }
 
+/** How a field the holder withheld is shown: never as a blank that looks like data. */
+const WITHHELD = "持票人已隐去 withheld by the holder";
+
 function billCard(v: Verification): string {
   const b = v.bill;
   if (!b) return "";
@@ -71,7 +74,7 @@ function billCard(v: Verification): string {
     row("开票日期", "Issue date", esc(b.issueDate)),
     row("开票单位", "Issuer", esc(b.issuer.name)),
     row("统一社会信用代码", "Credit code", esc(b.issuer.creditCode), "mono"),
-    row(holder[0], holder[1], esc(b.holder.name)),
+    row(holder[0], holder[1], b.holder.name === null ? `<span class="withheld">${esc(WITHHELD)}</span>` : esc(b.holder.name)),
     row("金额合计", "Total", `<span class="total">¥${esc(b.total)}</span><br><span class="words">${esc(b.totalInWords)}</span>`),
   ];
   if (b.redOf) rows.push(row("冲红原票据", "Cancels", esc(`${b.redOf.billCode}-${b.redOf.billNumber}`), "mono"));

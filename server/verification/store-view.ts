@@ -52,13 +52,14 @@ export function anchorProofOf(s: ScannedBill, chain: { chainId: number; registry
 }
 
 async function stateOfRow(db: Db, row: BillRow | undefined, leaf: string): Promise<StoreState | null> {
-  // a stored bill with this number but another leaf is not the presented bill
-  if (!row || row.leaf.toLowerCase() !== leaf.toLowerCase()) return null;
+  if (!row) return null;
+  // a stored bill with this number but another leaf is not the presented bill: the number was used twice
+  if (row.leaf.toLowerCase() !== leaf.toLowerCase()) return { voided: null, reimbursed: null, otherBill: true };
   const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: iso(row.voided_at) } : null;
   const reimbursed = row.reimbursed_by
     ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
     : null;
-  return { voided, reimbursed };
+  return { voided, reimbursed, otherBill: false };
 }
 
 const nameOfInstitution = async (db: Db, id: string) =>
@@ -88,6 +89,19 @@ export function storeView(db: Db): StoreView {
         .where("role", "=", "issuer")
         .executeTakeFirst();
       return !!inst && inst.status === "active" && inst.bill_kind === kind && inst.credit_code === creditCode;
+    },
+    async allots(account, billCode, billNumber) {
+      const n = Number(billNumber);
+      const hit = await db
+        .selectFrom("bill_ranges")
+        .innerJoin("institutions", "institutions.id", "bill_ranges.institution_id")
+        .select("bill_ranges.id")
+        .where("institutions.account", "=", account)
+        .where("bill_ranges.bill_code", "=", billCode)
+        .where("bill_ranges.start_number", "<=", n)
+        .where("bill_ranges.end_number", ">=", n)
+        .executeTakeFirst();
+      return hit !== undefined;
     },
     async nameOf(account) {
       return (await db.selectFrom("institutions").select("name").where("account", "=", account).executeTakeFirst())?.name ?? null;

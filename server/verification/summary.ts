@@ -9,7 +9,9 @@ import type { BillSummary } from "./types";
 
 export function summaryOf(env: BillEnvelope): BillSummary {
   const b = env.bill;
-  const holder = b.kind === "medical" ? { role: "payer" as const, name: b.payer.name } : { role: "donor" as const, name: b.donor.name };
+  // a copy may withhold the payer or donor: then no name is shown, not a blank that looks like one
+  const person = (b.kind === "medical" ? b.payer : b.donor) as { name?: string } | undefined;
+  const holder = { role: b.kind === "medical" ? ("payer" as const) : ("donor" as const), name: person?.name ?? null };
   return {
     kind: b.kind,
     billCode: b.billCode,
@@ -18,7 +20,7 @@ export function summaryOf(env: BillEnvelope): BillSummary {
     issueDate: b.issuedAt.slice(0, 10),
     issuedAt: b.issuedAt,
     issuer: { name: b.issuer.name, creditCode: b.issuer.creditCode, account: b.issuer.account },
-    holder: { role: holder.role, name: maskName(holder.name) },
+    holder: { role: holder.role, name: holder.name === null ? null : maskName(holder.name) },
     total: b.total,
     totalInWords: b.totalInWords,
     redOf: b.redOf ? { billCode: b.redOf.billCode, billNumber: b.redOf.billNumber } : null,

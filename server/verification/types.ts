@@ -28,8 +28,8 @@ export interface BillSummary {
   issueDate: string;
   issuedAt: string;
   issuer: { name: string; creditCode: string; account: string };
-  /** the payer (medical) or donor (donation), masked */
-  holder: { role: "payer" | "donor"; name: string };
+  /** the payer (medical) or donor (donation), masked; null when the copy withholds the name */
+  holder: { role: "payer" | "donor"; name: string | null };
   total: string;
   totalInWords: string;
   /** set for a red bill (红字票据): the bill it cancels */
@@ -39,6 +39,8 @@ export interface BillSummary {
 export interface AnchorEvidence {
   root: string;
   txHash: string;
+  /** the issuer account under which the batch was read (the bill's own) */
+  issuer: string;
   /** the block the chain records for the batch (not the envelope's claim) */
   blockNumber: number;
   /** ISO 8601 UTC block time */
@@ -54,11 +56,19 @@ export interface Reimbursement {
   at: string;
 }
 
+/** Said in every answer (docs/PROTOCOL.md §9): what a verification vouches for, and what it does not. */
+export const NOTICE =
+  "只有本核验结果中的数据具有效力，文件或页面上的其他内容均不作为依据。 Only the data in this answer is authoritative; nothing else shown in the file or on a page is.";
+
 interface VerificationBase {
+  /** NOTICE: only the data in the answer is authoritative */
+  notice: string;
   checks: Check[];
   bill: BillSummary | null;
   anchor: AnchorEvidence | null;
   reimbursement: Reimbursement | null;
+  /** the JSON Pointers of the fields the presented copy withholds (empty for a complete bill) */
+  withheld: string[];
 }
 
 export type Verification =
@@ -69,6 +79,8 @@ export type Verification =
 export interface StoreState {
   voided: { reason: string; at: string | null } | null;
   reimbursed: Reimbursement | null;
+  /** the store holds another bill (another leaf) under this code and number; the two fields above are then null */
+  otherBill: boolean;
 }
 
 /** The store, as the verifier may use it. Every method may throw: that makes the verdict ERROR. */
@@ -77,6 +89,8 @@ export interface StoreView {
   billState(b: { billCode: string; billNumber: string; leaf: string }): Promise<StoreState | null>;
   /** whether the store lists `account` as an active issuer of `kind` with this credit code */
   isAdmittedIssuer(account: string, kind: "medical" | "donation", creditCode: string): Promise<boolean>;
+  /** whether the store allots this code and number to the institution of `account` */
+  allots(account: string, billCode: string, billNumber: string): Promise<boolean>;
   /** the institution name behind a chain account, or null */
   nameOf(account: string): Promise<string | null>;
 }

@@ -8,8 +8,9 @@
  */
 import { ChainUnavailableError, type Evidence } from "../chain";
 import type { AnchorProof, BillEnvelope } from "../issuance/model";
-import type { ChainView, IssuerRecord } from "./chain-view";
-import type { ChainFacts, FinalEvidence } from "./chain-facts";
+import { DOMAIN_NAME, DOMAIN_VERSION } from "../issuance/signing";
+import type { AllotmentRecord, ChainView, Eip712DomainRecord, IssuerRecord } from "./chain-view";
+import type { BillRef, ChainFacts, FinalEvidence } from "./chain-facts";
 import {
   admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence, withPrintedQr,
   offlineInclusionFailure, pending, signatureCheck, skipped, verdictOf,
@@ -19,7 +20,7 @@ import { parseAnchor, parseEnvelope } from "./envelope";
 import type { PrintedQrFinding } from "./printed-qr";
 import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
-import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
+import { NOTICE, type AnchorEvidence, type BillSummary, type Check, type StoreState, type StoreView, type Verification } from "./types";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -57,12 +58,13 @@ interface ChainFindings {
 /** The chain reads, through the verifier's ChainFacts when it has one (the service), else direct (the CLI). */
 interface ChainReads {
   head(): Promise<number>;
-  evidence(root: string, leaf: string, proof: string[]): Promise<Evidence>;
-  wasIssuerAt(account: string, kind: BillEnvelope["bill"]["kind"], blockNumber: number): Promise<boolean>;
+  evidence(ref: BillRef, proof: string[]): Promise<Evidence>;
   issuerOf(account: string): Promise<IssuerRecord>;
-  statusOf(leaf: string): Promise<ChainMarks>;
-  finalEvidence(root: string, leaf: string): FinalEvidence | undefined;
-  settle(root: string, leaf: string, ev: Evidence, head: number): void;
+  statusOf(issuer: string, leaf: string): Promise<ChainMarks>;
+  allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null>;
+  domain(): Promise<Eip712DomainRecord>;
+  finalEvidence(ref: BillRef): FinalEvidence | undefined;
+  settle(ref: BillRef, ev: Evidence, head: number): void;
 }
 
 function readsOf(ctx: VerifyContext): ChainReads {
@@ -70,10 +72,11 @@ function readsOf(ctx: VerifyContext): ChainReads {
   const c = ctx.chain;
   return {
     head: () => c.head(),
-    evidence: (root, leaf, proof) => c.evidence(root, leaf, proof),
-    wasIssuerAt: (account, kind, block) => c.wasIssuerAt(account, kind, block),
+    evidence: (r, proof) => c.evidence(r.issuer, r.root, r.leaf, proof, r.billCode, r.billNumber),
     issuerOf: (account) => c.issuerOf(account),
-    statusOf: (leaf) => c.statusOf(leaf),
+    statusOf: (issuer, leaf) => c.statusOf(issuer, leaf),
+    allotmentOf: (code, number) => c.allotmentOf(code, number),
+    domain: () => c.domain(),
     finalEvidence: () => undefined,
     settle: () => undefined,
   };
@@ -85,87 +88,85 @@ function chainErrorFindings(e: Failure, marks: Settled<ChainMarks>): ChainFindin
   return { inclusion: errored("inclusion", e.code, e.detail), issuer: errored("issuer", e.code, "Not checked: the chain could not be asked"), marks, anchor: null };
 }
 
+const refOf = (env: BillEnvelope): BillRef => ({
+  issuer: env.bill.issuer.account,
+  root: env.anchor!.root,
+  leaf: env.leaf,
+  billCode: env.bill.billCode,
+  billNumber: env.bill.billNumber,
+});
+
 /**
- * Inclusion and issuer for a bill that carries an anchor. A bill under a batch already seen final
- * needs only the head and its marks; otherwise one round: evidence(), the head, and wasIssuerAt at
- * the block the bill claims (asked again only when the chain records another block).
+ * Inclusion and issuer for a bill that carries an anchor, all read under the bill's own issuer
+ * account. A bill under a batch already seen final needs only the head and its marks; otherwise one
+ * round: evidence() and the head.
  */
 async function anchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promise<ChainFindings> {
-  const a = env.anchor!;
   const offline = offlineInclusionFailure(env, ctx.chain);
   if (offline) return { inclusion: offline, issuer: skipped("issuer", "Not checked: the bill is not in the batch it names"), marks: null, anchor: null };
   const reads = readsOf(ctx);
-  const { account } = env.bill.issuer;
-  const kind = env.bill.kind;
-  const known = reads.finalEvidence(a.root, env.leaf);
+  const ref = refOf(env);
+  const known = reads.finalEvidence(ref);
   if (known) {
-    const [head, marks, was] = await Promise.all([
-      settle("chain", () => reads.head()),
-      settle("chain", () => reads.statusOf(env.leaf)),
-      settle("chain", () => reads.wasIssuerAt(account, kind, known.batch.blockNumber)),
-    ]);
+    const [head, marks] = await Promise.all([settle("chain", () => reads.head()), settle("chain", () => reads.statusOf(ref.issuer, ref.leaf))]);
     if (!head.ok) return chainErrorFindings(head, marks);
-    return findingsOf(env, known, head.value, marks, was, ctx);
+    return findingsOf(env, known, head.value, marks, ctx);
   }
-  const [ev, head, claimed] = await Promise.all([
-    settle("chain", () => reads.evidence(a.root, env.leaf, a.proof)),
-    settle("chain", () => reads.head()),
-    settle("chain", () => reads.wasIssuerAt(account, kind, a.blockNumber)),
-  ]);
+  const [ev, head] = await Promise.all([settle("chain", () => reads.evidence(ref, env.anchor!.proof)), settle("chain", () => reads.head())]);
   if (!ev.ok || !head.ok) {
     const e = (!ev.ok ? ev : head) as Failure;
     return chainErrorFindings(e, e);
   }
-  reads.settle(a.root, env.leaf, ev.value, head.value);
-  const marks: Settled<ChainMarks> = { ok: true, value: ev.value.status };
-  const block = ev.value.batch.blockNumber;
-  const was = block === a.blockNumber ? claimed : await settle("chain", () => reads.wasIssuerAt(account, kind, block));
-  return findingsOf(env, ev.value, head.value, marks, was, ctx);
+  reads.settle(ref, ev.value, head.value);
+  return findingsOf(env, ev.value, head.value, { ok: true, value: ev.value.status }, ctx);
 }
 
-function findingsOf(
-  env: BillEnvelope,
-  ev: Pick<Evidence, "batch" | "included"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> },
-  head: number,
-  marks: Settled<ChainMarks>,
-  was: Settled<boolean>,
-  ctx: VerifyContext,
-): ChainFindings {
+type EvidenceSeen = Omit<Evidence, "status" | "issuer"> & { issuer: Pick<Evidence["issuer"], "kind" | "creditCodeHash"> };
+
+function findingsOf(env: BillEnvelope, ev: EvidenceSeen, head: number, marks: Settled<ChainMarks>, ctx: VerifyContext): ChainFindings {
   const inclusion = inclusionFromEvidence(ev, head, ctx.minConfirmations);
-  if (inclusion.status === "failed") return { inclusion, issuer: skipped("issuer", "Not checked: the batch is not on chain"), marks, anchor: null };
-  const issuer = was.ok ? issuerFromEvidence(env, ev, was.value) : errored("issuer", was.code, was.detail);
-  return { inclusion, issuer, marks, anchor: anchorEvidence(env, ev, head, ctx) };
+  if (inclusion.status === "failed") return { inclusion, issuer: skipped("issuer", "Not checked: the batch is not on chain under the bill's issuer"), marks, anchor: null };
+  return { inclusion, issuer: issuerFromEvidence(env, ev), marks, anchor: anchorEvidence(env, ev.batch!, head, ctx) };
 }
 
-function anchorEvidence(env: BillEnvelope, ev: Pick<Evidence, "batch">, head: number, ctx: VerifyContext): AnchorEvidence {
+function anchorEvidence(env: BillEnvelope, batch: NonNullable<Evidence["batch"]>, head: number, ctx: VerifyContext): AnchorEvidence {
   const a = env.anchor!;
   return {
     root: a.root,
     txHash: a.txHash,
-    blockNumber: ev.batch.blockNumber,
-    blockTime: toIso(ev.batch.timestamp),
-    confirmations: confirmationsOf(ev.batch.blockNumber, head),
+    issuer: env.bill.issuer.account,
+    blockNumber: batch.blockNumber,
+    blockTime: toIso(batch.timestamp),
+    confirmations: confirmationsOf(batch.blockNumber, head),
     registry: ctx.chain.registry,
     chainId: ctx.chain.chainId ?? a.chainId,
   };
 }
 
-/** A bill with no anchor yet: pending inclusion, its issuer admitted now, its marks by leaf. */
+/** A bill with no anchor yet: pending inclusion, its signer admitted now and holding its number, its marks. */
 async function unanchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promise<ChainFindings> {
   const inclusion = pending("inclusion", "NOT_ANCHORED", "The bill is signed but not yet anchored on chain");
   const { account, creditCode } = env.bill.issuer;
+  const { billCode, billNumber } = env.bill;
   const reads = readsOf(ctx);
-  const [record, marks, inStore] = await Promise.all([
+  const store = ctx.store;
+  const [record, marks, allotment, inStore, storeAllots] = await Promise.all([
     settle("chain", () => reads.issuerOf(account)),
-    settle("chain", () => reads.statusOf(env.leaf)),
-    ctx.store ? settle("store", () => ctx.store!.isAdmittedIssuer(account, env.bill.kind, creditCode)) : Promise.resolve({ ok: true, value: false } as const),
+    settle("chain", () => reads.statusOf(account, env.leaf)),
+    settle("chain", () => reads.allotmentOf(billCode, billNumber)),
+    store ? settle("store", () => store.isAdmittedIssuer(account, env.bill.kind, creditCode)) : Promise.resolve({ ok: true, value: false } as const),
+    store ? settle("store", () => store.allots(account, billCode, billNumber)) : Promise.resolve({ ok: true, value: false } as const),
   ]);
+  const failure = [allotment, storeAllots, record, inStore].find((r) => !r.ok) as Failure | undefined;
   let issuer: Check;
-  if (record.ok && inStore.ok) issuer = admittedIssuerCheck(env, record.value as IssuerRecord, inStore.value);
-  else if (inStore.ok && inStore.value) issuer = admittedIssuerCheck(env, { kind: null, active: false, creditCodeHash: null }, true);
-  else {
-    const e = (!record.ok ? record : inStore) as { code: string; detail: string };
-    issuer = errored("issuer", e.code, e.detail);
+  if (!failure) {
+    const found = { onChain: allotment.ok ? (allotment.value?.issuer ?? null) : null, inStore: storeAllots.ok && storeAllots.value };
+    issuer = admittedIssuerCheck(env, (record as { value: IssuerRecord }).value, (inStore as { value: boolean }).value, found);
+  } else if (record.ok || !inStore.ok || !inStore.value || !allotment.ok || !storeAllots.ok) {
+    issuer = errored("issuer", failure.code, failure.detail);
+  } else {
+    // the chain cannot be asked, but the service's register admits the signer and allots the number
+    issuer = admittedIssuerCheck(env, { kind: null, active: false, admittedAt: null, creditCodeHash: null }, true, { onChain: null, inStore: storeAllots.value });
   }
   return { inclusion, issuer, marks, anchor: null };
 }
@@ -174,6 +175,8 @@ function malformed(problems: string[]): Verification {
   const detail = `The bill data is not a lianpiao bill: ${problems.join("; ")}`;
   return {
     verdict: "INVALID",
+    notice: NOTICE,
+    withheld: [],
     checks: [
       failed("integrity", "MALFORMED", detail),
       skipped("inclusion", "Not checked: the bill data is malformed"),
@@ -250,21 +253,38 @@ export async function verifyStored(text: string, anchor: AnchorProof | null, ctx
   return verifyParsed({ ...p.envelope, anchor }, p.integrity, p.summary, ctx);
 }
 
-async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSummary, ctx: VerifyContext): Promise<Verification> {
+/** The signature check under the registry's own EIP-712 domain (EIP-5267), which must be the one this verifier implements. */
+async function signatureFinding(env: BillEnvelope, ctx: VerifyContext): Promise<Check> {
   const chainId = ctx.chain.chainId;
   // the signature's domain is the chain's id: without it the signature can be neither passed nor failed
-  const signature = chainId === null
-    ? errored("signature", "CHAIN_UNREACHABLE", "Not checked: the chain's id could not be read")
-    : signatureCheck(env, { chainId, verifyingContract: ctx.chain.registry });
+  if (chainId === null) return errored("signature", "CHAIN_UNREACHABLE", "Not checked: the chain's id could not be read");
+  const d = await settle("chain", () => readsOf(ctx).domain());
+  if (!d.ok) return errored("signature", d.code, d.detail);
+  const expected = { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract: ctx.chain.registry.toLowerCase() };
+  const got = { ...d.value, verifyingContract: d.value.verifyingContract.toLowerCase() };
+  if (got.name !== expected.name || got.version !== expected.version || got.chainId !== expected.chainId || got.verifyingContract !== expected.verifyingContract) {
+    return errored("signature", "DOMAIN_UNSUPPORTED", `The registry signs under the EIP-712 domain ${got.name} ${got.version} (chain ${got.chainId}), not ${DOMAIN_NAME} ${DOMAIN_VERSION}: this verifier cannot check it`);
+  }
+  return signatureCheck(env, { chainId, verifyingContract: ctx.chain.registry });
+}
+
+/** The service's register holds another bill under the same code and number: the number was used twice. */
+function reusedNumber(env: BillEnvelope, issuer: Check, stored: Settled<StoreState | null> | null): Check {
+  if (issuer.status === "failed" || !stored?.ok || !stored.value?.otherBill) return issuer;
+  return failed("issuer", "NUMBER_REUSED", `The service's register holds another bill under ${env.bill.billCode}-${env.bill.billNumber}: this number was used twice by its issuer`);
+}
+
+async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSummary, ctx: VerifyContext): Promise<Verification> {
   const { billCode, billNumber } = env.bill;
-  const [found, stored] = await Promise.all([
+  const [found, stored, signature] = await Promise.all([
     env.anchor ? anchoredFindings(env, ctx) : unanchoredFindings(env, ctx),
     ctx.store ? settle("store", () => ctx.store!.billState({ billCode, billNumber, leaf: env.leaf })) : Promise.resolve(null),
+    signatureFinding(env, ctx),
   ]);
-  const status = await statusCheck(found.marks, stored as Settled<StoreState | null> | null, ctx.store);
-  const checks = [integrity, found.inclusion, found.issuer, status.check, signature];
+  const status = await statusCheck(found.marks, stored, ctx.store);
+  const checks = [integrity, found.inclusion, reusedNumber(env, found.issuer, stored), status.check, signature];
   const verdict = verdictOf(checks, status.void !== null);
-  const base = { checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement };
+  const base = { notice: NOTICE, checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement, withheld: Object.keys(env.withheld) };
   // verdict first: it is what a person reading the JSON looks for
   if (verdict === "VOIDED") return { verdict, ...base, void: status.void! };
   return { verdict, ...base };

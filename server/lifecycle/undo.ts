@@ -1,0 +1,46 @@
+/**
+ * A mark the registry refused for good (docs/PROTOCOL.md §8) is undone in the store, so that the
+ * service's verdict goes back to the chain's, and it is reported: audit log, error log, metrics.
+ *
+ * - a void: the bill is valid again (anchored, or pending); the red bill issued with the void is
+ *   withdrawn — voided in its turn, on chain too, so that nobody can rely on it;
+ * - a reimbursement: the party's mark is taken off the bill;
+ * - a release: nothing to undo in the store (reconciliation shows the chain's mark); reported.
+ */
+import type { Db } from "../store/database";
+import type { RefusedMark } from "../anchoring/worker";
+import { audit } from "../registry/institutions";
+import { billChanged } from "../verification/cache";
+
+
+/** Why a withdrawn red bill is void, as printed in its void reason. */
+export const RED_BILL_WITHDRAWN = "作废：原票据冲红未被区块链登记簿接受 withdrawn: the registry refused the void of the bill it cancels";
+
+export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()): Promise<void> {
+  const leaf = await db.transaction().execute(async (trx) => {
+    const bill = await trx.selectFrom("bills").select(["id", "leaf", "batch_id", "institution_id"]).where("id", "=", m.billId).executeTakeFirst();
+    if (!bill) return null;
+    const party = await trx.selectFrom("institutions").select("id").where("account", "=", m.account).executeTakeFirst();
+    const detail: Record<string, unknown> = { action: m.action, error: m.error, why: m.why, account: m.account };
+    if (m.action === "void") {
+      await trx
+        .updateTable("bills")
+        .set({ status: bill.batch_id ? "anchored" : "pending", void_reason: null, voided_at: null })
+        .where("id", "=", bill.id)
+        .where("status", "=", "voided")
+        .execute();
+      const red = await trx.selectFrom("bills").select(["id", "status"]).where("red_of_id", "=", bill.id).executeTakeFirst();
+      if (red && red.status !== "voided") {
+        await trx.updateTable("bills").set({ status: "voided", void_reason: RED_BILL_WITHDRAWN, voided_at: now }).where("id", "=", red.id).execute();
+        // the red bill is anchored as usual, then voided on chain by the same issuer
+        await trx.insertInto("outbox").values({ bill_id: red.id, account: m.account, action: "void", payload: JSON.stringify({ reason: 1 }), created_at: now, batch_id: null, done_at: null, error: null }).execute();
+        detail.redBillWithdrawn = red.id;
+      }
+    } else if (m.action === "reimburse" && party) {
+      await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).execute();
+    }
+    await audit(trx, { actor: party?.id ?? bill.institution_id, action: `bill.${m.action}.refused`, subject: bill.id, detail }, now);
+    return bill.leaf;
+  });
+  if (leaf) billChanged(leaf);
+}
