@@ -200,3 +200,45 @@ export function openCommitment(bill: Record<string, unknown>, salts: Record<stri
   }
   return { ok: true, billHash: fieldRoot(leaves).root, disclosed: fields.map((f) => f.pointer), withheld: Object.keys(withheld) };
 }
+
+export interface Disclosure {
+  bill: Record<string, unknown>;
+  salts: Salts;
+  withheld: Withheld;
+}
+
+/**
+ * A copy of a disclosure with more fields withheld (docs/PROTOCOL.md §3): every shown field at or
+ * under each pointer ("/payer" withholds /payer/name and /payer/idNumber) leaves the bill and its salt
+ * leaves the copy; its commitment is listed instead. An object left with no shown field is removed.
+ * The bill hash is unchanged. Throws for a pointer that matches no shown field.
+ */
+export function withhold(d: Disclosure, pointers: readonly string[]): Disclosure {
+  const bill = structuredClone(d.bill);
+  const salts: Salts = { ...d.salts };
+  const withheld: Withheld = { ...d.withheld };
+  const fields = fieldsOf(d.bill);
+  for (const pointer of pointers) {
+    const target = tokensOf(pointer);
+    const hit = fields.filter((f) => overlaps(target, tokensOf(f.pointer)) && tokensOf(f.pointer).length >= target.length);
+    if (hit.length === 0) throw new RangeError(`the bill shows no field at ${pointer}`);
+    for (const f of hit) {
+      if (salts[f.pointer] === undefined) continue; // withheld by an earlier pointer of this call
+      withheld[f.pointer] = commitmentOf(salts[f.pointer], f.value);
+      delete salts[f.pointer];
+      removeAt(bill, tokensOf(f.pointer));
+    }
+  }
+  return { bill, salts, withheld };
+}
+
+/** Deletes the value at `tokens`, then every object on the way that is left empty. */
+function removeAt(doc: Record<string, unknown>, tokens: string[]): void {
+  const parents: Array<Record<string, unknown>> = [doc];
+  for (const t of tokens.slice(0, -1)) parents.push(parents[parents.length - 1][t] as Record<string, unknown>);
+  delete parents[parents.length - 1][tokens[tokens.length - 1]];
+  for (let i = parents.length - 1; i > 0; i--) {
+    if (Object.keys(parents[i]).length > 0) break;
+    delete parents[i - 1][tokens[i - 1]];
+  }
+}

@@ -19,8 +19,8 @@ export {
   type BatchEntry, type BatchTree,
 } from "./canonical";
 export {
-  pointerOf, tokensOf, fieldsOf, valueBytes, commitmentOf, fieldLeaf, fieldRoot, newSalts, commitBill, fieldProof, provesTo, openCommitment,
-  type Salts, type Withheld, type Field, type Commitment, type Opened,
+  pointerOf, tokensOf, fieldsOf, valueBytes, commitmentOf, fieldLeaf, fieldRoot, newSalts, commitBill, fieldProof, provesTo, openCommitment, withhold,
+  type Salts, type Withheld, type Field, type Commitment, type Opened, type Disclosure,
 } from "./commitments";
 export {
   BILL_TYPES, DOMAIN_NAME, DOMAIN_VERSION, billDomain, billDigest, signBill, recoverBillSigner,
