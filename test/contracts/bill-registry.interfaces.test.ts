@@ -3,11 +3,11 @@
 import { expect } from "chai";
 import { artifacts, ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { TypedDataEncoder, type Contract } from "ethers";
+import { TypedDataEncoder, type Contract, type InterfaceAbi } from "ethers";
 import { billHashes, registryFixture } from "./fixtures";
 
 /** XOR of the selectors of `names`' functions in `abi` (ERC-165 interface id). */
-function interfaceId(abi: ethers.InterfaceAbi, only?: (name: string) => boolean): string {
+function interfaceId(abi: InterfaceAbi, only?: (name: string) => boolean): string {
   let id = 0n;
   new ethers.Interface(abi).forEachFunction((fn) => {
     if (only === undefined || only(fn.name)) id ^= BigInt(fn.selector);
@@ -15,7 +15,7 @@ function interfaceId(abi: ethers.InterfaceAbi, only?: (name: string) => boolean)
   return ethers.toBeHex(id, 4);
 }
 
-async function abiOf(name: string): Promise<ethers.InterfaceAbi> {
+async function abiOf(name: string): Promise<InterfaceAbi> {
   return (await artifacts.readArtifact(name)).abi;
 }
 

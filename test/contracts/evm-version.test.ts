@@ -185,7 +185,8 @@ contract Control {
       const buildInfo = await artifacts.getBuildInfo("contracts/BillRegistry.sol:BillRegistry");
       if (buildInfo === undefined) throw new Error("no build info: run hardhat compile");
       expect(buildInfo.input.settings.evmVersion).to.equal("london");
-      const metadata = JSON.parse(buildInfo.output.contracts["contracts/BillRegistry.sol"].BillRegistry.metadata as string) as {
+      const compiled = buildInfo.output.contracts["contracts/BillRegistry.sol"].BillRegistry as unknown as { metadata: string };
+      const metadata = JSON.parse(compiled.metadata) as {
         settings: { evmVersion: string };
       };
       expect(metadata.settings.evmVersion).to.equal("london");
