@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Panic} from "@openzeppelin/contracts/utils/Panic.sol";
 import {IBillRegistry} from "./IBillRegistry.sol";
 
 /**
@@ -29,7 +30,26 @@ contract BillRegistry is IBillRegistry, AccessControl {
     mapping(address account => Checkpoints.Trace208) private _activeHistory;
     mapping(address issuer => mapping(bytes32 root => Batch)) private _batches;
     mapping(address issuer => mapping(bytes32 leaf => BillStatus)) private _statuses;
-    mapping(uint32 billCode => Allotment[]) private _allotments;
+    mapping(uint32 billCode => Ranges) private _ranges;
+
+    /// @dev The ranges of one bill code: `count` of them in `at`, in the order of allotment. While every
+    /// range was allotted above all earlier ones (`outOfOrder` false) they are also sorted by number,
+    /// so an allotment checks no earlier range and a lookup is a binary search; a range allotted below
+    /// `maxLast` (the highest number allotted) turns both into a scan of every range.
+    struct Ranges {
+        uint64 count;
+        uint64 maxLast;
+        bool outOfOrder;
+        mapping(uint256 index => Range) at;
+    }
+
+    /// @dev One allotted range. The numbers and the block share the slot that searches read.
+    struct Range {
+        uint64 first;
+        uint64 last;
+        uint48 allottedAt;
+        address issuer;
+    }
 
     /// @notice The EIP-712 domain name and version of the issuers' bill signatures (docs/PROTOCOL.md, "Signature").
     string public constant DOMAIN_NAME = "lianpiao";
@@ -75,12 +95,20 @@ contract BillRegistry is IBillRegistry, AccessControl {
         if (billCode > _MAX_BILL_CODE || first == 0 || first > last || last > _MAX_BILL_NUMBER) {
             revert BillRegistryInvalidRange(billCode, first, last);
         }
-        Allotment[] storage ranges = _allotments[billCode];
-        for (uint256 i = 0; i < ranges.length; ++i) {
-            Allotment storage r = ranges[i];
-            if (first <= r.last && r.first <= last) revert BillRegistryRangeOverlap(billCode, r.first, r.last, r.issuer);
+        Ranges storage ranges = _ranges[billCode];
+        uint64 count = ranges.count;
+        if (first > ranges.maxLast) {
+            // above every number allotted so far: nothing to overlap, and the order by number holds
+            ranges.maxLast = last;
+        } else {
+            for (uint256 i = 0; i < count; ++i) {
+                Range storage r = ranges.at[i];
+                if (first <= r.last && r.first <= last) revert BillRegistryRangeOverlap(billCode, r.first, r.last, r.issuer);
+            }
+            ranges.outOfOrder = true;
         }
-        ranges.push(Allotment(issuer, billCode, first, last, SafeCast.toUint48(block.number)));
+        ranges.at[count] = Range(first, last, SafeCast.toUint48(block.number), issuer);
+        ranges.count = count + 1;
         emit RangeAllotted(issuer, billCode, first, last, _msgSender());
     }
 
@@ -149,20 +177,36 @@ contract BillRegistry is IBillRegistry, AccessControl {
 
     /// @inheritdoc IBillRegistry
     function allotmentOf(uint32 billCode, uint64 billNumber) public view returns (Allotment memory found) {
-        Allotment[] storage ranges = _allotments[billCode];
-        for (uint256 i = 0; i < ranges.length; ++i) {
-            if (ranges[i].first <= billNumber && billNumber <= ranges[i].last) return ranges[i];
+        Ranges storage ranges = _ranges[billCode];
+        uint256 count = ranges.count;
+        if (!ranges.outOfOrder) {
+            // sorted by number: find the last range starting at or below billNumber
+            uint256 low = 0;
+            uint256 high = count;
+            while (low < high) {
+                uint256 mid = (low + high) / 2;
+                if (ranges.at[mid].first <= billNumber) low = mid + 1;
+                else high = mid;
+            }
+            if (low > 0 && billNumber <= ranges.at[low - 1].last) return _allotment(billCode, ranges.at[low - 1]);
+        } else {
+            for (uint256 i = 0; i < count; ++i) {
+                Range storage r = ranges.at[i];
+                if (r.first <= billNumber && billNumber <= r.last) return _allotment(billCode, r);
+            }
         }
     }
 
     /// @inheritdoc IBillRegistry
     function allotmentCount(uint32 billCode) external view returns (uint256) {
-        return _allotments[billCode].length;
+        return _ranges[billCode].count;
     }
 
     /// @inheritdoc IBillRegistry
     function allotmentAt(uint32 billCode, uint256 index) external view returns (Allotment memory) {
-        return _allotments[billCode][index];
+        Ranges storage ranges = _ranges[billCode];
+        if (index >= ranges.count) Panic.panic(Panic.ARRAY_OUT_OF_BOUNDS);
+        return _allotment(billCode, ranges.at[index]);
     }
 
     /// @inheritdoc IBillRegistry
@@ -231,6 +275,10 @@ contract BillRegistry is IBillRegistry, AccessControl {
     /// @dev Block time as stored in batches and marks; virtual so that a test contract can move it.
     function _now() internal view virtual returns (uint40) {
         return SafeCast.toUint40(block.timestamp);
+    }
+
+    function _allotment(uint32 billCode, Range storage r) private view returns (Allotment memory) {
+        return Allotment(r.issuer, billCode, r.first, r.last, r.allottedAt);
     }
 
     function _recordActive(address account, bool active) private {

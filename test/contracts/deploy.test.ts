@@ -33,10 +33,22 @@ describe("scripts/deploy.ts against a hardhat node over HTTP", function () {
     await node?.stop();
   });
 
-  it("reads the ABI and bytecode from the compiled artifact", () => {
+  it("reads the ABI and bytecode of registry v2 from the compiled artifact", () => {
     const { abi, bytecode } = loadRegistryArtifact();
     expect(bytecode).to.match(/^0x[0-9a-f]{1000,}$/);
-    expect(new ethers.Interface(abi).getFunction("anchor")?.format()).to.equal("anchor(bytes32,uint24)");
+    const iface = new ethers.Interface(abi);
+    const signatures = ["anchor", "voidBill", "markReimbursed", "releaseReimbursement", "allotRange", "evidence", "eip712Domain"].map((name) =>
+      iface.getFunction(name)?.format(),
+    );
+    expect(signatures).to.deep.equal([
+      "anchor(bytes32,uint24)",
+      "voidBill(bytes32,bytes32,bytes32[],uint8)",
+      "markReimbursed(address,bytes32,bytes32,bytes32[],bytes32)",
+      "releaseReimbursement(address,bytes32)",
+      "allotRange(address,uint32,uint64,uint64)",
+      "evidence(address,bytes32,bytes32,bytes32[],uint32,uint64)",
+      "eip712Domain()",
+    ]);
   });
 
   it("deploys, grants registrar and relying-party roles, and hands the admin role over", async () => {
@@ -57,6 +69,8 @@ describe("scripts/deploy.ts against a hardhat node over HTTP", function () {
     expect(await has(RELYING_PARTY_ROLE, insurer)).to.equal(true);
     expect(await has(RELYING_PARTY_ROLE, employer)).to.equal(true);
     expect(await has(REGISTRAR_ROLE, insurer)).to.equal(false);
+    const [fields, name, version, chainId, verifyingContract] = await registry.eip712Domain();
+    expect([fields, name, version, chainId, verifyingContract]).to.deep.equal(["0x0f", "lianpiao", "2", 31337n, deployed.address]);
   });
 
   it("keeps the admin role with the deployer when no admin is given, and deploys twice in a row", async () => {

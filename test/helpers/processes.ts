@@ -57,6 +57,62 @@ export async function startHardhatNode(opts: { intervalMs?: number; port?: numbe
   return { url, port, proc, stop: () => stopProc(proc) };
 }
 
+/** The anvil binary of this platform from @foundry-rs/anvil's optional package, else its node wrapper. */
+function anvilBinary(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  try {
+    const pkg = require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/package.json`, { paths: [ROOT] });
+    const bin = path.join(path.dirname(pkg), "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+    if (fs.existsSync(bin)) return bin;
+  } catch {
+    // no platform package: fall through to the wrapper
+  }
+  return path.join(ROOT, "node_modules", ".bin", "anvil");
+}
+
+export interface AnvilOptions {
+  /** EVM hardfork, e.g. "london", "paris", "cancun"; undefined or "latest" for anvil's latest. */
+  hardfork?: string;
+  /** Seconds between blocks (interval mining); automine (a block per transaction) when unset. */
+  blockTime?: number;
+  /**
+   * A free-gas chain, as Besu networks with `zeroBaseFee` and `--min-gas-price=0` are: base fee 0
+   * (`--base-fee 0`, kept there by blocks under the gas target), eth_gasPrice 0 (`--gas-price 0` and
+   * `--disable-min-priority-fee`, without which anvil still suggests a 1 gwei tip). Transactions with
+   * maxFeePerGas = maxPriorityFeePerGas = 0 are then accepted from accounts holding no ether.
+   */
+  gasPrice0?: boolean;
+  port?: number;
+}
+
+/**
+ * An anvil node (Foundry, npm @foundry-rs/anvil) on 127.0.0.1: chain id 31337, the 10 accounts of the
+ * standard test mnemonic ("test test ... junk", anvil's default) funded with 10,000 ETH each.
+ */
+export async function startAnvil(opts: AnvilOptions = {}): Promise<ChainNode> {
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["--host", "127.0.0.1", "--port", String(port)];
+  if (opts.hardfork !== undefined && opts.hardfork !== "latest") args.push("--hardfork", opts.hardfork);
+  if (opts.blockTime !== undefined) args.push("--block-time", String(opts.blockTime));
+  if (opts.gasPrice0) args.push("--base-fee", "0", "--gas-price", "0", "--disable-min-priority-fee");
+  const proc = spawn(anvilBinary(), args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-4000));
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  try {
+    await waitFor(`anvil at ${url}`, async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`anvil ${args.join(" ")} exited (${proc.exitCode ?? proc.signalCode}):\n${out}`);
+      return rpcAnswers(url);
+    });
+  } catch (err) {
+    await stopProc(proc);
+    throw err;
+  }
+  return { url, port, proc, stop: () => stopProc(proc) };
+}
+
 export interface ServiceProcess {
   url: string;
   port: number;
