@@ -25,7 +25,8 @@ describe("voiding and reimbursement over HTTP", function () {
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     return r.body;
   };
-  const voidedOnChain = (leaf: string) => waitFor(`void of ${leaf} on chain`, async () => (await chain.registry.statusOf(leaf)).voided, 30_000);
+  const marksOf = (leaf: string) => chain.registry.statusOf(creds.hospital.account, leaf);
+  const voidedOnChain = (leaf: string) => waitFor(`void of ${leaf} on chain`, async () => (await marksOf(leaf)).voided, 30_000);
   const markBody = (b: any, reference = "CLAIM-2026-0001") => ({ billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, total: b.total, reference });
 
   it("voids an anchored bill: 200 with the voided bill and a red bill of negative amounts, then marks it on chain", async () => {
@@ -43,7 +44,7 @@ describe("voiding and reimbursement over HTTP", function () {
     expect(red.bill.redOf).to.deep.equal({ billCode: bill.billCode, billNumber: bill.billNumber, reason: "收费项目录入错误" });
     expect(red.bill.items.map((i: any) => i.amount)).to.deep.equal(["-37.00", "-120.00"]);
     await voidedOnChain(r.body.leaf);
-    expect(Number((await chain.registry.statusOf(r.body.leaf)).voidReason)).to.equal(3);
+    expect(Number((await marksOf(r.body.leaf)).voidReason)).to.equal(3);
   });
 
   it("voids a still-pending bill: it ends anchored on chain and voided on chain", async () => {
@@ -55,7 +56,7 @@ describe("voiding and reimbursement over HTTP", function () {
     const got = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
     expect(got.body.status).to.equal("voided");
     expect(got.body.anchor?.root, "the voided bill still carries its anchor").to.match(/^0x[0-9a-f]{64}$/);
-    expect((await chain.registry.batchOf(got.body.anchor.root)).issuer).to.equal(creds.hospital.account);
+    expect(Number((await chain.registry.batchOf(creds.hospital.account, got.body.anchor.root)).blockNumber)).to.be.greaterThan(0);
   });
 
   it("refuses to void twice (409 ALREADY_VOIDED), another issuer's bill (404), without a reason (422), and a red bill (409)", async () => {
@@ -86,7 +87,7 @@ describe("voiding and reimbursement over HTTP", function () {
     expect([second.status, second.body.code]).to.deep.equal([409, "ALREADY_REIMBURSED"]);
     expect(second.body.reimbursedBy).to.match(/医疗保障局/);
     expect(second.body.reimbursedAt).to.equal(first.body.at);
-    await waitFor("reimbursement on chain", async () => (await chain.registry.statusOf(anchored.leaf)).reimbursedBy === creds.insurer.account, 30_000);
+    await waitFor("reimbursement on chain", async () => (await marksOf(anchored.leaf)).reimbursedBy === creds.insurer.account, 30_000);
   });
 
   it("answers a wrong check code or total exactly like an unknown bill (404 BILL_NOT_FOUND)", async () => {
@@ -121,7 +122,7 @@ describe("voiding and reimbursement over HTTP", function () {
       else return v;
     }, 30_000, 200);
     expect(voided.status, JSON.stringify(voided.body)).to.equal(200);
-    expect((await chain.registry.statusOf(anchored.leaf)).reimbursedBy).to.equal("0x0000000000000000000000000000000000000000");
+    expect((await marksOf(anchored.leaf)).reimbursedBy).to.equal("0x0000000000000000000000000000000000000000");
     await voidedOnChain(anchored.leaf);
   });
 

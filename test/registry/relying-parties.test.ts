@@ -38,7 +38,7 @@ describe("relying parties admitted by the bureau", function () {
     expect(second.body.code).to.equal("ALREADY_REIMBURSED");
     expect(JSON.stringify(second.body)).to.contain("employer");
     // The mark reaches the chain from the employer's own account.
-    await waitFor("the reimbursement mark on chain", async () => (await registry.statusOf(anchored.leaf)).reimbursedBy === admitted.body.account, 20_000);
+    await waitFor("the reimbursement mark on chain", async () => (await registry.statusOf(creds.hospital.account, anchored.leaf)).reimbursedBy === admitted.body.account, 20_000);
     provider.destroy();
 
     const list = await call(svc.url, "GET", "/api/v1/relying-parties", b);
