@@ -4,7 +4,8 @@
  */
 
 export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
-export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature";
+/** `file`: only when a file was presented (PDF upload, CLI): it is exactly the file issued (file-check.ts). */
+export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature" | "file";
 
 /**
  * One check's outcome, discriminated on `status`. `code` is a stable machine reason for the
