@@ -228,7 +228,7 @@ function tailOf(tail: Buffer, layout: Layout): Tail {
     else added.push(num);
   }
   const actions = ACTION_KEYS.filter((k) => new RegExp(`${k.replace("/", "\\/")}(?![A-Za-z0-9])`).test(text));
-  return { redefined, added, xref: /(^|[\r\n])(xref|startxref)\b/.test(text) || /\/Type\s*\/XRef/.test(text), actions };
+  return { redefined, added, xref: /(^|[\r\n])xref\b/.test(text) || /\/Type\s*\/XRef\b/.test(text), actions };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ export function describeIssuedFile(f: IssuedFileFinding): string {
       if (t.redefined.length) parts.push(`it redefines ${list(t.redefined.map((r) => `object ${r.object} (${r.what})`), 4)}`);
       if (t.added.length) parts.push(`it adds ${t.added.length === 1 ? "object" : "objects"} ${list(t.added.map(String), 8)}`);
       if (t.actions.length) parts.push(`it names ${list(t.actions)}`);
-      parts.push(t.xref ? "with its own cross-reference section (an incremental update: viewers show the changed document)" : "with no cross-reference section of its own (objects appended after the end: a reader that takes the last definition of an object sees them)");
+      parts.push(t.xref ? "with its own cross-reference section (an incremental update: viewers show the changed document)" : "with no cross-reference section of its own (objects appended after the end: a reader that takes the last definition of an object sees them, a viewer following the cross-reference table does not)");
       return `The file is the issued file plus ${n(f.extra)} bytes after its %%EOF: ${parts.join("; ")}`;
     }
     case "truncated":
