@@ -27,7 +27,8 @@ import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./http/openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
-import { PdfPoolBusyError, PdfRenderPool } from "./pdf";
+import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
+import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
 
@@ -109,13 +110,16 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const pdfPool = new PdfRenderPool();
     const renderPdf = async (bill: BillRow) => {
       const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
-      return pdfPool.render(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }).catch((err) => {
+      const pdf = await pdfPool.render(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }).catch((err) => {
         throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many PDFs are rendering; retry shortly", { retryAfter: 1 }) : err;
       });
+      // every file delivered is recorded before it leaves: its upload is then recognised without a re-render
+      await recordDelivered(store.db, bill.id, pdf, RENDERER);
+      return pdf;
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
       log,
       keys,

@@ -30,8 +30,12 @@ interface Row {
 
 const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a");
 
-/** PDF size target: 60 KB = 61,440 bytes. */
-export const PDF_MAX_BYTES = 60 * 1024;
+/**
+ * PDF size target: 100 KB = 102,400 bytes. Bills are written uncompressed since lianpiao-pdf/2, so
+ * that any machine renders the same bytes (zlib output is not portable): about twice the compressed
+ * 40 KB, for which the target was 60 KB.
+ */
+export const PDF_MAX_BYTES = 100 * 1024;
 
 export function rows(r: BenchReport): Row[] {
   const g = r.gas;
@@ -49,7 +53,7 @@ export function rows(r: BenchReport): Row[] {
     { figure: `201 → anchored p95 (${r.anchor.blockMs / 1000} s blocks, ${r.anchor.confirmations} conf.)`, value: `${n(r.anchor.p95Ms)} ms`, target: "≤ 3,000 ms", pass: r.anchor.p95Ms <= 3000 && r.anchor.unanchored === 0 },
     { figure: "PDF render p50 (one core)", value: `${n(r.pdf.renderMsP50, 1)} ms`, target: "≤ 15 ms", pass: r.pdf.renderMsP50 <= 15 },
     { figure: "PDF render p95 (one core)", value: `${n(r.pdf.renderMsP95, 1)} ms`, target: "" },
-    { figure: "PDF size, median", value: `${n(r.pdf.bytesMedian / 1024, 1)} KB`, target: "≤ 60 KB", pass: r.pdf.bytesMedian <= PDF_MAX_BYTES },
+    { figure: "PDF size, median", value: `${n(r.pdf.bytesMedian / 1024, 1)} KB`, target: "≤ 100 KB", pass: r.pdf.bytesMedian <= PDF_MAX_BYTES },
     { figure: "verification (QR URL, JSON), req/s", value: n(r.verify.requestsPerSecond), target: "" },
     { figure: "bare Express fixed JSON, req/s", value: n(r.verify.bareExpressRequestsPerSecond), target: "" },
     { figure: "verification ÷ bare Express", value: `${n(100 * r.verify.ratioToBareExpress)} %`, target: "≥ 70 %", pass: r.verify.ratioToBareExpress >= 0.7 && r.verify.failed === 0 },

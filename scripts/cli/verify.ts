@@ -1,15 +1,19 @@
 /**
  * `lianpiao verify <file.pdf> --rpc <url> --registry <address>`: checks a bill PDF against the chain
- * alone — no service, no database. It runs the same verifier as the service, without a store.
+ * alone — no service, no database. It runs the same verifier as the service, without a store, and
+ * the same file check: the PDF is rendered again from its attachment, in this process, and must be
+ * byte for byte the file presented (server/verification/file-check.ts). Without a store it cannot tell
+ * whose link the printed QR code is: it reports the link.
  * Exit codes: 0 only for VALID, 1 for every other verdict, 2 for a usage error.
  */
 import fs from "node:fs";
 import type { Command, CommanderError } from "commander";
 import { connectRpc } from "../../server/chain";
-import { extractEnvelope, readPrintedQr, type PrintedQrResult } from "../../server/pdf";
+import { extractEnvelope, readDocument, renderBillPdf } from "../../server/pdf";
 import { chainView, unreachableChain, verifyEnvelope, type Verification } from "../../server/verification";
 import type { ChainView } from "../../server/verification";
-import type { PrintedQrFinding } from "../../server/verification/printed-qr";
+import { fileCheck, withFileCheck } from "../../server/verification/file-check";
+import { NOTICE } from "../../server/verification/notice";
 
 interface Options {
   rpc?: string;
@@ -26,7 +30,7 @@ const VERDICT_LABELS: Record<Verification["verdict"], string> = {
   INVALID: "无效 INVALID",
   ERROR: "无法核验 ERROR",
 };
-const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature" };
+const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", file: "原始文件 File" };
 const STATUS_LABELS = { passed: "通过 passed", pending: "待定 pending", failed: "未通过 failed", error: "错误 error", skipped: "跳过 skipped" };
 
 /** Terminal columns of a string: CJK and full-width characters take two. */
@@ -37,17 +41,10 @@ function width(s: string): number {
 }
 const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
 
-/**
- * The CLI has no store, so it cannot tell whose link the printed QR code is: it only reports it
- * (in the integrity detail and, in the table, on a line of its own).
- */
-function printedQrNote(printed: PrintedQrResult): PrintedQrFinding {
-  return printed.ok ? { kind: "printed", url: printed.text } : { kind: "unreadable", reason: printed.code };
-}
-
-export function formatTable(file: string, v: Verification, printed?: PrintedQrResult): string {
-  const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${VERDICT_LABELS[v.verdict]}`];
-  if (printed) lines.push(`二维码 Printed QR: ${printed.ok ? printed.text : `(not read: ${printed.code})`}`);
+/** `link`: the URL the file's QR code encodes, as its attachment records it (checked by the file check). */
+export function formatTable(file: string, v: Verification, link?: string): string {
+  const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${VERDICT_LABELS[v.verdict]}`, `注意 Notice: ${NOTICE}`];
+  if (link !== undefined) lines.push(`二维码链接 Printed link: ${link}`);
   if (v.bill) {
     const b = v.bill;
     lines.push(`票据 Bill: ${b.billCode}-${b.billNumber}  ${b.issueDate}  ${b.issuer.name}  ¥${b.total}  (${b.holder.name ?? "withheld"})`);
@@ -111,15 +108,19 @@ export function register(program: Command, setExit: (code: number) => void): voi
       }
       const extracted = extractEnvelope(pdf);
       if (!extracted.ok) {
-        const out = { verdict: "INVALID", error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null };
-        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${VERDICT_LABELS.INVALID}\n${extracted.code}: ${extracted.message}\n`);
+        const out = ({ verdict: "INVALID", notice: NOTICE, error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null });
+        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${VERDICT_LABELS.INVALID}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`);
         return setExit(1);
       }
       const chain = await openChain({ rpc: o.rpc, registry: o.registry, timeoutMs });
       try {
-        const printed = readPrintedQr(pdf);
-        const v = await verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations }, { printedQr: printedQrNote(printed) });
-        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + "\n" : formatTable(file, v, printed));
+        const [verified, fileFinding] = await Promise.all([
+          verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations }),
+          fileCheck(pdf, extracted.envelope, { render: (envelope, verifyUrl) => renderBillPdf(envelope, { verifyUrl }) }),
+        ]);
+        const v = withFileCheck(verified, fileFinding);
+        const doc = readDocument(extracted.envelope);
+        process.stdout.write(o.json ? JSON.stringify(v, null, 2) + "\n" : formatTable(file, v, doc.ok ? doc.document.verifyUrl : undefined));
         setExit(v.verdict === "VALID" ? 0 : 1);
       } finally {
         chain.close();

@@ -1,8 +1,7 @@
 /**
- * Reading indirect objects and their streams out of a PDF by byte offsets, with hard caps. Shared by
- * the attachment reader (extract.ts) and the printed-QR reader (printed-qr.ts). Not a full PDF
- * parser: it indexes the "n g obj" headers and reads only the objects it is asked for; everything it
- * cannot read is a PdfReadError, never anything else.
+ * Reading indirect objects and their streams out of a PDF by byte offsets, with hard caps, for the
+ * attachment reader (extract.ts). Not a full PDF parser: it indexes the "n g obj" headers and reads
+ * only the objects it is asked for; everything it cannot read is a PdfReadError, never anything else.
  */
 import { inflateSync } from "node:zlib";
 import { PdfReader, isDict, isName, isRef, type PdfValue } from "./pdf-syntax";
@@ -84,38 +83,4 @@ export function decodeStream(dict: Map<string, PdfValue>, data: Buffer, cap: num
     throw new PdfReadError("MALFORMED", `${what} uses an unsupported filter`);
   }
   return inflateCapped(data, cap, what);
-}
-
-/**
- * The objects held in compressed object streams (PDF 1.5), read within a budget of decompressed
- * bytes: how other tools re-save a PDF. Unreadable object streams are passed over.
- */
-export function objectStreamValues(o: PdfObjects, budget: number): Map<number, PdfValue> {
-  const out = new Map<number, PdfValue>();
-  for (const [num, at] of o.index) {
-    if (!o.pdf.toString("latin1", at, at + 512).includes("/ObjStm")) continue;
-    try {
-      const stream = streamData(o, num);
-      if (!isName(stream.dict.get("Type"), "ObjStm")) continue;
-      const body = decodeStream(stream.dict, stream.data, budget, "an object stream");
-      budget -= body.length;
-      const first = stream.dict.get("First");
-      if (typeof first !== "number") continue;
-      const pairs = body.toString("latin1", 0, first).trim().split(/\s+/).map(Number);
-      const reader = new PdfReader(body);
-      for (let i = 0; i + 1 < pairs.length; i += 2) {
-        if (out.has(pairs[i])) continue;
-        try {
-          reader.pos = first + pairs[i + 1];
-          out.set(pairs[i], reader.value());
-        } catch {
-          // one unreadable object does not spoil its neighbours
-        }
-      }
-    } catch (err) {
-      if (err instanceof PdfReadError && err.code === "TOO_LARGE") break;
-    }
-    if (budget <= 0) break;
-  }
-  return out;
 }

@@ -1,6 +1,8 @@
 /**
  * Renders a bill envelope to its PDF: the printed bill, the verification QR code, and the
- * envelope itself as an embedded file. The same envelope always renders to the same bytes.
+ * envelope itself as an embedded file. The same envelope and link always render to the same bytes,
+ * on any machine: that is what lets a verifier render an uploaded bill again and compare the files
+ * (issued-file.ts). RENDERER (document.ts) names this exact output.
  */
 import { createHash } from "node:crypto";
 import PDFDocument from "pdfkit";
@@ -27,7 +29,9 @@ function newDocument(envelope: BillEnvelope, g: { width: number; height: number 
   const doc = new PDFDocument({
     size: [g.width, g.height],
     margin: 0,
-    compress: true,
+    // Uncompressed: zlib's deflate output may differ between zlib builds and CPUs, and a file must
+    // render to the same bytes wherever it is checked (about twice the size; see README).
+    compress: false,
     pdfVersion: "1.7",
     autoFirstPage: false,
     lang: "zh-CN",
@@ -93,7 +97,7 @@ export function billPdfStream(envelope: BillEnvelope, opts: RenderOptions): Node
   const g = geometry(templateFor(envelope.bill.kind));
   const doc = newDocument(envelope, g);
   drawPages(doc, envelope, opts);
-  embedEnvelope(doc, envelope);
+  embedEnvelope(doc, envelope, opts.verifyUrl);
   doc.end();
   return doc;
 }

@@ -195,6 +195,27 @@ const migration002: Migration = {
   },
 };
 
+/** Every PDF the service delivers, by its SHA-256: an upload of exactly that file needs no re-render. */
+const migration003: Migration = {
+  async up(db) {
+    await db.schema
+      .createTable("delivered_files")
+      .addColumn("bill_id", "text", (c) => c.notNull().references("bills.id"))
+      .addColumn("sha256", "text", (c) => c.notNull())
+      .addColumn("bytes", "integer", (c) => c.notNull())
+      .addColumn("renderer", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addUniqueConstraint("delivered_files_bill_sha256", ["bill_id", "sha256"])
+      .execute();
+    await db.schema.createIndex("delivered_files_sha256").on("delivered_files").column("sha256").execute();
+  },
+  async down(db) {
+    await db.schema.dropTable("delivered_files").ifExists().execute();
+  },
+};
+
 export function migrationProvider(dialect: DialectName): MigrationProvider {
-  return { getMigrations: async () => ({ "001_initial": migration001(dialect), "002_protocol_v2": migration002 }) };
+  return {
+    getMigrations: async () => ({ "001_initial": migration001(dialect), "002_protocol_v2": migration002, "003_delivered_files": migration003 }),
+  };
 }

@@ -165,6 +165,18 @@ export interface SettingsTable {
   value: string;
 }
 
+/** A PDF the service delivered (GET /api/v1/invoices/:id/pdf): its SHA-256, size and renderer. */
+export interface DeliveredFilesTable {
+  bill_id: string;
+  /** lowercase hex SHA-256 of the file's bytes */
+  sha256: string;
+  bytes: number;
+  /** the renderer version that made it (server/pdf/document.ts RENDERER) */
+  renderer: string;
+  /** the first delivery of these bytes */
+  created_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   institutions: InstitutionsTable;
@@ -177,6 +189,7 @@ export interface Database {
   senders: SendersTable;
   audit_log: AuditLogTable;
   chain_events: ChainEventsTable;
+  delivered_files: DeliveredFilesTable;
 }
 
 export type Institution = Selectable<InstitutionsTable>;

@@ -10,7 +10,6 @@ import type { BillEnvelope } from "../issuance/model";
 import type { BillDomain } from "../issuance/signing";
 import type { IssuerRecord } from "./chain-view";
 import { keccakUtf8Memo, recoverSignerMemo, verifyProofMemo } from "./memo";
-import type { PrintedQrFinding } from "./printed-qr";
 import type { Check, CheckName, Verdict } from "./types";
 
 export const passed = (name: CheckName, detail: string): Check => ({ name, status: "passed", detail });
@@ -35,29 +34,6 @@ export function integrityCheck(env: BillEnvelope): Check {
   if (leafOf(hash) !== env.leaf.toLowerCase()) return failed("integrity", "LEAF_MISMATCH", "The bill's hash does not give its recorded leaf");
   const kept = opened.withheld.length === 0 ? "" : `; ${opened.withheld.length} field(s) withheld by the holder: ${opened.withheld.join(", ")}`;
   return passed("integrity", `The bill hashes to ${hash}${kept}`);
-}
-
-/**
- * The integrity check with what the QR code printed on the PDF says: a code that is not this bill's
- * link fails it (a genuine attachment under another bill's code is not a genuine PDF); a store that
- * cannot be asked makes it an error; an unreadable code or the CLI's unchecked link is only noted.
- */
-export function withPrintedQr(integrity: Check, qr: PrintedQrFinding | undefined): Check {
-  if (!qr) return integrity;
-  const note = (text: string): Check => ({ ...integrity, detail: `${integrity.detail}; ${text}` });
-  switch (qr.kind) {
-    case "matches":
-      return note("the QR code printed on the PDF is this bill's verification link");
-    case "unreadable":
-      return note(`the QR code printed on the PDF could not be read (${qr.reason})`);
-    case "printed":
-      return note(`the QR code printed on the PDF links to ${qr.url} (not checked without the service)`);
-    case "mismatch":
-      // a bill that already failed keeps its first reason; the QR finding is added to it
-      return integrity.status === "failed" ? note(qr.detail) : failed("integrity", qr.code, qr.detail);
-    case "unchecked":
-      return integrity.status === "passed" ? errored("integrity", qr.code, qr.detail) : note(qr.detail);
-  }
 }
 
 /** The EIP-712 signature over the bill recovers to the issuer account the bill names. */
@@ -157,7 +133,7 @@ export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inS
   return mismatch;
 }
 
-const INVALIDATING: CheckName[] = ["integrity", "signature", "inclusion", "issuer"];
+const INVALIDATING: CheckName[] = ["integrity", "signature", "inclusion", "issuer", "file"];
 
 /**
  * The verdict from the checks. A definite failure of the bill itself wins over everything (a tampered

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
 
 const TEMPLATE_FILE = path.join(__dirname, "..", "..", "templates", "verify", "page.html");
@@ -32,6 +33,7 @@ const CHECK_NAMES: Record<CheckName, string> = {
   issuer: "开票单位 Issuer",
   status: "票据状态 Status",
   signature: "电子签名 Signature",
+  file: "原始文件 File",
 };
 
 const STATUS_LABELS: Record<Check["status"], string> = {
@@ -135,7 +137,7 @@ export function verificationPage(v: Verification, checkedAt: Date): string {
   const d = VERDICTS[v.verdict];
   return fill({
     title: `${d.zh} ${d.en} · 票据查验`,
-    body: verdictCard(v.verdict) + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v),
+    body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v),
     note: `核验时间 Checked at ${shanghaiTime(checkedAt.toISOString())}. 本页结果来自区块链存证与开票系统。 Results come from the blockchain registry and the issuing service.`,
   });
 }

@@ -1,28 +1,27 @@
 /**
- * The QR code printed on an uploaded PDF, held against the bill the PDF carries. The attachment is
- * what gets verified; the printed code is what a person scans from the paper. A PDF of one genuine
- * bill printed with another bill's code would verify as the one while scanning as the other, so the
- * upload requires the printed code to be this very bill's verification link of this registry.
+ * The link printed as a PDF's QR code, held against the bill the PDF carries. The attachment is what
+ * gets verified; the printed code is what a person scans from the paper. A PDF of one genuine bill
+ * printed with another bill's code would verify as the one while scanning as the other, so an upload
+ * requires the printed link to be this very bill's verification link of this service.
+ *
+ * The printed link is read from the attachment's `document.verifyUrl`: once the file is byte for byte
+ * what the renderer makes of that attachment (file-check.ts), the QR code on the page encodes exactly
+ * that URL, so no QR code is read from the page.
  *
  * Nothing about any other bill is revealed: an unknown id, a wrong key and another bill's genuine
  * link all read the same, and the key is compared in constant time.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { PrintedQrResult } from "../pdf/printed-qr";
 import type { BillRow } from "../store/schema";
 
-/** What the printed QR code says about the presented bill (an input to the integrity check). */
+/** What the printed link says about the presented bill. */
 export type PrintedQrFinding =
-  /** the printed code is this bill's verification link */
+  /** the printed link is this bill's verification link */
   | { kind: "matches"; url: string }
-  /** the printed code is not this bill's link, or not this registry's: the PDF is not genuine */
+  /** the printed link is not this bill's, or not this service's: the PDF is not genuine */
   | { kind: "mismatch"; code: "QR_OTHER_BILL" | "QR_OTHER_SITE"; detail: string }
-  /** no code could be read (none, drawn as an image, damaged): noted, not held against the bill */
-  | { kind: "unreadable"; reason: string }
   /** the store could not be asked: the verdict cannot be given (ERROR) */
-  | { kind: "unchecked"; code: string; detail: string }
-  /** the CLI, which has no store: the printed link, reported for information only */
-  | { kind: "printed"; url: string };
+  | { kind: "unchecked"; code: string; detail: string };
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest();
 // compared against when the id is unknown, so that an unknown id costs what a wrong key costs
@@ -61,39 +60,37 @@ export function parseVerifyUrl(text: string, publicBaseUrl?: string): { id: stri
 
 export interface PrintedQrDeps {
   /** the store's bill by id (may throw: the finding is then "unchecked") */
-  findBill(id: string): Promise<Pick<BillRow, "bill_code" | "bill_number" | "verify_key"> | undefined>;
+  findBill(id: string): Promise<Pick<BillRow, "bill_code" | "bill_number" | "verify_key" | "leaf"> | undefined>;
   /** this service's public origin and path; when absent only the path (/v/<id>?k=…) is checked */
   publicBaseUrl?: string;
 }
 
 /**
- * Holds the printed code(s) against the presented bill's code and number. Every code drawn on the
- * first page must be this bill's: a page showing one bill's code and hiding another's fails too.
+ * Holds the printed link against the presented bill: it must be this service's link of a stored bill
+ * with the presented code, number and leaf, with that bill's key.
  */
 export async function printedQrFinding(
-  printed: PrintedQrResult,
-  presented: { billCode?: unknown; billNumber?: unknown } | null | undefined,
+  url: string,
+  presented: { billCode?: unknown; billNumber?: unknown; leaf?: unknown } | null | undefined,
   deps: PrintedQrDeps,
 ): Promise<PrintedQrFinding> {
-  if (!printed.ok) return { kind: "unreadable", reason: `${printed.code}: ${printed.message}` };
   const number = typeof presented?.billNumber === "string" ? presented.billNumber : "?";
-  for (const text of printed.texts) {
-    const link = parseVerifyUrl(text, deps.publicBaseUrl);
-    if (!link) {
-      return { kind: "mismatch", code: "QR_OTHER_SITE", detail: `The QR code printed on this PDF does not point to this registry's verification page (${shown(text)})` };
-    }
-    let row;
-    try {
-      row = await deps.findBill(link.id);
-    } catch (err) {
-      return { kind: "unchecked", code: "STORE_UNAVAILABLE", detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300) };
-    }
-    // evaluate every part, so that which one differs takes no different time
-    const keyOk = keyMatches(link.key, row);
-    const same = row !== undefined && row.bill_code === presented?.billCode && row.bill_number === presented?.billNumber;
-    if (!(keyOk && same)) {
-      return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF belongs to another bill, not to the bill this PDF carries (票据号码 ${number})` };
-    }
+  const link = parseVerifyUrl(url, deps.publicBaseUrl);
+  if (!link) {
+    return { kind: "mismatch", code: "QR_OTHER_SITE", detail: `The QR code printed on this PDF does not point to this registry's verification page (${shown(url)})` };
   }
-  return { kind: "matches", url: printed.text };
+  let row;
+  try {
+    row = await deps.findBill(link.id);
+  } catch (err) {
+    return { kind: "unchecked", code: "STORE_UNAVAILABLE", detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300) };
+  }
+  // evaluate every part, so that which one differs takes no different time
+  const keyOk = keyMatches(link.key, row);
+  const leaf = typeof presented?.leaf === "string" ? presented.leaf.toLowerCase() : "";
+  const same = row !== undefined && row.bill_code === presented?.billCode && row.bill_number === presented?.billNumber && row.leaf.toLowerCase() === leaf;
+  if (!(keyOk && same)) {
+    return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF belongs to another bill, not to the bill this PDF carries (票据号码 ${number})` };
+  }
+  return { kind: "matches", url };
 }

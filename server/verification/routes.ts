@@ -11,13 +11,16 @@ import { RateLimiter } from "../http/rate-limit";
 import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
-import { extractEnvelope, readPrintedQr } from "../pdf";
+import type { RenderOptions } from "../pdf/render";
+import { extractEnvelope, renderBillPdf } from "../pdf";
+import { deliveredFile } from "../store/delivered-files";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
 import { ChainFacts } from "./chain-facts";
 import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
-import { keyMatches, printedQrFinding } from "./printed-qr";
+import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
+import { keyMatches } from "./printed-qr";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
@@ -34,6 +37,8 @@ export interface VerificationDeps {
    * it only the path of the printed link (/v/<id>?k=…) and the bill it names are checked.
    */
   publicBaseUrl?: string;
+  /** renders an uploaded bill again to compare the files (the worker pool); default: in this thread */
+  renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -84,6 +89,16 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
+  const render = d.renderPdf ?? renderBillPdf;
+  const files: FileCheckDeps = {
+    render: (envelope, verifyUrl) => render(envelope, { verifyUrl }),
+    service: {
+      findByNumber: (billCode, billNumber) => findByNumber(d.db, billCode, billNumber),
+      delivered: (billId, sha256) => deliveredFile(d.db, billId, sha256),
+      findBill: (id) => findBill(d.db, id),
+      publicBaseUrl: d.publicBaseUrl,
+    },
+  };
 
   const page = Router();
   page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
@@ -108,11 +123,12 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
     if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
-    // the code printed on the paper must be this very bill's link (SPEC §4, issue 4)
-    const printed = readPrintedQr(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
-    const presentedBill = (extracted.envelope as { bill?: { billCode?: unknown; billNumber?: unknown } } | null)?.bill;
-    const printedQr = await printedQrFinding(printed, presentedBill, { findBill: (id) => findBill(d.db, id), publicBaseUrl: d.publicBaseUrl });
-    answer(res, await verifyEnvelope(await withStoredAnchor(d.db, extracted.envelope, chainRef), ctx, { printedQr }));
+    // the file must be exactly the file issued for the bill it carries, its printed link this bill's (file-check.ts)
+    const [v, file] = await Promise.all([
+      withStoredAnchor(d.db, extracted.envelope, chainRef).then((e) => verifyEnvelope(e, ctx)),
+      fileCheck(body, extracted.envelope, files),
+    ]);
+    answer(res, withFileCheck(v, file));
   });
   api.post("/manual", async (req, res) => {
     if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the five fields as application/json");

@@ -4,7 +4,8 @@
  */
 
 export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
-export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature";
+/** `file`: only when a file was presented (PDF upload, CLI): it is exactly the file issued (file-check.ts). */
+export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature" | "file";
 
 /**
  * One check's outcome, discriminated on `status`. `code` is a stable machine reason for the
@@ -55,10 +56,6 @@ export interface Reimbursement {
   by: string;
   at: string;
 }
-
-/** Said in every answer (docs/PROTOCOL.md §9): what a verification vouches for, and what it does not. */
-export const NOTICE =
-  "只有本核验结果中的数据具有效力，文件或页面上的其他内容均不作为依据。 Only the data in this answer is authoritative; nothing else shown in the file or on a page is.";
 
 interface VerificationBase {
   /** NOTICE: only the data in the answer is authoritative */

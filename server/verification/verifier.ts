@@ -12,15 +12,15 @@ import { DOMAIN_NAME, DOMAIN_VERSION } from "../issuance/signing";
 import type { AllotmentRecord, ChainView, Eip712DomainRecord, IssuerRecord } from "./chain-view";
 import type { BillRef, ChainFacts, FinalEvidence } from "./chain-facts";
 import {
-  admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence, withPrintedQr,
+  admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence,
   offlineInclusionFailure, pending, signatureCheck, skipped, verdictOf,
 } from "./checks";
 import { Lru } from "./cache";
 import { parseAnchor, parseEnvelope } from "./envelope";
-import type { PrintedQrFinding } from "./printed-qr";
 import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
-import { NOTICE, type AnchorEvidence, type BillSummary, type Check, type StoreState, type StoreView, type Verification } from "./types";
+import { NOTICE } from "./notice";
+import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -190,17 +190,12 @@ function malformed(problems: string[]): Verification {
   };
 }
 
-/** What came with the envelope besides itself: for a PDF, what its printed QR code says. */
-export interface Presented {
-  printedQr?: PrintedQrFinding;
-}
-
 /** Verifies an untrusted envelope (from a PDF, the store or anywhere). Never rejects. */
-export async function verifyEnvelope(input: unknown, ctx: VerifyContext, presented: Presented = {}): Promise<Verification> {
+export async function verifyEnvelope(input: unknown, ctx: VerifyContext): Promise<Verification> {
   const parsed = parseEnvelope(input);
   if (!parsed.ok) return malformed(parsed.problems);
   const env = parsed.envelope;
-  return verifyParsed(env, withPrintedQr(integrityCheck(env), presented.printedQr), summaryOf(env), ctx);
+  return verifyParsed(env, integrityCheck(env), summaryOf(env), ctx);
 }
 
 /** A stored envelope's text, parsed and checked without its anchor: a pure function of the text. */

@@ -33,13 +33,28 @@ export function pdfText(file: string): string {
   return execFileSync("pdftotext", ["-layout", file, "-"]).toString("utf8");
 }
 
-/** A hand-written PDF: numbered objects (string or [dict, stream data]) after a header. */
-export function buildPdf(objects: (string | [string, Buffer])[]): Buffer {
+/**
+ * A hand-written PDF: numbered objects (string or [dict, stream data]) after a header, then a
+ * cross-reference table and a trailer whose /Root is object 1 (`trailer` adds entries to it).
+ */
+export function buildPdf(objects: (string | [string, Buffer])[], trailer = ""): Buffer {
   const parts: Buffer[] = [Buffer.from("%PDF-1.7\n%\xff\xff\n", "latin1")];
+  let at = parts[0].length;
+  const offsets: number[] = [];
+  const push = (b: Buffer) => {
+    parts.push(b);
+    at += b.length;
+  };
   objects.forEach((o, i) => {
-    if (typeof o === "string") parts.push(Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1"));
-    else parts.push(Buffer.from(`${i + 1} 0 obj\n${o[0]}\nstream\n`, "latin1"), o[1], Buffer.from("\nendstream\nendobj\n"));
+    offsets.push(at);
+    if (typeof o === "string") push(Buffer.from(`${i + 1} 0 obj\n${o}\nendobj\n`, "latin1"));
+    else {
+      push(Buffer.from(`${i + 1} 0 obj\n${o[0]}\nstream\n`, "latin1"));
+      push(o[1]);
+      push(Buffer.from("\nendstream\nendobj\n"));
+    }
   });
-  parts.push(Buffer.from("trailer\n<< /Root 1 0 R >>\n%%EOF\n"));
+  const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`)].join("");
+  push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailer}>>\nstartxref\n${at}\n%%EOF\n`, "latin1"));
   return Buffer.concat(parts);
 }

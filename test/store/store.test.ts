@@ -5,6 +5,7 @@ import { Migrator } from "kysely";
 import { openStore, type Store } from "../../server/store/database";
 import { migrationProvider } from "../../server/store/migrations";
 import { getSetting, setSetting } from "../../server/store/settings";
+import { deliveredFile, recordDelivered, sha256Hex } from "../../server/store/delivered-files";
 import { allotRange, takeBillNumber } from "../../server/issuance/numbering";
 import { isUniqueViolation } from "../../server/issuance/service";
 import { acquireLease } from "../../server/anchoring/lease";
@@ -46,7 +47,7 @@ for (const d of DIALECTS) {
       expect(again.error).to.equal(undefined);
       expect(again.results).to.deep.equal([]);
       const tables = await store.db.introspection.getTables();
-      expect(tables.map((t) => t.name)).to.include.members(["bills", "outbox", "batches", "senders", "audit_log", "institutions", "api_keys", "bill_ranges", "settings"]);
+      expect(tables.map((t) => t.name)).to.include.members(["bills", "outbox", "batches", "senders", "audit_log", "institutions", "api_keys", "bill_ranges", "settings", "delivered_files"]);
     });
 
     it("hands out gapless, unique numbers to concurrent transactions, and returns a rolled-back one", async () => {
@@ -85,6 +86,23 @@ for (const d of DIALECTS) {
       expect(isUniqueViolation(new Error("other"))).to.equal(false);
       await setSetting(store.db, "k", "3");
       expect(await getSetting(store.db, "k")).to.equal("3");
+    });
+
+    it("records each delivered file once per bill and finds it by bill and SHA-256 (migration 003)", async () => {
+      await store.db.insertInto("bills").values({
+        id: "BILL-DELIVERED", institution_id: issuerId, kind: "medical", bill_code: "11060126", bill_number: "0000009999", check_code: "ABC123",
+        issued_at: 1, issue_date: "2026-11-30", total_fen: 15700, status: "pending", envelope: "{}", bill_hash: `0x${"1".repeat(64)}`,
+        leaf: `0x${"2".repeat(64)}`, verify_key: "k", idempotency_key: null, request_hash: null, batch_id: null, proof: null, void_reason: null,
+        voided_at: null, red_of_id: null, reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null, created_at: 1,
+      }).execute();
+      const pdf = Buffer.from("%PDF-1.7 a delivered file");
+      await recordDelivered(store.db, "BILL-DELIVERED", pdf, "lianpiao-pdf/2", 1000);
+      await recordDelivered(store.db, "BILL-DELIVERED", pdf, "lianpiao-pdf/2", 2000);
+      expect(await deliveredFile(store.db, "BILL-DELIVERED", sha256Hex(pdf))).to.deep.equal({ billId: "BILL-DELIVERED", sha256: sha256Hex(pdf), bytes: pdf.length, renderer: "lianpiao-pdf/2", createdAt: 1000 });
+      expect(await deliveredFile(store.db, "BILL-DELIVERED", sha256Hex(Buffer.from("another file")))).to.equal(undefined);
+      expect(await deliveredFile(store.db, "OTHER-BILL", sha256Hex(pdf))).to.equal(undefined);
+      const rows = await store.db.selectFrom("delivered_files").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+      expect(Number(rows.n)).to.equal(1);
     });
 
     it("gives an account's sending lease to one owner at a time until it expires", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { chromium, type Browser } from "playwright-core";
 import { call, MEDICAL_EXAMPLE } from "../helpers/api";
+import { NOTICE } from "../../server/verification/notice";
 import { issueAnchored, screenshotPath, sharedService, type DemoCreds, type ServiceProcess } from "./fixtures";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -61,6 +62,8 @@ describe("the verify page in headless Chromium on a phone", function () {
     expect(r.bannerColour).to.include("rgb(30, 125, 58)");
     expect(r.aboveTheFold && r.fitsWidth).to.equal(true);
     expect(r.text).to.include("张*").and.include(bill.billNumber).and.include("壹佰伍拾柒元整").and.not.include("张三");
+    // only the data on this page is authoritative, not what a PDF or printout shows
+    expect(r.text).to.include(NOTICE.slice(0, 20)).and.include("Only the data in this answer is authoritative");
   });
 
   it("shows a voided bill as 已冲红 / VOIDED in red with its reason, with no console errors", async () => {

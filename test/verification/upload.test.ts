@@ -32,13 +32,14 @@ describe("verifying an uploaded PDF bill", function () {
 
   const tampered = (change: (e: BillEnvelope) => BillEnvelope) => renderBillPdf(change(structuredClone(env)), { verifyUrl: bill.verifyUrl });
 
-  it("says VALID with all five checks passed for the genuine PDF", async () => {
+  it("says VALID with all six checks passed for the genuine PDF (the file check sixth)", async () => {
     const r = await uploadPdf(svc.url, genuine);
     expect(r.status).to.equal(200);
     expect(r.body.verdict).to.equal("VALID");
     expectAllPassed(r.body);
+    expect(r.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "file"]);
     expect(r.body.bill.billNumber).to.equal(bill.billNumber);
-    expect(checkOf(r.body, "integrity").detail).to.include("the QR code printed on the PDF is this bill's verification link");
+    expect(checkOf(r.body, "file").detail).to.include("exactly a PDF this service delivered for this bill");
   });
 
   it("says VALID for a donation receipt of the demo charity", async () => {
@@ -53,6 +54,7 @@ describe("verifying an uploaded PDF bill", function () {
     const r = await uploadPdf(svc.url, pdf);
     expect(r.body.verdict).to.equal("INVALID");
     expect(checkOf(r.body, "integrity")).to.include({ status: "failed", code: "HASH_MISMATCH" });
+    expect(checkOf(r.body, "file")).to.include({ status: "skipped" });
     expect(r.body.bill.total).to.equal("1157.00");
   });
 
@@ -72,20 +74,21 @@ describe("verifying an uploaded PDF bill", function () {
 
   // Decision (issue 4): the QR code printed on the paper must be this very bill's link. Another
   // genuine bill printed with this bill's QR code would otherwise verify as itself while scanning as
-  // this bill, so the upload reads the printed code and fails integrity when it is not the bill's own.
-  it("says INVALID with integrity failed for a PDF of another bill carrying this bill's QR code", async () => {
+  // this bill. Since Protocol v2 the file must be exactly the file rendered from its attachment, whose
+  // document.verifyUrl is then exactly the printed link: the file check fails when it is not the bill's own.
+  it("says INVALID with the file check failed for a genuine rendering of another bill carrying this bill's QR code", async () => {
     const pdf = await renderBillPdf(otherEnv, { verifyUrl: bill.verifyUrl });
     expect(qrOfPdf(pdf, `swapped-qr-${bill.id}`)).to.equal(bill.verifyUrl);
     const r = await uploadPdf(svc.url, pdf);
     expect(r.status).to.equal(200);
     expect(r.body.verdict).to.equal("INVALID");
-    const integrity = checkOf(r.body, "integrity");
-    expect(integrity).to.include({ status: "failed", code: "QR_OTHER_BILL" });
-    expect(integrity.detail).to.include("belongs to another bill").and.include(other.billNumber);
+    const file = checkOf(r.body, "file");
+    expect(file).to.include({ status: "failed", code: "QR_OTHER_BILL" });
+    expect(file.detail).to.include("belongs to another bill").and.include(other.billNumber);
     // nothing about the bill the code belongs to is told
     expect(JSON.stringify(r.body)).to.not.include(bill.billNumber).and.not.include(bill.id);
     // the attachment itself is genuine: only the pairing with the printed code is wrong
-    for (const name of ["inclusion", "issuer", "signature"]) expect(checkOf(r.body, name).status).to.equal("passed");
+    for (const name of ["integrity", "inclusion", "issuer", "signature"]) expect(checkOf(r.body, name).status).to.equal("passed");
     expect(r.body.bill.billNumber).to.equal(other.billNumber);
     // scanning the code still shows this bill, as before
     const scanned = await verifyUrlJson(bill.verifyUrl);
@@ -100,8 +103,8 @@ describe("verifying an uploaded PDF bill", function () {
     for (const url of [wrongKey, unknownId, other.verifyUrl]) {
       const r = await uploadPdf(svc.url, await renderBillPdf(env, { verifyUrl: url }));
       expect(r.body.verdict, url).to.equal("INVALID");
-      expect(checkOf(r.body, "integrity"), url).to.include({ status: "failed", code: "QR_OTHER_BILL" });
-      details.push(checkOf(r.body, "integrity").detail);
+      expect(checkOf(r.body, "file"), url).to.include({ status: "failed", code: "QR_OTHER_BILL" });
+      details.push(checkOf(r.body, "file").detail);
     }
     expect(new Set(details).size).to.equal(1);
     expect(details[0]).to.not.include(other.billNumber);
@@ -111,14 +114,16 @@ describe("verifying an uploaded PDF bill", function () {
     const foreign = `${new URL(bill.verifyUrl).origin}/verify?bill=${bill.id}&k=x`;
     const r = await uploadPdf(svc.url, await renderBillPdf(env, { verifyUrl: foreign }));
     expect(r.body.verdict).to.equal("INVALID");
-    expect(checkOf(r.body, "integrity")).to.include({ status: "failed", code: "QR_OTHER_SITE" });
-    expect(checkOf(r.body, "integrity").detail).to.include("does not point to this registry's verification page");
+    expect(checkOf(r.body, "file")).to.include({ status: "failed", code: "QR_OTHER_SITE" });
+    expect(checkOf(r.body, "file").detail).to.include("does not point to this registry's verification page");
   });
 
   it("uses the store's proof for a PDF saved before its bill was anchored, and still checks it on chain", async () => {
+    // the bytes this service delivered while the bill was pending (the renderer is deterministic)
     const early = await tampered((e) => ({ ...e, anchor: null }));
     const r = await uploadPdf(svc.url, early);
     expect(r.body.verdict).to.equal("VALID");
+    expect(checkOf(r.body, "file")).to.include({ status: "passed" });
     expect(r.body.anchor.root).to.equal(env.anchor!.root);
   });
 

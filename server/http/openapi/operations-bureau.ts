@@ -80,7 +80,7 @@ export const BUREAU_OPERATIONS: Operation[] = [
     responses: { 200: { description: "released", schema: Reimbursement.extend({ released: z.literal(true) }) }, 404: problem("no such bill"), 409: problem("not reimbursed"), 422: problem("bad bill code or number"), ...auth },
   })),
   {
-    method: "post", path: "/api/v1/verify", summary: "Verify an uploaded PDF bill from its embedded attachment", tag: "verification", access: "public",
+    method: "post", path: "/api/v1/verify", summary: "Verify an uploaded PDF bill from its embedded attachment; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
     request: { contentType: "application/pdf", description: "the PDF bytes" },
     responses: { 200: { description: "the verification", schema: Verification }, 413: problem("too large"), 415: problem("not a PDF"), 422: problem("not a lianpiao PDF"), 429: problem("rate limited") },
   },

@@ -120,11 +120,13 @@ export const Reimbursement = z
   .passthrough()
   .meta({ id: "Reimbursement" });
 
-const CheckResult = z.object({ name: z.enum(["integrity", "inclusion", "issuer", "status", "signature"]), status: z.enum(["passed", "failed", "pending", "error", "skipped"]), detail: z.string() }).passthrough();
+// `file` only when a file was presented (PDF upload): it is exactly the file issued for the bill
+const CheckResult = z.object({ name: z.enum(["integrity", "inclusion", "issuer", "status", "signature", "file"]), status: z.enum(["passed", "failed", "pending", "error", "skipped"]), detail: z.string() }).passthrough();
 
 export const Verification = z
   .object({
     verdict: z.enum(["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]),
+    notice: z.string().meta({ description: "Only the data in this answer is authoritative (Chinese and English)" }),
     checks: z.array(CheckResult),
     bill: z.record(z.string(), z.unknown()).nullable(),
     anchor: z.record(z.string(), z.unknown()).nullable(),
