@@ -36,6 +36,7 @@ export async function deployRegistry(provider: Provider): Promise<RegistryFixtur
   await (await registry.getFunction("grantRole")(id("RELYING_PARTY_ROLE"), insurer.address)).wait();
   const creditCodeHash = keccak256(toUtf8Bytes("12100000400000624D"));
   await (await registry.getFunction("admitIssuer")(issuer.address, KIND_CODE.medical, creditCodeHash)).wait();
+  await (await registry.getFunction("allotRange")(issuer.address, 11060126, 1, 1000)).wait();
   return { registry, address, admin, issuer, insurer };
 }
 

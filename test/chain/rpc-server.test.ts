@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { JsonRpcProvider, Network, isError, keccak256, toUtf8Bytes } from "ethers";
 import { devWallet } from "../../server/chain/accounts";
 import { openEmbeddedChain, type EmbeddedChain } from "../../server/chain/embedded";
-import { readEvidence, registryAt, registryErrorOf, registryInterface } from "../../server/chain/registry";
+import { registryAt, registryErrorOf, registryInterface } from "../../server/chain/registry";
+import { registryReads } from "../../server/chain/registry-reads";
 import { serveRpc, type RpcServer } from "../../server/chain/rpc-server";
 import { OFFLINE_FEES, deployRegistry, tempDir, type RegistryFixture } from "./fixtures";
 
@@ -40,7 +41,7 @@ describe("chain/rpc-server", function () {
     expect(await http.getBlockNumber()).to.equal(await chain.ethersProvider().getBlockNumber());
     expect(await http.getCode(fx.address)).to.have.length.above(100);
     const root = keccak256(toUtf8Bytes("over http"));
-    const evidence = await readEvidence(registryAt(fx.address, http), root, root, []);
+    const evidence = await registryReads(http, fx.address).evidence(fx.issuer.address, root, root, [], "11060126", "0000000001");
     expect(evidence.included).to.equal(false);
   });
 

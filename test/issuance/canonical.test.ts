@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak256, toUtf8Bytes, AbiCoder, concat } from "ethers";
-import { billHash, buildBatchTree, canonicalJson, leafOf, newSalt, verifyProof } from "../../server/issuance/canonical";
+import { buildBatchTree, canonicalJson, leafOf, verifyProof } from "../../server/issuance/canonical";
+import { commitBill, commitmentOf, fieldLeaf, fieldProof, fieldsOf, newSalts, openCommitment, provesTo, withhold } from "../../server/issuance/commitments";
 import { composeBill } from "../../server/issuance/compose";
 import { parseInvoiceRequest } from "../../server/issuance/schema";
 import { Bill } from "../../server/issuance/model";
@@ -41,55 +42,87 @@ describe("canonical form", () => {
     expect(() => canonicalJson(undefined)).to.throw(TypeError);
   });
 
-  it("draws a fresh 32-byte 0x-hex salt every time", () => {
-    const salts = new Set(Array.from({ length: 100 }, newSalt));
-    expect(salts.size).to.equal(100);
+  it("flattens a bill into fields by JSON Pointer: objects descended into, arrays and scalars kept whole", () => {
+    const pointers = fieldsOf(exampleBill() as unknown as Record<string, unknown>).map((f) => f.pointer);
+    expect(pointers).to.include.members(["/v", "/billCode", "/issuer/account", "/payer/name", "/payer/idNumber", "/items", "/insurance/selfPaid"]);
+    expect(pointers.some((p) => p.startsWith("/items/"))).to.equal(false);
+    expect(fieldsOf({ "a/b": { "c~d": 1 }, e: {} }).map((f) => f.pointer)).to.deep.equal(["/a~1b/c~0d", "/e"]);
+  });
+
+  it("draws a fresh 32-byte salt for every field, never the same twice", () => {
+    const pointers = fieldsOf(exampleBill() as unknown as Record<string, unknown>).map((f) => f.pointer);
+    const salts = [...Object.values(newSalts(pointers)), ...Object.values(newSalts(pointers))];
+    expect(new Set(salts).size).to.equal(2 * pointers.length);
     for (const s of salts) expect(s).to.match(/^0x[0-9a-f]{64}$/);
   });
 
-  it("hashes keccak256 of the canonical JSON of { bill, salt }", () => {
-    const bill = exampleBill();
-    expect(billHash({ bill, salt: SALT })).to.equal(keccak256(toUtf8Bytes(canonicalJson({ salt: SALT, bill }))));
+  it("commits each field as keccak256(abi.encode(salt, canonical bytes)) and its leaf as StandardMerkleTree's", () => {
+    const abi = AbiCoder.defaultAbiCoder();
+    for (const value of ["157.00", "张三", 2, ["a", { b: null }], {}, true]) {
+      const bytes = toUtf8Bytes(canonicalJson(value));
+      expect(commitmentOf(SALT, value)).to.equal(keccak256(abi.encode(["bytes32", "bytes"], [SALT, bytes])));
+    }
+    const c = commitmentOf(SALT, "157.00");
+    expect(fieldLeaf("/total", c)).to.equal(StandardMerkleTree.of([["/total", c]], ["string", "bytes32"]).leafHash(["/total", c]));
   });
 
-  it("hashes the same bill the same whatever its key order", () => {
-    const bill = exampleBill();
+  it("gives the same bill hash whatever the key order, and another for other salts", () => {
+    const bill = exampleBill() as unknown as Record<string, unknown>;
+    const salts = commitBill(bill).salts;
     const reversed = JSON.parse(JSON.stringify(bill), (_k, v) =>
       v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
     );
     expect(Object.keys(reversed)[0]).to.not.equal(Object.keys(bill)[0]);
-    expect(billHash({ bill: reversed, salt: SALT })).to.equal(billHash({ bill, salt: SALT }));
+    expect(commitBill(reversed, salts).billHash).to.equal(commitBill(bill, salts).billHash);
+    expect(commitBill(bill).billHash).to.not.equal(commitBill(bill, salts).billHash);
   });
 
-  it("changes the hash when any single field of the bill changes", () => {
+  it("changes the bill hash when any single value of the bill changes, or items are reordered", () => {
     const bill = exampleBill();
-    const base = billHash({ bill, salt: SALT });
+    const { salts, billHash } = commitBill(bill as unknown as Record<string, unknown>);
     const all = mutations(bill);
     expect(all.length).to.be.greaterThan(30);
     for (const m of all) {
       const copy = structuredClone(bill);
       m.apply(copy);
-      expect(billHash({ bill: copy, salt: SALT }), m.path).to.not.equal(base);
+      expect(commitBill(copy as unknown as Record<string, unknown>, salts).billHash, m.path).to.not.equal(billHash);
     }
-  });
-
-  it("changes the hash when the salt changes, or when items are reordered", () => {
-    const bill = exampleBill();
-    expect(billHash({ bill, salt: "0x" + "cd".repeat(32) })).to.not.equal(billHash({ bill, salt: SALT }));
-    const swapped = structuredClone(bill);
+    const swapped = structuredClone(bill) as { items: unknown[] };
     swapped.items.reverse();
-    expect(billHash({ bill: swapped, salt: SALT })).to.not.equal(billHash({ bill, salt: SALT }));
+    expect(commitBill(swapped as unknown as Record<string, unknown>, salts).billHash).to.not.equal(billHash);
   });
 
-  it("refuses a salt shorter than 128 bits or not lowercase hex", () => {
-    const bill = exampleBill();
-    for (const salt of ["0x" + "ab".repeat(15), "ab".repeat(32), "0x" + "AB".repeat(32), ""]) {
-      expect(() => billHash({ bill, salt }), salt).to.throw(TypeError);
-    }
+  it("refuses a bill whose field has no salt, and salts that are not 32-byte hex", () => {
+    const bill = exampleBill() as unknown as Record<string, unknown>;
+    const { salts } = commitBill(bill);
+    const short = { ...salts };
+    delete short["/total"];
+    expect(() => commitBill(bill, short)).to.throw(TypeError, /\/total/);
+    expect(() => commitmentOf("0x" + "ab".repeat(16), "x")).to.throw(TypeError);
+  });
+
+  it("proves one field to the bill hash with a Merkle proof OpenZeppelin accepts", () => {
+    const bill = exampleBill() as unknown as Record<string, unknown>;
+    const { commitments, billHash } = commitBill(bill);
+    const { leaf, proof } = fieldProof(commitments, "/insurance/selfPaid");
+    expect(provesTo(billHash, leaf, proof)).to.equal(true);
+    expect(StandardMerkleTree.verify(billHash, ["string", "bytes32"], ["/insurance/selfPaid", commitments["/insurance/selfPaid"]], proof)).to.equal(true);
+    expect(provesTo(billHash, fieldLeaf("/insurance/selfPaid", commitmentOf(SALT, "0.00")), proof)).to.equal(false);
+  });
+
+  it("withholds fields, whole objects too, keeping the bill hash, and refuses an unknown pointer", () => {
+    const bill = exampleBill() as unknown as Record<string, unknown>;
+    const { salts, billHash } = commitBill(bill);
+    const copy = withhold({ bill, salts, withheld: {} }, ["/payer", "/items"]);
+    expect(copy.bill).to.not.have.any.keys("payer", "items");
+    expect(Object.keys(copy.withheld).sort()).to.deep.equal(["/items", "/payer/idNumber", "/payer/name"]);
+    const opened = openCommitment(copy.bill, copy.salts, copy.withheld);
+    expect(opened).to.include({ ok: true, billHash });
+    expect(() => withhold({ bill, salts, withheld: {} }, ["/nothing"])).to.throw(RangeError);
   });
 
   it("makes the leaf the StandardMerkleTree double keccak of abi.encode(bytes32)", () => {
-    const h = billHash({ bill: exampleBill(), salt: SALT });
+    const h = commitBill(exampleBill() as unknown as Record<string, unknown>).billHash;
     const expected = keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [h])));
     expect(leafOf(h)).to.equal(expected);
     expect(() => leafOf("0x1234")).to.throw(TypeError);

@@ -6,7 +6,7 @@ const issuer = { name: "示范市第一人民医院", creditCode: "1211000040000
 const ctx = { billCode: "11060126", billNumber: "0000000009", checkCode: "ABCDEF", issuedAt: new Date("2026-11-25T02:31:07Z"), issuer };
 
 const medical: MedicalBill = {
-  v: 1, kind: "medical", billCode: "11060126", billNumber: "0000000001", checkCode: "XYZ234", issuedAt: "2026-11-24T10:00:00+08:00", issuer,
+  v: 2, kind: "medical", billCode: "11060126", billNumber: "0000000001", checkCode: "XYZ234", issuedAt: "2026-11-24T10:00:00+08:00", issuer,
   payee: "李四", reviewer: "王五", remarks: "", total: "157.00", totalInWords: "壹佰伍拾柒元整",
   payer: { name: "张三" }, patientType: "outpatient", department: "内科", visitNumber: "MZ1", insuranceType: "employee",
   items: [
@@ -30,7 +30,7 @@ describe("the red bill (红字票据) that cancels a voided bill", () => {
 
   it("keeps a zero split at 0.00 and works for donation receipts", () => {
     const donation: DonationBill = {
-      v: 1, kind: "donation", billCode: "11060355", billNumber: "0000000003", checkCode: "XYZ234", issuedAt: "2026-11-24T10:00:00+08:00", issuer,
+      v: 2, kind: "donation", billCode: "11060355", billNumber: "0000000003", checkCode: "XYZ234", issuedAt: "2026-11-24T10:00:00+08:00", issuer,
       payee: "赵六", reviewer: "钱七", remarks: "", total: "500.50", totalInWords: "伍佰元零伍角",
       donor: { name: "陈小明", type: "individual" }, items: [{ name: "救助项目", form: "cash", amount: "500.50" }], purpose: "救助",
     };

@@ -1,4 +1,5 @@
 /** Real-looking bills for the PDF tests. */
+import { fieldsOf } from "../../server/issuance/commitments";
 import type { BillEnvelope, DonationBill, MedicalBill, MedicalItem } from "../../server/issuance/model";
 
 const ISSUER = {
@@ -11,7 +12,7 @@ export const VERIFY_URL = "https://piao.example.gov.cn/v/01JD7Q3W8ZK5C4M2N6P0R9T
 
 /** SPEC §7's outpatient example, as issuance completes it. */
 export const outpatient: MedicalBill = {
-  v: 1,
+  v: 2,
   kind: "medical",
   billCode: "35010126",
   billNumber: "0000012345",
@@ -81,7 +82,7 @@ export const longNames: MedicalBill = {
 
 /** SPEC §7's donation example, as issuance completes it. */
 export const donation: DonationBill = {
-  v: 1,
+  v: 2,
   kind: "donation",
   billCode: "35020326",
   billNumber: "0000000088",
@@ -111,11 +112,13 @@ export const red: MedicalBill = {
   redOf: { billCode: "35010126", billNumber: "0000012345", reason: "患者退费" },
 };
 
+/** A rendering fixture: salts and hashes have the right shape but are not the bill's (nothing here is verified). */
 export function envelopeOf(bill: MedicalBill | DonationBill, seed = "01"): BillEnvelope {
   return {
-    format: "lianpiao-bill/1",
+    format: "lianpiao-bill/2",
     bill,
-    salt: `0x${seed.repeat(16)}`,
+    salts: Object.fromEntries(fieldsOf(bill as unknown as Record<string, unknown>).map((f) => [f.pointer, `0x${seed.repeat(32)}`])),
+    withheld: {},
     billHash: `0x${(seed + bill.billNumber).padEnd(64, "a").slice(0, 64)}`,
     leaf: `0x${"b".repeat(64)}`,
     signature: `0x${"c".repeat(130)}`,

@@ -16,12 +16,12 @@ import { ROOT } from "../helpers/processes";
 import { GOLDEN_CASES } from "./golden-cases";
 
 const GOLDEN: Record<string, { sha256: string; bytes: number }> = {
-  outpatient: { sha256: "cae8da0da9efee279ed2b018112278b0e4e1c68f7de2b2db8ea6c55366af5244", bytes: 83001 },
-  "outpatient-anchored": { sha256: "9c5ae976f421b4f8b6b32efae1e8a93c56a75706d51791052f81dee921d9f6d2", bytes: 83391 },
-  "inpatient-40-items": { sha256: "00e47a3417426947ae86b79898a8336cc812c1ea9d2a116409a7467f76328cfe", bytes: 199127 },
-  "long-names": { sha256: "34d20d2d1ab621b63f9a7d69de603cc56c80931996255b464a8b14bc228f9054", bytes: 111470 },
-  donation: { sha256: "bd9449c0b9c1424327239013a752a7281b27911065d57b2efebd251a4deebd99", bytes: 72800 },
-  red: { sha256: "fbd94152395f87416a0fd5fa9f357d9919cb995ed1322bc962a7792819a93316", bytes: 87636 },
+  outpatient: { sha256: "6e9f46447a40f73285c8d28ca19eb97cfa4f6bbfdf1a820c145a715eadec8e18", bytes: 84983 },
+  "outpatient-anchored": { sha256: "70c417f292afd90e11f454350c1a377dc23216467904b1e8a0a7cb559a966b68", bytes: 85373 },
+  "inpatient-40-items": { sha256: "13ca9fdace4e05341fee1a77bb7342d5b4ca23492f4f30d264a93565038eede2", bytes: 201109 },
+  "long-names": { sha256: "8935ec3068e4c6ac0d42244a7bf51df594d6aefa7185d5c8f8bdf9536d44393a", bytes: 113452 },
+  donation: { sha256: "ff28bcdcbe90f13d401c7031b12c5b5441915c2cddc8a45cfc13984fa659dd6c", bytes: 74245 },
+  red: { sha256: "bf282109b3276e4c34f5dba05ea6dc2e7461bf2a211e98170512a793ea0400e0", bytes: 89879 },
 };
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");

@@ -1,7 +1,8 @@
 // The file check's rules without a service (server/verification/file-check.ts): what it answers for
 // each situation, and what it does to the verdict.
 import { expect } from "chai";
-import { billHash, leafOf } from "../../server/issuance/canonical";
+import { leafOf } from "../../server/issuance/canonical";
+import { commitBill } from "../../server/issuance/commitments";
 import type { BillEnvelope } from "../../server/issuance/model";
 import { RENDERER } from "../../server/pdf/document";
 import { renderBillPdf } from "../../server/pdf/render";
@@ -12,9 +13,8 @@ import type { Check, Verification } from "../../server/verification/types";
 import { outpatient } from "../pdf/fixtures";
 
 const URL = "https://piao.example.gov.cn/v/BILL1?k=secret-key";
-const salt = `0x${"5a".repeat(16)}`;
-const hash = billHash({ bill: outpatient, salt });
-const envelope: BillEnvelope = { format: "lianpiao-bill/1", bill: outpatient, salt, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, anchor: null };
+const { billHash: hash, salts } = commitBill(outpatient as unknown as Record<string, unknown>);
+const envelope: BillEnvelope = { format: "lianpiao-bill/2", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, anchor: null };
 const attachment = (document: unknown = { renderer: RENDERER, verifyUrl: URL }) => ({ ...envelope, document });
 const row = { id: "BILL1", bill_code: outpatient.billCode, bill_number: outpatient.billNumber, verify_key: "secret-key", leaf: envelope.leaf };
 
@@ -86,7 +86,7 @@ describe("the file check's rules", function () {
 
   it("makes the verdict INVALID when it fails (over VOIDED and ERROR), ERROR when it cannot tell, and keeps VALID when it passes", () => {
     const five: Check[] = ["integrity", "inclusion", "issuer", "status", "signature"].map((n) => passed(n as Check["name"], ""));
-    const base = { bill: null, anchor: null, reimbursement: null };
+    const base = { notice: "", bill: null, anchor: null, reimbursement: null, withheld: [] };
     const valid: Verification = { verdict: "VALID", checks: five, ...base };
     const voided: Verification = { verdict: "VOIDED", checks: [...five.slice(0, 3), failed("status", "VOIDED", "voided"), five[4]], void: { reason: "r", at: null }, ...base };
     const error: Verification = { verdict: "ERROR", checks: [...five.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...five.slice(2)], ...base };
