@@ -1,7 +1,8 @@
 /**
  * `lianpiao reconcile`: compare the service's store with the registry on chain and list every
- * discrepancy; exit 1 when there is any. Through the API (--url/--key) or directly against the chain
- * and the database (--rpc --registry --database), with a progress bar on stderr for long scans.
+ * discrepancy (exit 1 when there is any) and every notice (other accounts' activity: no effect on the
+ * exit status). Through the API (--url/--key) or directly against the chain and the database (--rpc
+ * --registry --database), with a progress bar on stderr for long scans.
  */
 import type { Command } from "commander";
 import { connectRpc } from "../../server/chain";
@@ -47,24 +48,50 @@ async function direct(o: Opts): Promise<ReconciliationReport> {
   }
 }
 
+type Entry = ReconciliationReport["discrepancies"][number] | ReconciliationReport["notices"][number];
+
+function entry(d: Entry): string {
+  const at = [
+    d.root && `root ${d.root}`,
+    d.leaf && `leaf ${d.leaf}`,
+    d.billCode && `code ${d.billCode}`,
+    "billNumber" in d && d.billNumber && `number ${d.billNumber}`,
+    d.billId && `bill ${d.billId}`,
+    d.batchId && `batch ${d.batchId}`,
+    d.account && `account ${d.account}`,
+  ].filter(Boolean).join(" ");
+  return `  ${d.type}  ${at}\n    store: ${JSON.stringify(d.store)}\n    chain: ${JSON.stringify(d.chain)}\n`;
+}
+
 function print(r: ReconciliationReport): void {
   const c = r.checked;
   process.stdout.write(
     `registry ${r.registry}: blocks ${r.scan.from}..${r.scan.to} scanned (head ${r.scan.head})\n` +
-      `checked ${c.batches} anchored batches, ${c.chainRoots} roots on chain, ${c.voids} voids, ${c.reimbursements} reimbursements, ${c.issuers} issuers; ${r.inFlight} marks in flight\n`,
+      `checked ${c.batches} anchored batches, ${c.chainRoots} roots on chain, ${c.voids} voids, ${c.reimbursements} reimbursements, ` +
+      `${c.issuers} issuers, ${c.ranges ?? 0} ranges (${c.chainRanges ?? 0} on chain), ${c.bills} bills; ${r.inFlight} in flight\n`,
   );
-  if (r.clean) return void process.stdout.write("clean: the store and the chain agree\n");
-  process.stdout.write(`${r.discrepancies.length} discrepancies:\n`);
-  for (const d of r.discrepancies) {
-    const at = [d.root && `root ${d.root}`, d.leaf && `leaf ${d.leaf}`, d.billId && `bill ${d.billId}`, d.batchId && `batch ${d.batchId}`, d.account && `account ${d.account}`].filter(Boolean).join(" ");
-    process.stdout.write(`  ${d.type}  ${at}\n    store: ${JSON.stringify(d.store)}\n    chain: ${JSON.stringify(d.chain)}\n`);
+  // an older service answers without notices or duplicates
+  const notices = r.notices ?? [];
+  const unknownRoots = r.duplicates?.unknownRoots ?? [];
+  if (r.clean) process.stdout.write("clean: the store and the chain agree\n");
+  else {
+    process.stdout.write(`${r.discrepancies.length} discrepancies:\n`);
+    for (const d of r.discrepancies) process.stdout.write(entry(d));
+  }
+  if (unknownRoots.length > 0) {
+    process.stdout.write("roots anchored outside the store, where a bill number used twice would not show:\n");
+    for (const u of unknownRoots) process.stdout.write(`  issuer ${u.issuerId} (${u.account}): ${u.roots} roots, ${u.bills} bills\n`);
+  }
+  if (notices.length > 0) {
+    process.stdout.write(`${notices.length} notices (other accounts' activity; our data is unaffected):\n`);
+    for (const n of notices) process.stdout.write(entry(n));
   }
 }
 
 export function register(program: Command, setExit: (c: number) => void): void {
   program
     .command("reconcile")
-    .description("compare the store with the registry's events on chain; exit 1 on any discrepancy")
+    .description("compare the store with the registry's events on chain; exit 1 on any discrepancy (notices do not count)")
     .option("--url <url>", "service URL, to use its reconciliation endpoint (default: env LIANPIAO_URL)")
     .option("--key <key>", "bureau API key (default: env LIANPIAO_API_KEY)")
     .option("--rpc <url>", "scan directly: JSON-RPC URL of the chain")

@@ -1,9 +1,10 @@
 /**
- * Reads the registry's events from the chain into the chain_events table, in block ranges. The last
- * scanned block is kept in settings together with each range's events (one transaction), so a scan
- * resumes where the previous one stopped; a rescan starts over.
+ * Reads the registry's events (protocol v2: docs/PROTOCOL.md §7, contracts/IBillRegistry.sol) from the
+ * chain into the chain_events table, in block ranges. The last scanned block is kept in settings
+ * together with each range's events (one transaction), so a scan resumes where the previous one
+ * stopped; a rescan starts over.
  */
-import type { Provider, Log } from "ethers";
+import { getAddress, type Provider, type Log } from "ethers";
 import type { Selectable } from "kysely";
 import type { Db } from "../store/database";
 import type { ChainEventsTable } from "../store/schema";
@@ -33,25 +34,44 @@ export interface ScanResult {
 
 type EventRow = Selectable<ChainEventsTable>;
 
-function toRow(log: Log): EventRow | null {
-  const parsed = registryInterface().parseLog({ topics: [...log.topics], data: log.data });
+const hex = (v: string) => v.toLowerCase();
+
+/**
+ * One registry v2 event as a row: the issuer account every fact is keyed by in `account`, the relying
+ * party (marks) in `party`, roots and leaves lowercase, the rest in `data`. Events of other contracts
+ * or unknown to this ABI are skipped.
+ */
+export function eventRow(log: Pick<Log, "topics" | "data" | "blockNumber" | "index" | "transactionHash">): EventRow | null {
+  let parsed;
+  try {
+    parsed = registryInterface().parseLog({ topics: [...log.topics], data: log.data });
+  } catch {
+    return null;
+  }
   if (!parsed) return null;
   const a = parsed.args;
-  const base = { id: `${log.blockNumber}:${log.index}`, block_number: log.blockNumber, log_index: log.index, tx_hash: log.transactionHash, name: parsed.name };
+  const base = { id: `${log.blockNumber}:${log.index}`, block_number: log.blockNumber, log_index: log.index, tx_hash: log.transactionHash, name: parsed.name, root: null, leaf: null, party: null };
+  const data = (v: Record<string, unknown>) => JSON.stringify(v);
   switch (parsed.name) {
     case "IssuerAdmitted":
-      return { ...base, root: null, leaf: null, account: a.account, data: JSON.stringify({ kind: Number(a.kind), creditCodeHash: a.creditCodeHash }) };
+      return { ...base, account: getAddress(a.account), data: data({ kind: Number(a.kind), creditCodeHash: hex(a.creditCodeHash), registrar: getAddress(a.registrar) }) };
     case "IssuerSuspended":
     case "IssuerReinstated":
-      return { ...base, root: null, leaf: null, account: a.account, data: "{}" };
+      return { ...base, account: getAddress(a.account), data: data({ registrar: getAddress(a.registrar) }) };
+    case "RangeAllotted":
+      return {
+        ...base,
+        account: getAddress(a.issuer),
+        data: data({ billCode: String(a.billCode).padStart(8, "0"), first: Number(a.first), last: Number(a.last), registrar: getAddress(a.registrar) }),
+      };
     case "BatchAnchored":
-      return { ...base, root: a.root, leaf: null, account: a.issuer, data: JSON.stringify({ billCount: Number(a.billCount) }) };
+      return { ...base, root: hex(a.root), account: getAddress(a.issuer), data: data({ billCount: Number(a.billCount) }) };
     case "BillVoided":
-      return { ...base, root: a.root, leaf: a.leaf, account: a.issuer, data: JSON.stringify({ reason: Number(a.reason) }) };
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), data: data({ reason: Number(a.reason) }) };
     case "BillReimbursed":
-      return { ...base, root: a.root, leaf: a.leaf, account: a.party, data: JSON.stringify({ claimReference: a.claimReference }) };
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference) }) };
     case "ReimbursementReleased":
-      return { ...base, root: null, leaf: a.leaf, account: a.party, data: "{}" };
+      return { ...base, leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: "{}" };
     default:
       return null;
   }
@@ -78,7 +98,7 @@ export async function scanRegistry(db: Db, provider: Provider, registry: string,
   for (let lo = from; lo <= to; lo += chunk) {
     const hi = Math.min(to, lo + chunk - 1);
     const logs = await provider.getLogs({ address: registry, fromBlock: lo, toBlock: hi });
-    const rows = logs.map(toRow).filter((r): r is EventRow => r !== null);
+    const rows = logs.map(eventRow).filter((r): r is EventRow => r !== null);
     await db.transaction().execute(async (trx) => {
       for (const r of rows) await trx.insertInto("chain_events").values(r).onConflict((oc) => oc.column("id").doNothing()).execute();
       await setSetting(trx, SCAN_CURSOR, String(hi));

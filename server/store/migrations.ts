@@ -214,8 +214,33 @@ const migration003: Migration = {
   },
 };
 
+/**
+ * Registry v2 events in chain_events: every fact is keyed by its issuer account, so the issuer stays in
+ * `account` and a relying party (BillReimbursed, ReimbursementReleased) gets its own column. Events
+ * scanned before this migration kept the party in `account` and skipped RangeAllotted: they are
+ * forgotten with the scan cursor, and the next reconciliation reads the chain again from the start.
+ */
+const migration004: Migration = {
+  async up(db) {
+    await db.schema.alterTable("chain_events").addColumn("party", "text").execute();
+    await db.schema.createIndex("chain_events_account").on("chain_events").columns(["account", "name"]).execute();
+    const k = db as Kysely<{ chain_events: { id: string }; settings: { key: string } }>;
+    await k.deleteFrom("chain_events").execute();
+    await k.deleteFrom("settings").where("key", "=", "reconcile_scanned_block").execute();
+  },
+  async down(db) {
+    await db.schema.dropIndex("chain_events_account").execute();
+    await db.schema.alterTable("chain_events").dropColumn("party").execute();
+  },
+};
+
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
-    getMigrations: async () => ({ "001_initial": migration001(dialect), "002_protocol_v2": migration002, "003_delivered_files": migration003 }),
+    getMigrations: async () => ({
+      "001_initial": migration001(dialect),
+      "002_protocol_v2": migration002,
+      "003_delivered_files": migration003,
+      "004_chain_events_v2": migration004,
+    }),
   };
 }

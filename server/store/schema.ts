@@ -149,13 +149,17 @@ export interface ChainEventsTable {
   block_number: number;
   log_index: number;
   tx_hash: string;
-  /** the event name: IssuerAdmitted, BatchAnchored, BillVoided, BillReimbursed, … */
+  /** the event name: IssuerAdmitted, RangeAllotted, BatchAnchored, BillVoided, BillReimbursed, … */
   name: string;
+  /** lowercase hex */
   root: string | null;
+  /** lowercase hex */
   leaf: string | null;
-  /** the issuer or party the event is about */
+  /** the issuer account the event is about (checksummed); every registry fact is keyed by it */
   account: string | null;
-  /** JSON of the remaining arguments */
+  /** the relying party of BillReimbursed and ReimbursementReleased (checksummed), else null */
+  party: string | null;
+  /** JSON of the remaining arguments (kind, creditCodeHash, billCode, first, last, billCount, reason, claimReference, registrar) */
   data: string;
 }
 

@@ -1,5 +1,7 @@
 // The bureau over HTTP on the embedded default: issuers, figures, CSV, audit log, reconciliation
-// (clean, then with a root tampered in the SQLite file while the service is stopped), and the CLI.
+// (clean, then with a root tampered in the SQLite file while the service is stopped, then a number held
+// twice and a bill in two batches), and the CLI. test/registry/reconciliation.test.ts covers registry
+// v2 reconciliation in full on a hardhat node with PostgreSQL.
 import { expect } from "chai";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -118,12 +120,16 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(list.stdout).to.contain(admitted.id).and.contain("示范市第二人民医院");
     const rec = cli(["reconcile"], env);
     expect(rec.status, rec.stdout + rec.stderr).to.equal(0);
-    expect(rec.stdout).to.contain("clean");
+    expect(rec.stdout).to.contain("clean: the store and the chain agree").and.not.contain("notices");
+    const json = cli(["reconcile", "--json"], env);
+    expect(json.status).to.equal(0);
+    expect(JSON.parse(json.stdout)).to.deep.include({ clean: true, discrepancies: [], notices: [], duplicates: { numbers: 0, leaves: 0, unknownRoots: [] } });
   });
 
   it("reports a batch root changed in the store as missing on chain, the chain's root as unknown, and an edited bill as altered", async () => {
     const clean = await bureau("GET", "/api/v1/registry/reconciliation");
     expect(clean.body.clean, JSON.stringify(clean.body.discrepancies)).to.equal(true);
+    expect(clean.body.notices).to.deep.equal([]);
     expect(clean.body.checked.batches).to.be.at.least(2);
     await svc.stop();
     const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
@@ -148,5 +154,48 @@ describe("the finance bureau's supervision over HTTP", function () {
     const rec = cli(["reconcile"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });
     expect(rec.status).to.equal(1);
     expect(rec.stdout).to.contain("ROOT_NOT_ON_CHAIN").and.contain(forged);
+    expect(r.body.notices).to.deep.equal([]);
+    expect(r.body.duplicates.unknownRoots).to.deep.equal([{ account: admitted.account, issuerId: admitted.id, roots: 1, bills: 1 }]);
+  });
+
+  it("on SQLite too, reports a bill number held twice (the unique constraint dropped by rebuilding the table) and a bill in two confirmed batches", async () => {
+    const before = (await bureau("GET", "/api/v1/registry/reconciliation")).body.discrepancies.map((d: any) => d.type);
+    await svc.stop();
+    const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
+    // SQLite cannot drop a table constraint: the table is made again without it (its 12-step ALTER TABLE)
+    const table = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'bills'").get() as { sql: string }).sql;
+    const indexes = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bills' AND sql IS NOT NULL").all() as Array<{ sql: string }>).map((i) => i.sql);
+    const without = table.replace(/,\s*constraint "bills_code_number" unique \("bill_code", "bill_number"\)/, "");
+    expect(without).to.not.equal(table);
+    db.pragma("foreign_keys = OFF");
+    db.transaction(() => {
+      db.exec(without.replace('CREATE TABLE "bills"', 'CREATE TABLE "bills_rebuilt"'));
+      db.exec("INSERT INTO bills_rebuilt SELECT * FROM bills");
+      db.exec("DROP TABLE bills");
+      db.exec("ALTER TABLE bills_rebuilt RENAME TO bills");
+      for (const i of indexes) db.exec(i);
+    })();
+    const [first, second] = db.prepare("SELECT id, bill_code, bill_number, batch_id, leaf FROM bills WHERE institution_id = ? AND batch_id IS NOT NULL ORDER BY bill_number").all(admitted.id) as Array<{ id: string; bill_code: string; bill_number: string; batch_id: string; leaf: string }>;
+    expect(first.batch_id).to.not.equal(second.batch_id);
+    db.prepare(
+      `INSERT INTO bills (id, institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, status, envelope, bill_hash, leaf, verify_key, created_at)
+       SELECT 'bill_copy', institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, 'pending', envelope, ?, ?, verify_key, created_at + 1 FROM bills WHERE id = ?`,
+    ).run("0x" + "cd".repeat(32), "0x" + "ef".repeat(32), second.id);
+    // the first bill's anchor entry also in the second bill's confirmed batch
+    db.prepare("INSERT INTO outbox (bill_id, account, action, payload, created_at, batch_id, done_at, error) VALUES (?, ?, 'anchor', '{}', 0, ?, 1, NULL)").run(first.id, admitted.account, second.batch_id);
+    db.close();
+    svc = await startService({}, { dataDir: svc.dataDir });
+    const r = await bureau("GET", "/api/v1/registry/reconciliation");
+    expect(r.body.discrepancies.map((d: any) => d.type).sort()).to.deep.equal([...before, "DUPLICATE_NUMBER", "LEAF_ANCHORED_TWICE"].sort());
+    const dup = r.body.discrepancies.find((d: any) => d.type === "DUPLICATE_NUMBER");
+    expect([dup.billCode, dup.billNumber, dup.billId, dup.account]).to.deep.equal([second.bill_code, second.bill_number, "bill_copy", admitted.account]);
+    expect(dup.store.bills.map((b: any) => b.id)).to.deep.equal([second.id, "bill_copy"]);
+    const twice = r.body.discrepancies.find((d: any) => d.type === "LEAF_ANCHORED_TWICE");
+    expect([twice.leaf, twice.billId, twice.chain]).to.deep.equal([first.leaf, first.id, null]);
+    expect(twice.store.batches.map((b: any) => b.batchId).sort()).to.deep.equal([first.batch_id, second.batch_id].sort());
+    expect(r.body.duplicates).to.deep.include({ numbers: 1, leaves: 1 });
+    const rec = cli(["reconcile"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });
+    expect(rec.status).to.equal(1);
+    expect(rec.stdout).to.contain("DUPLICATE_NUMBER").and.contain(`number ${second.bill_number}`).and.contain("LEAF_ANCHORED_TWICE").and.contain(first.leaf);
   });
 });

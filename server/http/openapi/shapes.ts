@@ -105,7 +105,15 @@ export const Reconciliation = z
     scan: z.record(z.string(), z.unknown()),
     checked: z.record(z.string(), z.number()),
     inFlight: z.number().int(),
+    /** the store and the chain disagree about the service's own data: `clean` is false */
     discrepancies: z.array(z.object({ type: z.string() }).passthrough()),
+    /** other accounts' activity (a copied anchor, a mark under another issuer, unknown accounts): information only */
+    notices: z.array(z.object({ type: z.string() }).passthrough()),
+    duplicates: z.object({
+      numbers: z.number().int(),
+      leaves: z.number().int(),
+      unknownRoots: z.array(z.object({ account: address, issuerId: z.string(), roots: z.number().int(), bills: z.number().int() })),
+    }),
     clean: z.boolean(),
   })
   .meta({ id: "Reconciliation" });
