@@ -74,7 +74,7 @@ describe("chain/embedded", function () {
 
     const before = await blocks(chain);
     const slotsBefore = await storage(chain, address, 8);
-    const evidenceBefore = await registry.getFunction("batchOf")(root);
+    const evidenceBefore = await registry.getFunction("batchOf")(issuer.address, root);
     await chain.close();
 
     chain = await openEmbeddedChain({ dataDir: tmp.dir });
@@ -83,7 +83,7 @@ describe("chain/embedded", function () {
     expect(await blocks(chain)).to.deep.equal(before);
     expect(await storage(chain, address, 8)).to.deep.equal(slotsBefore);
     const reread = registry.connect(chain.ethersProvider());
-    expect((await reread.getFunction("batchOf")(root)).toArray()).to.deep.equal(evidenceBefore.toArray());
+    expect((await reread.getFunction("batchOf")(issuer.address, root)).toArray()).to.deep.equal(evidenceBefore.toArray());
 
     // The chain goes on after the replay, with later timestamps.
     const next = await devWallet(3).connect(chain.ethersProvider()).sendTransaction({ to: issuer.address, value: 1n });

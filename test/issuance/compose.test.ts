@@ -23,7 +23,7 @@ describe("composeBill", () => {
   it("turns the medical example into the canonical medical bill", () => {
     const bill = compose(MEDICAL_EXAMPLE) as MedicalBill;
     expect(bill).to.deep.equal({
-      v: 1,
+      v: 2,
       kind: "medical",
       billCode: "35010126",
       billNumber: "0000000001",

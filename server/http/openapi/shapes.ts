@@ -53,9 +53,10 @@ export const BillList = z.object({ items: z.array(BillSummary), nextCursor: z.st
 
 export const Envelope = z
   .object({
-    format: z.literal("lianpiao-bill/1"),
+    format: z.literal("lianpiao-bill/2"),
     bill: z.record(z.string(), z.unknown()),
-    salt: z.string(),
+    salts: z.record(z.string(), hex32).describe("each shown field's salt, by JSON Pointer (docs/PROTOCOL.md §3)"),
+    withheld: z.record(z.string(), hex32).describe("each withheld field's commitment, by JSON Pointer"),
     billHash: hex32,
     leaf: hex32,
     signature: z.string().regex(/^0x[0-9a-f]{130}$/),
@@ -63,7 +64,7 @@ export const Envelope = z
       .object({ chainId: z.number().int(), registry: address, root: hex32, proof: z.array(hex32), txHash: hex32, blockNumber: z.number().int() })
       .nullable(),
   })
-  .meta({ id: "BillEnvelope", description: "the machine-readable bill embedded in the PDF" });
+  .meta({ id: "BillEnvelope", description: "the machine-readable bill embedded in the PDF (docs/PROTOCOL.md §5; JSON Schema in docs/schemas/bill-envelope.schema.json)" });
 
 export const Health = z.object({ status: z.literal("ok") });
 export const Ready = z.object({ status: z.enum(["ready", "unready"]), checks: z.record(z.string(), z.unknown()) });
@@ -139,6 +140,7 @@ export const Verification = z
     bill: z.record(z.string(), z.unknown()).nullable(),
     anchor: z.record(z.string(), z.unknown()).nullable(),
     reimbursement: z.object({ by: z.string(), at: z.string() }).passthrough().nullable(),
+    withheld: z.array(z.string()).meta({ description: "JSON Pointers of the fields the presented copy withholds (docs/PROTOCOL.md §3)" }),
   })
   .passthrough()
   .meta({ id: "Verification", description: "SPEC §4 / §7 verification result" });
