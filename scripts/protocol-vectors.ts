@@ -16,38 +16,12 @@ import { sealBill } from "../server/issuance/seal";
 import { BILL_TYPES, billDigest, billDomain } from "../server/issuance/signing";
 import { composeRedBill } from "../server/lifecycle/red-bill";
 import type { Bill, BillEnvelope } from "../server/issuance/model";
+import { DONATION_EXAMPLE, MEDICAL_EXAMPLE } from "./lib/spec-examples";
 
 export const VECTOR_DIR = path.join(__dirname, "..", "docs", "vectors");
 const CHAIN_ID = 31337;
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const DOMAIN = { chainId: CHAIN_ID, verifyingContract: REGISTRY };
-
-const MEDICAL = {
-  kind: "medical",
-  payer: { name: "张三", idNumber: "11010519491231002X" },
-  patientType: "outpatient",
-  department: "内科",
-  visitNumber: "MZ2026112300017",
-  items: [
-    { code: "A01", name: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
-    { code: "B03", name: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
-  ],
-  insurance: { fundPaid: "90.00", accountPaid: "30.00", selfPaid: "37.00" },
-  total: "157.00",
-  payee: "李四",
-  reviewer: "王五",
-  remarks: "",
-};
-
-const DONATION = {
-  kind: "donation",
-  donor: { name: "陈小明", type: "individual" },
-  items: [{ name: "儿童先心病救助项目", form: "cash", amount: "500.00" }],
-  total: "500.00",
-  purpose: "儿童先心病救助",
-  payee: "赵六",
-  reviewer: "钱七",
-};
 
 const HOSPITAL = { name: "示范市第一人民医院 Demo First People's Hospital", creditCode: "12110000400000758N", account: devWallet(1).address };
 const CHARITY = { name: "示范市慈善基金会 Demo Charity Foundation", creditCode: "53110000500000314K", account: devWallet(2).address };
@@ -113,8 +87,8 @@ function vector(name: string, description: string, bill: Bill, signerIndex: numb
 }
 
 export function buildVectors(): Record<string, unknown> {
-  const medical = compose(MEDICAL, { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", issuedAt: "2026-11-23T10:31:07+08:00", issuer: HOSPITAL });
-  const donation = compose(DONATION, { billCode: "11060355", billNumber: "0000000001", checkCode: "Q7M2ZX", issuedAt: "2026-11-24T09:00:00+08:00", issuer: CHARITY });
+  const medical = compose(MEDICAL_EXAMPLE, { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", issuedAt: "2026-11-23T10:31:07+08:00", issuer: HOSPITAL });
+  const donation = compose(DONATION_EXAMPLE, { billCode: "11060355", billNumber: "0000000001", checkCode: "Q7M2ZX", issuedAt: "2026-11-24T09:00:00+08:00", issuer: CHARITY });
   const red = composeRedBill(medical, "患者退费 refund", { billCode: "11060126", billNumber: "0000000002", checkCode: "R3D8N1", issuedAt: new Date("2026-11-25T14:20:00+08:00"), issuer: HOSPITAL });
   return {
     medical: vector("medical", "SPEC §7's medical example as issued: every field shown", medical, 1),
