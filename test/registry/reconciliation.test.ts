@@ -133,7 +133,8 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     let r: any;
     for (let i = 0; ; i++) {
       r = await report();
-      if (r.inFlight === 0 && r.checked.voids === 1 && r.checked.reimbursements === 1 && r.checked.bills === 7) break;
+      // settled: both waves and the red bill anchored and scanned, the marks on chain
+      if (r.inFlight === 0 && r.checked.voids === 1 && r.checked.reimbursements === 1 && r.checked.bills === 7 && r.checked.batches >= 3) break;
       expect(i, `marks not settled: ${JSON.stringify(r.checked)} in flight ${r.inFlight}`).to.be.lessThan(150);
       await new Promise((res) => setTimeout(res, 200));
     }
