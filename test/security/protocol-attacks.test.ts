@@ -9,13 +9,14 @@ import { getProof, makeMerkleTree } from "@openzeppelin/merkle-tree/dist/core";
 import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startAnvil, startService, waitFor, type ChainNode, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 import type { BillEnvelope, DonationBill, MedicalBill } from "../../server/issuance/model";
-import { sealBill } from "../../server/issuance/seal";
 import { withhold } from "../../server/issuance/commitments";
 import { registryInterface } from "../../server/chain";
+import { renderBillPdf } from "../../server/pdf";
+import { deployRegistry } from "../../scripts/deploy";
 import { savePdf } from "../pdf/helpers";
 import {
-  attachmentOf, chainAccess, check, cliVerify, mine, nonceOf, outcome, pauseMining, random32, refusalOf, renderTo, resumeMining, sealAndAnchor, send,
-  upload, verifyJson, waitIdle, waitInPool, withAttachment, type Actor, type ChainAccess,
+  attachmentOf, chainAccess, check, cliVerify, confirmed, mine, nonceOf, outcome, pauseMining, random32, refusalOf, renderTo, resumeMining, rpc, sealAndAnchor,
+  send, upload, verifyJson, waitIdle, waitInPool, withAttachment, type Actor, type ChainAccess,
 } from "./attack-fixtures";
 
 const iface = registryInterface();
@@ -344,6 +345,144 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       const { pdf, file } = await renderTo(`attack6-anchor-extra-${a.id}`, forged, document.verifyUrl);
       expect(outcome(await upload(svc.url, pdf))).to.deep.equal(MALFORMED);
       expect(outcome((await cli(file)).v)).to.deep.equal(MALFORMED);
+    });
+  });
+  describe("further attacks", () => {
+    let a: Held;
+    before(async () => {
+      a = await issued();
+    });
+
+    it("does not let a tampered envelope presented first (the genuine leaf under another bill number, or the genuine bill under the charity's root holding its leaf) poison the verifier's caches: each is INVALID, the genuine file then VALID", async () => {
+      const { document, ...env } = a.env;
+      const other = String(Number(a.billNumber) + 1000).padStart(10, "0");
+      const renumbered = { ...env, bill: { ...env.bill, billNumber: other } } as BillEnvelope;
+      const first = await upload(svc.url, withAttachment(a.pdf, { ...renumbered, document }));
+      expect(outcome(first)).to.deep.equal(["INVALID", { integrity: "HASH_MISMATCH", signature: "WRONG_SIGNER", file: "skipped" }]);
+      // the charity anchors a root holding the genuine leaf: a proof that holds offline, under a root the hospital never anchored
+      await waitIdle(svc);
+      const tree = rawTree([a.env.leaf, random32(), random32()]);
+      await send(charity, "anchor", [tree.root, 3]);
+      await confirmed(chain.provider, await chain.provider.getBlockNumber());
+      const rerooted = { ...env, anchor: { ...env.anchor!, root: tree.root, proof: tree.proof(0) } } as BillEnvelope;
+      for (let i = 0; i < 2; i++) {
+        const [verdict, codes] = outcome(await upload(svc.url, withAttachment(a.pdf, { ...rerooted, document })));
+        expect(verdict).to.equal("INVALID");
+        expect(codes).to.deep.include({ inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped" });
+      }
+      const c = await cli(savePdf(`further-rerooted-${a.id}`, await renderBillPdf(rerooted, { verifyUrl: document.verifyUrl })));
+      expect(outcome(c.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped" }]);
+      expect(outcome(await upload(svc.url, a.pdf))).to.deep.equal(["VALID", {}]);
+      expect(outcome(await verifyJson(a.verifyUrl))).to.deep.equal(["VALID", {}]);
+    });
+
+    it("refuses copies that withhold a field a verdict is about (MALFORMED), give a salt for a withheld field (SALT_UNUSED), show a withheld field (FIELD_CONFLICT) or move a salt to another field (HASH_MISMATCH), on the upload and in the CLI", async () => {
+      const { document, ...env } = a.env;
+      const base = { bill: env.bill as unknown as Record<string, unknown>, salts: env.salts, withheld: env.withheld };
+      const cases: Array<[string, unknown, [string, Record<string, string>]]> = [];
+      for (const pointer of ["/total", "/billNumber", "/checkCode", "/issuer/account", "/issuedAt"]) {
+        cases.push([`withholds ${pointer}`, { ...env, ...withhold(base, [pointer]) }, ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", file: "skipped" }]]);
+      }
+      const idHidden = withhold(base, ["/payer/idNumber"]);
+      cases.push(["gives the withheld field's salt", { ...env, ...idHidden, salts: { ...idHidden.salts, "/payer/idNumber": env.salts["/payer/idNumber"] } }, ["INVALID", { integrity: "SALT_UNUSED", file: "skipped" }]]);
+      cases.push(["shows the withheld field too", { ...env, ...idHidden, bill: { ...idHidden.bill, payer: { ...(idHidden.bill.payer as object), idNumber: "110105194912310000" } }, salts: env.salts }, ["INVALID", { integrity: "FIELD_CONFLICT", file: "skipped" }]]);
+      cases.push(["moves the payee's salt to the reviewer", { ...env, salts: { ...env.salts, "/reviewer": env.salts["/payee"] } }, ["INVALID", { integrity: "HASH_MISMATCH", file: "skipped" }]]);
+      for (const [what, attachment, want] of cases) {
+        const pdf = withAttachment(a.pdf, { ...(attachment as object), document });
+        const up = await upload(svc.url, pdf);
+        const [verdict, codes] = outcome(up);
+        expect(verdict, what).to.equal(want[0]);
+        expect(codes, what).to.deep.include(want[1]);
+        const c = await cli(savePdf(`further-copy-${what.replace(/\W+/g, "-")}`, pdf));
+        expect(c.v.verdict, what).to.equal(want[0]);
+        expect(check(c.v, "integrity").code, what).to.equal(want[1].integrity);
+      }
+    });
+
+    it("never reuses a salt: two bills issued from the same request have no salt in common, nor any two fields of one bill", async () => {
+      const b = await issued();
+      const all = [...Object.values(a.env.salts), ...Object.values(b.env.salts)].map((x) => x.toLowerCase());
+      expect(all.length).to.be.greaterThan(40);
+      expect(new Set(all).size).to.equal(all.length);
+      expect(a.env.leaf).to.not.equal(b.env.leaf);
+    });
+
+    it("refuses a bill anchored on a registry its forger deployed (admitting itself under the hospital's name, credit code and bill code): OTHER_REGISTRY on the service and in the CLI given the real registry; only a CLI told the forger's registry says VALID", async () => {
+      const forger = chain.as(5);
+      const deployed = await deployRegistry(forger.wallet, { registrars: [forger.address] });
+      const fake = chainAccess(node.url, deployed.address);
+      try {
+        const self = fake.as(5);
+        const hospitalBill = a.env.bill as MedicalBill;
+        await send(self, "admitIssuer", [self.address, 1, keccakUtf8(hospitalBill.issuer.creditCode)]);
+        await send(self, "allotRange", [self.address, Number(hospitalBill.billCode), 1, 9_999_999_999]);
+        const forged: MedicalBill = { ...hospitalBill, issuer: { ...hospitalBill.issuer, account: self.address }, total: "9157.00", totalInWords: "玖仟壹佰伍拾柒元整" };
+        const env = await sealAndAnchor(forged, self, self, chainId);
+        const { pdf, file } = await renderTo(`further-fake-registry-${a.id}`, env, a.verifyUrl);
+        const up = await upload(svc.url, pdf);
+        expect(up.verdict).to.equal("INVALID");
+        expect(check(up, "inclusion")).to.include({ status: "failed", code: "OTHER_REGISTRY" });
+        const real = await cli(file);
+        expect(outcome(real.v)).to.deep.equal(["INVALID", { inclusion: "OTHER_REGISTRY", issuer: "skipped", status: "skipped", signature: "WRONG_SIGNER" }]);
+        // a chain-only verifier is exactly as good as the registry address it is given
+        const told = await cliVerify(file, node.url, deployed.address);
+        expect(outcome(told.v)).to.deep.equal(["VALID", {}]);
+        expect(told.v.anchor.registry.toLowerCase()).to.equal(deployed.address.toLowerCase());
+        // and the hospital's genuine bill presented as anchored on the forger's registry: its signature is not that registry's
+        const { document, ...genuine } = a.env;
+        const moved = { ...genuine, anchor: { ...genuine.anchor!, registry: deployed.address } } as BillEnvelope;
+        const m = await cliVerify((await renderTo(`further-moved-${a.id}`, moved, document.verifyUrl)).file, node.url, deployed.address);
+        expect(outcome(m.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER" }]);
+      } finally {
+        fake.close();
+      }
+    });
+
+    it("refuses the hospital's signed anchor transaction replayed on a chain with another id and again on its own chain; the registry keeps the one record", async () => {
+      const txHash = a.env.anchor!.txHash;
+      const raw = await rpc<string>(node.url, "eth_getRawTransactionByHash", [txHash]);
+      expect(raw).to.match(/^0x/);
+      const other = await startAnvil();
+      try {
+        await rpc(other.url, "anvil_setChainId", [4242]);
+        const err = await rpc(other.url, "eth_sendRawTransaction", [raw]).then(() => null, (e: Error) => e.message);
+        expect(err, "another chain id").to.match(/chain/i);
+      } finally {
+        await other.stop();
+      }
+      const again = await rpc(node.url, "eth_sendRawTransaction", [raw]).then(() => null, (e: Error) => e.message);
+      expect(again, "the same chain").to.match(/nonce|known/i);
+      expect(Number((await batch(hospital.address, a.env.anchor!.root)).blockNumber)).to.equal(a.env.anchor!.blockNumber);
+    });
+
+    it("refuses the bureau's powers to other institutions' keys: on chain (AccessControlUnauthorizedAccount for suspending, allotting, admitting, granting roles, marking) and through the API (403), the bureau page refusing their keys; nothing changes", async () => {
+      const code = 11060355; // the charity's bill code
+      const RP = await chain.registry.RELYING_PARTY_ROLE();
+      const REGISTRAR = await chain.registry.REGISTRAR_ROLE();
+      for (const [who, actor] of [["hospital", hospital], ["charity", charity], ["insurer", insurer]] as const) {
+        const attempts: Array<[string, unknown[]]> = [
+          ["suspendIssuer", [who === "hospital" ? charity.address : hospital.address]],
+          ["allotRange", [actor.address, code, 9_000_000_000, 9_000_000_100]],
+          ["admitIssuer", [chain.as(6).address, 1, keccakUtf8("x")]],
+          ["grantRole", [REGISTRAR, actor.address]],
+          ["grantRole", [RP, actor.address]],
+        ];
+        if (who !== "insurer") attempts.push(["markReimbursed", [hospital.address, a.env.anchor!.root, a.env.leaf, a.env.anchor!.proof, keccakUtf8("x")]]);
+        for (const [fn, args] of attempts) expect(await refusalOf(actor, fn, args), `${who} ${fn}`).to.equal("AccessControlUnauthorizedAccount");
+      }
+      for (const key of [creds.hospital.apiKey, creds.charity.apiKey, creds.insurer.apiKey]) {
+        const suspend = await call(svc.url, "POST", `/api/v1/issuers/${creds.charity.institutionId}/suspend`, { key, body: {} });
+        expect([suspend.status, suspend.body.code]).to.deep.equal([403, "FORBIDDEN"]);
+        const range = await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/ranges`, { key, body: { billCode: "11060355", start: 9_000_000_000, end: 9_000_000_100 } });
+        expect(range.status).to.equal(403);
+        const login = await fetch(`${svc.url}/bureau/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `key=${encodeURIComponent(key)}`, redirect: "manual" });
+        expect(login.status).to.equal(401);
+        expect(login.headers.get("set-cookie")).to.equal(null);
+      }
+      expect((await chain.registry.issuerOf(charity.address)).active).to.equal(true);
+      expect((await chain.registry.allotmentOf(11060355, 9_000_000_000)).issuer).to.equal(charity.address);
+      expect(await chain.registry.hasRole(RP, hospital.address)).to.equal(false);
+      expect(outcome(await verifyJson(a.verifyUrl))).to.deep.equal(["VALID", {}]);
     });
   });
 });
