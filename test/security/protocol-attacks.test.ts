@@ -237,6 +237,12 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
     const c = await cli(file);
     expect(c.code).to.equal(1);
     expect(outcome(c.v)).to.deep.equal(["INVALID", { issuer: "NUMBER_NOT_ALLOTTED" }]);
+    // presented as not yet anchored (a PENDING claim): the registry allots the number to the hospital, not to its signer
+    const unanchored = await renderTo(`attack5-forged-pending-${victim.id}`, { ...env, anchor: null }, victim.verifyUrl);
+    expect(outcome((await cli(unanchored.file)).v)).to.deep.equal(["INVALID", { inclusion: "NOT_ANCHORED", issuer: "NUMBER_NOT_ALLOTTED" }]);
+    const upPending = await upload(svc.url, unanchored.pdf);
+    expect(upPending.verdict).to.equal("INVALID");
+    expect(check(upPending, "issuer")).to.include({ status: "failed", code: "NUMBER_NOT_ALLOTTED" });
 
     // the same, claiming to be the hospital's bill (its name, credit code, account) but signed and anchored by the charity
     const inHospitalsName: MedicalBill = { ...(victim.env.bill as MedicalBill), total: "9157.00" };
@@ -436,6 +442,23 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       } finally {
         fake.close();
       }
+    });
+
+    it("a receipt the charity signs and anchors outside the service in the hospital's name (its own credit code, account and range) is refused by the service (FILE_NOT_ISSUED); the chain-only CLI, which cannot see names (PROTOCOL.md §11), says VALID and shows the charity's credit code and account", async () => {
+      const template = await issued("charity");
+      await waitIdle(svc);
+      const own = template.env.bill as DonationBill;
+      const hospitalName = (a.env.bill as MedicalBill).issuer.name;
+      const forged: DonationBill = { ...own, billNumber: "9000000001", issuer: { ...own.issuer, name: hospitalName } };
+      const env = await sealAndAnchor(forged, charity, charity, chainId);
+      const { pdf, file } = await renderTo(`further-name-${a.id}`, env, template.verifyUrl);
+      const up = await upload(svc.url, pdf);
+      expect(outcome(up)).to.deep.equal(["INVALID", { file: "FILE_NOT_ISSUED" }]);
+      const c = await cli(file);
+      expect(outcome(c.v)).to.deep.equal(["VALID", {}]);
+      expect(c.v.bill.issuer).to.deep.equal({ name: hospitalName, creditCode: own.issuer.creditCode, account: charity.address });
+      expect(c.v.bill.issuer.creditCode).to.not.equal((a.env.bill as MedicalBill).issuer.creditCode);
+      expect(c.v.bill.kind).to.equal("donation");
     });
 
     it("refuses the hospital's signed anchor transaction replayed on a chain with another id and again on its own chain; the registry keeps the one record", async () => {
