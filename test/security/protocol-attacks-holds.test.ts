@@ -149,6 +149,47 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
       expect(back.status).to.equal(200);
     }
   });
+  it("attack 3, reverted: an anchor the registrar's suspension overtakes in its block (a higher tip) reverts once and is not sent again while suspended; after the reinstatement through the bureau API its bill is anchored once, VALID", async () => {
+    if (!(await chain.registry.issuerOf(hospital)).active) await send(bureau, "reinstateIssuer", [hospital]);
+    await waitIdle(svc);
+    const nonce0 = await nonceOf(node.url, hospital);
+    const reverted0 = metricValue(await metricsText(svc), "lianpiao_tx_retries_total", { reason: "reverted" });
+    const sel = (fn: string) => registryInterface().getFunction(fn)!.selector;
+    await pauseMining(node.url);
+    let b: Awaited<ReturnType<typeof issue>>;
+    let anchorHash: string;
+    try {
+      b = await issue();
+      const anchorTx = await waitInPool(node.url, hospital, sel("anchor"));
+      anchorHash = anchorTx.hash;
+      const tip = BigInt(anchorTx.maxPriorityFeePerGas ?? "1000000000");
+      await bureau.wallet.sendTransaction({
+        to: creds.registryAddress,
+        data: registryInterface().encodeFunctionData("suspendIssuer", [hospital]),
+        gasLimit: 200_000,
+        maxPriorityFeePerGas: tip * 10n,
+        maxFeePerGas: BigInt(anchorTx.maxFeePerGas ?? "3000000000") + tip * 10n,
+      });
+      await waitInPool(node.url, bureau.address, sel("suspendIssuer"));
+      await mine(node.url);
+    } finally {
+      await resumeMining(node.url);
+    }
+    expect((await chain.provider.getTransactionReceipt(anchorHash!))!.status, "the anchor reverted").to.equal(0);
+    await waitFor("the account held", async () => (await readyz(svc)).checks.anchoring.held.some((h: { account: string }) => h.account === hospital), 15_000);
+    await new Promise((r) => setTimeout(r, 8_000));
+    expect((await nonceOf(node.url, hospital)) - nonce0, "only the reverted anchor").to.equal(1);
+    expect((await call(svc.url, "GET", `/api/v1/invoices/${b!.id}`, { key: key() })).body.status).to.equal("pending");
+    await send(bureau, "reinstateIssuer", [hospital]);
+    expect((await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} })).status).to.equal(200);
+    await waitAnchored(svc.url, key(), b!.id, 30_000);
+    await waitIdle(svc);
+    expect((await nonceOf(node.url, hospital)) - nonce0, "the reverted anchor and one more").to.equal(2);
+    expect(metricValue(await metricsText(svc), "lianpiao_tx_retries_total", { reason: "reverted" }) - reverted0).to.equal(1);
+    expect(outcome(await verifyJson(b!.verifyUrl))).to.deep.equal(["VALID", {}]);
+    expect(outcome((await cli(savePdf(`attack3-reverted-${b!.id}`, await pdfOf(b!.id)))).v)).to.deep.equal(["VALID", {}]);
+  });
+
   // HOLE, left open (a design decision; see the report). The registry answers "was the issuer active"
   // for the END of the anchoring block (IBillRegistry.wasIssuerAt), so that a stolen key cannot race a
   // suspension into its block. The price: an honest anchor mined in the same block as a suspension,
