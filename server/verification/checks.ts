@@ -128,7 +128,9 @@ export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inS
     return failed("issuer", "NUMBER_NOT_ALLOTTED", `The bill code and number ${numberOf(env)} are allotted ${whose}, not to the issuer's account`);
   }
   if (!mismatch && record.active) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer holding ${numberOf(env)}`);
-  if (inStore) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
+  // the register stands in only for an admission the chain does not hold yet: what the chain records of
+  // the account (suspended, another kind or credit code) is the witness's word, whatever the store says
+  if (inStore && record.kind === null) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
   if (!mismatch) return failed("issuer", "ISSUER_SUSPENDED", `${who} is suspended and may not issue`);
   return mismatch;
 }

@@ -1,8 +1,11 @@
 /**
  * The shape a presented envelope must have before any check runs (docs/PROTOCOL.md §5). It is
  * validated, not trusted: the schema only guarantees that the checks can read what they need without
- * throwing. Objects are loose on purpose — every field the bill shows must carry a salt and is
- * committed (commitments.ts), so an unknown key is caught by the integrity check, not hidden here.
+ * throwing. The bill's objects are loose on purpose — every field the bill shows must carry a salt and
+ * is committed (commitments.ts), so an unknown key there is caught by the integrity check, not hidden
+ * here. The envelope itself and its anchor are not committed by anything: like
+ * docs/schemas/bill-envelope.schema.json they admit no other member (a PDF's attachment adds only
+ * `document`, file-check.ts), so unsigned data cannot ride along in a file that verifies.
  * The fields a verdict is about (code, number, issuer, kind, time, total) can never be withheld.
  */
 import { z } from "zod";
@@ -31,7 +34,7 @@ const bill = z.discriminatedUnion("kind", [
   z.looseObject({ kind: z.literal("donation"), ...common, donor: z.looseObject({ name: text.optional() }).optional() }),
 ]);
 
-const anchor = z.looseObject({
+const anchor = z.strictObject({
   chainId: z.number().int().positive(),
   registry: address,
   root: bytes32,
@@ -45,7 +48,7 @@ const pointer = z.string().max(256).regex(/^(\/[^/]*)+$/, "must be a JSON Pointe
 // a bill has a few dozen fields; the caps bound the work a presented envelope can ask for
 const byPointer = z.record(pointer, bytes32).refine((r) => Object.keys(r).length <= 512, "too many fields");
 
-export const envelopeSchema = z.looseObject({
+export const envelopeSchema = z.strictObject({
   format: z.literal(ENVELOPE_FORMAT),
   bill,
   salts: byPointer,
@@ -54,6 +57,8 @@ export const envelopeSchema = z.looseObject({
   leaf: bytes32,
   signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature"),
   anchor: anchor.nullable(),
+  // the PDF attachment's record of how the file was made (docs/PROTOCOL.md §5, §10): read by file-check.ts
+  document: z.unknown().optional(),
 });
 
 export type ParsedEnvelope = { ok: true; envelope: BillEnvelope } | { ok: false; problems: string[] };
