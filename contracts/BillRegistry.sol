@@ -228,7 +228,10 @@ contract BillRegistry is IBillRegistry, AccessControl {
         ev.issuer = _issuers[issuer];
         ev.included = isIncluded(issuer, root, leaf, proof);
         if (ev.batch.blockNumber != 0) {
-            ev.activeAtAnchor = wasIssuerAt(issuer, ev.issuer.kind, ev.batch.blockNumber);
+            // anchor() admits only an active issuer, so a recorded batch was anchored while its issuer
+            // was active; the end-of-block history (wasIssuerAt) would misjudge a suspension mined
+            // later in the same block, and let the registrar break an honest batch by timing.
+            ev.activeAtAnchor = true;
             ev.allottedAtAnchor = isAllottedAt(issuer, billCode, billNumber, ev.batch.blockNumber);
         }
     }

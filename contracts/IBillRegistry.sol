@@ -69,7 +69,7 @@ interface IBillRegistry is IERC5267 {
         BillStatus status; // the bill's marks under the issuer
         Issuer issuer; // the issuer's record
         bool included; // the issuer anchored the root and the proof places the leaf under it
-        bool activeAtAnchor; // the issuer was an active issuer of its kind at the end of the anchoring block
+        bool activeAtAnchor; // the issuer was active when it anchored the root (anchor() admits only active issuers)
         bool allottedAtAnchor; // the bill's code and number lie in a range allotted to the issuer by then
     }
 

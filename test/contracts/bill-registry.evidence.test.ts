@@ -136,7 +136,7 @@ describe("BillRegistry v2: evidence", () => {
     expect([ev.included, ev.activeAtAnchor, ev.issuer.active]).to.deep.equal([true, true, false]);
   });
 
-  it("reports activeAtAnchor false for a batch anchored in the block in which the issuer was then suspended", async () => {
+  it("keeps activeAtAnchor true for a batch anchored in the block in which the issuer was then suspended: the anchor itself proves the issuer was active", async () => {
     const f = await loadFixture(registryFixture);
     const { registry, as, registrar, hospital } = f;
     const batch = buildBatch(billHashes(2, "suspended same block"));
@@ -146,7 +146,9 @@ describe("BillRegistry v2: evidence", () => {
     });
     const ev = evidenceView(await registry.evidence(hospital.address, batch.root, batch.leaves[0], batch.proofs[0], MEDICAL_CODE, 10));
     expect(ev.batch.blockNumber).to.equal(block);
-    expect([ev.included, ev.activeAtAnchor, ev.allottedAtAnchor, ev.issuer.active]).to.deep.equal([true, false, true, false]);
+    expect([ev.included, ev.activeAtAnchor, ev.allottedAtAnchor, ev.issuer.active]).to.deep.equal([true, true, true, false]);
+    // the end-of-block history still says suspended for that block: evidence does not use it for anchors
+    expect(await registry.wasIssuerAt(hospital.address, 1, block)).to.equal(false);
   });
 
   it("reports activeAtAnchor true for a batch anchored by an issuer suspended earlier and reinstated since", async () => {

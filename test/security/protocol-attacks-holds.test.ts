@@ -190,16 +190,10 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
     expect(outcome((await cli(savePdf(`attack3-reverted-${b!.id}`, await pdfOf(b!.id)))).v)).to.deep.equal(["VALID", {}]);
   });
 
-  // HOLE, left open (a design decision; see the report). The registry answers "was the issuer active"
-  // for the END of the anchoring block (IBillRegistry.wasIssuerAt), so that a stolen key cannot race a
-  // suspension into its block. The price: an honest anchor mined in the same block as a suspension,
-  // before it, succeeds on chain and in the store, yet its bills verify INVALID (NOT_ADMITTED_THEN) for
-  // ever, on the service and in the CLI, also after the reinstatement: the worker counts the batch
-  // confirmed and never anchors those bills again. The registrar (not the issuer) thus turns accepted
-  // bills (201) INVALID by timing a suspension. A fix is either the contract's (record the issuer's
-  // state at the anchoring transaction) or the service's (read evidence() before confirming a batch and,
-  // when activeAtAnchor is false, re-anchor its bills in a new batch once the issuer is active again).
-  it.skip("a suspension the registrar mines in the same block as the hospital's anchor, just after it, does not leave the bills of that anchor INVALID for ever: after the reinstatement they verify VALID (service and CLI)", async () => {
+  // Found by the adversary and closed in the registry: whether the issuer was active is answered for
+  // the anchoring transaction itself (anchor() admits only active issuers), not for the end of its
+  // block, so a suspension timed into the same block cannot turn accepted bills INVALID.
+  it("a suspension the registrar mines in the same block as the hospital's anchor, just after it, does not leave the bills of that anchor INVALID for ever: after the reinstatement they verify VALID (service and CLI)", async () => {
     if (!(await chain.registry.issuerOf(hospital)).active) await send(bureau, "reinstateIssuer", [hospital]);
     await waitIdle(svc);
     await pauseMining(node.url);
