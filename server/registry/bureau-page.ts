@@ -11,7 +11,7 @@ import type { Db } from "../store/database";
 import type { KeyResolver } from "./api-keys";
 import { RateLimiter } from "../http/rate-limit";
 import { formatShanghaiTime } from "../issuance/compose";
-import { toFen, formatFen } from "../issuance/money";
+import { fenOfFormatted, formatFen } from "../issuance/money";
 import { listIssuers } from "./issuer-views";
 import { dailyIssued } from "./stats";
 import { dailyChartSvg } from "./bureau-chart";
@@ -68,7 +68,7 @@ async function dashboard(d: BureauPageDeps, institutionId: string): Promise<stri
     d.db.selectFrom("institutions").select("name").where("id", "=", institutionId).executeTakeFirst(),
   ]);
   const sum = (f: (i: (typeof issuers)[number]) => number) => issuers.reduce((s, i) => s + f(i), 0);
-  const amount = issuers.reduce((s, i) => s + toFen(i.bills.amount), 0n);
+  const amount = issuers.reduce((s, i) => s + fenOfFormatted(i.bills.amount), 0n);
   return render("dashboard.html", {
     bureau: bureau?.name ?? "财政局",
     registry: d.registry,
