@@ -100,8 +100,11 @@ function text(max: number, opts: { allowEmpty?: boolean } = {}) {
   });
 }
 
-/** An amount string; z.unknown so that a JSON number gets AMOUNT_FORMAT rather than a bare TYPE. */
-function amount() {
+/**
+ * An amount string (money.ts grammar), normalized ("157.5" → "157.50"); z.unknown so that a JSON number
+ * gets AMOUNT_FORMAT rather than a bare TYPE. Every amount the API takes is read by this one rule.
+ */
+export function amount() {
   return z.unknown().transform((v, ctx) => {
     if (v === undefined) return fail(ctx, "REQUIRED", "is required");
     const r = parseAmount(v);

@@ -10,6 +10,7 @@ import type { ChainMarksReader } from "./chain-marks";
 import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
 import { parseBody } from "../registry/input";
+import { amount } from "../issuance/schema";
 import { voidBill } from "./void";
 import { markReimbursed, releaseReimbursement } from "./reimbursement";
 
@@ -31,7 +32,7 @@ export const markBody = z
     billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
     billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
     checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
-    total: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "a decimal amount with at most two fraction digits"),
+    total: amount(),
     reference: z.string().trim().min(1).max(100),
   })
   .strict();
