@@ -2,7 +2,10 @@
 // against one real service process: each `describe` is one item; each test failed before its fix.
 import { expect } from "chai";
 import { rmSync } from "node:fs";
+import { Contract, JsonRpcProvider } from "ethers";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
+import { loadRegistryAbi } from "../../server/chain";
+import { makeCreditCode } from "../../server/issuance/check-digits";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
 describe("hardening (one service process)", function () {
@@ -43,6 +46,47 @@ describe("hardening (one service process)", function () {
       const detail = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
       expect(detail.body.reimbursement).to.equal(null);
       expect(await auditCount()).to.equal(before);
+    });
+  });
+
+  describe("3. admitting a relying party", () => {
+    it("refuses an account already in use with 409 before touching the chain: no role granted, nothing stored, no audit entry", async () => {
+      const provider = new JsonRpcProvider(creds.rpcUrl, undefined, { staticNetwork: true });
+      const registry = new Contract(creds.registryAddress, loadRegistryAbi(), provider);
+      const role = await registry.RELYING_PARTY_ROLE();
+      try {
+        const before = await auditCount();
+        const parties = (await call(svc.url, "GET", "/api/v1/relying-parties", { key: creds.bureau.apiKey })).body.items.length;
+        for (const account of [creds.hospital.account, creds.hospital.account.toLowerCase(), creds.bureau.account]) {
+          const r = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456"), account } });
+          expect(r.status, JSON.stringify(r.body)).to.equal(409);
+          expect(r.body.code).to.equal("ISSUER_EXISTS");
+          expect(r.body.errors[0]).to.include({ path: "account", code: "ACCOUNT_IN_USE" });
+          expect(await registry.hasRole(role, account)).to.equal(false);
+        }
+        expect(await auditCount()).to.equal(before);
+        expect((await call(svc.url, "GET", "/api/v1/relying-parties", { key: creds.bureau.apiKey })).body.items.length).to.equal(parties);
+        // the same party with an account of its own is admitted, with its audit entry
+        const ok = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456") } });
+        expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
+        expect(await registry.hasRole(role, ok.body.account)).to.equal(true);
+        const entries = (await call(svc.url, "GET", `/api/v1/audit?subject=${ok.body.id}`, { key: creds.bureau.apiKey })).body.items;
+        expect(entries.map((e: { action: string }) => e.action)).to.deep.equal(["relying_party.admit"]);
+      } finally {
+        provider.destroy();
+      }
+    });
+
+    it("answers two concurrent admissions of one credit code with one 201 and one 409, the loser's chain grant in the audit log", async () => {
+      const body = { name: "某人寿保险公司", creditCode: makeCreditCode("91110000MA0000789") };
+      const both = await Promise.all([0, 1].map(() => call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body })));
+      expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).to.deep.equal([201, 409]);
+      const lost = both.find((r) => r.status === 409)!;
+      expect(lost.body.code).to.equal("ISSUER_EXISTS");
+      const refused = (await call(svc.url, "GET", "/api/v1/audit?action=relying_party.admit_refused", { key: creds.bureau.apiKey })).body.items;
+      expect(refused).to.have.length(1);
+      expect(refused[0].detail).to.include({ creditCode: body.creditCode });
+      expect(refused[0].detail.txHash).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
 });
