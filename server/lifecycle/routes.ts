@@ -11,6 +11,7 @@ import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
 import { parseBody } from "../registry/input";
 import { amount } from "../issuance/schema";
+import { freeText } from "../issuance/free-text";
 import { voidBill } from "./void";
 import { markReimbursed, releaseReimbursement } from "./reimbursement";
 
@@ -22,7 +23,7 @@ export interface LifecycleDeps extends IssueContext {
 
 export const voidBody = z
   .object({
-    reason: z.string().trim().min(1, "give the reason for voiding").max(200),
+    reason: freeText(200),
     reasonCode: z.number().int().min(1).max(255).default(1),
   })
   .strict();
@@ -33,7 +34,7 @@ export const markBody = z
     billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
     checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
     total: amount(),
-    reference: z.string().trim().min(1).max(100),
+    reference: freeText(100),
   })
   .strict();
 

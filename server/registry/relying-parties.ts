@@ -14,16 +14,17 @@ import { createApiKey, revokeApiKey } from "./api-keys";
 import { audit, createInstitution, findInstitution } from "./institutions";
 import { chainAccount, type IssuerDeps } from "./issuers";
 import { parseBody } from "./input";
+import { freeText } from "../issuance/free-text";
 
 export const relyingPartyBody = z
   .object({
-    name: z.string().trim().min(2).max(100),
+    name: freeText(100, { min: 2 }),
     creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
     account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
   })
   .strict();
 
-const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
+const keyBody = z.object({ label: freeText(80).default("api key") }).strict();
 
 function present(i: Institution) {
   return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: new Date(i.created_at).toISOString() };

@@ -89,4 +89,33 @@ describe("hardening (one service process)", function () {
       expect(refused[0].detail.txHash).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
+
+  describe("4. one text rule for every free-text field", () => {
+    // controls, bidi overrides, isolates and marks, zero-width characters, the BOM, a Hangul filler
+    const INVISIBLE = ["\u0000", "\n", "\u202E", "\u2066", "\u200F", "\u061C", "\u200B", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u3164"];
+    const refused = (r: { status: number; body: any }, path: string, what: string) => {
+      expect(r.status, `${what}: ${JSON.stringify(r.body)}`).to.equal(422);
+      expect(r.body.errors, what).to.deep.include({ path, code: "CONTROL_CHARACTER", message: r.body.errors.find((e: { path: string }) => e.path === path)?.message });
+    };
+
+    it("refuses invisible and bidirectional characters in void reasons, references, names, reasons and labels, and changes nothing", async () => {
+      const before = await auditCount();
+      for (const c of INVISIBLE) {
+        const what = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+        refused(await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: `开错${c}了` } }), "reason", `void reason ${what}`);
+        refused(await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: { ...MEDICAL_EXAMPLE, payer: { name: `张${c}三` } } }), "payer.name", `payer name ${what}`);
+        refused(await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { ...mark(), reference: `CLAIM${c}1` } }), "reference", `reference ${what}`);
+        refused(await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: `某保险${c}公司`, creditCode: makeCreditCode("91110000MA0000999") } }), "name", `party name ${what}`);
+        refused(await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/suspend`, { key: creds.bureau.apiKey, body: { reason: `核查${c}` } }), "reason", `suspension reason ${what}`);
+        refused(await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/keys`, { key: creds.bureau.apiKey, body: { label: `HIS${c}` } }), "label", `key label ${what}`);
+      }
+      const detail = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
+      expect(detail.body).to.include({ status: "anchored" });
+      expect(detail.body.void).to.equal(null);
+      expect(detail.body.reimbursement).to.equal(null);
+      const hospital = await call(svc.url, "GET", `/api/v1/issuers/${creds.hospital.institutionId}`, { key: creds.bureau.apiKey });
+      expect(hospital.body.status).to.equal("active");
+      expect(await auditCount()).to.equal(before);
+    });
+  });
 });
