@@ -8,6 +8,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send the body with the content type this endpoint takes" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNAUTHENTICATED: { status: 401, title: "Send a valid API key as 'Authorization: Bearer <key>'" },
+  MALFORMED_AUTHORIZATION: { status: 400, title: "The Authorization header is not 'Bearer <key>'; see detail for what is wrong with it" },
   FORBIDDEN: { status: 403, title: "This API key may not do that" },
   NOT_FOUND: { status: 404, title: "No such resource" },
   ISSUER_SUSPENDED: { status: 403, title: "The issuer is suspended by the finance bureau and may not issue" },

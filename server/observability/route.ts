@@ -5,6 +5,7 @@
 import crypto from "node:crypto";
 import type { RequestHandler } from "express";
 import { ApiError } from "../http/errors";
+import { bearerToken } from "../http/auth";
 import type { Metrics } from "./metrics";
 
 function sameSecret(a: string, b: string): boolean {
@@ -16,7 +17,8 @@ function sameSecret(a: string, b: string): boolean {
 export function metricsRoute(m: Metrics, token?: string): RequestHandler {
   return async (req, res, next) => {
     if (token) {
-      const given = /^Bearer (.+)$/.exec(req.get("authorization") ?? "")?.[1] ?? "";
+      const bearer = bearerToken(req.get("authorization") ?? "");
+      const given = bearer.ok ? bearer.token : "";
       if (!sameSecret(given, token)) return next(new ApiError("UNAUTHENTICATED", "Send the metrics token as 'Authorization: Bearer <token>'"));
     }
     try {

@@ -118,4 +118,43 @@ describe("hardening (one service process)", function () {
       expect(await auditCount()).to.equal(before);
     });
   });
+
+  describe("11. the Authorization header", () => {
+    const get = (authorization: string) => call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { headers: { authorization } });
+
+    it("takes the Bearer scheme in any case (RFC 6750 / RFC 9110)", async () => {
+      for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+        const r = await get(`${scheme} ${creds.hospital.apiKey}`);
+        expect(r.status, `${scheme}: ${JSON.stringify(r.body)}`).to.equal(200);
+        expect(r.body.id).to.equal(bill.id);
+      }
+    });
+
+    it("says what is wrong with a header that is not 'Bearer <key>': 400 MALFORMED_AUTHORIZATION, not 'unknown or revoked key'", async () => {
+      const cases: Array<[string, RegExp]> = [
+        [creds.hospital.apiKey, /no scheme/],
+        [`Basic ${Buffer.from(`x:${creds.hospital.apiKey}`).toString("base64")}`, /Basic scheme/],
+        [`Token ${creds.hospital.apiKey}`, /Token scheme/],
+        ["Bearer", /no key/],
+        [`Bearer ${creds.hospital.apiKey} extra`, /malformed/],
+        [`Bearer "${creds.hospital.apiKey}"`, /malformed/],
+        ["Bearer abc", /not an API key/],
+      ];
+      for (const [header, why] of cases) {
+        const r = await get(header);
+        expect(r.status, `${header}: ${JSON.stringify(r.body)}`).to.equal(400);
+        expect(r.headers.get("content-type")).to.match(/application\/problem\+json/);
+        expect(r.body.code, header).to.equal("MALFORMED_AUTHORIZATION");
+        expect(r.body.detail, header).to.match(why).and.not.match(/unknown or revoked/);
+        expect(r.headers.get("www-authenticate")).to.match(/^Bearer realm="lianpiao", error="invalid_request"$/);
+      }
+      const unknown = await get("Bearer lp_iss_notAKeyThatExists00000000000");
+      expect(unknown.status).to.equal(401);
+      expect(unknown.body).to.include({ code: "UNAUTHENTICATED", detail: "The API key is unknown or revoked" });
+      expect(unknown.headers.get("www-authenticate")).to.match(/error="invalid_token"/);
+      const none = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`);
+      expect(none.status).to.equal(401);
+      expect(none.headers.get("www-authenticate")).to.equal('Bearer realm="lianpiao"');
+    });
+  });
 });
