@@ -3,9 +3,10 @@
 import { expect } from "chai";
 import { rmSync } from "node:fs";
 import { Contract, JsonRpcProvider } from "ethers";
-import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
+import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { loadRegistryAbi } from "../../server/chain";
 import { makeCreditCode } from "../../server/issuance/check-digits";
+import { openCommitment } from "../../server/issuance/commitments";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
 describe("hardening (one service process)", function () {
@@ -155,6 +156,41 @@ describe("hardening (one service process)", function () {
       const none = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`);
       expect(none.status).to.equal(401);
       expect(none.headers.get("www-authenticate")).to.equal('Bearer realm="lianpiao"');
+    });
+  });
+
+  describe("7. one masking rule", () => {
+    const ID = MEDICAL_EXAMPLE.payer.idNumber;
+    const MASKED = "110105********002X";
+
+    it("shows the bureau the payer masked as the printed bill does (110105********002X, 张*), the issuer in full", async () => {
+      const bureau = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.bureau.apiKey });
+      expect(bureau.status).to.equal(200);
+      expect(bureau.body.bill.payer).to.deep.equal({ name: "张*", idNumber: MASKED });
+      expect(JSON.stringify(bureau.body)).to.not.contain(ID).and.not.contain("张三");
+      const issuer = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
+      expect(issuer.body.bill.payer).to.deep.equal({ name: "张三", idNumber: ID });
+      // the same rule in the registry search and on the printed bill
+      const search = await call(svc.url, "GET", `/api/v1/registry/bills?billCode=${bill.billCode}&billNumber=${bill.billNumber}`, { key: creds.bureau.apiKey });
+      expect(search.body.items[0].holder).to.equal("张*");
+      const donor = { ...DONATION_EXAMPLE, donor: { ...DONATION_EXAMPLE.donor, idNumber: ID } };
+      const gift = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.charity.apiKey, body: donor });
+      expect(gift.status, JSON.stringify(gift.body)).to.equal(201);
+      const seen = await call(svc.url, "GET", `/api/v1/invoices/${gift.body.id}`, { key: creds.bureau.apiKey });
+      expect(seen.body.bill.donor).to.deep.equal({ name: "陈**", type: "individual", idNumber: MASKED });
+    });
+
+    it("gives the bureau a machine-readable copy with the payer withheld, which still opens to the signed bill hash", async () => {
+      const env = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}/envelope`, { key: creds.bureau.apiKey });
+      expect(env.status).to.equal(200);
+      expect(JSON.stringify(env.body)).to.not.contain(ID).and.not.contain("张三");
+      expect(env.body.bill.payer).to.equal(undefined);
+      expect(Object.keys(env.body.withheld).sort()).to.deep.equal(["/payer/idNumber", "/payer/name"]);
+      const opened = openCommitment(env.body.bill, env.body.salts, env.body.withheld);
+      expect(opened.ok && opened.billHash).to.equal(env.body.billHash);
+      const full = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}/envelope`, { key: creds.hospital.apiKey });
+      expect(full.body.bill.payer).to.deep.equal({ name: "张三", idNumber: ID });
+      expect(full.body.billHash).to.equal(env.body.billHash);
     });
   });
 });
