@@ -5,7 +5,8 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { getAddress, isAddress } from "ethers";
-import { isUniqueViolation, type Db } from "../store/database";
+import type { Db } from "../store/database";
+import { isUniqueViolation } from "../issuance/service";
 import type { Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
