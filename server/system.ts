@@ -30,6 +30,7 @@ import { chainView, verificationRoutes } from "./verification";
 import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
+import { PostgresRateLimitStore } from "./http/rate-limit";
 import type { BillRow } from "./store/schema";
 
 export interface System {
@@ -101,6 +102,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       onMarkRefused: (mark) => undoRefusedMark(store.db, mark),
     });
     const keys = new KeyResolver(store.db);
+    // One limit per client for the whole deployment: replicas on one PostgreSQL count together.
+    const limits = store.dialect === "postgres" ? new PostgresRateLimitStore(store.db, 60_000, (err) => log.warn({ err }, "rate-limit sweep failed")) : undefined;
     const onIssued = () => {
       m.billIssued();
       worker.wake();
@@ -117,9 +120,9 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
       log,
       keys,
@@ -130,6 +133,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
+      limits,
+      trustProxy: cfg.trustProxy,
       ready: () => readiness({ db: store.db, provider: chain.provider, worker, timeoutMs: cfg.readyTimeoutMs }),
       metrics: metricsRoute(m, cfg.metricsToken),
     });

@@ -20,7 +20,16 @@ describe("configuration", () => {
     expect(prod.databaseUrl).to.equal("postgres://u@db/x");
   });
 
+  it("trusts no proxy unless TRUST_PROXY names them (addresses, CIDR networks, loopback/linklocal/uniquelocal)", () => {
+    expect(loadConfig({}).trustProxy).to.deep.equal([]);
+    expect(loadConfig({ TRUST_PROXY: "none" }).trustProxy).to.deep.equal([]);
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,192.0.2.1, fd00::/8" }).trustProxy).to.deep.equal(["loopback", "10.0.0.0/8", "192.0.2.1", "fd00::/8"]);
+  });
+
   const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ["a hop count as the trusted proxies", { TRUST_PROXY: "1" }, /TRUST_PROXY: "1" is not an IP address/],
+    ["a host name as a trusted proxy", { TRUST_PROXY: "loopback,lb.example" }, /TRUST_PROXY: "lb.example"/],
+    ["a CIDR prefix out of range", { TRUST_PROXY: "10.0.0.0/33" }, /TRUST_PROXY: "10.0.0.0\/33": the prefix length must be 0 to 32/],
     ["a port out of range", { PORT: "70000" }, /PORT/],
     ["a non-numeric batch size", { BATCH_MAX_SIZE: "many" }, /BATCH_MAX_SIZE/],
     ["an RPC URL that is not a URL", { RPC_URL: "localhost" }, /RPC_URL/],

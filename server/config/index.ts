@@ -1,11 +1,44 @@
 /**
  * All configuration, validated once at start-up. Nothing else reads process.env.
  */
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+/** One TRUST_PROXY entry: a named range, an IP address, or a network in CIDR notation. */
+function proxyEntryProblem(entry: string): string | null {
+  if (PROXY_NAMES.includes(entry)) return null;
+  const [ip, prefix, extra] = entry.split("/");
+  const family = net.isIP(ip);
+  if (!family || extra !== undefined) return `"${entry}" is not an IP address, a CIDR network or one of ${PROXY_NAMES.join(", ")}`;
+  if (prefix === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `"${entry}": the prefix length must be 0 to ${max}`;
+  return null;
+}
+
+/**
+ * TRUST_PROXY: the proxies whose X-Forwarded-For is believed, comma separated; "none" (the default)
+ * believes none, so a client cannot name its own address. A hop count is refused: it would believe
+ * whatever the nearest hops say, whoever they are.
+ */
+const trustProxy = z
+  .string()
+  .default("none")
+  .transform((v, ctx) => {
+    const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+    if (entries.length === 0 || (entries.length === 1 && ["none", "false"].includes(entries[0]))) return [] as string[];
+    for (const e of entries) {
+      const problem = proxyEntryProblem(e);
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem}; give the addresses or networks of your proxies, e.g. "10.0.0.0/8" or "loopback", or "none"` });
+    }
+    return entries;
+  });
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
 
@@ -37,6 +70,8 @@ const schema = z
     /** private keys in the environment, comma separated, instead of the keystore */
     SIGNER_PRIVATE_KEYS: z.string().optional(),
     INSTANCE_ID: z.string().optional(),
+    /** proxies whose X-Forwarded-For is believed (addresses, CIDR networks, loopback/linklocal/uniquelocal); none by default */
+    TRUST_PROXY: trustProxy,
     VERIFY_RATE_PER_MIN: int(120, 1),
     /** failed authentications allowed per client per minute before 429 */
     AUTH_FAILURES_PER_MIN: int(30, 1),
@@ -79,6 +114,8 @@ export interface Config {
   keystorePassword?: string;
   signerPrivateKeys: string[];
   instanceId: string;
+  /** the trusted proxies (express "trust proxy"); empty: none, req.ip is the socket's address */
+  trustProxy: string[];
   verifyRatePerMin: number;
   authFailuresPerMin: number;
   metricsToken?: string;
@@ -123,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keystorePassword: c.KEYSTORE_PASSWORD,
     signerPrivateKeys: (c.SIGNER_PRIVATE_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     instanceId: c.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    trustProxy: c.TRUST_PROXY,
     verifyRatePerMin: c.VERIFY_RATE_PER_MIN,
     authFailuresPerMin: c.AUTH_FAILURES_PER_MIN,
     metricsToken: c.METRICS_TOKEN,

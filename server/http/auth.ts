@@ -6,7 +6,7 @@ import type { Request, RequestHandler } from "express";
 import type { KeyResolver, Principal } from "../registry/api-keys";
 import type { Role } from "../store/schema";
 import { ApiError } from "./errors";
-import { RateLimiter } from "./rate-limit";
+import { RateLimiter, clientKey } from "./rate-limit";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -53,7 +53,7 @@ export function authenticate(keys: KeyResolver, failures = new RateLimiter(30, 6
     }
     const principal = await keys.resolve(token);
     if (!principal) {
-      const wait = failures.hit(req.ip ?? "unknown");
+      const wait = await failures.hit(clientKey(req.ip));
       if (wait > 0) return next(new ApiError("RATE_LIMITED", "Too many failed authentications", { retryAfter: wait }));
       res.setHeader("WWW-Authenticate", `${CHALLENGE}, error="invalid_token"`);
       return next(new ApiError("UNAUTHENTICATED", "The API key is unknown or revoked"));

@@ -16,6 +16,7 @@ import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
 import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
 import { registryReads, withTimeout } from "../chain";
+import type { RateLimitStore } from "../http/rate-limit";
 
 export interface AreaDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface AreaDeps {
   retryHeld(): void;
   rpcTimeoutMs: number;
   head(): Promise<number | null>;
+  /** where rate-limit windows are counted (shared by replicas on PostgreSQL); default memory */
+  limits?: RateLimitStore;
 }
 
 async function bureauAccount(db: Db): Promise<string> {
@@ -57,6 +60,6 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
       "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake() }),
       "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
-    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://") })],
+    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), limits: d.limits })],
   };
 }

@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import express, { Router, type Request, type Response } from "express";
 import type { Db } from "../store/database";
 import type { KeyResolver } from "./api-keys";
-import { RateLimiter } from "../http/rate-limit";
+import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
 import { formatShanghaiTime } from "../issuance/compose";
 import { fenOfFormatted, formatFen } from "../issuance/money";
 import { listIssuers } from "./issuer-views";
@@ -31,6 +31,8 @@ export interface BureauPageDeps {
   keys: KeyResolver;
   registry: string;
   secureCookies: boolean;
+  /** where failed sign-ins are counted (shared by replicas on PostgreSQL); default memory */
+  limits?: RateLimitStore;
 }
 
 function sessionIdOf(req: Request): string | undefined {
@@ -87,7 +89,7 @@ async function dashboard(d: BureauPageDeps, institutionId: string): Promise<stri
 export function bureauPage(d: BureauPageDeps): Router {
   const r = Router();
   const sessions = new Map<string, Session>();
-  const failures = new RateLimiter(10, 60_000);
+  const failures = new RateLimiter(10, 60_000, { store: d.limits, name: "bureau-sign-in" });
 
   const current = async (req: Request): Promise<Session | undefined> => {
     const sid = sessionIdOf(req);
@@ -115,7 +117,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     const key = typeof req.body?.key === "string" ? req.body.key.trim() : "";
     const principal = /^[A-Za-z0-9_-]{8,200}$/.test(key) ? await d.keys.resolve(key) : null;
     if (!principal || principal.institution.role !== "bureau") {
-      const wait = failures.hit(req.ip ?? "unknown");
+      const wait = await failures.hit(clientKey(req.ip));
       if (wait > 0) res.setHeader("Retry-After", String(wait));
       return login(res, wait > 0 ? 429 : 401, wait > 0 ? "尝试次数过多，请稍后再试 Too many attempts; wait a minute" : "密钥无效 The key is not a valid bureau key");
     }
