@@ -75,6 +75,8 @@ const schema = z
     VERIFY_RATE_PER_MIN: int(120, 1),
     /** failed authentications allowed per client per minute before 429 */
     AUTH_FAILURES_PER_MIN: int(30, 1),
+    /** reimbursement attempts per relying party per minute whose printed fields match no bill, before 429 */
+    REIMBURSEMENT_FAILURES_PER_MIN: int(20, 1),
     /** when set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` */
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     /** deadline of each /readyz probe (database, chain head) */
@@ -118,6 +120,7 @@ export interface Config {
   trustProxy: string[];
   verifyRatePerMin: number;
   authFailuresPerMin: number;
+  reimbursementFailuresPerMin: number;
   metricsToken?: string;
   readyTimeoutMs: number;
   crashAt?: string;
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     verifyRatePerMin: c.VERIFY_RATE_PER_MIN,
     authFailuresPerMin: c.AUTH_FAILURES_PER_MIN,
+    reimbursementFailuresPerMin: c.REIMBURSEMENT_FAILURES_PER_MIN,
     metricsToken: c.METRICS_TOKEN,
     readyTimeoutMs: c.READY_TIMEOUT_MS,
     crashAt: c.LIANPIAO_CRASH_AT,

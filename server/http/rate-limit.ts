@@ -29,6 +29,8 @@ export interface RateLimitStore {
   hit(bucket: string, windowMs: number): Promise<Window>;
   /** The current window of `bucket`, counting nothing; null when it has none. */
   peek(bucket: string): Promise<Window | null>;
+  /** Takes one hit back from the current window of `bucket` (an attempt that turned out not to count). */
+  forgive(bucket: string): Promise<void>;
 }
 
 /** This process's memory; bounded at maxBuckets, the least recently hit bucket giving way. */
@@ -53,6 +55,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     w.count += 1;
     this.windows.set(bucket, w);
     return { count: w.count, resetAt: w.resetAt, now };
+  }
+
+  async forgive(bucket: string): Promise<void> {
+    const w = this.windows.get(bucket);
+    if (w && w.count > 0) w.count -= 1;
   }
 
   async peek(bucket: string): Promise<Window | null> {
@@ -94,6 +101,10 @@ export class PostgresRateLimitStore implements RateLimitStore {
     const r = rows[0];
     if (!r || Number(r.reset_at) <= Number(r.now)) return null;
     return { count: Number(r.hits), resetAt: Number(r.reset_at), now: Number(r.now) };
+  }
+
+  async forgive(bucket: string): Promise<void> {
+    await sql`update rate_limits set hits = hits - 1 where bucket = ${bucket} and hits > 0`.execute(this.db);
   }
 
   /** Deletes the windows that have ended; returns how many. */
@@ -159,6 +170,11 @@ export class RateLimiter {
   async hit(client: string): Promise<number> {
     const w = await this.store.hit(this.bucket(client), this.windowMs);
     return w.count <= this.limit ? 0 : RateLimiter.wait(w);
+  }
+
+  /** Takes back one hit of the client's current window. */
+  async forgive(client: string): Promise<void> {
+    await this.store.forgive(this.bucket(client));
   }
 
   /** Without counting: 0 when the client may still try, else the seconds until it may. */

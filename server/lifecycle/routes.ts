@@ -14,6 +14,7 @@ import { amount } from "../issuance/schema";
 import { freeText } from "../issuance/free-text";
 import { voidBill } from "./void";
 import { markReimbursed, releaseReimbursement } from "./reimbursement";
+import type { RateLimiter } from "../http/rate-limit";
 
 export interface LifecycleDeps extends IssueContext {
   baseUrl: string;
@@ -54,13 +55,37 @@ export function voidRoutes(d: LifecycleDeps): Router {
   return r;
 }
 
-export function reimbursementRoutes(d: { db: IssueContext["db"]; chainMarks: ChainMarksReader; onMarked?: (account: string) => void }): Router {
+export interface ReimbursementDeps {
+  db: IssueContext["db"];
+  chainMarks: ChainMarksReader;
+  onMarked?: (account: string) => void;
+  /** attempts per party whose printed fields match no bill (a check-code oracle otherwise) */
+  failures: RateLimiter;
+}
+
+export function reimbursementRoutes(d: ReimbursementDeps): Router {
   const r = Router();
   r.use(requireRole("relying_party"));
 
   r.post("/", async (req, res) => {
-    const mark = await markReimbursed(d, principalOf(req).institution, parseBody(markBody, req), req.ip ?? null);
-    res.status(201).json(mark);
+    const party = principalOf(req).institution;
+    const body = parseBody(markBody, req);
+    // Counted before the lookup, so that parallel guesses cannot slip past the limit; an attempt whose
+    // fields match a bill (marked, or refused for another reason) is taken back.
+    const wait = await d.failures.hit(party.id);
+    if (wait > 0) {
+      throw new ApiError("RATE_LIMITED", `Too many reimbursement attempts by this party matched no bill; retry in ${wait} s`, { retryAfter: wait });
+    }
+    let matched = true;
+    try {
+      const mark = await markReimbursed(d, party, body, req.ip ?? null);
+      res.status(201).json(mark);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "BILL_NOT_FOUND") matched = false;
+      throw err;
+    } finally {
+      if (matched) await d.failures.forgive(party.id);
+    }
   });
 
   const release = async (req: Request, res: Response) => {

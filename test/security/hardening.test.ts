@@ -9,6 +9,8 @@ import { makeCreditCode } from "../../server/issuance/check-digits";
 import { openCommitment } from "../../server/issuance/commitments";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
+const MARK_FAILURES = 5;
+
 describe("hardening (one service process)", function () {
   this.timeout(180_000);
   let svc: ServiceProcess;
@@ -16,7 +18,7 @@ describe("hardening (one service process)", function () {
   let bill: { id: string; billCode: string; billNumber: string; checkCode: string; total: string };
 
   before(async () => {
-    svc = await startService({});
+    svc = await startService({ REIMBURSEMENT_FAILURES_PER_MIN: String(MARK_FAILURES) });
     creds = svc.credentials();
     const issued = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE });
     expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
@@ -191,6 +193,40 @@ describe("hardening (one service process)", function () {
       const full = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}/envelope`, { key: creds.hospital.apiKey });
       expect(full.body.bill.payer).to.deep.equal({ name: "张三", idNumber: ID });
       expect(full.body.billHash).to.equal(env.body.billHash);
+    });
+  });
+
+  describe("6. reimbursement attempts that match no bill", () => {
+    const attempt = (key: string, checkCode: string) => call(svc.url, "POST", "/api/v1/reimbursements", { key, body: { ...mark(), checkCode } });
+    const wrong = (i: number) => `ZZZZ${String(i).padStart(2, "0")}`.replace(/[01]/g, "Z");
+
+    it(`refuses a party's attempts after ${MARK_FAILURES} misses in a minute with 429 and Retry-After, even with the right check code`, async () => {
+      for (let i = 0; i < MARK_FAILURES; i++) expect((await attempt(creds.insurer.apiKey, wrong(i))).status).to.equal(404);
+      for (const checkCode of [wrong(9), bill.checkCode]) {
+        const r = await attempt(creds.insurer.apiKey, checkCode);
+        expect(r.status, JSON.stringify(r.body)).to.equal(429);
+        expect(r.headers.get("content-type")).to.match(/application\/problem\+json/);
+        const retry = Number(r.headers.get("retry-after"));
+        expect(retry).to.be.within(1, 60);
+        expect(r.body).to.include({ code: "RATE_LIMITED", retryAfter: retry });
+        expect(r.body.detail).to.match(new RegExp(`retry in ${retry} s`));
+      }
+      const detail = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
+      expect(detail.body.reimbursement).to.equal(null);
+    });
+
+    it("counts per party, and attempts that match a bill (marked, or already marked) do not count", async () => {
+      const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某财产保险公司", creditCode: makeCreditCode("91110000MA0000321") } });
+      expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
+      const other = admitted.body.apiKey as string;
+      const first = await attempt(other, bill.checkCode);
+      expect(first.status, JSON.stringify(first.body)).to.equal(201);
+      for (let i = 0; i < MARK_FAILURES * 2; i++) expect((await attempt(other, bill.checkCode)).body.code).to.equal("ALREADY_REIMBURSED");
+      const parallel = await Promise.all(Array.from({ length: MARK_FAILURES * 3 }, (_, i) => attempt(other, wrong(i))));
+      const statuses = parallel.map((r) => r.status);
+      expect(statuses.filter((s) => s === 404)).to.have.length(MARK_FAILURES);
+      expect(statuses.filter((s) => s === 429)).to.have.length(MARK_FAILURES * 2);
+      expect((await attempt(creds.insurer.apiKey, bill.checkCode)).status).to.equal(429);
     });
   });
 });

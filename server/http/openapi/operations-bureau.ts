@@ -72,7 +72,7 @@ export const BUREAU_OPERATIONS: Operation[] = [
   {
     method: "post", path: "/api/v1/reimbursements", summary: "Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when", tag: "lifecycle", access: ["relying_party"],
     request: { contentType: "application/json", schema: markBody },
-    responses: { 201: { description: "marked", schema: Reimbursement }, 404: problem("no bill matches"), 409: problem("already reimbursed, voided or not yet anchored"), 422: problem("invalid body"), ...auth },
+    responses: { 201: { description: "marked", schema: Reimbursement }, 404: problem("no bill matches"), 409: problem("already reimbursed, voided or not yet anchored"), 422: problem("invalid body"), 429: problem("too many attempts by this party matched no bill; Retry-After says when to retry"), ...auth },
   },
   ...(["delete", "post"] as const).map((method): Operation => ({
     method, path: method === "delete" ? "/api/v1/reimbursements/{billCode}/{billNumber}" : "/api/v1/reimbursements/{billCode}/{billNumber}/release",
