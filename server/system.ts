@@ -65,6 +65,7 @@ async function resolveRegistry(cfg: Config, store: Store, chain: ChainHandle, lo
 
 export async function startSystem(cfg: Config, log: Logger): Promise<System> {
   armCrash(cfg.crashAt);
+  for (const notice of cfg.notices) log.warn(notice);
   const store = await openStore({ databaseUrl: cfg.databaseUrl, sqlitePath: cfg.sqlitePath });
   const chain = await openChain(cfg, log).catch(async (err) => {
     await store.close();
@@ -136,7 +137,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       limits,
       trustProxy: cfg.trustProxy,
       ready: () => readiness({ db: store.db, provider: chain.provider, worker, timeoutMs: cfg.readyTimeoutMs }),
-      metrics: metricsRoute(m, cfg.metricsToken),
+      metrics: metricsRoute(m, cfg.metricsToken, cfg.metricsAccess),
     });
     worker.start();
     return {

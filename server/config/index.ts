@@ -77,8 +77,15 @@ const schema = z
     AUTH_FAILURES_PER_MIN: int(30, 1),
     /** reimbursement attempts per relying party per minute whose printed fields match no bill, before 429 */
     REIMBURSEMENT_FAILURES_PER_MIN: int(20, 1),
-    /** when set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` */
-    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /**
+     * GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Without it /metrics is served only by
+     * a server bound to loopback with no trusted proxy in front (see metricsAccess below).
+     */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be a bearer token: letters, digits and -._~+/ (RFC 6750)")
+      .optional(),
     /** deadline of each /readyz probe (database, chain head) */
     READY_TIMEOUT_MS: int(2_000, 100),
     /** test-only: names a pipeline point at which the process exits abruptly (fault tests) */
@@ -94,6 +101,15 @@ const schema = z
   });
 
 export type ChainMode = "embedded" | "dev" | "external";
+
+/** Who may read GET /metrics: holders of METRICS_TOKEN, anyone (loopback only), or no one. */
+export type MetricsAccess = "token" | "loopback" | "off";
+
+/** A host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 export interface Config {
   port: number;
@@ -122,6 +138,9 @@ export interface Config {
   authFailuresPerMin: number;
   reimbursementFailuresPerMin: number;
   metricsToken?: string;
+  metricsAccess: MetricsAccess;
+  /** said once at start-up: settings that are valid but worth knowing about */
+  notices: string[];
   readyTimeoutMs: number;
   crashAt?: string;
 }
@@ -140,6 +159,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const chainMode: ChainMode = !c.RPC_URL ? "embedded" : c.BOOTSTRAP === "dev" && !c.REGISTRY_ADDRESS ? "dev" : "external";
   const dataDir = path.resolve(c.DATA_DIR);
+  // /metrics tells about the whole system: open only where nobody else can connect.
+  const behindProxy = c.TRUST_PROXY.length > 0;
+  const metricsAccess: MetricsAccess = c.METRICS_TOKEN ? "token" : isLoopbackHost(c.HOST) && !behindProxy ? "loopback" : "off";
+  const notices: string[] = [];
+  if (metricsAccess === "off") {
+    notices.push(
+      `METRICS_TOKEN is not set and ${behindProxy ? "TRUST_PROXY says requests come through a proxy" : `HOST=${c.HOST} is not a loopback address`}: ` +
+        "GET /metrics is refused (403). Set METRICS_TOKEN and scrape with 'Authorization: Bearer <token>', or bind HOST=127.0.0.1 with no proxy.",
+    );
+  }
   const sqliteUrl = c.DATABASE_URL?.startsWith("sqlite:") ? c.DATABASE_URL.slice("sqlite:".length) : undefined;
   return {
     port: c.PORT,
@@ -168,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMin: c.AUTH_FAILURES_PER_MIN,
     reimbursementFailuresPerMin: c.REIMBURSEMENT_FAILURES_PER_MIN,
     metricsToken: c.METRICS_TOKEN,
+    metricsAccess,
+    notices,
     readyTimeoutMs: c.READY_TIMEOUT_MS,
     crashAt: c.LIANPIAO_CRASH_AT,
   };

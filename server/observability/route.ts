@@ -1,6 +1,7 @@
 /**
- * GET /metrics: the Prometheus text exposition. Open by default (scrapers sit on the internal
- * network); with METRICS_TOKEN set, only `Authorization: Bearer <token>` may read it.
+ * GET /metrics: the Prometheus text exposition. With METRICS_TOKEN set, only `Authorization: Bearer
+ * <token>` may read it; without, it is open only on a server bound to loopback with no proxy in front
+ * (config: metricsAccess), and refused everywhere else.
  */
 import crypto from "node:crypto";
 import type { RequestHandler } from "express";
@@ -14,8 +15,11 @@ function sameSecret(a: string, b: string): boolean {
   return crypto.timingSafeEqual(ha, hb);
 }
 
-export function metricsRoute(m: Metrics, token?: string): RequestHandler {
+export function metricsRoute(m: Metrics, token?: string, access: "token" | "loopback" | "off" = token ? "token" : "loopback"): RequestHandler {
   return async (req, res, next) => {
+    if (access === "off") {
+      return next(new ApiError("METRICS_TOKEN_REQUIRED", "METRICS_TOKEN is not set and this server is not bound to loopback only: set METRICS_TOKEN and send 'Authorization: Bearer <token>'"));
+    }
     if (token) {
       const bearer = bearerToken(req.get("authorization") ?? "");
       const given = bearer.ok ? bearer.token : "";
