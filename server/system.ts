@@ -31,6 +31,7 @@ import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
 import { PostgresRateLimitStore } from "./http/rate-limit";
+import { privateFile, writePrivateFile } from "./store/private-file";
 import type { BillRow } from "./store/schema";
 
 export interface System {
@@ -41,16 +42,16 @@ export interface System {
   worker: AnchorWorker;
   app: ReturnType<typeof buildApp>;
   demo: DemoCredentials | null;
+  /** the demo keys were made at this start (the credentials file was first written): print them */
+  demoKeysCreated: boolean;
   stop(): Promise<void>;
 }
 
 /** Dev chains only: a generated keystore password kept beside the data, so restarts unlock it. */
 function devKeystorePassword(dataDir: string): string {
   const file = path.join(dataDir, "keystore-password");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
-  }
+  if (!fs.existsSync(file)) writePrivateFile(file, crypto.randomBytes(24).toString("base64url"));
+  else privateFile(file);
   return fs.readFileSync(file, "utf8").trim();
 }
 
@@ -82,9 +83,10 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     for (const k of cfg.signerPrivateKeys) signers.add(new (await import("ethers")).Wallet(k));
     const password = cfg.keystorePassword ?? (dev ? devKeystorePassword(cfg.dataDir) : undefined);
     await loadKeystore(store.db, signers, password);
-    const demo = dev
+    const boot = dev
       ? await bootstrapDemo({ db: store.db, provider: chain.provider, registry, dataDir: cfg.dataDir, rpcUrl: chain.rpcUrl, chainId: chain.chainId, baseUrl: cfg.publicBaseUrl })
       : null;
+    const demo = boot?.credentials ?? null;
     const domain = { chainId: chain.chainId, verifyingContract: registry };
     const worker = new AnchorWorker({
       db: store.db,
@@ -141,7 +143,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     });
     worker.start();
     return {
-      cfg, store, chain, registry, worker, app, demo,
+      cfg, store, chain, registry, worker, app, demo, demoKeysCreated: boot?.keysCreated ?? false,
       stop: async () => {
         await worker.stop();
         await pdfPool.close();
