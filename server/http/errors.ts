@@ -10,6 +10,7 @@ export const ERRORS = {
   UNAUTHENTICATED: { status: 401, title: "Send a valid API key as 'Authorization: Bearer <key>'" },
   MALFORMED_AUTHORIZATION: { status: 400, title: "The Authorization header is not 'Bearer <key>'; see detail for what is wrong with it" },
   FORBIDDEN: { status: 403, title: "This API key may not do that" },
+  CSRF_REJECTED: { status: 403, title: "The form's CSRF token is missing or wrong, or it came from another site; reload the page and submit it again" },
   METRICS_TOKEN_REQUIRED: { status: 403, title: "/metrics is served only with METRICS_TOKEN set, or on a server bound to loopback" },
   NOT_FOUND: { status: 404, title: "No such resource" },
   ISSUER_SUSPENDED: { status: 403, title: "The issuer is suspended by the finance bureau and may not issue" },

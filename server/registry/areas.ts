@@ -62,6 +62,6 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
       "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake(), failures: new RateLimiter(d.markFailuresPerMin ?? 20, 60_000, { store: d.limits, name: "mark-failure" }) }),
       "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
-    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), limits: d.limits })],
+    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits })],
   };
 }

@@ -20,6 +20,8 @@ export interface Operation {
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
   signIn?: boolean;
+  /** a browser form: without its CSRF token, or from another site, it answers 403 to anyone */
+  csrf?: boolean;
   parameters?: Array<{ name: string; in: "query" | "path" | "header"; required?: boolean; description: string }>;
 }
 
