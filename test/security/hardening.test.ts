@@ -229,4 +229,24 @@ describe("hardening (one service process)", function () {
       expect((await attempt(creds.insurer.apiKey, bill.checkCode)).status).to.equal(429);
     });
   });
+
+  describe("12. admitting an issuer (the same hole as 3)", () => {
+    it("answers two concurrent admissions of one credit code with one 201 and one 409: no issuer without its range or key, the loser's chain work audited", async () => {
+      const creditCode = makeCreditCode("12110000400000999");
+      const body = (start: number) => ({ name: "示范市第二人民医院", creditCode, kind: "medical", billCode: "11060999", range: { start, end: start + 99 } });
+      const both = await Promise.all([1, 101].map((start) => call(svc.url, "POST", "/api/v1/issuers", { key: creds.bureau.apiKey, body: body(start) })));
+      expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).to.deep.equal([201, 409]);
+      const won = both.find((r) => r.status === 201)!;
+      expect(both.find((r) => r.status === 409)!.body.code).to.equal("ISSUER_EXISTS");
+      const listed = (await call(svc.url, "GET", "/api/v1/issuers", { key: creds.bureau.apiKey })).body.items.filter((i: { creditCode: string }) => i.creditCode === creditCode);
+      expect(listed).to.have.length(1);
+      expect(listed[0].ranges).to.have.length(1);
+      const detail = await call(svc.url, "GET", `/api/v1/issuers/${won.body.id}`, { key: creds.bureau.apiKey });
+      expect(detail.body.keys).to.have.length(1);
+      const refused = (await call(svc.url, "GET", "/api/v1/audit?action=issuer.admit_refused", { key: creds.bureau.apiKey })).body.items;
+      expect(refused).to.have.length(1);
+      expect(refused[0].detail).to.include({ creditCode });
+      expect(refused[0].detail.rangeTx).to.match(/^0x[0-9a-f]{64}$/);
+    });
+  });
 });
