@@ -6,7 +6,7 @@ import express, { type RequestHandler, type Router } from "express";
 import type { Logger } from "pino";
 import { authenticate } from "./http/auth";
 import { requestLog } from "./http/request-log";
-import { RateLimiter } from "./http/rate-limit";
+import { RateLimiter, type RateLimitStore } from "./http/rate-limit";
 import { notFound, problemHandler } from "./http/problem";
 import type { KeyResolver } from "./registry/api-keys";
 
@@ -20,6 +20,10 @@ export interface AppDeps {
   ready(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   /** failed authentications allowed per client per minute */
   authFailuresPerMin?: number;
+  /** where rate-limit windows are counted (shared by replicas on PostgreSQL); default this process's memory */
+  limits?: RateLimitStore;
+  /** proxies whose X-Forwarded-For is believed (TRUST_PROXY); none by default */
+  trustProxy?: string[];
   /** GET /metrics (Prometheus text), outside /api and its API keys */
   metrics?: RequestHandler;
 }
@@ -37,7 +41,9 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function buildApp(d: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // Only configured proxies may say who the client is: otherwise a forged X-Forwarded-For would give
+  // every request a new address, and every per-client limit would be void.
+  app.set("trust proxy", d.trustProxy?.length ? d.trustProxy : false);
   app.use(securityHeaders);
   app.use(requestLog(d.log));
   app.get("/healthz", (_req, res) => {
@@ -49,7 +55,7 @@ export function buildApp(d: AppDeps): express.Express {
   });
   if (d.metrics) app.get("/metrics", d.metrics);
   app.use("/api", express.json({ limit: "256kb", type: ["application/json", "application/*+json"] }));
-  app.use("/api", authenticate(d.keys, new RateLimiter(d.authFailuresPerMin ?? 30, 60_000)));
+  app.use("/api", authenticate(d.keys, new RateLimiter(d.authFailuresPerMin ?? 30, 60_000, { store: d.limits, name: "auth-failure" })));
   for (const [path, router] of Object.entries(d.api)) app.use(`/api/v1${path}`, router);
   for (const r of d.pages ?? []) app.use(r);
   app.use(notFound);

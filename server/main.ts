@@ -26,8 +26,11 @@ async function main(): Promise<void> {
     // Printed once for the person at the terminal; the same keys are in DATA_DIR/demo-credentials.json.
     process.stdout.write(
       `\nlianpiao is running at http://localhost:${port}  (chain: ${cfg.chainMode}, registry ${sys.registry})\n` +
-        `demo API keys (also in ${cfg.dataDir}/demo-credentials.json):\n` +
-        (["hospital", "charity", "bureau", "insurer"] as const).map((r) => `  ${r.padEnd(9)} ${sys.demo![r].apiKey}`).join("\n") +
+        // the keys are printed once, when they are made; afterwards they are only in the 0600 file
+        (sys.demoKeysCreated
+          ? `demo API keys (also in ${cfg.dataDir}/demo-credentials.json):\n` +
+            (["hospital", "charity", "bureau", "insurer"] as const).map((r) => `  ${r.padEnd(9)} ${sys.demo![r].apiKey}`).join("\n")
+          : `demo API keys: in ${cfg.dataDir}/demo-credentials.json`) +
         `\nAPI docs: http://localhost:${port}/docs\n\n`,
     );
   }

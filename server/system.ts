@@ -30,6 +30,8 @@ import { chainView, verificationRoutes } from "./verification";
 import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
+import { PostgresRateLimitStore } from "./http/rate-limit";
+import { privateFile, writePrivateFile } from "./store/private-file";
 import type { BillRow } from "./store/schema";
 
 export interface System {
@@ -40,16 +42,16 @@ export interface System {
   worker: AnchorWorker;
   app: ReturnType<typeof buildApp>;
   demo: DemoCredentials | null;
+  /** the demo keys were made at this start (the credentials file was first written): print them */
+  demoKeysCreated: boolean;
   stop(): Promise<void>;
 }
 
 /** Dev chains only: a generated keystore password kept beside the data, so restarts unlock it. */
 function devKeystorePassword(dataDir: string): string {
   const file = path.join(dataDir, "keystore-password");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
-  }
+  if (!fs.existsSync(file)) writePrivateFile(file, crypto.randomBytes(24).toString("base64url"));
+  else privateFile(file);
   return fs.readFileSync(file, "utf8").trim();
 }
 
@@ -64,6 +66,7 @@ async function resolveRegistry(cfg: Config, store: Store, chain: ChainHandle, lo
 
 export async function startSystem(cfg: Config, log: Logger): Promise<System> {
   armCrash(cfg.crashAt);
+  for (const notice of cfg.notices) log.warn(notice);
   const store = await openStore({ databaseUrl: cfg.databaseUrl, sqlitePath: cfg.sqlitePath });
   const chain = await openChain(cfg, log).catch(async (err) => {
     await store.close();
@@ -80,9 +83,10 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     for (const k of cfg.signerPrivateKeys) signers.add(new (await import("ethers")).Wallet(k));
     const password = cfg.keystorePassword ?? (dev ? devKeystorePassword(cfg.dataDir) : undefined);
     await loadKeystore(store.db, signers, password);
-    const demo = dev
+    const boot = dev
       ? await bootstrapDemo({ db: store.db, provider: chain.provider, registry, dataDir: cfg.dataDir, rpcUrl: chain.rpcUrl, chainId: chain.chainId, baseUrl: cfg.publicBaseUrl })
       : null;
+    const demo = boot?.credentials ?? null;
     const domain = { chainId: chain.chainId, verifyingContract: registry };
     const worker = new AnchorWorker({
       db: store.db,
@@ -101,6 +105,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       onMarkRefused: (mark) => undoRefusedMark(store.db, mark),
     });
     const keys = new KeyResolver(store.db);
+    // One limit per client for the whole deployment: replicas on one PostgreSQL count together.
+    const limits = store.dialect === "postgres" ? new PostgresRateLimitStore(store.db, 60_000, (err) => log.warn({ err }, "rate-limit sweep failed")) : undefined;
     const onIssued = () => {
       m.billIssued();
       worker.wake();
@@ -117,9 +123,9 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
       log,
       keys,
@@ -130,12 +136,14 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
+      limits,
+      trustProxy: cfg.trustProxy,
       ready: () => readiness({ db: store.db, provider: chain.provider, worker, timeoutMs: cfg.readyTimeoutMs }),
-      metrics: metricsRoute(m, cfg.metricsToken),
+      metrics: metricsRoute(m, cfg.metricsToken, cfg.metricsAccess),
     });
     worker.start();
     return {
-      cfg, store, chain, registry, worker, app, demo,
+      cfg, store, chain, registry, worker, app, demo, demoKeysCreated: boot?.keysCreated ?? false,
       stop: async () => {
         await worker.stop();
         await pdfPool.close();

@@ -9,6 +9,7 @@ import { Wallet, encryptKeystoreJson, getAddress } from "ethers";
 import { loadConfig } from "../../server/config";
 import { openStore } from "../../server/store/database";
 import { isValidCreditCode } from "../../server/issuance/check-digits";
+import { checkFreeText } from "../../server/issuance/free-text";
 import { createApiKey } from "../../server/registry/api-keys";
 import { audit, createInstitution } from "../../server/registry/institutions";
 
@@ -21,6 +22,9 @@ interface InitOptions {
 
 async function init(o: InitOptions): Promise<{ institutionId: string; account: string; apiKey: string; keyImported: boolean }> {
   if (!isValidCreditCode(o.creditCode)) throw new Error(`--credit-code: ${o.creditCode} is not a valid unified social credit code`);
+  const name = checkFreeText(o.name, 100, { min: 2 });
+  if (!name.ok) throw new Error(`--name: ${name.message}`);
+  o = { ...o, name: name.value };
   const cfg = loadConfig();
   const secret = o.importKeyFromEnv ? process.env[o.importKeyFromEnv] : undefined;
   if (o.importKeyFromEnv && !secret) throw new Error(`--import-key-from-env: ${o.importKeyFromEnv} is not set`);

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { EmbeddedChainError } from "./errors";
+import { privateSqliteFile } from "../store/private-file";
 
 /** One state-changing request, recorded before it reached the EVM. */
 export interface JournalEntry {
@@ -32,6 +33,7 @@ export class ChainJournal {
 
   static open(file: string): ChainJournal {
     // timeout 0: a second process must fail at once, not wait for a lock it will never get.
+    privateSqliteFile(file);
     const db = new Database(file, { timeout: 0 });
     try {
       db.pragma("locking_mode = EXCLUSIVE");

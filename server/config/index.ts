@@ -1,11 +1,44 @@
 /**
  * All configuration, validated once at start-up. Nothing else reads process.env.
  */
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
+
+const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+/** One TRUST_PROXY entry: a named range, an IP address, or a network in CIDR notation. */
+function proxyEntryProblem(entry: string): string | null {
+  if (PROXY_NAMES.includes(entry)) return null;
+  const [ip, prefix, extra] = entry.split("/");
+  const family = net.isIP(ip);
+  if (!family || extra !== undefined) return `"${entry}" is not an IP address, a CIDR network or one of ${PROXY_NAMES.join(", ")}`;
+  if (prefix === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `"${entry}": the prefix length must be 0 to ${max}`;
+  return null;
+}
+
+/**
+ * TRUST_PROXY: the proxies whose X-Forwarded-For is believed, comma separated; "none" (the default)
+ * believes none, so a client cannot name its own address. A hop count is refused: it would believe
+ * whatever the nearest hops say, whoever they are.
+ */
+const trustProxy = z
+  .string()
+  .default("none")
+  .transform((v, ctx) => {
+    const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+    if (entries.length === 0 || (entries.length === 1 && ["none", "false"].includes(entries[0]))) return [] as string[];
+    for (const e of entries) {
+      const problem = proxyEntryProblem(e);
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem}; give the addresses or networks of your proxies, e.g. "10.0.0.0/8" or "loopback", or "none"` });
+    }
+    return entries;
+  });
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
 
@@ -37,11 +70,22 @@ const schema = z
     /** private keys in the environment, comma separated, instead of the keystore */
     SIGNER_PRIVATE_KEYS: z.string().optional(),
     INSTANCE_ID: z.string().optional(),
+    /** proxies whose X-Forwarded-For is believed (addresses, CIDR networks, loopback/linklocal/uniquelocal); none by default */
+    TRUST_PROXY: trustProxy,
     VERIFY_RATE_PER_MIN: int(120, 1),
     /** failed authentications allowed per client per minute before 429 */
     AUTH_FAILURES_PER_MIN: int(30, 1),
-    /** when set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` */
-    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** reimbursement attempts per relying party per minute whose printed fields match no bill, before 429 */
+    REIMBURSEMENT_FAILURES_PER_MIN: int(20, 1),
+    /**
+     * GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Without it /metrics is served only by
+     * a server bound to loopback with no trusted proxy in front (see metricsAccess below).
+     */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be a bearer token: letters, digits and -._~+/ (RFC 6750)")
+      .optional(),
     /** deadline of each /readyz probe (database, chain head) */
     READY_TIMEOUT_MS: int(2_000, 100),
     /** test-only: names a pipeline point at which the process exits abruptly (fault tests) */
@@ -57,6 +101,15 @@ const schema = z
   });
 
 export type ChainMode = "embedded" | "dev" | "external";
+
+/** Who may read GET /metrics: holders of METRICS_TOKEN, anyone (loopback only), or no one. */
+export type MetricsAccess = "token" | "loopback" | "off";
+
+/** A host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 export interface Config {
   port: number;
@@ -79,9 +132,15 @@ export interface Config {
   keystorePassword?: string;
   signerPrivateKeys: string[];
   instanceId: string;
+  /** the trusted proxies (express "trust proxy"); empty: none, req.ip is the socket's address */
+  trustProxy: string[];
   verifyRatePerMin: number;
   authFailuresPerMin: number;
+  reimbursementFailuresPerMin: number;
   metricsToken?: string;
+  metricsAccess: MetricsAccess;
+  /** said once at start-up: settings that are valid but worth knowing about */
+  notices: string[];
   readyTimeoutMs: number;
   crashAt?: string;
 }
@@ -100,6 +159,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const chainMode: ChainMode = !c.RPC_URL ? "embedded" : c.BOOTSTRAP === "dev" && !c.REGISTRY_ADDRESS ? "dev" : "external";
   const dataDir = path.resolve(c.DATA_DIR);
+  // /metrics tells about the whole system: open only where nobody else can connect.
+  const behindProxy = c.TRUST_PROXY.length > 0;
+  const metricsAccess: MetricsAccess = c.METRICS_TOKEN ? "token" : isLoopbackHost(c.HOST) && !behindProxy ? "loopback" : "off";
+  const notices: string[] = [];
+  if (metricsAccess === "off") {
+    notices.push(
+      `METRICS_TOKEN is not set and ${behindProxy ? "TRUST_PROXY says requests come through a proxy" : `HOST=${c.HOST} is not a loopback address`}: ` +
+        "GET /metrics is refused (403). Set METRICS_TOKEN and scrape with 'Authorization: Bearer <token>', or bind HOST=127.0.0.1 with no proxy.",
+    );
+  }
   const sqliteUrl = c.DATABASE_URL?.startsWith("sqlite:") ? c.DATABASE_URL.slice("sqlite:".length) : undefined;
   return {
     port: c.PORT,
@@ -123,9 +192,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keystorePassword: c.KEYSTORE_PASSWORD,
     signerPrivateKeys: (c.SIGNER_PRIVATE_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     instanceId: c.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    trustProxy: c.TRUST_PROXY,
     verifyRatePerMin: c.VERIFY_RATE_PER_MIN,
     authFailuresPerMin: c.AUTH_FAILURES_PER_MIN,
+    reimbursementFailuresPerMin: c.REIMBURSEMENT_FAILURES_PER_MIN,
     metricsToken: c.METRICS_TOKEN,
+    metricsAccess,
+    notices,
     readyTimeoutMs: c.READY_TIMEOUT_MS,
     crashAt: c.LIANPIAO_CRASH_AT,
   };

@@ -1,6 +1,5 @@
 /**
- * From a validated request to the canonical bill, plus the display masks used wherever a bill is
- * shown to someone who is not its issuer.
+ * From a validated request to the canonical bill (the display masks are in masking.ts).
  *
  * Derivations (documented in the API description too):
  * - a line item without a category takes its name when the name is a standard fee category, else 其他费;
@@ -119,22 +118,4 @@ function composeDonation(input: DonationInvoiceInput, ctx: ComposeContext): Dona
 /** The canonical bill for a validated request (see parseInvoiceRequest) and its numbering context. */
 export function composeBill(input: InvoiceInput, ctx: ComposeContext): Bill {
   return input.kind === "medical" ? composeMedical(input, ctx) : composeDonation(input, ctx);
-}
-
-/** "张三" → "张*", "欧阳娜娜" → "欧***": the first character stays, every other one becomes "*". */
-export function maskName(name: string): string {
-  const chars = [...name];
-  if (chars.length <= 1) return "*".repeat(chars.length);
-  return chars[0] + "*".repeat(chars.length - 1);
-}
-
-/**
- * "11010519491231002X" → "1101**********002X": the first four (province and city) and last four
- * characters stay, hiding the district, birth date and sequence. Short identifiers keep only their
- * last quarter. The length is preserved so the printed field keeps its shape.
- */
-export function maskId(id: string): string {
-  if (id.length >= 12) return id.slice(0, 4) + "*".repeat(id.length - 8) + id.slice(-4);
-  const keep = Math.floor(id.length / 4);
-  return "*".repeat(id.length - keep) + id.slice(id.length - keep);
 }

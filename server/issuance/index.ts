@@ -33,7 +33,8 @@ export {
   type MedicalItemInput, type DonationInvoiceInput, type DonationItemInput, type ParseInvoiceResult,
 } from "./schema";
 export {
-  composeBill, formatShanghaiTime, deriveCategory, deriveInsuranceType, maskName, maskId,
+  composeBill, formatShanghaiTime, deriveCategory, deriveInsuranceType,
   type ComposeContext,
 } from "./compose";
 export { sealBill } from "./seal";
+export { maskName, maskIdNumber, maskedBill } from "./masking";

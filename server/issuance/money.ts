@@ -55,6 +55,17 @@ export function formatFen(fen: Fen): string {
   return `${sign}${yuan}.${cents.toString().padStart(2, "0")}`;
 }
 
+/**
+ * The fen of formatFen's output ("-157.00", "1000000000157.00"): sums and figures, which may exceed
+ * MAX_FEN and be negative. toFen is for amounts a bill may carry; this is for totals of many bills.
+ */
+export function fenOfFormatted(text: string): Fen {
+  const m = /^(-?)(0|[1-9]\d*)\.(\d{2})$/.exec(text);
+  if (!m) throw new RangeError(`not a formatted sum: ${JSON.stringify(text)}`);
+  const fen = BigInt(m[2]) * 100n + BigInt(m[3]);
+  return m[1] ? -fen : fen;
+}
+
 /** Rewrites an amount in its canonical two-digit form ("157.5" → "157.50"). */
 export function normalizeAmount(text: string): string {
   return formatFen(toFen(text));

@@ -50,14 +50,15 @@ export interface RangeInput {
 
 /**
  * Records a range the registrar has allotted on chain (the registry is the authority: docs/PROTOCOL.md
- * §7); ranges of one bill code never overlap.
+ * §7); ranges of one bill code never overlap. Inside a transaction it is part of it.
  */
 export async function allotRange(db: Db, r: RangeInput, now = Date.now()): Promise<string> {
   if (!/^\d{8}$/.test(r.billCode)) throw new ApiError("VALIDATION_FAILED", "billCode must be 8 digits");
   if (!(Number.isInteger(r.start) && Number.isInteger(r.end) && r.start >= 1 && r.end >= r.start && r.end <= 9_999_999_999)) {
     throw new ApiError("VALIDATION_FAILED", "the range must satisfy 1 ≤ start ≤ end ≤ 9999999999");
   }
-  return db.transaction().execute(async (trx) => {
+  const inTransaction = <T>(f: (trx: Db) => Promise<T>): Promise<T> => (db.isTransaction ? f(db) : db.transaction().execute(f));
+  return inTransaction(async (trx) => {
     const overlap = await trx
       .selectFrom("bill_ranges")
       .select("id")

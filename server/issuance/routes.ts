@@ -12,6 +12,7 @@ import { issueBill, type IssueContext } from "./service";
 import type { BillRow } from "../store/schema";
 import type { Request } from "express";
 import { crashPoint } from "../anchoring/crash";
+import { envelopeWithoutPersonalData, maskedBill } from "./masking";
 
 export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
@@ -34,6 +35,11 @@ export async function visibleBill(db: Db, req: Request, id: string): Promise<Bil
   if (p.institution.role === "bureau") return bill;
   if (p.institution.role === "issuer" && bill.institution_id === p.institution.id) return bill;
   throw new ApiError("NOT_FOUND", "No bill with this id");
+}
+
+function isIssuerOf(req: Request, bill: BillRow): boolean {
+  const p = principalOf(req);
+  return p.institution.role === "issuer" && p.institution.id === bill.institution_id;
 }
 
 export function invoiceRoutes(d: InvoiceRouteDeps): Router {
@@ -66,15 +72,19 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
     res.json({ items: page.map((b) => billSummary(b, d.baseUrl)), nextCursor: rows.length > q.data.limit && last ? `${last.created_at}_${last.id}` : null });
   });
 
+  // The issuer sees its own bill in full; the bureau sees the holder's name and ID number masked (masking.ts).
   r.get("/:id", requireRole("issuer", "bureau"), async (req, res) => {
     const bill = await visibleBill(d.db, req, String(req.params.id));
-    res.json(billDetail(bill, d.baseUrl, await anchorOf(d.db, bill), await d.head()));
+    const detail = billDetail(bill, d.baseUrl, await anchorOf(d.db, bill), await d.head());
+    res.json(isIssuerOf(req, bill) ? detail : { ...detail, bill: maskedBill(detail.bill) });
   });
 
   // The machine-readable bill (as embedded in the PDF): enough to verify it against the chain alone.
+  // The bureau's copy withholds the holder's name and ID number; their commitments stay, so it still verifies.
   r.get("/:id/envelope", requireRole("issuer", "bureau"), async (req, res) => {
     const bill = await visibleBill(d.db, req, String(req.params.id));
-    res.json(await envelopeOf(d.db, bill, d.chain));
+    const envelope = await envelopeOf(d.db, bill, d.chain);
+    res.json(isIssuerOf(req, bill) ? envelope : envelopeWithoutPersonalData(envelope));
   });
 
   r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {

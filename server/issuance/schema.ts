@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { formatFen, formatQuantity, lineAmount, parseAmount, parseQuantity, sumFen, toFen } from "./money";
 import { isValidCreditCode, residentIdProblem } from "./check-digits";
+import { freeText } from "./free-text";
 import { InsuranceType, PatientType } from "./model";
 
 export const FEE_CATEGORIES = [
@@ -86,22 +87,14 @@ function fail(ctx: Ctx, code: IssueCode, message: string): typeof z.NEVER {
   return z.NEVER;
 }
 
-/** C0/C1 controls, lone surrogates, line/paragraph separators and bidi overrides (spoofing on print). */
-const FORBIDDEN_CHARS = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+/** Free text: the one rule of free-text.ts (trimmed, NFC, nothing invisible), at most `max` code points. */
+const text = (max: number, opts: { allowEmpty?: boolean } = {}) => freeText(max, opts);
 
-/** Free text: trimmed, NFC, no control characters, at most `max` code points. */
-function text(max: number, opts: { allowEmpty?: boolean } = {}) {
-  return z.string().transform((raw, ctx) => {
-    if (FORBIDDEN_CHARS.test(raw)) return fail(ctx, "CONTROL_CHARACTER", "must not contain control characters");
-    const s = raw.normalize("NFC").trim();
-    if (!s && !opts.allowEmpty) return fail(ctx, "REQUIRED", "must not be empty");
-    if ([...s].length > max) return fail(ctx, "TOO_LONG", `must be at most ${max} characters`);
-    return s;
-  });
-}
-
-/** An amount string; z.unknown so that a JSON number gets AMOUNT_FORMAT rather than a bare TYPE. */
-function amount() {
+/**
+ * An amount string (money.ts grammar), normalized ("157.5" → "157.50"); z.unknown so that a JSON number
+ * gets AMOUNT_FORMAT rather than a bare TYPE. Every amount the API takes is read by this one rule.
+ */
+export function amount() {
   return z.unknown().transform((v, ctx) => {
     if (v === undefined) return fail(ctx, "REQUIRED", "is required");
     const r = parseAmount(v);

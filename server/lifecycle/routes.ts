@@ -10,8 +10,11 @@ import type { ChainMarksReader } from "./chain-marks";
 import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
 import { parseBody } from "../registry/input";
+import { amount } from "../issuance/schema";
+import { freeText } from "../issuance/free-text";
 import { voidBill } from "./void";
 import { markReimbursed, releaseReimbursement } from "./reimbursement";
+import type { RateLimiter } from "../http/rate-limit";
 
 export interface LifecycleDeps extends IssueContext {
   baseUrl: string;
@@ -21,7 +24,7 @@ export interface LifecycleDeps extends IssueContext {
 
 export const voidBody = z
   .object({
-    reason: z.string().trim().min(1, "give the reason for voiding").max(200),
+    reason: freeText(200),
     reasonCode: z.number().int().min(1).max(255).default(1),
   })
   .strict();
@@ -31,8 +34,8 @@ export const markBody = z
     billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
     billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
     checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
-    total: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "a decimal amount with at most two fraction digits"),
-    reference: z.string().trim().min(1).max(100),
+    total: amount(),
+    reference: freeText(100),
   })
   .strict();
 
@@ -52,13 +55,37 @@ export function voidRoutes(d: LifecycleDeps): Router {
   return r;
 }
 
-export function reimbursementRoutes(d: { db: IssueContext["db"]; chainMarks: ChainMarksReader; onMarked?: (account: string) => void }): Router {
+export interface ReimbursementDeps {
+  db: IssueContext["db"];
+  chainMarks: ChainMarksReader;
+  onMarked?: (account: string) => void;
+  /** attempts per party whose printed fields match no bill (a check-code oracle otherwise) */
+  failures: RateLimiter;
+}
+
+export function reimbursementRoutes(d: ReimbursementDeps): Router {
   const r = Router();
   r.use(requireRole("relying_party"));
 
   r.post("/", async (req, res) => {
-    const mark = await markReimbursed(d, principalOf(req).institution, parseBody(markBody, req), req.ip ?? null);
-    res.status(201).json(mark);
+    const party = principalOf(req).institution;
+    const body = parseBody(markBody, req);
+    // Counted before the lookup, so that parallel guesses cannot slip past the limit; an attempt whose
+    // fields match a bill (marked, or refused for another reason) is taken back.
+    const wait = await d.failures.hit(party.id);
+    if (wait > 0) {
+      throw new ApiError("RATE_LIMITED", `Too many reimbursement attempts by this party matched no bill; retry in ${wait} s`, { retryAfter: wait });
+    }
+    let matched = true;
+    try {
+      const mark = await markReimbursed(d, party, body, req.ip ?? null);
+      res.status(201).json(mark);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "BILL_NOT_FOUND") matched = false;
+      throw err;
+    } finally {
+      if (matched) await d.failures.forgive(party.id);
+    }
   });
 
   const release = async (req: Request, res: Response) => {

@@ -2,6 +2,7 @@
  * The display values of a bill: what each template key prints as. Pure functions of the bill.
  */
 import type { Bill, DonationBill, MedicalBill } from "../issuance/model";
+import { maskIdNumber } from "../issuance/masking";
 
 export type Values = Record<string, string>;
 
@@ -19,11 +20,6 @@ export function yuan(amount: string): string {
   return amount.startsWith("-") ? `-¥${amount.slice(1)}` : `¥${amount}`;
 }
 
-/** Resident ID numbers print masked (110105********002X); credit codes and others as they are. */
-export function maskIdNumber(id: string | undefined): string {
-  if (!id) return "";
-  return /^\d{17}[\dXx]$/.test(id) ? `${id.slice(0, 6)}********${id.slice(-4)}` : id;
-}
 
 /** "2026-11-23T10:31:07+08:00" → "2026-11-23 10:31:07", in Asia/Shanghai whatever the offset. */
 export function shanghaiDateTime(iso: string): string {

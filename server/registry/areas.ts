@@ -16,6 +16,7 @@ import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
 import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
 import { registryReads, withTimeout } from "../chain";
+import { RateLimiter, type RateLimitStore } from "../http/rate-limit";
 
 export interface AreaDeps {
   db: Db;
@@ -35,6 +36,10 @@ export interface AreaDeps {
   retryHeld(): void;
   rpcTimeoutMs: number;
   head(): Promise<number | null>;
+  /** where rate-limit windows are counted (shared by replicas on PostgreSQL); default memory */
+  limits?: RateLimitStore;
+  /** reimbursement attempts per relying party per minute that may match no bill */
+  markFailuresPerMin?: number;
 }
 
 async function bureauAccount(db: Db): Promise<string> {
@@ -54,9 +59,9 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
       "/relying-parties": relyingPartyRoutes(admin),
       "/registry": registryRoutes({ db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations }),
       "/audit": auditRoutes(d.db),
-      "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake() }),
+      "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake(), failures: new RateLimiter(d.markFailuresPerMin ?? 20, 60_000, { store: d.limits, name: "mark-failure" }) }),
       "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
-    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://") })],
+    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits })],
   };
 }

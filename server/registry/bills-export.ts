@@ -6,7 +6,7 @@
 import type { Response } from "express";
 import type { Db } from "../store/database";
 import type { BillEnvelope } from "../issuance/model";
-import { maskName } from "../issuance/compose";
+import { maskName } from "../issuance/masking";
 import { formatFen } from "../issuance/money";
 import { ApiError } from "../http/errors";
 import { UTF8_BOM, csvLine } from "./csv";

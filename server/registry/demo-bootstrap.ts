@@ -18,6 +18,7 @@ import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
 import { createInstitution } from "./institutions";
 import type { SignerSet } from "../anchoring/signers";
+import { writePrivateFile } from "../store/private-file";
 
 /** Dev account indexes of the test mnemonic. */
 const ACCOUNTS = { bureau: 0, hospital: 1, charity: 2, insurer: 3 } as const;
@@ -108,19 +109,27 @@ export interface DemoCredentials {
   baseUrl: string;
 }
 
+export interface DemoBootstrap {
+  credentials: DemoCredentials;
+  /** true when keys were made (the file was first written): only then are they printed */
+  keysCreated: boolean;
+}
+
 /**
- * Keys are stored only as hashes, so the credentials file is the one place the demo keys live; when
- * it is missing (or belongs to another registry) fresh keys are made and the file is written again.
+ * Keys are stored only as hashes, so the credentials file (0600) is the one place the demo keys live;
+ * when it is missing (or belongs to another registry) fresh keys are made and the file is written again.
  */
-export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry: string; dataDir: string; rpcUrl: string; chainId: number; baseUrl: string }): Promise<DemoCredentials> {
+export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry: string; dataDir: string; rpcUrl: string; chainId: number; baseUrl: string }): Promise<DemoBootstrap> {
   const { db, provider, registry, dataDir } = opts;
   const { abi } = loadRegistryArtifact();
   const contract = new Contract(registry, abi, devWallet(ACCOUNTS.bureau).connect(provider));
   const inst = await ensureInstitutions(db, contract);
   const file = path.join(dataDir, "demo-credentials.json");
   const prior = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DemoCredentials) : undefined;
+  let keysCreated = false;
   const entry = async (role: DemoRole) => {
     const reuse = prior?.registryAddress === registry && prior[role]?.institutionId === inst[role].id ? prior[role].apiKey : undefined;
+    if (!reuse) keysCreated = true;
     const apiKey = reuse ?? (await createApiKey(db, inst[role], "demo")).key;
     return { apiKey, institutionId: inst[role].id, account: inst[role].account as string };
   };
@@ -134,7 +143,6 @@ export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry
     chainId: opts.chainId,
     baseUrl: opts.baseUrl,
   };
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
-  return creds;
+  writePrivateFile(file, JSON.stringify(creds, null, 2) + "\n");
+  return { credentials: creds, keysCreated };
 }

@@ -12,7 +12,7 @@ import { audit } from "./institutions";
 function issuesOf(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i) => ({
     path: i.path.map((p, n) => (typeof p === "number" ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join("") || "(body)",
-    code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE",
+    code: i.code === "custom" && typeof i.params?.code === "string" ? i.params.code : i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE",
     message: i.message,
   }));
 }

@@ -9,6 +9,7 @@ import { isValidCreditCode } from "../issuance/check-digits";
 import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
 import { parseBody, parseQuery } from "./input";
+import { freeText } from "../issuance/free-text";
 
 const billNo = z.number().int().min(1).max(9_999_999_999);
 const rangeShape = z
@@ -19,7 +20,7 @@ const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits");
 
 export const admitBody = z
   .object({
-    name: z.string().trim().min(2).max(100),
+    name: freeText(100, { min: 2 }),
     creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
     kind: z.enum(["medical", "donation"]),
     account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
@@ -29,8 +30,8 @@ export const admitBody = z
   .strict();
 
 export const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-export const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
-export const statusBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
+export const keyBody = z.object({ label: freeText(80).default("api key") }).strict();
+export const statusBody = z.object({ reason: freeText(200, { allowEmpty: true }).optional() }).strict();
 const listQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
 
 function actorOf(req: Request): Actor {

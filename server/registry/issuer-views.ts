@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { formatFen } from "../issuance/money";
+import { fenOfSum, fenSum } from "../store/sums";
 
 export interface BillCounts {
   total: number;
@@ -31,7 +32,7 @@ export async function billCounts(db: Db, institutionIds?: string[]): Promise<Map
       sql<string>`sum(case when status = 'voided' then 1 else 0 end)`.as("voided"),
       sql<string>`sum(case when reimbursed_by is not null then 1 else 0 end)`.as("reimbursed"),
       sql<string>`sum(case when red_of_id is not null then 1 else 0 end)`.as("red"),
-      sql<string>`sum(case when red_of_id is null then total_fen else 0 end)`.as("amount"),
+      ...fenSum(sql`case when red_of_id is null then total_fen else 0 end`, "amount"),
     ])
     .groupBy("institution_id");
   if (institutionIds) q = q.where("institution_id", "in", institutionIds.length ? institutionIds : ["-"]);
@@ -44,7 +45,7 @@ export async function billCounts(db: Db, institutionIds?: string[]): Promise<Map
       voided: Number(r.voided),
       reimbursed: Number(r.reimbursed),
       red: Number(r.red),
-      amount: formatFen(BigInt(String(r.amount ?? 0))),
+      amount: formatFen(fenOfSum(r.amount_hi, r.amount_lo)),
     });
   }
   return out;

@@ -11,6 +11,7 @@ import { allotRange } from "../issuance/numbering";
 import { createKey, type SignerSet } from "../anchoring/signers";
 import { createApiKey, revokeApiKey, type KeyResolver } from "./api-keys";
 import { audit, createInstitution, findInstitution } from "./institutions";
+import { isUniqueViolation } from "../issuance/service";
 import type { Registrar } from "./registrar";
 
 export interface IssuerDeps {
@@ -74,10 +75,25 @@ export async function admitIssuer(d: IssuerDeps, input: AdmitInput, actor: Actor
   if (created && d.fundNewAccounts) await d.registrar.fund(account);
   const txHash = await d.registrar.admit(account, input.kind, input.creditCode);
   const rangeTx = await d.registrar.allot(account, input.billCode, input.range.start, input.range.end);
-  const issuer = await createInstitution(d.db, { role: "issuer", name: input.name, creditCode: input.creditCode, billKind: input.kind, account });
-  const rangeId = await allotRange(d.db, { institutionId: issuer.id, billCode: input.billCode, start: input.range.start, end: input.range.end, txHash: rangeTx });
-  const key = await createApiKey(d.db, issuer, "first key");
-  await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit", subject: issuer.id, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, accountCreated: created, rangeId, keyId: key.id, txHash } });
+  // The institution, its range, its first key and the audit entry are written together, or not at all.
+  const { issuer, key } = await d.db
+    .transaction()
+    .execute(async (trx) => {
+      const issuer = await createInstitution(trx, { role: "issuer", name: input.name, creditCode: input.creditCode, billKind: input.kind, account });
+      const rangeId = await allotRange(trx, { institutionId: issuer.id, billCode: input.billCode, start: input.range.start, end: input.range.end, txHash: rangeTx });
+      const key = await createApiKey(trx, issuer, "first key");
+      await audit(trx, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit", subject: issuer.id, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, accountCreated: created, rangeId, keyId: key.id, txHash } });
+      return { issuer, key };
+    })
+    .catch(async (err) => {
+      const overlap = err instanceof ApiError && err.code === "VALIDATION_FAILED";
+      if (!isUniqueViolation(err) && !overlap) throw err;
+      // A concurrent admission took the credit code, the account or the range after the checks: what
+      // was done on chain is recorded, and the caller learns why nothing was admitted.
+      await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit_refused", subject: account, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, txHash, rangeTx, why: overlap ? "range allotted meanwhile" : "credit code or account taken meanwhile" } });
+      if (overlap) throw new ApiError("INVALID_BODY", "the range was allotted to another issuer meanwhile", { errors: [{ path: "range", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }] });
+      throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
+    });
   return { issuer, apiKey: key.key, txHash };
 }
 

@@ -4,8 +4,9 @@
  */
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { isAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import type { Db } from "../store/database";
+import { isUniqueViolation } from "../issuance/service";
 import type { Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
@@ -14,16 +15,17 @@ import { createApiKey, revokeApiKey } from "./api-keys";
 import { audit, createInstitution, findInstitution } from "./institutions";
 import { chainAccount, type IssuerDeps } from "./issuers";
 import { parseBody } from "./input";
+import { freeText } from "../issuance/free-text";
 
 export const relyingPartyBody = z
   .object({
-    name: z.string().trim().min(2).max(100),
+    name: freeText(100, { min: 2 }),
     creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
     account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
   })
   .strict();
 
-const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
+const keyBody = z.object({ label: freeText(80).default("api key") }).strict();
 
 function present(i: Institution) {
   return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: new Date(i.created_at).toISOString() };
@@ -35,6 +37,16 @@ async function findParty(db: Db, id: string): Promise<Institution> {
   return inst;
 }
 
+/** 409 when the credit code or the chain account already belongs to an institution (of any role). */
+async function assertFree(db: Db, creditCode: string, account: string | undefined): Promise<void> {
+  if (await db.selectFrom("institutions").select("id").where("credit_code", "=", creditCode).executeTakeFirst()) {
+    throw new ApiError("ISSUER_EXISTS", "An institution with this credit code exists");
+  }
+  if (account && (await db.selectFrom("institutions").select("id").where("account", "=", account).executeTakeFirst())) {
+    throw new ApiError("ISSUER_EXISTS", `The account ${account} already belongs to an institution`, { errors: [{ path: "account", code: "ACCOUNT_IN_USE", message: "already belongs to an institution" }] });
+  }
+}
+
 const actor = (req: Request) => ({ actor: principalOf(req).institution.id, ip: req.ip ?? null });
 
 export function relyingPartyRoutes(d: IssuerDeps): Router {
@@ -43,14 +55,28 @@ export function relyingPartyRoutes(d: IssuerDeps): Router {
 
   r.post("/", async (req, res) => {
     const body = parseBody(relyingPartyBody, req);
-    const taken = await d.db.selectFrom("institutions").select("id").where("credit_code", "=", body.creditCode).executeTakeFirst();
-    if (taken) throw new ApiError("ISSUER_EXISTS", "An institution with this credit code exists");
+    // Everything the store would refuse is checked before the chain is touched.
+    await assertFree(d.db, body.creditCode, body.account ? getAddress(body.account) : undefined);
     const { account, created } = await chainAccount(d, body.account);
     if (created && d.fundNewAccounts) await d.registrar.fund(account);
     const txHash = await d.registrar.grantRelyingParty(account);
-    const party = await createInstitution(d.db, { role: "relying_party", name: body.name, creditCode: body.creditCode, account });
-    const key = await createApiKey(d.db, party, "first key");
-    await audit(d.db, { ...actor(req), action: "relying_party.admit", subject: party.id, detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash } });
+    // The institution, its first key and the audit entry are written together, or not at all.
+    const admitted = await d.db
+      .transaction()
+      .execute(async (trx) => {
+        const party = await createInstitution(trx, { role: "relying_party", name: body.name, creditCode: body.creditCode, account });
+        const key = await createApiKey(trx, party, "first key");
+        await audit(trx, { ...actor(req), action: "relying_party.admit", subject: party.id, detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash } });
+        return { party, key };
+      })
+      .catch(async (err) => {
+        if (!isUniqueViolation(err)) throw err;
+        // A concurrent admission took the credit code or the account after the check: the chain
+        // change made here is still recorded, and the caller learns why nothing was admitted.
+        await audit(d.db, { ...actor(req), action: "relying_party.admit_refused", subject: account, detail: { name: body.name, creditCode: body.creditCode, account, txHash, why: "credit code or account taken meanwhile" } });
+        throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
+      });
+    const { party, key } = admitted;
     res.status(201).location(`/api/v1/relying-parties/${party.id}`).json({ ...present(party), apiKey: key.key, txHash });
   });
 

@@ -4,7 +4,8 @@
  */
 import { sql } from "kysely";
 import type { Db } from "../store/database";
-import { formatFen, toFen } from "../issuance/money";
+import { formatFen } from "../issuance/money";
+import { fenOfSum, fenSum } from "../store/sums";
 
 export interface StatsFilter {
   kind?: "medical" | "donation";
@@ -42,7 +43,7 @@ export async function registryStats(db: Db, f: StatsFilter): Promise<{ rows: Sta
       "bills.kind as kind",
       period.as("period"),
       sql<string>`sum(case when bills.red_of_id is null then 1 else 0 end)`.as("issued"),
-      sql<string>`sum(case when bills.red_of_id is null then bills.total_fen else 0 end)`.as("amount"),
+      ...fenSum(sql`case when bills.red_of_id is null then bills.total_fen else 0 end`, "amount"),
       sql<string>`sum(case when bills.status = 'voided' then 1 else 0 end)`.as("voided"),
       sql<string>`sum(case when bills.reimbursed_by is not null then 1 else 0 end)`.as("reimbursed"),
       sql<string>`sum(case when bills.status = 'pending' then 1 else 0 end)`.as("pending"),
@@ -55,27 +56,30 @@ export async function registryStats(db: Db, f: StatsFilter): Promise<{ rows: Sta
   if (f.issuerId) q = q.where("bills.institution_id", "=", f.issuerId);
   if (f.from) q = q.where("bills.issue_date", ">=", f.from);
   if (f.to) q = q.where("bills.issue_date", "<=", f.to);
-  const rows = (await q.execute()).map((r) => ({
-    issuerId: r.issuerId,
-    issuerName: r.issuerName,
-    kind: r.kind,
-    period: String(r.period),
-    issued: Number(r.issued),
-    amount: formatFen(BigInt(String(r.amount ?? 0))),
-    voided: Number(r.voided),
-    reimbursed: Number(r.reimbursed),
-    pending: Number(r.pending),
-    red: Number(r.red),
-  }));
-  const totals: Totals = { issued: 0, amount: "0.00", voided: 0, reimbursed: 0, pending: 0, red: 0 };
   let fen = 0n;
+  const rows = (await q.execute()).map((r) => {
+    const amount = fenOfSum(r.amount_hi, r.amount_lo);
+    fen += amount;
+    return {
+      issuerId: r.issuerId,
+      issuerName: r.issuerName,
+      kind: r.kind,
+      period: String(r.period),
+      issued: Number(r.issued),
+      amount: formatFen(amount),
+      voided: Number(r.voided),
+      reimbursed: Number(r.reimbursed),
+      pending: Number(r.pending),
+      red: Number(r.red),
+    };
+  });
+  const totals: Totals = { issued: 0, amount: "0.00", voided: 0, reimbursed: 0, pending: 0, red: 0 };
   for (const r of rows) {
     totals.issued += r.issued;
     totals.voided += r.voided;
     totals.reimbursed += r.reimbursed;
     totals.pending += r.pending;
     totals.red += r.red;
-    fen += toFen(r.amount);
   }
   totals.amount = formatFen(fen);
   return { rows, totals };

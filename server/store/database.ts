@@ -10,6 +10,7 @@ import pg from "pg";
 import type { Database } from "./schema";
 import { migrationProvider, type DialectName } from "./migrations";
 import { enableGroupCommit } from "./group-commit";
+import { privateSqliteFile } from "./private-file";
 
 export type Db = Kysely<Database>;
 
@@ -49,7 +50,8 @@ function withStatementCache(sqlite: BetterSqlite3.Database, max = 256) {
 }
 
 function openSqlite(file: string): Kysely<Database> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // verification keys and ID numbers live here: this user's alone (its -wal and -shm files follow)
+  privateSqliteFile(file);
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma("journal_mode = WAL");
   // FULL: an accepted bill must survive a power cut, not only a process crash.

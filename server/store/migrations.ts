@@ -234,6 +234,25 @@ const migration004: Migration = {
   },
 };
 
+/**
+ * Rate-limit windows shared by the replicas on one PostgreSQL (server/http/rate-limit.ts); SQLite has
+ * the table too, unused (one process counts in memory), so both stores keep one schema.
+ */
+const migration005: Migration = {
+  async up(db) {
+    await db.schema
+      .createTable("rate_limits")
+      .addColumn("bucket", "text", (c) => c.primaryKey())
+      .addColumn("reset_at", "bigint", (c) => c.notNull())
+      .addColumn("hits", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("rate_limits_reset_at").on("rate_limits").column("reset_at").execute();
+  },
+  async down(db) {
+    await db.schema.dropTable("rate_limits").ifExists().execute();
+  },
+};
+
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -241,6 +260,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       "002_protocol_v2": migration002,
       "003_delivered_files": migration003,
       "004_chain_events_v2": migration004,
+      "005_rate_limits": migration005,
     }),
   };
 }

@@ -181,6 +181,14 @@ export interface DeliveredFilesTable {
   created_at: number;
 }
 
+/** A rate-limit window (server/http/rate-limit.ts), on PostgreSQL: "<purpose>:<client>". */
+export interface RateLimitsTable {
+  bucket: string;
+  /** when the window ends, epoch ms by the database's clock */
+  reset_at: number;
+  hits: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   institutions: InstitutionsTable;
@@ -194,6 +202,7 @@ export interface Database {
   audit_log: AuditLogTable;
   chain_events: ChainEventsTable;
   delivered_files: DeliveredFilesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Institution = Selectable<InstitutionsTable>;

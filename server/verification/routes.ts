@@ -7,7 +7,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from "zod";
 import { ApiError, type FieldIssue } from "../http/errors";
 import { sendProblem } from "../http/problem";
-import { RateLimiter } from "../http/rate-limit";
+import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
 import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
@@ -30,6 +30,8 @@ export interface VerificationDeps {
   chain: ChainView;
   minConfirmations: number;
   ratePerMin: number;
+  /** where the per-client windows are counted (shared by replicas on PostgreSQL); default memory */
+  limits?: RateLimitStore;
   /** largest PDF accepted by POST /api/v1/verify, in bytes */
   maxPdfBytes?: number;
   /**
@@ -49,8 +51,8 @@ function sendPage(res: Response, status: number, html: string): void {
 }
 
 function rateLimit(limiter: RateLimiter, page: boolean): RequestHandler {
-  return (req, res, next) => {
-    const wait = limiter.hit(req.ip ?? "unknown");
+  return async (req, res, next) => {
+    const wait = await limiter.hit(clientKey(req.ip));
     if (wait === 0) return next();
     res.setHeader("Retry-After", String(wait));
     if (page && !wantsJson(req)) return sendPage(res, 429, rateLimitedPage(wait));
@@ -82,7 +84,7 @@ function manualMatches(bill: BillRow | undefined, m: z.output<typeof manualBody>
 }
 
 export function verificationRoutes(d: VerificationDeps): { page: Router; api: Router } {
-  const limiter = new RateLimiter(d.ratePerMin, 60_000);
+  const limiter = new RateLimiter(d.ratePerMin, 60_000, { store: d.limits, name: "verify" });
   const store = storeView(d.db);
   // what may be remembered of the chain's answers, and for how long: chain-facts.ts
   const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations });

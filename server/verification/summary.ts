@@ -4,7 +4,7 @@
  * a screenshot of the verify page passed around should not tell anyone else.
  */
 import type { BillEnvelope } from "../issuance/model";
-import { maskName } from "../issuance/compose";
+import { maskName } from "../issuance/masking";
 import type { BillSummary } from "./types";
 
 export function summaryOf(env: BillEnvelope): BillSummary {

@@ -134,7 +134,8 @@ export async function startService(env: Record<string, string | undefined>, opts
   const proc = spawn(process.execPath, ["-r", "./scripts/register.js", "server/main.ts"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LOG_LEVEL: "info", EMBEDDED_RPC_PORT: "0", DATA_DIR: dataDir, ...env, PORT: String(port) },
+    // bound to loopback like a test should be (and /metrics then needs no token); a test may set HOST
+    env: { ...process.env, LOG_LEVEL: "info", EMBEDDED_RPC_PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ...env, PORT: String(port) },
   });
   let out = "";
   proc.stdout?.on("data", (b) => (out += b));

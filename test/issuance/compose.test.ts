@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { composeBill, deriveCategory, deriveInsuranceType, formatShanghaiTime, maskId, maskName } from "../../server/issuance/compose";
+import { composeBill, deriveCategory, deriveInsuranceType, formatShanghaiTime } from "../../server/issuance/compose";
+import { maskIdNumber, maskName } from "../../server/issuance/masking";
 import { parseInvoiceRequest } from "../../server/issuance/schema";
 import { canonicalJson } from "../../server/issuance/canonical";
 import { DonationBill, MedicalBill } from "../../server/issuance/model";
@@ -130,19 +131,21 @@ describe("formatShanghaiTime", () => {
   it("refuses an invalid date", () => expect(() => formatShanghaiTime(new Date("nope"))).to.throw(RangeError));
 });
 
-describe("masking", () => {
+describe("masking (server/issuance/masking.ts, the one rule)", () => {
   const names: Array<[string, string]> = [["张三", "张*"], ["欧阳娜娜", "欧***"], ["王", "*"], ["", ""], ["𠀀三", "𠀀*"], ["John Smith", "J*********"]];
   for (const [name, masked] of names) {
     it(`masks the name ${JSON.stringify(name)} as ${JSON.stringify(masked)}`, () => expect(maskName(name)).to.equal(masked));
   }
 
   const ids: Array<[string, string]> = [
-    ["11010519491231002X", "1101**********002X"],
-    ["91350100M000100Y43", "9135**********0Y43"],
+    ["11010519491231002X", "110105********002X"], // a resident ID: 6 + 4 kept, the birth date hidden, as printed
+    ["11010519491231002x", "110105********002x"],
+    ["91350100M000100Y43", "91350100M000100Y43"], // an organisation's credit code is not personal data
+    ["P1234567890", "*********90"],
     ["MZ2026", "*****6"],
     ["", ""],
   ];
   for (const [id, masked] of ids) {
-    it(`masks the identifier ${JSON.stringify(id)} as ${JSON.stringify(masked)}`, () => expect(maskId(id)).to.equal(masked));
+    it(`masks the identifier ${JSON.stringify(id)} as ${JSON.stringify(masked)}`, () => expect(maskIdNumber(id)).to.equal(masked));
   }
 });

@@ -14,6 +14,7 @@ import { registryInterface } from "../../server/chain";
 import { renderBillPdf } from "../../server/pdf";
 import { deployRegistry } from "../../scripts/deploy";
 import { savePdf } from "../pdf/helpers";
+import { getPage, postForm } from "./bureau-session";
 import {
   attachmentOf, chainAccess, check, cliVerify, confirmed, mine, nonceOf, outcome, pauseMining, random32, refusalOf, renderTo, resumeMining, rpc, sealAndAnchor,
   send, upload, verifyJson, waitIdle, waitInPool, withAttachment, type Actor, type ChainAccess,
@@ -498,7 +499,9 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         expect([suspend.status, suspend.body.code]).to.deep.equal([403, "FORBIDDEN"]);
         const range = await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/ranges`, { key, body: { billCode: "11060355", start: 9_000_000_000, end: 9_000_000_100 } });
         expect(range.status).to.equal(403);
-        const login = await fetch(`${svc.url}/bureau/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `key=${encodeURIComponent(key)}`, redirect: "manual" });
+        // the sign-in form as a browser posts it (its CSRF token included): the key itself is refused
+        const form = await getPage(svc.url);
+        const login = await postForm(svc.url, "/bureau/login", { ...form.hidden("/bureau/login"), key }, { cookies: form.cookies });
         expect(login.status).to.equal(401);
         expect(login.headers.get("set-cookie")).to.equal(null);
       }

@@ -72,7 +72,7 @@ export const BUREAU_OPERATIONS: Operation[] = [
   {
     method: "post", path: "/api/v1/reimbursements", summary: "Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when", tag: "lifecycle", access: ["relying_party"],
     request: { contentType: "application/json", schema: markBody },
-    responses: { 201: { description: "marked", schema: Reimbursement }, 404: problem("no bill matches"), 409: problem("already reimbursed, voided or not yet anchored"), 422: problem("invalid body"), ...auth },
+    responses: { 201: { description: "marked", schema: Reimbursement }, 404: problem("no bill matches"), 409: problem("already reimbursed, voided or not yet anchored"), 422: problem("invalid body"), 429: problem("too many attempts by this party matched no bill; Retry-After says when to retry"), ...auth },
   },
   ...(["delete", "post"] as const).map((method): Operation => ({
     method, path: method === "delete" ? "/api/v1/reimbursements/{billCode}/{billNumber}" : "/api/v1/reimbursements/{billCode}/{billNumber}/release",
@@ -95,6 +95,6 @@ export const BUREAU_OPERATIONS: Operation[] = [
     responses: { 200: { description: "the verification page or JSON", schema: Verification }, 404: problem("unknown bill or wrong key (indistinguishable)"), 429: problem("rate limited") },
   },
   { method: "get", path: "/bureau", summary: "The bureau's page (sign in with the bureau key)", tag: "bureau", access: "public", responses: { 200: html("the page or the sign-in form"), 303: { description: "to sign in" } } },
-  { method: "post", path: "/bureau/login", summary: "Sign in to the bureau page", tag: "bureau", access: "public", signIn: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "signed in" }, 401: html("wrong key"), 403: html("not a bureau key"), 400: html("no key") } },
-  { method: "post", path: "/bureau/logout", summary: "Sign out of the bureau page", tag: "bureau", access: "public", responses: { 303: { description: "signed out" } } },
+  { method: "post", path: "/bureau/login", summary: "Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form)", tag: "bureau", access: "public", signIn: true, csrf: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "signed in" }, 401: html("wrong key"), 403: html("missing or wrong CSRF token, or a form from another site (CSRF_REJECTED as problem+json to Accept: application/json)"), 400: html("no key"), 429: html("too many failed sign-ins") } },
+  { method: "post", path: "/bureau/logout", summary: "Sign out of the bureau page (form field csrf, the session's token)", tag: "bureau", access: "public", csrf: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "signed out" }, 403: html("missing or wrong CSRF token, or a form from another site") } },
 ];

@@ -20,6 +20,8 @@ export interface Operation {
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
   signIn?: boolean;
+  /** a browser form: without its CSRF token, or from another site, it answers 403 to anyone */
+  csrf?: boolean;
   parameters?: Array<{ name: string; in: "query" | "path" | "header"; required?: boolean; description: string }>;
 }
 
@@ -33,8 +35,8 @@ const CORE_OPERATIONS: Operation[] = [
     responses: { 200: { description: "ready", schema: Ready }, 503: { description: "a dependency is unreachable", schema: Ready } },
   },
   {
-    method: "get", path: "/metrics", summary: "Prometheus metrics (Bearer METRICS_TOKEN when configured)", tag: "operations", access: "public",
-    responses: { 200: { description: "text exposition format", contentType: "text/plain" }, 401: { description: "METRICS_TOKEN required" } },
+    method: "get", path: "/metrics", summary: "Prometheus metrics (Bearer METRICS_TOKEN; without it, only on a server bound to loopback)", tag: "operations", access: "public",
+    responses: { 200: { description: "text exposition format", contentType: "text/plain" }, 401: { description: "METRICS_TOKEN required" }, 403: problem("no METRICS_TOKEN configured and the server is not bound to loopback") },
   },
   { method: "get", path: "/openapi.json", summary: "This document (OpenAPI 3.1)", tag: "operations", access: "public", responses: { 200: { description: "the OpenAPI document" } } },
   { method: "get", path: "/docs", summary: "Browsable API documentation", tag: "operations", access: "public", responses: { 200: { description: "HTML", contentType: "text/html" } } },
