@@ -27,7 +27,9 @@ import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./http/openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
-import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
+// the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
+import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
+import { RENDERER } from "./pdf/document";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
