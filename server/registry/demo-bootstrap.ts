@@ -136,5 +136,6 @@ export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry
   };
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  fs.chmodSync(file, 0o600); // `mode` applies only when the file is created
   return creds;
 }
