@@ -1,6 +1,7 @@
 /**
  * Entry point: config → system → listen; SIGINT/SIGTERM stop it gracefully.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger } from "./log";
@@ -16,6 +17,23 @@ function readyLine(cfg: Config, port: number, sys: Pick<System, "registry" | "de
   return parts.join(" · ");
 }
 
+/**
+ * DATA_DIR holds the SQLite store, the embedded chain's journal and the demo credentials. An
+ * installation may be read-only, and the default (./data) is relative to where the service starts:
+ * say which setting to change rather than fail later on some mkdir.
+ */
+function dataDirProblem(cfg: Config): string | null {
+  const used = cfg.chainMode !== "external" || (!cfg.databaseUrl && path.dirname(cfg.sqlitePath) === cfg.dataDir);
+  if (!used) return null;
+  try {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.accessSync(cfg.dataDir, fs.constants.W_OK);
+    return null;
+  } catch (err) {
+    return `DATA_DIR: ${cfg.dataDir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? String(err)}); set DATA_DIR to one`;
+  }
+}
+
 async function main(): Promise<void> {
   let cfg;
   try {
@@ -26,6 +44,11 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  const problem = dataDirProblem(cfg);
+  if (problem) {
+    console.error(`lianpiao: ${problem}`);
+    process.exit(2);
   }
   const log = createLogger(cfg.logLevel);
   const sys = await startSystem(cfg, log);

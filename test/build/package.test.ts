@@ -121,6 +121,28 @@ describe("the installed package (npm pack, runtime dependencies only, read-only)
     }
   });
 
+  it("refuses to start in a read-only directory without DATA_DIR, naming the setting", async () => {
+    const pkg = installPackage();
+    const work = tempDir("lianpiao-run-");
+    try {
+      removeWritePermissions(pkg.dir);
+      const prefix = readOnlyPrefix(pkg.dir, [work]);
+      // the default DATA_DIR is ./data, inside the package here
+      const env: NodeJS.ProcessEnv = { ...npmEnv(work), HOST: "127.0.0.1", PORT: String(await freePort()), EMBEDDED_RPC_PORT: "0" };
+      delete env.DATA_DIR;
+      const svc = start([...prefix, "npm", "start"], { cwd: pkg.dir, env });
+      const code = await new Promise<number | null>((resolve) => svc.proc.once("exit", resolve));
+      await svc.stop();
+      expect(code).not.to.equal(0);
+      expect(svc.output()).to.match(/lianpiao: DATA_DIR: \S+\/data is not a writable directory \(\w+\); set DATA_DIR to one/);
+      expect(svc.output()).not.to.include("lianpiao ready:");
+    } finally {
+      restoreWritePermissions(pkg.dir);
+      pkg.remove();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   describe("against an external node, with Hardhat absent from the installation", () => {
     let node: ChainNode;
     before(async () => {
