@@ -1,9 +1,38 @@
 /**
  * Entry point: config → system → listen; SIGINT/SIGTERM stop it gracefully.
  */
-import { ConfigError, loadConfig } from "./config";
+import fs from "node:fs";
+import path from "node:path";
+import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger } from "./log";
-import { listen, startSystem } from "./system";
+import { listen, startSystem, type System } from "./system";
+
+/** `lianpiao ready: <service> · docs <url> · chain JSON-RPC <url> · registry <address>[ · demo API keys in <file>]` */
+function readyLine(cfg: Config, port: number, sys: Pick<System, "registry" | "demo" | "chain">): string {
+  const host = cfg.host === "0.0.0.0" || cfg.host === "::" ? "localhost" : cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
+  const url = `http://${host}:${port}`;
+  const rpc = sys.chain.rpcUrl ? `chain JSON-RPC ${sys.chain.rpcUrl}` : `chain JSON-RPC not served (port ${cfg.embeddedRpcPort} is taken)`;
+  const parts = [`lianpiao ready: ${url}`, `docs ${url}/docs`, rpc, `registry ${sys.registry}`];
+  if (sys.demo) parts.push(`demo API keys in ${path.join(cfg.dataDir, "demo-credentials.json")}`);
+  return parts.join(" · ");
+}
+
+/**
+ * DATA_DIR holds the SQLite store, the embedded chain's journal and the demo credentials. An
+ * installation may be read-only, and the default (./data) is relative to where the service starts:
+ * say which setting to change rather than fail later on some mkdir.
+ */
+function dataDirProblem(cfg: Config): string | null {
+  const used = cfg.chainMode !== "external" || (!cfg.databaseUrl && path.dirname(cfg.sqlitePath) === cfg.dataDir);
+  if (!used) return null;
+  try {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.accessSync(cfg.dataDir, fs.constants.W_OK);
+    return null;
+  } catch (err) {
+    return `DATA_DIR: ${cfg.dataDir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? String(err)}); set DATA_DIR to one`;
+  }
+}
 
 async function main(): Promise<void> {
   let cfg;
@@ -16,24 +45,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const problem = dataDirProblem(cfg);
+  if (problem) {
+    console.error(`lianpiao: ${problem}`);
+    process.exit(2);
+  }
   const log = createLogger(cfg.logLevel);
   const sys = await startSystem(cfg, log);
   const server = await listen(sys);
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : cfg.port;
   log.info({ port, chain: cfg.chainMode, registry: sys.registry, rpcUrl: sys.chain.rpcUrl }, "lianpiao listening");
-  if (sys.demo) {
-    // Printed once for the person at the terminal; the same keys are in DATA_DIR/demo-credentials.json.
-    process.stdout.write(
-      `\nlianpiao is running at http://localhost:${port}  (chain: ${cfg.chainMode}, registry ${sys.registry})\n` +
-        // the keys are printed once, when they are made; afterwards they are only in the 0600 file
-        (sys.demoKeysCreated
-          ? `demo API keys (also in ${cfg.dataDir}/demo-credentials.json):\n` +
-            (["hospital", "charity", "bureau", "insurer"] as const).map((r) => `  ${r.padEnd(9)} ${sys.demo![r].apiKey}`).join("\n")
-          : `demo API keys: in ${cfg.dataDir}/demo-credentials.json`) +
-        `\nAPI docs: http://localhost:${port}/docs\n\n`,
-    );
-  }
+  // One line for the person at the terminal (the demo keys are in the credentials file, mode 0600).
+  process.stdout.write(`${readyLine(cfg, port, sys)}\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -27,7 +27,9 @@ import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./http/openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
-import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
+// the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
+import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
+import { RENDERER } from "./pdf/document";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
 import { PostgresRateLimitStore } from "./http/rate-limit";
@@ -42,8 +44,6 @@ export interface System {
   worker: AnchorWorker;
   app: ReturnType<typeof buildApp>;
   demo: DemoCredentials | null;
-  /** the demo keys were made at this start (the credentials file was first written): print them */
-  demoKeysCreated: boolean;
   stop(): Promise<void>;
 }
 
@@ -83,10 +83,9 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     for (const k of cfg.signerPrivateKeys) signers.add(new (await import("ethers")).Wallet(k));
     const password = cfg.keystorePassword ?? (dev ? devKeystorePassword(cfg.dataDir) : undefined);
     await loadKeystore(store.db, signers, password);
-    const boot = dev
+    const demo = dev
       ? await bootstrapDemo({ db: store.db, provider: chain.provider, registry, dataDir: cfg.dataDir, rpcUrl: chain.rpcUrl, chainId: chain.chainId, baseUrl: cfg.publicBaseUrl })
       : null;
-    const demo = boot?.credentials ?? null;
     const domain = { chainId: chain.chainId, verifyingContract: registry };
     const worker = new AnchorWorker({
       db: store.db,
@@ -143,7 +142,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     });
     worker.start();
     return {
-      cfg, store, chain, registry, worker, app, demo, demoKeysCreated: boot?.keysCreated ?? false,
+      cfg, store, chain, registry, worker, app, demo,
       stop: async () => {
         await worker.stop();
         await pdfPool.close();

@@ -1,5 +1,5 @@
 /**
- * The processes a run measures: the service (server/main.ts) and a `hardhat node`, each its own
+ * The processes a run measures: the service (dist/server/main.js, as `npm start` runs it) and a `hardhat node`, each its own
  * process on a free loopback port, logging to a file, stopped by the run that started them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -74,7 +74,18 @@ export interface ServiceOptions {
   nodeArgs?: string[];
 }
 
-/** The service as `npm start` runs it (without the compile step), on a free loopback port. */
+/**
+ * The node flags and entry of `npm start` (package.json), e.g. ["--max-old-space-size=…", "dist/server/main.js"]:
+ * the bench measures the compiled service exactly as it is started (`npm run prebench` builds it).
+ */
+export function startCommand(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (node !== "node" || !args.at(-1)?.endsWith(".js")) throw new Error(`package.json start is not "node [flags] <file.js>": ${pkg.scripts.start}`);
+  return args;
+}
+
+/** The service as `npm start` runs it (without the build step), on a free loopback port. */
 export async function startService(opts: ServiceOptions): Promise<Proc> {
   const port = await freePort();
   const env = {
@@ -86,8 +97,8 @@ export async function startService(opts: ServiceOptions): Promise<Proc> {
     DATA_DIR: opts.dataDir,
     ...(opts.env ?? {}),
   };
-  // The same V8 limits as `npm start` (package.json): the service's live heap is ~70 MB.
-  const args = ["--max-old-space-size=192", ...(opts.nodeArgs ?? []), "-r", "./scripts/register.js", "server/main.ts"];
+  const [entry, ...flags] = startCommand().reverse();
+  const args = [...flags.reverse(), ...(opts.nodeArgs ?? []), entry];
   const ready = async (url: string) => (await fetch(`${url}/healthz`)).ok;
   return spawnProc({ name: "service", args, env, dir: opts.dataDir, ready, timeoutMs: 120_000 }, port);
 }

@@ -34,7 +34,7 @@ function areaOf(url: string, name: string): string {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1];
   const srv = /\/(server|scripts)\/([^/]+)/.exec(url);
-  if (srv) return `${srv[1]}/${srv[2].replace(/\.ts$/, "")}`;
+  if (srv) return `${srv[1]}/${srv[2].replace(/\.[tj]s$/, "")}`;
   if (url.startsWith("node:")) return url.split("/")[0];
   return path.basename(url);
 }

@@ -5,13 +5,6 @@
  * the bureau's first API key once. Everything after that goes through the API with this key.
  */
 import type { Command } from "commander";
-import { Wallet, encryptKeystoreJson, getAddress } from "ethers";
-import { loadConfig } from "../../server/config";
-import { openStore } from "../../server/store/database";
-import { isValidCreditCode } from "../../server/issuance/check-digits";
-import { checkFreeText } from "../../server/issuance/free-text";
-import { createApiKey } from "../../server/registry/api-keys";
-import { audit, createInstitution } from "../../server/registry/institutions";
 
 interface InitOptions {
   name: string;
@@ -21,6 +14,16 @@ interface InitOptions {
 }
 
 async function init(o: InitOptions): Promise<{ institutionId: string; account: string; apiKey: string; keyImported: boolean }> {
+  // loaded here, not at start-up: the other subcommands do without the store and ethers
+  const [{ Wallet, encryptKeystoreJson, getAddress }, { loadConfig }, { openStore }, { isValidCreditCode }, { createApiKey }, { audit, createInstitution }, { checkFreeText }] = await Promise.all([
+    import("ethers"),
+    import("../../server/config"),
+    import("../../server/store/database"),
+    import("../../server/issuance/check-digits"),
+    import("../../server/registry/api-keys"),
+    import("../../server/registry/institutions"),
+    import("../../server/issuance/free-text"),
+  ]);
   if (!isValidCreditCode(o.creditCode)) throw new Error(`--credit-code: ${o.creditCode} is not a valid unified social credit code`);
   const name = checkFreeText(o.name, 100, { min: 2 });
   if (!name.ok) throw new Error(`--name: ${name.message}`);

@@ -2,10 +2,6 @@
  * `lianpiao deploy`: deploy the registry on any chain given by RPC URL.
  */
 import type { Command } from "commander";
-import { Wallet } from "ethers";
-import { connectRpc } from "../../server/chain";
-import { devWallet } from "../../server/chain/accounts";
-import { deployRegistry } from "../deploy";
 
 export function register(program: Command): void {
   program
@@ -17,6 +13,10 @@ export function register(program: Command): void {
     .option("--registrar <address...>", "registrar accounts")
     .option("--relying-party <address...>", "relying-party accounts")
     .action(async (o: { rpc: string; privateKey?: string; admin?: string; registrar?: string[]; relyingParty?: string[] }) => {
+      // loaded here, not at start-up: `lianpiao --help` and the other subcommands do without them
+      const [{ Wallet }, { connectRpc }, { devWallet }, { deployRegistry }] = await Promise.all([
+        import("ethers"), import("../../server/chain/provider"), import("../../server/chain/accounts"), import("../deploy"),
+      ]);
       const provider = await connectRpc(o.rpc);
       const key = o.privateKey ?? process.env.DEPLOYER_PRIVATE_KEY;
       const signer = key ? new Wallet(key, provider) : devWallet(0).connect(provider);

@@ -1,27 +1,29 @@
 /**
  * The lianpiao command line. Each area registers its own subcommands; an action returns the exit code.
+ * Registering loads only commander: every module a subcommand needs is loaded by its action, so that
+ * `lianpiao <command> --help` starts at once (test/build/cli-startup.test.ts).
  */
 import { Command } from "commander";
 import fs from "node:fs";
-import path from "node:path";
+import { packagePath } from "../../server/package-root";
+import * as bureau from "./bureau";
+import * as deploy from "./deploy";
+import * as issuer from "./issuer";
+import * as reconcile from "./reconcile";
+import * as verify from "./verify";
 
 export type ExitCode = number;
 
-/** Subcommand modules: each exports register(program, setExit). */
-const MODULES = ["./deploy", "./bureau", "./verify", "./issuer", "./reconcile"];
+/** Subcommand modules, in the order `--help` lists them: each exports register(program, setExit). */
+const MODULES: { register(p: Command, setExit: (c: ExitCode) => void): void }[] = [deploy, bureau, verify, issuer, reconcile];
 
 export async function main(argv: string[]): Promise<ExitCode> {
   let exit: ExitCode = 0;
   const program = new Command("lianpiao")
     .description("lianpiao (链票): fiscal electronic bills anchored on an EVM registry")
-    .version(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version)
+    .version(JSON.parse(fs.readFileSync(packagePath("package.json"), "utf8")).version)
     .exitOverride();
-  for (const m of MODULES) {
-    const file = path.join(__dirname, `${m}.ts`);
-    if (!fs.existsSync(file)) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    (require(file) as { register(p: Command, setExit: (c: ExitCode) => void): void }).register(program, (c) => (exit = c));
-  }
+  for (const m of MODULES) m.register(program, (c) => (exit = c));
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -5,9 +5,7 @@
  * --registry --database), with a progress bar on stderr for long scans.
  */
 import type { Command } from "commander";
-import { connectRpc } from "../../server/chain";
-import { isPostgresUrl, openStore } from "../../server/store/database";
-import { reconcile, type ReconciliationReport } from "../../server/registry/reconciliation";
+import type { ReconciliationReport } from "../../server/registry/reconciliation";
 import { apiCall, apiTarget, CliError } from "./http";
 
 interface Opts {
@@ -37,6 +35,12 @@ function progressBar(): (done: number, total: number) => void {
 
 async function direct(o: Opts): Promise<ReconciliationReport> {
   if (!o.rpc || !o.registry || !o.database) throw new CliError("a direct scan needs --rpc, --registry and --database");
+  // loaded here, not at start-up: a scan through the API and the other subcommands do without them
+  const [{ connectRpc }, { isPostgresUrl, openStore }, { reconcile }] = await Promise.all([
+    import("../../server/chain/provider"),
+    import("../../server/store/database"),
+    import("../../server/registry/reconciliation"),
+  ]);
   const db = o.database.replace(/^sqlite:/, "");
   const store = await openStore(isPostgresUrl(db) ? { databaseUrl: db } : { sqlitePath: db });
   const provider = await connectRpc(o.rpc);

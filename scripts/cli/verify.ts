@@ -8,11 +8,7 @@
  */
 import fs from "node:fs";
 import type { Command, CommanderError } from "commander";
-import { connectRpc } from "../../server/chain";
-import { extractEnvelope, readDocument, renderBillPdf } from "../../server/pdf";
-import { chainView, unreachableChain, verifyEnvelope, type Verification } from "../../server/verification";
-import type { ChainView } from "../../server/verification";
-import { fileCheck, withFileCheck } from "../../server/verification/file-check";
+import type { ChainView, Verification } from "../../server/verification";
 import { NOTICE } from "../../server/verification/notice";
 
 interface Options {
@@ -61,7 +57,25 @@ export function formatTable(file: string, v: Verification, link?: string): strin
   return lines.join("\n") + "\n";
 }
 
+/*
+ * The verifier, the PDF reader and renderer, ethers: loaded by the action, not at start-up, so that
+ * `lianpiao --help` and `lianpiao verify --help` start at once (test/build/cli-startup.test.ts). Each
+ * module is named directly rather than through its folder's index, which would also load the
+ * service's routes. Hardhat is never loaded: the chain is read over JSON-RPC.
+ */
+const load = () =>
+  Promise.all([
+    import("../../server/chain/provider"),
+    import("../../server/pdf/extract"),
+    import("../../server/pdf/document"),
+    import("../../server/pdf/render"),
+    import("../../server/verification/chain-view"),
+    import("../../server/verification/verifier"),
+    import("../../server/verification/file-check"),
+  ]).then(([provider, extract, document, render, chainViews, verifier, file]) => ({ ...provider, ...extract, ...document, ...render, ...chainViews, ...verifier, ...file }));
+
 async function openChain(o: { rpc: string; registry: string; timeoutMs: number }): Promise<{ view: ChainView; close(): void }> {
+  const { connectRpc, chainView, unreachableChain } = await load();
   try {
     const provider = await connectRpc(o.rpc, { timeoutMs: o.timeoutMs });
     const { chainId } = await provider.getNetwork();
@@ -106,6 +120,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       } catch (err) {
         return usage(setExit, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
+      const { extractEnvelope, readDocument, renderBillPdf, verifyEnvelope, fileCheck, withFileCheck } = await load();
       const extracted = extractEnvelope(pdf);
       if (!extracted.ok) {
         const out = ({ verdict: "INVALID", notice: NOTICE, error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null });

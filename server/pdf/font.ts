@@ -158,8 +158,11 @@ let embeddedFontCtor: EmbeddedFontCtor | null | undefined;
 function parsedFont(weight: FontWeight): FontkitFont {
   let font = parsed.get(weight);
   if (!font) {
+    // pdfkit's own fontkit (a dependency of pdfkit, not of lianpiao): the font objects go to pdfkit's
+    // classes, and an installation need not hoist it to the top of node_modules
+    const fontkitPath = require.resolve("fontkit", { paths: [dirname(require.resolve("pdfkit"))] });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const fontkit = require("fontkit") as { create(buffer: Buffer): FontkitFont };
+    const fontkit = require(fontkitPath) as { create(buffer: Buffer): FontkitFont };
     font = fontkit.create(fontBuffer(weight));
     parsed.set(weight, font);
   }

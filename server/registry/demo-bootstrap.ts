@@ -109,27 +109,19 @@ export interface DemoCredentials {
   baseUrl: string;
 }
 
-export interface DemoBootstrap {
-  credentials: DemoCredentials;
-  /** true when keys were made (the file was first written): only then are they printed */
-  keysCreated: boolean;
-}
-
 /**
  * Keys are stored only as hashes, so the credentials file (0600) is the one place the demo keys live;
  * when it is missing (or belongs to another registry) fresh keys are made and the file is written again.
  */
-export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry: string; dataDir: string; rpcUrl: string; chainId: number; baseUrl: string }): Promise<DemoBootstrap> {
+export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry: string; dataDir: string; rpcUrl: string; chainId: number; baseUrl: string }): Promise<DemoCredentials> {
   const { db, provider, registry, dataDir } = opts;
   const { abi } = loadRegistryArtifact();
   const contract = new Contract(registry, abi, devWallet(ACCOUNTS.bureau).connect(provider));
   const inst = await ensureInstitutions(db, contract);
   const file = path.join(dataDir, "demo-credentials.json");
   const prior = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DemoCredentials) : undefined;
-  let keysCreated = false;
   const entry = async (role: DemoRole) => {
     const reuse = prior?.registryAddress === registry && prior[role]?.institutionId === inst[role].id ? prior[role].apiKey : undefined;
-    if (!reuse) keysCreated = true;
     const apiKey = reuse ?? (await createApiKey(db, inst[role], "demo")).key;
     return { apiKey, institutionId: inst[role].id, account: inst[role].account as string };
   };
@@ -144,5 +136,5 @@ export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry
     baseUrl: opts.baseUrl,
   };
   writePrivateFile(file, JSON.stringify(creds, null, 2) + "\n");
-  return { credentials: creds, keysCreated };
+  return creds;
 }

@@ -4,8 +4,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { packagePath } from "../package-root";
 
-const DIR = path.join(__dirname, "..", "..", "templates", "bureau");
+const DIR = packagePath("templates", "bureau");
 const cache = new Map<string, string>();
 
 export function escapeHtml(text: unknown): string {

@@ -8,11 +8,11 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
+import { packagePath } from "../package-root";
 import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
 
-const TEMPLATE_FILE = path.join(__dirname, "..", "..", "templates", "verify", "page.html");
+const TEMPLATE_FILE = packagePath("templates", "verify", "page.html");
 let template: string | undefined;
 
 export function esc(value: unknown): string {

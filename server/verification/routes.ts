@@ -12,7 +12,7 @@ import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
 import type { RenderOptions } from "../pdf/render";
-import { extractEnvelope, renderBillPdf } from "../pdf";
+import { extractEnvelope } from "../pdf/extract";
 import { deliveredFile } from "../store/delivered-files";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
@@ -91,7 +91,8 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
-  const render = d.renderPdf ?? renderBillPdf;
+  // pdfkit and the font load in the PDF worker threads; in this thread only when no pool is given
+  const render = d.renderPdf ?? (async (envelope, o) => (await import("../pdf/render")).renderBillPdf(envelope, o));
   const files: FileCheckDeps = {
     render: (envelope, verifyUrl) => render(envelope, { verifyUrl }),
     service: {

@@ -35,9 +35,10 @@ describe("toolchain", () => {
     expect(solc.version().startsWith(`${SOLC_VERSION}+commit.`)).to.equal(true);
   });
 
-  it("has package.json pin solc to exactly SOLC_VERSION", () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies.solc).to.equal(SOLC_VERSION);
+  it("has package.json pin solc to exactly SOLC_VERSION, as a build-time (development) dependency", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.devDependencies.solc).to.equal(SOLC_VERSION);
+    expect(pkg.dependencies).not.to.have.property("solc");
   });
 
   it("has Hardhat configured with SOLC_VERSION as its only compiler", () => {
