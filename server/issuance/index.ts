@@ -33,7 +33,7 @@ export {
   type MedicalItemInput, type DonationInvoiceInput, type DonationItemInput, type ParseInvoiceResult,
 } from "./schema";
 export {
-  composeBill, formatShanghaiTime, deriveCategory, deriveInsuranceType, maskName, maskId,
+  composeBill, formatShanghaiTime, maskName, maskId,
   type ComposeContext,
 } from "./compose";
 export { sealBill } from "./seal";

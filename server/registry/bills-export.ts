@@ -72,7 +72,9 @@ async function page(db: Db, s: BillSearch, after: string | undefined, limit: num
 
 function holderOf(env: BillEnvelope): string {
   const b = env.bill;
-  return maskName(b.kind === "medical" ? b.payer.name : b.donor.name);
+  const name = b.kind === "medical" ? b.payer.name : b.donor.name;
+  // an anonymous donor has no name on the receipt
+  return name === undefined ? "(匿名 anonymous)" : maskName(name);
 }
 
 export function presentRow(r: Row) {
