@@ -31,6 +31,9 @@ import { PdfPoolBusyError, PdfRenderPool, RENDERER } from "./pdf";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
 import type { BillRow } from "./store/schema";
+import { WebhookWorker } from "./webhooks/worker";
+import { SecretBox } from "./webhooks/secrets";
+import { webhookRoutes } from "./webhooks/routes";
 
 export interface System {
   cfg: Config;
@@ -38,9 +41,20 @@ export interface System {
   chain: ChainHandle;
   registry: string;
   worker: AnchorWorker;
+  webhooks: WebhookWorker;
   app: ReturnType<typeof buildApp>;
   demo: DemoCredentials | null;
   stop(): Promise<void>;
+}
+
+/** Dev chains only: a generated webhook secret key kept beside the data, so restarts can still sign. */
+function devWebhookKey(dataDir: string): string {
+  const file = path.join(dataDir, "webhook-secret-key");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
 }
 
 /** Dev chains only: a generated keystore password kept beside the data, so restarts unlock it. */
@@ -99,11 +113,15 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       bumpAfterMs: cfg.txBumpAfterMs,
       metrics: m,
       onMarkRefused: (mark) => undoRefusedMark(store.db, mark),
+      onConfirmed: () => webhooks.wake(),
     });
     const keys = new KeyResolver(store.db);
+    const webhookKey = cfg.webhooks.secretKey ?? (dev ? devWebhookKey(cfg.dataDir) : undefined);
+    const webhooks = new WebhookWorker({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, log, instanceId: cfg.instanceId, ...cfg.webhooks });
     const onIssued = () => {
       m.billIssued();
       worker.wake();
+      webhooks.wake();
     };
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
     // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
@@ -117,7 +135,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
@@ -127,6 +145,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
+        "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
@@ -134,10 +153,12 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       metrics: metricsRoute(m, cfg.metricsToken),
     });
     worker.start();
+    webhooks.start();
     return {
-      cfg, store, chain, registry, worker, app, demo,
+      cfg, store, chain, registry, worker, webhooks, app, demo,
       stop: async () => {
         await worker.stop();
+        await webhooks.stop();
         await pdfPool.close();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
