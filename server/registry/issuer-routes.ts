@@ -31,7 +31,7 @@ export const admitBody = z
 export const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
 export const keyBody = z.object({ label: z.string().trim().min(1).max(80).default("api key") }).strict();
 export const statusBody = z.object({ reason: z.string().trim().max(200).optional() }).strict();
-const listQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
+export const issuerListQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
 
 function actorOf(req: Request): Actor {
   return { institutionId: principalOf(req).institution.id, ip: req.ip ?? null };
@@ -49,7 +49,7 @@ export function issuerRoutes(d: IssuerDeps): Router {
   });
 
   r.get("/", async (req, res) => {
-    const q = parseQuery(listQuery, req);
+    const q = parseQuery(issuerListQuery, req);
     res.json({ items: await listIssuers(d.db, q) });
   });
 

@@ -24,7 +24,7 @@ export interface RegistryRouteDeps {
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 const kind = z.enum(["medical", "donation"]).optional();
 
-const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
+export const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
 
 /** GET /api/v1/registry/bills: the issuer's filters, and the bureau's own; any other parameter is 400 UNKNOWN_QUERY_PARAMETER. */
 export const registryBillsQuery = z
@@ -39,7 +39,7 @@ export const registryBillsQuery = z
   .strict();
 const billsQuery = registryBillsQuery;
 
-const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
+export const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
 
 export function registryRoutes(d: RegistryRouteDeps): Router {
   const r = Router();
