@@ -21,18 +21,18 @@ export interface LifecycleDeps extends IssueContext {
 
 export const voidBody = z
   .object({
-    reason: z.string().trim().min(1, "give the reason for voiding").max(200),
-    reasonCode: z.number().int().min(1).max(255).default(1),
+    reason: z.string().trim().min(1, "give the reason for voiding").max(200).describe("Why the bill is voided (冲红), printed on the red bill; 1–200 characters."),
+    reasonCode: z.number().int().min(1).max(255).default(1).describe("The reason's code recorded on chain, 1–255 (default 1)."),
   })
   .strict();
 
 export const markBody = z
   .object({
-    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
-    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
-    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
-    total: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "a decimal amount with at most two fraction digits"),
-    reference: z.string().trim().min(1).max(100),
+    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
+    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
+    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+    total: z.string().regex(/^\d{1,13}(\.\d{1,2})?$/, "a decimal amount with at most two fraction digits").describe("The bill's total as printed, a decimal string."),
+    reference: z.string().trim().min(1).max(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
   })
   .strict();
 

@@ -1112,6 +1112,7 @@ export interface components {
             billHash: string;
             /** @description The bill's leaf in its batch tree. */
             leaf: string;
+            /** @description Where it is anchored, once its batch is confirmed; null before. */
             anchor: components["schemas"]["Anchor"] | null;
             /** @description The void (冲红), or null. */
             void: {
@@ -1591,6 +1592,7 @@ export interface components {
             billHash: string;
             /** @description The bill's leaf in its batch tree. */
             leaf: string;
+            /** @description Where it is anchored, once its batch is confirmed; null before. */
             anchor: components["schemas"]["Anchor"] | null;
             /** @description The void (冲红), or null. */
             void: {
@@ -3095,9 +3097,9 @@ export interface operations {
     listIssuers: {
         parameters: {
             query?: {
-                /** @description kind */
+                /** @description Only issuers of this kind of bill. */
                 kind?: "medical" | "donation";
-                /** @description status */
+                /** @description Only issuers in this state. */
                 status?: "active" | "suspended";
             };
             header?: never;
@@ -3205,14 +3207,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The institution's name, 2–100 characters. */
                     name: string;
+                    /** @description 统一社会信用代码 (GB 32100). */
                     creditCode: string;
-                    /** @enum {string} */
+                    /**
+                     * @description The kind of bills it issues.
+                     * @enum {string}
+                     */
                     kind: "medical" | "donation";
+                    /** @description Its own chain account; without it a key is made in the keystore. */
                     account?: string;
+                    /** @description 票据代码, 8 digits. */
                     billCode: string;
+                    /** @description Its first bill-number range. */
                     range: {
+                        /** @description The first bill number of the range. */
                         start: number;
+                        /** @description The last bill number (not below start). */
                         end: number;
                     };
                 };
@@ -3466,6 +3478,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why, for the audit log. */
                     reason?: string;
                 };
             };
@@ -3618,6 +3631,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why, for the audit log. */
                     reason?: string;
                 };
             };
@@ -3770,8 +3784,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description 票据代码, 8 digits. */
                     billCode: string;
+                    /** @description The first bill number of the range. */
                     start: number;
+                    /** @description The last bill number (not below start). */
                     end: number;
                 };
             };
@@ -3924,7 +3941,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default api key */
+                    /**
+                     * @description A label for the key, 1–80 characters.
+                     * @default api key
+                     */
                     label?: string;
                 };
             };
@@ -4126,8 +4146,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The relying party's name, 2–100 characters. */
                     name: string;
+                    /** @description 统一社会信用代码 (GB 32100). */
                     creditCode: string;
+                    /** @description Its own chain account; without it a key is made in the keystore. */
                     account?: string;
                 };
             };
@@ -4280,7 +4303,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default api key */
+                    /**
+                     * @description A label for the key, 1–80 characters.
+                     * @default api key
+                     */
                     label?: string;
                 };
             };
@@ -5081,8 +5107,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why the bill is voided (冲红), printed on the red bill; 1–200 characters. */
                     reason: string;
-                    /** @default 1 */
+                    /**
+                     * @description The reason's code recorded on chain, 1–255 (default 1).
+                     * @default 1
+                     */
                     reasonCode?: number;
                 };
             };
@@ -5247,10 +5277,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description 票据代码 as printed, 8 digits. */
                     billCode: string;
+                    /** @description 票据号码 as printed, 10 digits. */
                     billNumber: string;
+                    /** @description 校验码 as printed. */
                     checkCode: string;
+                    /** @description The bill's total as printed, a decimal string. */
                     total: string;
+                    /** @description The relying party's claim reference, 1–100 characters (only its hash goes on chain). */
                     reference: string;
                 };
             };
@@ -5811,10 +5846,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description 票据代码 as printed, 8 digits. */
                     billCode: string;
+                    /** @description 票据号码 as printed, 10 digits. */
                     billNumber: string;
+                    /** @description 校验码 as printed. */
                     checkCode: string;
+                    /** @description 开票日期 as printed, YYYY-MM-DD. */
                     issueDate: string;
+                    /** @description The total as printed, a decimal string. */
                     total: string;
                 };
             };

@@ -64,7 +64,7 @@ export const BillDetail = BillSummary.extend({
   bill: d(z.record(z.string(), z.unknown()), "The canonical bill (docs/PROTOCOL.md §3): what the issuer sent, and what the service added (numbers, time, issuer, totalInWords)."),
   billHash: d(hex32, "The root of the bill's per-field commitments."),
   leaf: d(hex32, "The bill's leaf in its batch tree."),
-  anchor: Anchor.nullable(),
+  anchor: d(Anchor.nullable(), "Where it is anchored, once its batch is confirmed; null before."),
   void: d(z.object({ reason: d(z.string().nullable(), "The reason given."), at: d(z.string(), "When, ISO 8601.") }).nullable(), "The void (冲红), or null."),
   reimbursement: d(z.object({ by: d(z.string().nullable(), "The relying party's id."), at: d(z.string(), "When, ISO 8601.") }).nullable(), "The reimbursement mark (报销), or null."),
 }).meta({ id: "BillDetail", description: "A bill with its content and chain evidence." });
