@@ -1211,7 +1211,7 @@ export interface components {
              * @description What the subscription is for.
              * @default
              */
-            description: string;
+            description?: string;
         };
         /** @description Subscriptions. */
         WebhookSubscriptionList: {
