@@ -19,9 +19,11 @@ export const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${
 
 export interface EventDetail {
   anchor?: { root: string; txHash: string | null; blockNumber: number | null };
-  void?: { reason: string; at: string; redBill: { id: string; billCode: string; billNumber: string } };
+  /** redBill: the red bill issued with the void; null when the voided bill is itself a red bill withdrawn */
+  void?: { reason: string; at: string; redBill: { id: string; billCode: string; billNumber: string } | null };
   reimbursement?: { partyId: string; by: string; at: string; reference: string | null };
-  release?: { partyId: string; by: string; at: string };
+  /** refusedByRegistry: the mark was taken off because the registry refused it (lifecycle/undo.ts) */
+  release?: { partyId: string; by: string; at: string; refusedByRegistry?: boolean };
 }
 
 /** What an event says about the bill: its numbers and state; the issuer also gets its own lookup keys. */
@@ -63,7 +65,7 @@ export async function emitBillEvent(trx: Db, type: WebhookEventType, bill: BillR
       bill: billData(bill, r.forIssuer),
       ...rest,
       ...(reimbursement ? { reimbursement: { by: reimbursement.by, at: reimbursement.at, reference: r.forIssuer && reimbursement.partyId !== r.institutionId ? null : reimbursement.reference } } : {}),
-      ...(release ? { release: { by: release.by, at: release.at } } : {}),
+      ...(release ? { release: { by: release.by, at: release.at, ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}) } } : {}),
     };
     if (!r.forIssuer) delete (data as { void?: unknown }).void;
     const payload = JSON.stringify({ id, type, createdAt: new Date(now).toISOString(), data });

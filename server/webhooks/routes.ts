@@ -88,6 +88,46 @@ export const DeliveryList = z
   .object({ items: d(z.array(Delivery), "Deliveries, newest first."), nextCursor: d(z.string().nullable(), "Pass as `before` for the next page.") })
   .meta({ id: "WebhookDeliveryList", description: "A page of the delivery log." });
 
+const EventBill = z
+  .object({
+    id: d(z.string(), "The bill's id."),
+    kind: d(z.enum(["medical", "donation"]), "Bill kind."),
+    billCode: d(z.string(), "票据代码."),
+    billNumber: d(z.string(), "票据号码."),
+    issuedAt: d(z.string(), "开票时间."),
+    total: d(z.string(), "The total, a decimal string."),
+    status: d(z.enum(["pending", "anchored", "voided"]), "The bill's state after the event."),
+    businessSerial: d(z.string().nullable(), "业务流水号 (to the issuer only).").optional(),
+    visitNumber: d(z.string().nullable(), "门诊号 / 住院号 (to the issuer only).").optional(),
+  })
+  .meta({ id: "WebhookEventBill", description: "The bill an event is about." });
+
+/** The body of every delivery (signed as it is sent). */
+export const WebhookEvent = z
+  .object({
+    id: d(z.string(), "The event's id, also in Lianpiao-Event-Id: deduplicate on it."),
+    type: EventType,
+    createdAt: d(z.string(), "When the change happened, ISO 8601."),
+    data: d(
+      z.object({
+        bill: EventBill,
+        anchor: d(z.object({ root: d(z.string(), "Batch root."), txHash: d(z.string().nullable(), "Transaction."), blockNumber: d(z.number().nullable(), "Block.") }), "bill.anchored: where.").optional(),
+        void: d(
+          z.object({
+            reason: d(z.string(), "Why."),
+            at: d(z.string(), "When."),
+            redBill: d(z.object({ id: d(z.string(), "Id."), billCode: d(z.string(), "票据代码."), billNumber: d(z.string(), "票据号码.") }).nullable(), "The red bill issued with the void; null for a red bill withdrawn."),
+          }),
+          "bill.voided (to the issuer): the void.",
+        ).optional(),
+        reimbursement: d(z.object({ by: d(z.string(), "The relying party."), at: d(z.string(), "When."), reference: d(z.string().nullable(), "Its claim reference (to that party only; null to the issuer).") }), "bill.reimbursed: the mark.").optional(),
+        release: d(z.object({ by: d(z.string(), "The relying party."), at: d(z.string(), "When."), refusedByRegistry: d(z.boolean(), "The mark was taken off because the registry refused it.").optional() }), "bill.released: the release.").optional(),
+      }),
+      "What happened.",
+    ),
+  })
+  .meta({ id: "WebhookEvent", description: "An event about a bill, POSTed to each subscription that asked for its type." });
+
 export const deliveriesQuery = z
   .object({
     state: d(z.enum(["pending", "delivered", "failed"]), "Only deliveries in this state.").optional(),

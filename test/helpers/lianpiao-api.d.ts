@@ -789,7 +789,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    billEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A bill event, POSTed to your subscription's URL
+         * @description Verify Lianpiao-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription's secret>) on the raw body, refuse a t more than 300 s from your clock, deduplicate on Lianpiao-Event-Id, answer 2xx within 10 s.
+         */
+        post: operations["receiveBillEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Liveness. */
@@ -1674,6 +1695,88 @@ export interface components {
             detail: string;
         } & {
             [key: string]: unknown;
+        };
+        /** @description An event about a bill, POSTed to each subscription that asked for its type. */
+        WebhookEvent: {
+            /** @description The event's id, also in Lianpiao-Event-Id: deduplicate on it. */
+            id: string;
+            type: components["schemas"]["WebhookEventType"];
+            /** @description When the change happened, ISO 8601. */
+            createdAt: string;
+            /** @description What happened. */
+            data: {
+                bill: components["schemas"]["WebhookEventBill"];
+                /** @description bill.anchored: where. */
+                anchor?: {
+                    /** @description Batch root. */
+                    root: string;
+                    /** @description Transaction. */
+                    txHash: string | null;
+                    /** @description Block. */
+                    blockNumber: number | null;
+                };
+                /** @description bill.voided (to the issuer): the void. */
+                void?: {
+                    /** @description Why. */
+                    reason: string;
+                    /** @description When. */
+                    at: string;
+                    /** @description The red bill issued with the void; null for a red bill withdrawn. */
+                    redBill: {
+                        /** @description Id. */
+                        id: string;
+                        /** @description 票据代码. */
+                        billCode: string;
+                        /** @description 票据号码. */
+                        billNumber: string;
+                    } | null;
+                };
+                /** @description bill.reimbursed: the mark. */
+                reimbursement?: {
+                    /** @description The relying party. */
+                    by: string;
+                    /** @description When. */
+                    at: string;
+                    /** @description Its claim reference (to that party only; null to the issuer). */
+                    reference: string | null;
+                };
+                /** @description bill.released: the release. */
+                release?: {
+                    /** @description The relying party. */
+                    by: string;
+                    /** @description When. */
+                    at: string;
+                    /** @description The mark was taken off because the registry refused it. */
+                    refusedByRegistry?: boolean;
+                };
+            };
+        };
+        /** @description The bill an event is about. */
+        WebhookEventBill: {
+            /** @description The bill's id. */
+            id: string;
+            /**
+             * @description Bill kind.
+             * @enum {string}
+             */
+            kind: "medical" | "donation";
+            /** @description 票据代码. */
+            billCode: string;
+            /** @description 票据号码. */
+            billNumber: string;
+            /** @description 开票时间. */
+            issuedAt: string;
+            /** @description The total, a decimal string. */
+            total: string;
+            /**
+             * @description The bill's state after the event.
+             * @enum {string}
+             */
+            status: "pending" | "anchored" | "voided";
+            /** @description 业务流水号 (to the issuer only). */
+            businessSerial?: string | null;
+            /** @description 门诊号 / 住院号 (to the issuer only). */
+            visitNumber?: string | null;
         };
     };
     responses: never;
@@ -6108,6 +6211,45 @@ export interface operations {
                 content: {
                     "text/html": string;
                 };
+            };
+        };
+    };
+    receiveBillEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id. */
+                "Lianpiao-Event-Id": string;
+                /** @description bill.anchored, bill.voided, bill.reimbursed or bill.released. */
+                "Lianpiao-Event-Type": string;
+                /** @description This delivery (the log's id). */
+                "Lianpiao-Delivery-Id": string;
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256>. */
+                "Lianpiao-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The event. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (a bad signature): retried like any answer other than 2xx. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -10,6 +10,7 @@ import { z, type ZodType } from "zod";
 import { ERRORS } from "../errors";
 import { OPERATIONS, type Operation } from "./operations";
 import type { ResponseSpec } from "./responses";
+import { WebhookEvent } from "../../webhooks/routes";
 
 type Json = Record<string, unknown>;
 
@@ -138,6 +139,29 @@ export function openApiDocument(baseUrl: string): Json {
   const c = new Components();
   const paths: Record<string, Json> = {};
   for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(c, op);
+  const signedHeader = (description: string) => ({ description, required: true, schema: { type: "string" } });
+  const webhooks = {
+    billEvent: {
+      post: {
+        operationId: "receiveBillEvent",
+        summary: "A bill event, POSTed to your subscription's URL",
+        description: "Verify Lianpiao-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" with the subscription's secret>) on the raw body, refuse a t more than 300 s from your clock, deduplicate on Lianpiao-Event-Id, answer 2xx within 10 s.",
+        tags: ["webhooks"],
+        security: [],
+        parameters: [
+          { name: "Lianpiao-Event-Id", in: "header", ...signedHeader("The event's id.") },
+          { name: "Lianpiao-Event-Type", in: "header", ...signedHeader("bill.anchored, bill.voided, bill.reimbursed or bill.released.") },
+          { name: "Lianpiao-Delivery-Id", in: "header", ...signedHeader("This delivery (the log's id).") },
+          { name: "Lianpiao-Signature", in: "header", ...signedHeader("t=<unix seconds>,v1=<hex HMAC-SHA256>.") },
+        ],
+        requestBody: { required: true, description: "The event.", content: { "application/json": { schema: c.schema(WebhookEvent, "output") } } },
+        responses: {
+          "200": { description: "Received (any 2xx)." },
+          "400": { description: "Refused (a bad signature): retried like any answer other than 2xx." },
+        },
+      },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -154,6 +178,7 @@ export function openApiDocument(baseUrl: string): Json {
     security: [{ apiKey: [] }],
     tags: TAGS,
     paths,
+    webhooks,
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>. Keys are issued by the bureau, shown once." } },
       schemas: c.schemas,
