@@ -41,6 +41,18 @@ function billData(bill: BillRow, forIssuer: boolean) {
   };
 }
 
+/** Whether the institution of a chain account has a subscription to `type` (lets a batch skip the event work). */
+export async function accountHasSubscribers(db: Db, account: string, type: WebhookEventType): Promise<boolean> {
+  const subs = await db
+    .selectFrom("webhook_subscriptions")
+    .innerJoin("institutions", "institutions.id", "webhook_subscriptions.institution_id")
+    .select("webhook_subscriptions.events")
+    .where("institutions.account", "=", account)
+    .where("webhook_subscriptions.deleted_at", "is", null)
+    .execute();
+  return subs.some((s) => (JSON.parse(s.events) as string[]).includes(type));
+}
+
 /**
  * Writes the event for each recipient and its deliveries, inside `trx`. `bill` is the bill as it is
  * after the change.
