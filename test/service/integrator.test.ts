@@ -3,10 +3,13 @@
 // bills by number, 业务流水号, visit number, payer name and dates, voiding, reimbursement, and the
 // bureau's search with the same filters. A request or answer the document does not describe does
 // not compile.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import { DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE, MEDICAL_EXAMPLE } from "../helpers/api";
 import { apiClient, type Schemas } from "../helpers/client";
-import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import { startService, tempDir, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
 type InvoiceRequest = Schemas["InvoiceRequest"];
 
@@ -65,6 +68,21 @@ describe("the integrator's API through the generated client", function () {
     const gift = await issue(IN_KIND_EXAMPLE, charity());
     const { data } = await charity().GET("/api/v1/invoices/{id}", { params: { path: { id: gift.id } } });
     expect((data!.bill as Record<string, any>).donor).to.deep.equal({ type: "anonymous" });
+  });
+
+  it("issues a bill of 1,000 items with their national fields, and serves its PDF with a line item on every page", async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ code: `86900234${String(i).padStart(6, "0")}`, name: `注射用头孢呋辛钠（第${i + 1}项）`, category: "西药费", specification: "0.75g×10支/盒", unit: "盒", quantity: "1", unitPrice: "12.50", amount: "12.50" }));
+    const body = { ...INPATIENT_EXAMPLE, items, total: "12500.00", insurance: { fundPaid: "9000.00", accountPaid: "1000.00", cashPaid: "2500.00" } };
+    expect(Buffer.byteLength(JSON.stringify(body))).to.be.above(150_000);
+    const bill = await issue(body);
+    const pdf = await hospital().GET("/api/v1/invoices/{id}/pdf", { params: { path: { id: bill.id } }, parseAs: "arrayBuffer" });
+    expect(pdf.response.status).to.equal(200);
+    const file = path.join(tempDir(), "thousand.pdf");
+    fs.writeFileSync(file, Buffer.from(pdf.data as ArrayBuffer));
+    const pages = execFileSync("pdftotext", ["-layout", file, "-"]).toString("utf8").split("\f").filter((p) => p.trim());
+    expect(pages.length).to.be.greaterThan(50);
+    pages.forEach((p, i) => expect(p, `page ${i + 1}`).to.match(/第\d+项/));
+    expect(pages[pages.length - 1]).to.include("第1000项").and.include("壹万贰仟伍佰元整");
   });
 
   it("refuses a bill with every problem at once, each with its path and stable code", async () => {
