@@ -9,14 +9,18 @@ import { verifySignature } from "../../server/webhooks/signature";
 import { MEDICAL_EXAMPLE } from "../helpers/api";
 import { apiClient } from "../helpers/client";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import pg from "pg";
+import { createTestDatabase } from "../helpers/pg";
 import { Receiver } from "./receiver";
 
 const ENV = { WEBHOOK_POLL_MS: "50", WEBHOOK_RETRY_BASE_MS: "300", WEBHOOK_RETRY_MAX_MS: "2000", WEBHOOK_TIMEOUT_MS: "3000", WEBHOOK_MAX_ATTEMPTS: "30" };
 const ALL = ["bill.anchored", "bill.voided", "bill.reimbursed", "bill.released"] as const;
 
-describe("webhooks", function () {
+for (const store of ["SQLite", "PostgreSQL"] as const) describe(`webhooks (${store})`, function () {
   this.timeout(240_000);
   let svc: ServiceProcess;
+  let pgDb: { url: string; drop(): Promise<void> } | undefined;
+  let env: Record<string, string> = ENV;
   let creds: DemoCreds;
   const hospitalHook = new Receiver();
   const insurerHook = new Receiver();
@@ -36,7 +40,11 @@ describe("webhooks", function () {
 
   before(async () => {
     await Promise.all([hospitalHook.start(), insurerHook.start(), charityHook.start()]);
-    svc = await startService(ENV);
+    if (store === "PostgreSQL") {
+      pgDb = await createTestDatabase();
+      env = { ...ENV, DATABASE_URL: pgDb.url };
+    }
+    svc = await startService(env);
     creds = svc.credentials();
     for (const [who, client, hook, events] of [
       ["hospital", hospital(), hospitalHook, [...ALL]],
@@ -53,6 +61,7 @@ describe("webhooks", function () {
   after(async () => {
     await svc?.stop();
     await Promise.all([hospitalHook.stop(), insurerHook.stop(), charityHook.stop()]);
+    await pgDb?.drop();
   });
 
   it("shows the signing secret once and keeps it encrypted, never in clear, in the store", async () => {
@@ -61,9 +70,21 @@ describe("webhooks", function () {
     const list = await hospital().GET("/api/v1/webhooks");
     expect(list.data!.items.map((s) => s.id)).to.deep.equal([subs.hospital]);
     expect(JSON.stringify(list.data)).to.not.include("whsec_");
-    const store = fs.readFileSync(path.join(svc.dataDir, "lianpiao.sqlite"));
-    const wal = fs.existsSync(path.join(svc.dataDir, "lianpiao.sqlite-wal")) ? fs.readFileSync(path.join(svc.dataDir, "lianpiao.sqlite-wal")) : Buffer.alloc(0);
-    for (const s of Object.values(secrets)) expect(Buffer.concat([store, wal]).includes(Buffer.from(s)), "a secret in clear in the store").to.equal(false);
+    let stored: Buffer;
+    if (pgDb) {
+      const c = new pg.Client({ connectionString: pgDb.url });
+      await c.connect();
+      const { rows } = await c.query("SELECT * FROM webhook_subscriptions");
+      await c.end();
+      expect(rows).to.have.length(3);
+      for (const r of rows) expect(r.secret_enc).to.match(/^v1:[A-Za-z0-9+/=]+$/);
+      stored = Buffer.from(JSON.stringify(rows));
+    } else {
+      const file = fs.readFileSync(path.join(svc.dataDir, "lianpiao.sqlite"));
+      const wal = fs.existsSync(path.join(svc.dataDir, "lianpiao.sqlite-wal")) ? fs.readFileSync(path.join(svc.dataDir, "lianpiao.sqlite-wal")) : Buffer.alloc(0);
+      stored = Buffer.concat([file, wal]);
+    }
+    for (const s of Object.values(secrets)) expect(stored.includes(Buffer.from(s)), "a secret in clear in the store").to.equal(false);
   });
 
   it("keeps subscriptions to their institution: another's id is 404, and the bureau has none", async () => {
@@ -181,7 +202,7 @@ describe("webhooks", function () {
     await hospitalHook.waitFor((r) => r.filter((x) => x.event.data.bill?.id === bill.id).length >= 1, 20_000, "a first failed attempt");
     await svc.stop("SIGKILL");
     hospitalHook.otherwise = 204;
-    svc = await startService(ENV, { dataDir: svc.dataDir });
+    svc = await startService(env, { dataDir: svc.dataDir });
     await hospitalHook.waitFor((r) => r.some((x) => x.event.data.bill?.id === bill.id && x.answered === 204), 60_000, "the delivery after the restart");
     await new Promise((r) => setTimeout(r, 1500));
     const ok = hospitalHook.delivered.filter((x) => x.event.data.bill?.id === bill.id && x.event.type === "bill.anchored");
