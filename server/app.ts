@@ -54,7 +54,7 @@ export function buildApp(d: AppDeps): express.Express {
     res.status(r.ok ? 200 : 503).setHeader("Cache-Control", "no-store").json({ status: r.ok ? "ready" : "unready", checks: r.checks });
   });
   if (d.metrics) app.get("/metrics", d.metrics);
-  app.use("/api", express.json({ limit: "256kb", type: ["application/json", "application/*+json"] }));
+  app.use("/api", express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use("/api", authenticate(d.keys, new RateLimiter(d.authFailuresPerMin ?? 30, 60_000, { store: d.limits, name: "auth-failure" })));
   for (const [path, router] of Object.entries(d.api)) app.use(`/api/v1${path}`, router);
   for (const r of d.pages ?? []) app.use(r);

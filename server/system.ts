@@ -35,6 +35,9 @@ import { ApiError } from "./http/errors";
 import { PostgresRateLimitStore } from "./http/rate-limit";
 import { privateFile, writePrivateFile } from "./store/private-file";
 import type { BillRow } from "./store/schema";
+import { WebhookWorker } from "./webhooks/worker";
+import { SecretBox } from "./webhooks/secrets";
+import { webhookRoutes } from "./webhooks/routes";
 
 export interface System {
   cfg: Config;
@@ -42,9 +45,20 @@ export interface System {
   chain: ChainHandle;
   registry: string;
   worker: AnchorWorker;
+  webhooks: WebhookWorker;
   app: ReturnType<typeof buildApp>;
   demo: DemoCredentials | null;
   stop(): Promise<void>;
+}
+
+/** Dev chains only: a generated webhook secret key kept beside the data, so restarts can still sign. */
+function devWebhookKey(dataDir: string): string {
+  const file = path.join(dataDir, "webhook-secret-key");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
 }
 
 /** Dev chains only: a generated keystore password kept beside the data, so restarts unlock it. */
@@ -102,13 +116,17 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       bumpAfterMs: cfg.txBumpAfterMs,
       metrics: m,
       onMarkRefused: (mark) => undoRefusedMark(store.db, mark),
+      onConfirmed: () => webhooks.wake(),
     });
     const keys = new KeyResolver(store.db);
     // One limit per client for the whole deployment: replicas on one PostgreSQL count together.
     const limits = store.dialect === "postgres" ? new PostgresRateLimitStore(store.db, 60_000, (err) => log.warn({ err }, "rate-limit sweep failed")) : undefined;
+    const webhookKey = cfg.webhooks.secretKey ?? (dev ? devWebhookKey(cfg.dataDir) : undefined);
+    const webhooks = new WebhookWorker({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, log, instanceId: cfg.instanceId, ...cfg.webhooks });
     const onIssued = () => {
       m.billIssued();
       worker.wake();
+      webhooks.wake();
     };
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
     // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
@@ -122,7 +140,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => worker.wake(), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
+    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
@@ -132,6 +150,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
+        "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
@@ -141,10 +160,12 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       metrics: metricsRoute(m, cfg.metricsToken, cfg.metricsAccess),
     });
     worker.start();
+    webhooks.start();
     return {
-      cfg, store, chain, registry, worker, app, demo,
+      cfg, store, chain, registry, worker, webhooks, app, demo,
       stop: async () => {
         await worker.stop();
+        await webhooks.stop();
         await pdfPool.close();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();

@@ -1,6 +1,7 @@
 /**
  * Turning open outbox entries into batches, and recording a confirmed batch on its bills.
  */
+import { accountHasSubscribers, emitBillEvent } from "../webhooks/events";
 import crypto from "node:crypto";
 import type { Db } from "../store/database";
 import { sql } from "kysely";
@@ -113,16 +114,25 @@ export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): P
   const cached = trees.get(batch.root);
   const tree = cached && cached.entries.length === hashes.length && cached.entries.every((e, i) => e.billHash === hashes[i]) ? cached : buildBatchTree(hashes);
   if (tree.root !== batch.root) throw new Error(`batch ${batch.id}: rebuilt root ${tree.root} differs from ${batch.root}`);
+  // a subscription made during this confirmation may miss this batch's events: it receives events from its creation on
+  const announce = await accountHasSubscribers(db, batch.account, "bill.anchored");
   for (let from = 0; from < bills.length; from += CONFIRM_CHUNK) {
     await db.transaction().execute(async (trx) => {
       for (let i = from; i < Math.min(from + CONFIRM_CHUNK, bills.length); i++) {
         // A bill voided while pending stays voided, but gets its proof: its void mark follows the anchor.
-        await trx
+        const upd = await trx
           .updateTable("bills")
           .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END` })
           .where("id", "=", bills[i].billId)
           .where("batch_id", "is", null)
-          .execute();
+          .executeTakeFirst();
+        // its bill.anchored webhook event, in the same transaction (only once: the update above is)
+        if (announce && Number(upd.numUpdatedRows) === 1) {
+          const bill = await trx.selectFrom("bills").selectAll().where("id", "=", bills[i].billId).executeTakeFirstOrThrow();
+          if (bill.status === "anchored") {
+            await emitBillEvent(trx, "bill.anchored", bill, { anchor: { root: batch.root, txHash: batch.tx_hash, blockNumber: batch.block_number === null ? null : Number(batch.block_number) } }, now);
+          }
+        }
       }
     });
     await yieldToRequests();

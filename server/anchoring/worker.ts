@@ -42,6 +42,8 @@ export interface WorkerDeps {
    * closed as failed.
    */
   onMarkRefused?: (mark: RefusedMark) => Promise<void>;
+  /** after a batch is confirmed (its bills' webhook events are written with it) */
+  onConfirmed?: () => void;
 }
 
 /** A mark the registry refused for good: which bill, sent from which account, and the registry's error. */
@@ -339,6 +341,7 @@ export class AnchorWorker {
       return;
     }
     const n = await confirmBatch(db, batch);
+    this.d.onConfirmed?.();
     this.d.metrics?.billsAnchored(n);
     this.d.log.info({ batch: batch.id, root: batch.root, bills: n, block: batch.block_number }, "batch anchored");
   }

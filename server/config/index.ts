@@ -88,6 +88,17 @@ const schema = z
       .optional(),
     /** deadline of each /readyz probe (database, chain head) */
     READY_TIMEOUT_MS: int(2_000, 100),
+    /** 32 bytes (64 hex characters or base64): encrypts webhook signing secrets; generated in DATA_DIR on development chains */
+    WEBHOOK_SECRET_KEY: z
+      .string()
+      .refine((k) => /^[0-9a-fA-F]{64}$/.test(k) || Buffer.from(k, "base64").length === 32, "must be 32 bytes: 64 hex characters or base64")
+      .optional(),
+    WEBHOOK_POLL_MS: int(500, 10),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+    /** first retry delay; each further one doubles, up to WEBHOOK_RETRY_MAX_MS */
+    WEBHOOK_RETRY_BASE_MS: int(10_000, 10),
+    WEBHOOK_RETRY_MAX_MS: int(3_600_000, 10),
+    WEBHOOK_MAX_ATTEMPTS: int(15, 1, 100),
     /** test-only: names a pipeline point at which the process exits abruptly (fault tests) */
     LIANPIAO_CRASH_AT: z.string().optional(),
   })
@@ -143,6 +154,7 @@ export interface Config {
   notices: string[];
   readyTimeoutMs: number;
   crashAt?: string;
+  webhooks: { secretKey?: string; pollMs: number; timeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number };
 }
 
 export class ConfigError extends Error {
@@ -201,5 +213,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notices,
     readyTimeoutMs: c.READY_TIMEOUT_MS,
     crashAt: c.LIANPIAO_CRASH_AT,
+    webhooks: {
+      secretKey: c.WEBHOOK_SECRET_KEY,
+      pollMs: c.WEBHOOK_POLL_MS,
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: c.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: c.WEBHOOK_RETRY_MAX_MS,
+      maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+    },
   };
 }

@@ -18,6 +18,7 @@ export const ERRORS = {
   IDEMPOTENCY_CONFLICT: { status: 409, title: "This Idempotency-Key was used with another request body" },
   INVALID_IDEMPOTENCY_KEY: { status: 400, title: "Idempotency-Key must be 1-200 visible ASCII characters" },
   INVALID_QUERY: { status: 400, title: "A query parameter is not valid" },
+  UNKNOWN_QUERY_PARAMETER: { status: 400, title: "The request has a query parameter this endpoint does not take; errors[] names it" },
   ALREADY_VOIDED: { status: 409, title: "The bill is already voided" },
   ALREADY_REIMBURSED: { status: 409, title: "The bill is already marked reimbursed" },
   BILL_REIMBURSED: { status: 409, title: "The bill is marked reimbursed; the reimbursing party must release it first" },
@@ -32,6 +33,8 @@ export const ERRORS = {
   PDF_INVALID: { status: 422, title: "The upload is not a lianpiao PDF bill" },
   SERVICE_BUSY: { status: 503, title: "The service is busy; retry shortly" },
   CHAIN_UNAVAILABLE: { status: 503, title: "The blockchain node cannot be reached" },
+  DELIVERY_IN_PROGRESS: { status: 409, title: "The webhook delivery is being sent right now; retry shortly" },
+  WEBHOOKS_UNAVAILABLE: { status: 503, title: "Webhooks need WEBHOOK_SECRET_KEY configured to keep their signing secrets" },
   INTERNAL: { status: 500, title: "Internal error" },
 } as const;
 

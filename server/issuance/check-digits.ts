@@ -78,3 +78,62 @@ export function residentIdProblem(id: unknown, now: Date = new Date()): Resident
 export function isValidResidentId(id: unknown, now: Date = new Date()): id is string {
   return residentIdProblem(id, now) === null;
 }
+
+/**
+ * Foreign permanent resident ID card (外国人永久居留身份证), 2017 format: 18 characters, "9", a
+ * 2-digit code of the accepting province, a 3-digit nationality code (ISO 3166-1 numeric), the 8-digit
+ * birth date (characters 7–14), a 3-digit sequence, and the same ISO 7064 MOD 11-2 check character as
+ * the resident identity number (GB 11643).
+ */
+const FOREIGN_PR_RE = /^9\d{16}[\dX]$/;
+
+export function foreignPermanentResidentIdProblem(id: unknown, now: Date = new Date()): ResidentIdProblem | null {
+  if (typeof id !== "string" || !FOREIGN_PR_RE.test(id)) return "FORMAT";
+  if (!isPlausibleBirthDate(id.slice(6, 14), now)) return "BIRTH_DATE";
+  return residentIdCheckChar(id.slice(0, 17)) === id[17] ? null : "CHECK";
+}
+
+/** The payer's or donor's identity document (证件类型). */
+export const ID_TYPES = ["resident-id", "passport", "hk-macao-permit", "taiwan-permit", "foreign-permanent-resident-id", "credit-code", "none"] as const;
+export type IdType = (typeof ID_TYPES)[number];
+
+export const ID_TYPE_NAMES: Record<IdType, { zh: string; en: string }> = {
+  "resident-id": { zh: "居民身份证", en: "Resident ID" },
+  passport: { zh: "护照", en: "Passport" },
+  "hk-macao-permit": { zh: "港澳居民来往内地通行证", en: "HK/Macao permit" },
+  "taiwan-permit": { zh: "台湾居民来往大陆通行证", en: "Taiwan permit" },
+  "foreign-permanent-resident-id": { zh: "外国人永久居留身份证", en: "Foreign PR ID" },
+  "credit-code": { zh: "统一社会信用代码", en: "Credit code" },
+  none: { zh: "无", en: "None" },
+};
+
+/**
+ * The rule of each document, as documented in the API:
+ * - resident-id: GB 11643, 18 characters, a real birth date, the MOD 11-2 check character;
+ * - foreign-permanent-resident-id: the 2017 card, "9" then 17 characters, birth date and check as GB 11643;
+ * - credit-code: GB 32100, 18 characters of its alphabet with its check character;
+ * - hk-macao-permit (回乡证): H (Hong Kong) or M (Macao) and 8 digits, optionally 2 more (the issue count of older cards);
+ * - taiwan-permit (台胞证): 8 digits, optionally 2 more (the issue count of older cards);
+ * - passport: 5 to 17 Latin capital letters and digits (ICAO 9303 document number; Chinese passports are E/G…);
+ * - none: no number.
+ */
+export const ID_RULES: Record<Exclude<IdType, "none">, { pattern: RegExp; rule: string }> = {
+  "resident-id": { pattern: ID_RE, rule: "GB 11643: 18 characters, 17 digits then a digit or X, a real birth date, the ISO 7064 MOD 11-2 check character" },
+  "foreign-permanent-resident-id": { pattern: FOREIGN_PR_RE, rule: "2017 card: 18 characters, 9 then 16 digits then a digit or X, a real birth date (characters 7–14), the GB 11643 check character" },
+  "credit-code": { pattern: /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, rule: "GB 32100: 18 characters of 0-9 and A-Z without I, O, S, V, Z, with its check character" },
+  "hk-macao-permit": { pattern: /^[HM]\d{8}(\d{2})?$/, rule: "H or M, then 8 digits (10 on older cards)" },
+  "taiwan-permit": { pattern: /^\d{8}(\d{2})?$/, rule: "8 digits (10 on older cards)" },
+  passport: { pattern: /^[A-Z0-9]{5,17}$/, rule: "5 to 17 Latin capital letters and digits (ICAO 9303 document number)" },
+};
+
+/** Why `id` is not a valid number of this document, in words, or null when it is. */
+export function idNumberProblem(type: Exclude<IdType, "none">, id: string, now: Date = new Date()): string | null {
+  const rule = ID_RULES[type];
+  if (type === "resident-id" || type === "foreign-permanent-resident-id") {
+    const p = type === "resident-id" ? residentIdProblem(id, now) : foreignPermanentResidentIdProblem(id, now);
+    if (p === null) return null;
+    return { FORMAT: rule.rule, BIRTH_DATE: "its birth date is not a real past date", CHECK: "its check character is wrong" }[p];
+  }
+  if (type === "credit-code") return isValidCreditCode(id) ? null : rule.rule;
+  return rule.pattern.test(id) ? null : rule.rule;
+}

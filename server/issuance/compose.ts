@@ -1,18 +1,16 @@
 /**
  * From a validated request to the canonical bill (the display masks are in masking.ts).
  *
- * Derivations (documented in the API description too):
- * - a line item without a category takes its name when the name is a standard fee category, else 其他费;
- * - without `insurance` the bill is wholly self-paid: { fundPaid: 0, accountPaid: 0, selfPaid: total };
- * - without `insuranceType`: "self" when fund and account paid nothing; otherwise "employee", because
- *   the personal account (个人账户) only exists in 城镇职工 insurance and it is the common case for
- *   fund payments as well. Clients that know the scheme should send it.
- * - remarks default to "".
+ * The bill holds what the issuer sent and nothing it did not: no default fee category, insurance type
+ * or settlement, no empty optional member (an empty idNumber is absent). What the service adds is its
+ * own (numbers, check code, time, issuer) or computed from what was sent and stated as such: the total
+ * in capital numerals (totalInWords). Amounts and quantities are in their canonical text; the
+ * deprecated `insurance.selfPaid` is recorded under its name `cashPaid`; remarks default to "".
  */
 import { toCapitalNumerals } from "./capital-numerals";
 import { normalizeAmount, toFen } from "./money";
-import { Bill, DonationBill, InsuranceType, IssuerRef, MedicalBill, MedicalItem } from "./model";
-import { DonationInvoiceInput, FEE_CATEGORIES, FeeCategory, InvoiceInput, MedicalInvoiceInput, MedicalItemInput } from "./schema";
+import type { Bill, DonationBill, IssuerRef, MedicalBill, MedicalItem, MedicalSettlement } from "./model";
+import type { DonationInvoiceInput, InvoiceInput, MedicalInvoiceInput, MedicalItemInput } from "./schema";
 
 export interface ComposeContext {
   billCode: string;
@@ -38,23 +36,34 @@ export function formatShanghaiTime(date: Date): string {
   );
 }
 
-export function deriveCategory(name: string): FeeCategory {
-  return (FEE_CATEGORIES as readonly string[]).includes(name) ? (name as FeeCategory) : "其他费";
-}
-
-export function deriveInsuranceType(insurance: { fundPaid: string; accountPaid: string }): InsuranceType {
-  return toFen(insurance.fundPaid) + toFen(insurance.accountPaid) === 0n ? "self" : "employee";
+/** The object without its undefined members: optional members are absent, never undefined or null. */
+export function present<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function composeItem(it: MedicalItemInput): MedicalItem {
-  return {
+  return present({
     code: it.code,
     name: it.name,
-    category: it.category ?? deriveCategory(it.name),
+    category: it.category,
+    specification: it.specification,
+    unit: it.unit,
     quantity: it.quantity,
     unitPrice: normalizeAmount(it.unitPrice),
     amount: normalizeAmount(it.amount),
-  };
+  });
+}
+
+function composeSettlement(s: NonNullable<MedicalInvoiceInput["insurance"]>): MedicalSettlement {
+  const amt = (a: string | undefined) => (a === undefined ? undefined : normalizeAmount(a));
+  return present({
+    fundPaid: normalizeAmount(s.fundPaid),
+    accountPaid: normalizeAmount(s.accountPaid),
+    otherPaid: amt(s.otherPaid),
+    cashPaid: amt(s.cashPaid ?? s.selfPaid),
+    coPayment: amt(s.coPayment),
+    selfFunded: amt(s.selfFunded),
+  });
 }
 
 function common(input: InvoiceInput, ctx: ComposeContext) {
@@ -69,50 +78,50 @@ function common(input: InvoiceInput, ctx: ComposeContext) {
     payee: input.payee,
     reviewer: input.reviewer,
     remarks: input.remarks ?? "",
+    businessSerial: input.businessSerial,
     total,
     totalInWords: toCapitalNumerals(toFen(total)),
   };
 }
 
 function composeMedical(input: MedicalInvoiceInput, ctx: ComposeContext): MedicalBill {
-  const c = common(input, ctx);
-  const insurance = input.insurance
-    ? {
-        fundPaid: normalizeAmount(input.insurance.fundPaid),
-        accountPaid: normalizeAmount(input.insurance.accountPaid),
-        selfPaid: normalizeAmount(input.insurance.selfPaid),
-      }
-    : { fundPaid: "0.00", accountPaid: "0.00", selfPaid: c.total };
-  // optional keys are left out rather than set to undefined, so the canonical JSON is unambiguous
-  const payer: MedicalBill["payer"] = { name: input.payer.name };
-  if (input.payer.idNumber) payer.idNumber = input.payer.idNumber;
-  return {
-    ...c,
-    kind: "medical",
-    payer,
+  return present({
+    ...common(input, ctx),
+    kind: "medical" as const,
+    payer: present({ name: input.payer.name, idType: input.payer.idType, idNumber: input.payer.idNumber }),
     patientType: input.patientType,
     department: input.department,
     visitNumber: input.visitNumber,
-    insuranceType: input.insuranceType ?? deriveInsuranceType(insurance),
+    visitDate: input.visitDate,
+    admissionDate: input.admissionDate,
+    dischargeDate: input.dischargeDate,
+    inpatientDays: input.inpatientDays,
+    institutionType: input.institutionType,
+    insuranceType: input.insuranceType,
     items: input.items.map(composeItem),
-    insurance,
-  };
+    insurance: input.insurance ? composeSettlement(input.insurance) : undefined,
+  });
 }
 
 function composeDonation(input: DonationInvoiceInput, ctx: ComposeContext): DonationBill {
-  const donor: DonationBill["donor"] = { name: input.donor.name, type: input.donor.type };
-  if (input.donor.idNumber) donor.idNumber = input.donor.idNumber;
-  return {
+  return present({
     ...common(input, ctx),
-    kind: "donation",
-    donor,
-    items: input.items.map((it) => {
-      const item: DonationBill["items"][number] = { name: it.name, form: it.form, amount: normalizeAmount(it.amount) };
-      if (it.quantity !== undefined) item.quantity = it.quantity;
-      return item;
-    }),
+    kind: "donation" as const,
+    donor: present({ name: input.donor.name, type: input.donor.type, idType: input.donor.idType, idNumber: input.donor.idNumber }),
+    items: input.items.map((it) =>
+      present({
+        name: it.name,
+        form: it.form,
+        quantity: it.quantity,
+        unit: it.unit,
+        description: it.description,
+        valuationBasis: it.valuationBasis,
+        amount: normalizeAmount(it.amount),
+      }),
+    ),
     purpose: input.purpose,
-  };
+    purposeType: input.purposeType,
+  });
 }
 
 /** The canonical bill for a validated request (see parseInvoiceRequest) and its numbering context. */

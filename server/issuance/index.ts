@@ -33,7 +33,7 @@ export {
   type MedicalItemInput, type DonationInvoiceInput, type DonationItemInput, type ParseInvoiceResult,
 } from "./schema";
 export {
-  composeBill, formatShanghaiTime, deriveCategory, deriveInsuranceType,
+  composeBill, formatShanghaiTime,
   type ComposeContext,
 } from "./compose";
 export { sealBill } from "./seal";

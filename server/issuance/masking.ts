@@ -39,14 +39,16 @@ export function maskIdNumber(id: string | undefined): string {
 /** The JSON Pointers of the holder's personal data: the name, and a person's ID number. */
 function personalFields(bill: Bill): string[] {
   if (bill.kind === "medical") return ["/payer/name", "/payer/idNumber"];
-  return bill.donor.type === "individual" ? ["/donor/name", "/donor/idNumber"] : ["/donor/name"];
+  // an organisation donor is no person; an anonymous donor gave no name
+  return bill.donor.type === "individual" ? ["/donor/name", "/donor/idNumber"] : [];
 }
 
 /** The bill as anyone but its issuer sees it: the holder's name and ID number masked by the rule above. */
 export function maskedBill(bill: Bill): Bill {
   const copy = structuredClone(bill);
+  if (copy.kind === "donation" && copy.donor.type !== "individual") return copy;
   const holder = copy.kind === "medical" ? copy.payer : copy.donor;
-  holder.name = maskName(holder.name);
+  if (holder.name !== undefined) holder.name = maskName(holder.name);
   if (holder.idNumber) holder.idNumber = maskIdNumber(holder.idNumber);
   return copy;
 }

@@ -4,6 +4,8 @@
  * Amounts are decimal strings with exactly two fraction digits ("157.00"): the canonical form never
  * holds a binary float. Arithmetic on them goes through integer fen (see money.ts).
  */
+import type { IdType } from "./check-digits";
+
 export type BillKind = "medical" | "donation";
 
 export interface IssuerRef {
@@ -31,48 +33,96 @@ export interface BillCommon {
   reviewer: string;
   remarks: string;
   total: string;
-  /** the total in Chinese capital numerals, e.g. 壹佰伍拾柒元整 */
+  /** the total in Chinese capital numerals, e.g. 壹佰伍拾柒元整: computed from `total`, stated as such */
   totalInWords: string;
+  /** 业务流水号, the issuer's business serial number, when sent */
+  businessSerial?: string;
   /** for a red bill (红字票据): the bill it cancels */
   redOf?: { billCode: string; billNumber: string; reason: string };
 }
 
 export type PatientType = "outpatient" | "inpatient";
 export type InsuranceType = "employee" | "resident" | "self";
+export type { IdType } from "./check-digits";
 
+/** Optional members are absent unless the issuer sent them: nothing is derived onto a bill. */
 export interface MedicalItem {
   code: string;
   name: string;
-  /** one of the standard fee categories (床位费 … 其他费) */
-  category: string;
+  /** one of the standard fee categories (床位费 … 其他费), when sent */
+  category?: string;
+  /** 规格 */
+  specification?: string;
+  /** 单位 */
+  unit?: string;
   quantity: string;
   unitPrice: string;
   amount: string;
 }
 
+/** 医保结算: fundPaid + accountPaid + otherPaid + cashPaid = total; coPayment + selfFunded ≤ accountPaid + cashPaid. */
+export interface MedicalSettlement {
+  /** 医保统筹基金支付 */
+  fundPaid: string;
+  /** 个人账户支付 */
+  accountPaid: string;
+  /** 其他医保支付 */
+  otherPaid?: string;
+  /** 个人现金支付 */
+  cashPaid?: string;
+  /** bills composed before cashPaid existed name the personal cash payment selfPaid */
+  selfPaid?: string;
+  /** 个人自付 */
+  coPayment?: string;
+  /** 个人自费 */
+  selfFunded?: string;
+}
+
+export interface Person {
+  name: string;
+  idType?: IdType;
+  idNumber?: string;
+}
+
 export interface MedicalBill extends BillCommon {
   kind: "medical";
-  payer: { name: string; idNumber?: string };
+  payer: Person;
   patientType: PatientType;
   department: string;
   visitNumber: string;
-  insuranceType: InsuranceType;
+  /** 就诊日期 (outpatient), YYYY-MM-DD */
+  visitDate?: string;
+  /** 入院日期, 出院日期 (inpatient), YYYY-MM-DD */
+  admissionDate?: string;
+  dischargeDate?: string;
+  /** 住院天数 */
+  inpatientDays?: number;
+  /** 医疗机构类型, as sent */
+  institutionType?: string;
+  insuranceType?: InsuranceType;
   items: MedicalItem[];
-  insurance: { fundPaid: string; accountPaid: string; selfPaid: string };
+  insurance?: MedicalSettlement;
 }
 
 export interface DonationItem {
   name: string;
   form: "cash" | "in-kind";
   quantity?: string;
+  unit?: string;
+  /** goods only: what they are, and how they were valued */
+  description?: string;
+  valuationBasis?: "invoice" | "appraisal" | "market-price";
   amount: string;
 }
 
 export interface DonationBill extends BillCommon {
   kind: "donation";
-  donor: { name: string; type: "individual" | "organisation"; idNumber?: string };
+  /** an anonymous donor has no name */
+  donor: { name?: string; type: "individual" | "organisation" | "anonymous"; idType?: IdType; idNumber?: string };
   items: DonationItem[];
   purpose: string;
+  /** 定向 or 非定向, when sent */
+  purposeType?: "restricted" | "unrestricted";
 }
 
 export type Bill = MedicalBill | DonationBill;

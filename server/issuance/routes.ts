@@ -13,6 +13,7 @@ import type { BillRow } from "../store/schema";
 import type { Request } from "express";
 import { crashPoint } from "../anchoring/crash";
 import { envelopeWithoutPersonalData, maskedBill } from "./masking";
+import { parseQuery } from "../registry/input";
 
 export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
@@ -21,11 +22,47 @@ export interface InvoiceRouteDeps extends IssueContext {
   chain: { chainId: number; registry: string };
 }
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().max(40).optional(),
-  status: z.enum(["pending", "anchored", "voided"]).optional(),
-});
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
+const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);
+
+/** Filters of a bill search, the same for an issuer's list and the bureau's registry search. */
+export const billFilters = {
+  kind: d(z.enum(["medical", "donation"]), "Only this kind of bill.").optional(),
+  status: d(z.enum(["pending", "anchored", "voided"]), "Only bills in this state.").optional(),
+  billCode: d(z.string().regex(/^\d{8}$/, "must be 8 digits"), "票据代码, exactly.").optional(),
+  billNumber: d(z.string().regex(/^\d{10}$/, "must be 10 digits"), "票据号码, exactly (all 10 digits, leading zeros included).").optional(),
+  businessSerial: d(z.string().trim().min(1).max(40), "业务流水号 as sent on the bill, exactly.").optional(),
+  visitNumber: d(z.string().trim().min(1).max(40), "门诊号 / 住院号 as sent on the bill, exactly.").optional(),
+  payerName: d(z.string().trim().min(1).max(100), "The payer's (or donor's) name as sent on the bill, exactly (NFC).").optional(),
+  from: d(day, "Issued on or after this day (YYYY-MM-DD, Asia/Shanghai).").optional(),
+  to: d(day, "Issued on or before this day (YYYY-MM-DD, Asia/Shanghai).").optional(),
+};
+
+/** GET /api/v1/invoices: every parameter it takes; any other is 400 UNKNOWN_QUERY_PARAMETER. */
+export const invoiceListQuery = z
+  .object({
+    ...billFilters,
+    limit: d(z.coerce.number().int().min(1).max(200).default(50), "Page size, 1–200 (default 50)."),
+    before: d(z.string().max(80), "The nextCursor of the previous page.").optional(),
+  })
+  .strict();
+
+export type BillFilterValues = { [K in keyof typeof billFilters]?: z.output<(typeof billFilters)[K]> };
+
+/** The filters on a query of `bills` (columns of migration 006). */
+export function applyBillFilters<Q extends { where: (...a: any[]) => Q }>(q: Q, f: BillFilterValues, table = "bills"): Q {
+  const c = (col: string) => `${table}.${col}`;
+  if (f.kind) q = q.where(c("kind"), "=", f.kind);
+  if (f.status) q = q.where(c("status"), "=", f.status);
+  if (f.billCode) q = q.where(c("bill_code"), "=", f.billCode);
+  if (f.billNumber) q = q.where(c("bill_number"), "=", f.billNumber);
+  if (f.businessSerial) q = q.where(c("business_serial"), "=", f.businessSerial);
+  if (f.visitNumber) q = q.where(c("visit_number"), "=", f.visitNumber);
+  if (f.payerName) q = q.where(c("holder_name"), "=", f.payerName.normalize("NFC"));
+  if (f.from) q = q.where(c("issue_date"), ">=", f.from);
+  if (f.to) q = q.where(c("issue_date"), "<=", f.to);
+  return q;
+}
 
 /** The bill if the caller may see it: its issuer, or the bureau. Others get 404, not 403: no existence leak. */
 export async function visibleBill(db: Db, req: Request, id: string): Promise<BillRow> {
@@ -55,12 +92,11 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
   });
 
   r.get("/", requireRole("issuer", "bureau"), async (req, res) => {
-    const q = listQuery.safeParse(req.query);
-    if (!q.success) throw new ApiError("INVALID_QUERY", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const q = { data: parseQuery(invoiceListQuery, req) };
     const p = principalOf(req);
     let sel = d.db.selectFrom("bills").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(q.data.limit + 1);
     if (p.institution.role === "issuer") sel = sel.where("institution_id", "=", p.institution.id);
-    if (q.data.status) sel = sel.where("status", "=", q.data.status);
+    sel = applyBillFilters(sel, q.data);
     if (q.data.before) {
       const [at, id] = q.data.before.split("_");
       if (!/^\d+$/.test(at) || !id) throw new ApiError("INVALID_QUERY", "before: use the nextCursor of the previous page");

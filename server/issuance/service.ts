@@ -101,6 +101,9 @@ export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "d
     reimbursed_at: null,
     reimbursement_ref: null,
     created_at: now.getTime(),
+    business_serial: bill.businessSerial ?? null,
+    visit_number: bill.kind === "medical" ? bill.visitNumber : null,
+    holder_name: (bill.kind === "medical" ? bill.payer.name : bill.donor.name) ?? null,
   };
   await trx.insertInto("bills").values(row).execute();
   await trx

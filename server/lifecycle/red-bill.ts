@@ -30,11 +30,9 @@ export function composeRedBill(original: Bill, reason: string, ctx: ComposeConte
       ...common,
       kind: "medical",
       items: original.items.map((it) => ({ ...it, amount: negate(it.amount) })),
-      insurance: {
-        fundPaid: negate(original.insurance.fundPaid),
-        accountPaid: negate(original.insurance.accountPaid),
-        selfPaid: negate(original.insurance.selfPaid),
-      },
+      ...(original.insurance
+        ? { insurance: Object.fromEntries(Object.entries(original.insurance).map(([k, v]) => [k, negate(v as string)])) }
+        : {}),
     } as Bill;
   }
   return { ...common, kind: "donation", items: original.items.map((it) => ({ ...it, amount: negate(it.amount) })) } as Bill;

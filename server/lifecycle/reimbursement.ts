@@ -11,6 +11,7 @@ import { ApiError } from "../http/errors";
 import { toFen } from "../issuance/money";
 import { audit, findInstitution } from "../registry/institutions";
 import { billChanged } from "../verification/cache";
+import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 
 export interface MarkInput {
@@ -91,6 +92,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
       .values({ bill_id: bill.id, account, action: "reimburse", payload: JSON.stringify({ reference: keccakUtf8(input.reference) }), created_at: now, batch_id: null, done_at: null, error: null })
       .execute();
     await audit(trx, { actor: party.id, ip, action: "bill.reimburse", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference } }, now);
+    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference } }, now);
     return true;
   });
   if (!won) {
@@ -124,6 +126,7 @@ export async function releaseReimbursement(ctx: MarkContext, party: Institution,
     if (Number(upd.numUpdatedRows) !== 1) return false;
     await trx.insertInto("outbox").values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null }).execute();
     await audit(trx, { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } }, now);
+    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString() } }, now);
     return true;
   });
   if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");

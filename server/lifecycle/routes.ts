@@ -24,18 +24,18 @@ export interface LifecycleDeps extends IssueContext {
 
 export const voidBody = z
   .object({
-    reason: freeText(200),
-    reasonCode: z.number().int().min(1).max(255).default(1),
+    reason: freeText(200).describe("Why the bill is voided (冲红), printed on the red bill; 1–200 characters."),
+    reasonCode: z.number().int().min(1).max(255).default(1).describe("The reason's code recorded on chain, 1–255 (default 1)."),
   })
   .strict();
 
 export const markBody = z
   .object({
-    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
-    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
-    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
-    total: amount(),
-    reference: freeText(100),
+    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
+    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
+    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+    total: amount().describe("The bill's total as printed, a decimal string."),
+    reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
   })
   .strict();
 

@@ -11,6 +11,7 @@ import type { Db } from "../store/database";
 import type { RefusedMark } from "../anchoring/worker";
 import { audit } from "../registry/institutions";
 import { billChanged } from "../verification/cache";
+import { emitBillEvent } from "../webhooks/events";
 
 
 /** Why a withdrawn red bill is void, as printed in its void reason. */
@@ -20,7 +21,7 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
   const leaf = await db.transaction().execute(async (trx) => {
     const bill = await trx.selectFrom("bills").select(["id", "leaf", "batch_id", "institution_id"]).where("id", "=", m.billId).executeTakeFirst();
     if (!bill) return null;
-    const party = await trx.selectFrom("institutions").select("id").where("account", "=", m.account).executeTakeFirst();
+    const party = await trx.selectFrom("institutions").select(["id", "name"]).where("account", "=", m.account).executeTakeFirst();
     const detail: Record<string, unknown> = { action: m.action, error: m.error, why: m.why, account: m.account };
     if (m.action === "void") {
       await trx
@@ -32,12 +33,19 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
       const red = await trx.selectFrom("bills").select(["id", "status"]).where("red_of_id", "=", bill.id).executeTakeFirst();
       if (red && red.status !== "voided") {
         await trx.updateTable("bills").set({ status: "voided", void_reason: RED_BILL_WITHDRAWN, voided_at: now }).where("id", "=", red.id).execute();
+        const redRow = await trx.selectFrom("bills").selectAll().where("id", "=", red.id).executeTakeFirstOrThrow();
+        await emitBillEvent(trx, "bill.voided", redRow, { void: { reason: RED_BILL_WITHDRAWN, at: new Date(now).toISOString(), redBill: null } }, now);
         // the red bill is anchored as usual, then voided on chain by the same issuer
         await trx.insertInto("outbox").values({ bill_id: red.id, account: m.account, action: "void", payload: JSON.stringify({ reason: 1 }), created_at: now, batch_id: null, done_at: null, error: null }).execute();
         detail.redBillWithdrawn = red.id;
       }
     } else if (m.action === "reimburse" && party) {
-      await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).execute();
+      const upd = await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).executeTakeFirst();
+      // the mark the issuer and the party were told of is gone: they hear it as a release by the registry's refusal
+      if (Number(upd.numUpdatedRows) === 1) {
+        const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();
+        await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true } }, now);
+      }
     }
     await audit(trx, { actor: party?.id ?? bill.institution_id, action: `bill.${m.action}.refused`, subject: bill.id, detail }, now);
     return bill.leaf;

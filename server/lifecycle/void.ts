@@ -11,6 +11,7 @@ import { recordBill, type IssueContext } from "../issuance/service";
 import type { BillEnvelope } from "../issuance/model";
 import { audit } from "../registry/institutions";
 import { composeRedBill } from "./red-bill";
+import { emitBillEvent } from "../webhooks/events";
 import { billChanged } from "../verification/cache";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 
@@ -84,6 +85,9 @@ export async function voidBill(ctx: VoidContext, inst: Institution, billId: stri
       .execute();
     const original = (JSON.parse(bill.envelope) as BillEnvelope).bill;
     const red = await recordBill(trx, ctx, issuer, (c) => composeRedBill(original, input.reason, c), { redOfId: billId });
+    await emitBillEvent(trx, "bill.voided", { ...bill, status: "voided", void_reason: input.reason, voided_at: now }, {
+      void: { reason: input.reason, at: new Date(now).toISOString(), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
+    }, now);
     await audit(trx, { actor: inst.id, ip, action: "bill.void", subject: billId, detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status } }, now);
     return { bill: { ...bill, status: "voided" as const, void_reason: input.reason, voided_at: now }, red };
   });

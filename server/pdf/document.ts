@@ -1,7 +1,7 @@
 /**
  * What a bill PDF says about how it was made. The embedded `lianpiao-bill.json` is the envelope plus
  *
- *     "document": { "renderer": "lianpiao-pdf/2", "verifyUrl": "<the exact URL the QR code encodes>" }
+ *     "document": { "renderer": "lianpiao-pdf/3", "verifyUrl": "<the exact URL the QR code encodes>" }
  *
  * so that everything needed to render the file again is inside it. `document` is not part of the
  * signed and hashed bill: the envelope's other fields are exactly the envelope's.
@@ -16,7 +16,7 @@ import type { BillEnvelope } from "../issuance/model";
  * Bump it whenever the bytes change: layout, templates, fonts, pdfkit or fontkit versions
  * (test/pdf/golden.test.ts fails on any such change and says so).
  */
-export const RENDERER = "lianpiao-pdf/2";
+export const RENDERER = "lianpiao-pdf/3";
 
 export interface BillDocument {
   /** the renderer version that made the file (RENDERER when this code made it) */

@@ -40,7 +40,7 @@ export function measureRows(doc: Doc, columns: Column[], boxes: ColumnBox[], row
 
 /**
  * Splits rows into pages: every page but the last holds up to `fullHeight` of rows (it has no
- * summary), the last up to `lastHeight`. Always at least one page.
+ * summary), the last up to `lastHeight` and at least one row. Always at least one page.
  */
 export function paginate(rows: MeasuredRow[], fullHeight: number, lastHeight: number): MeasuredRow[][] {
   const pages: MeasuredRow[][] = [];
@@ -50,6 +50,9 @@ export function paginate(rows: MeasuredRow[], fullHeight: number, lastHeight: nu
     let used = 0;
     let n = 0;
     while (n < rest.length && used + rest[n].height <= fullHeight) used += rest[n++].height;
+    // the rest fits this page but not beside the summary: leave a row for the last page, so that no
+    // page holds only the totals
+    if (n === rest.length) n -= 1;
     n = Math.max(n, 1);
     pages.push(rest.slice(0, n));
     rest = rest.slice(n);

@@ -7,7 +7,7 @@ import type { Db } from "../store/database";
 import { requireRole } from "../http/auth";
 import { parseQuery } from "./input";
 
-const auditQuery = z
+export const auditQuery = z
   .object({
     actor: z.string().max(64).optional(),
     action: z.string().max(64).optional(),

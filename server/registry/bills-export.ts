@@ -10,18 +10,14 @@ import { maskName } from "../issuance/masking";
 import { formatFen } from "../issuance/money";
 import { ApiError } from "../http/errors";
 import { UTF8_BOM, csvLine } from "./csv";
+import { applyBillFilters, type BillFilterValues } from "../issuance/routes";
+import ExcelJS from "exceljs";
 
 export { parseCsv } from "./csv";
 
-export interface BillSearch {
+export interface BillSearch extends BillFilterValues {
   issuerId?: string;
-  kind?: "medical" | "donation";
-  from?: string;
-  to?: string;
-  status?: "pending" | "anchored" | "voided";
   reimbursed?: boolean;
-  billCode?: string;
-  billNumber?: string;
   limit: number;
   after?: string;
 }
@@ -43,14 +39,8 @@ function query(db: Db, s: BillSearch) {
     .orderBy("bills.created_at")
     .orderBy("bills.id");
   if (s.issuerId) q = q.where("bills.institution_id", "=", s.issuerId);
-  if (s.kind) q = q.where("bills.kind", "=", s.kind);
-  if (s.from) q = q.where("bills.issue_date", ">=", s.from);
-  if (s.to) q = q.where("bills.issue_date", "<=", s.to);
-  if (s.status) q = q.where("bills.status", "=", s.status);
   if (s.reimbursed !== undefined) q = q.where("bills.reimbursed_by", s.reimbursed ? "is not" : "is", null);
-  if (s.billCode) q = q.where("bills.bill_code", "=", s.billCode);
-  if (s.billNumber) q = q.where("bills.bill_number", "=", s.billNumber);
-  return q;
+  return applyBillFilters(q, s);
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof query>["execute"]>>[number];
@@ -72,7 +62,9 @@ async function page(db: Db, s: BillSearch, after: string | undefined, limit: num
 
 function holderOf(env: BillEnvelope): string {
   const b = env.bill;
-  return maskName(b.kind === "medical" ? b.payer.name : b.donor.name);
+  const name = b.kind === "medical" ? b.payer.name : b.donor.name;
+  // an anonymous donor has no name on the receipt
+  return name === undefined ? "(匿名 anonymous)" : maskName(name);
 }
 
 export function presentRow(r: Row) {
@@ -107,13 +99,22 @@ export const CSV_HEADER = [
   "报销单位 reimbursedBy", "报销时间 reimbursedAt", "批次根 root", "交易哈希 txHash", "区块 block",
 ];
 
-function csvRow(r: Row): string {
+/** The columns of both exports, in order; `text` columns are codes (kept as text, leading zeros and all). */
+function exportCells(r: Row): unknown[] {
   const p = presentRow(r);
-  return csvLine([
+  return [
     p.billCode, p.billNumber, p.issuedAt, p.issuer.name, p.issuer.creditCode, p.kind, p.holder, p.total, p.status,
     p.redOf ? `${p.redOf.billCode}-${p.redOf.billNumber}` : "", p.void?.reason, p.void?.at, p.reimbursement?.by, p.reimbursement?.at,
     p.anchor?.root, p.anchor?.txHash, p.anchor?.blockNumber,
-  ]);
+  ];
+}
+
+/** Columns a spreadsheet would read as numbers and spoil (leading zeros, 18-digit precision): written as text. */
+const CODE_COLUMNS = new Set([0, 1, 4, 9]);
+const AMOUNT_COLUMN = 7;
+
+function csvRow(r: Row): string {
+  return csvLine(exportCells(r), CODE_COLUMNS);
 }
 
 /** Writes every matching bill as CSV, page by page, waiting for the socket to drain between pages. */
@@ -131,4 +132,41 @@ export async function streamBillsCsv(db: Db, s: BillSearch, res: Response): Prom
     if (rows.length < 500) break;
   }
   res.end();
+}
+
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/**
+ * Every matching bill as an XLSX workbook (exceljs, streamed row by row): bill codes and numbers,
+ * credit codes and the red bill's numbers are text cells (format "@"), so no spreadsheet drops a
+ * leading zero or rounds an 18-character credit code; the total is a number cell with two decimals;
+ * nothing is a formula.
+ */
+export async function streamBillsXlsx(db: Db, s: BillSearch, res: Response): Promise<void> {
+  res.status(200).type(XLSX_TYPE).setHeader("Content-Disposition", `attachment; filename="lianpiao-bills.xlsx"`);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
+  wb.created = new Date(0);
+  const ws = wb.addWorksheet("bills", { views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = CSV_HEADER.map((header, i) => ({ header, width: i === 14 || i === 15 ? 68 : CODE_COLUMNS.has(i) ? 22 : 18, style: CODE_COLUMNS.has(i) ? { numFmt: "@" } : i === AMOUNT_COLUMN ? { numFmt: "0.00" } : {} }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  let after: string | undefined;
+  for (;;) {
+    const rows = await page(db, s, after, 500);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const cells = exportCells(r).map((v, i) => {
+        if (v === null || v === undefined) return null;
+        if (i === AMOUNT_COLUMN) return Number(v);
+        if (i === 16) return Number(v);
+        return String(v);
+      });
+      ws.addRow(cells).commit();
+    }
+    if (res.destroyed) return;
+    after = cursorOf(rows[rows.length - 1]);
+    if (rows.length < 500) break;
+  }
+  ws.commit();
+  await wb.commit();
 }

@@ -3,6 +3,12 @@
  * Excel reads Chinese text correctly, and a guard against formula injection: a text cell that starts
  * with = + - @ (or a tab or carriage return) is prefixed with an apostrophe. Plain numbers ("-157.00")
  * are not formulas and stay as they are.
+ *
+ * Codes (bill codes and numbers with leading zeros, 18-character credit codes that a spreadsheet would
+ * round to 15 digits) are written as ="…" in the columns the caller names: Excel, LibreOffice and WPS
+ * then keep them as text, while the cell stays one RFC 4180 field a program reads as ="0000000001"
+ * (strip the =" and " to get the code). The exact data without this is the JSON search or the XLSX
+ * export, whose code cells are text.
  */
 export const UTF8_BOM = "\uFEFF";
 
@@ -16,8 +22,15 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function csvLine(values: readonly unknown[]): string {
-  return values.map(csvCell).join(",") + "\r\n";
+/** A code kept as text by spreadsheets: ="0000000001". Only digits and letters are wrapped (no formula can ride in). */
+export function csvCode(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "";
+  const text = String(value);
+  return /^[0-9A-Za-z-]+$/.test(text) ? `"=""${text}"""` : csvCell(text);
+}
+
+export function csvLine(values: readonly unknown[], codeColumns: ReadonlySet<number> = new Set()): string {
+  return values.map((v, i) => (codeColumns.has(i) ? csvCode(v) : csvCell(v))).join(",") + "\r\n";
 }
 
 /** Parses RFC 4180 text (for tests and tools); the BOM, if any, is dropped. */

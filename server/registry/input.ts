@@ -25,10 +25,20 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.outpu
   throw new ApiError("INVALID_BODY", `${errors.length} problem(s): ${errors[0].path}: ${errors[0].message}`, { errors });
 }
 
+/**
+ * Parses the query string with a strict schema. A parameter the endpoint does not take is a 400
+ * UNKNOWN_QUERY_PARAMETER naming it (errors[].path is the parameter); a bad value is INVALID_QUERY.
+ */
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   const r = schema.safeParse(req.query);
   if (r.success) return r.data;
-  throw new ApiError("INVALID_QUERY", issuesOf(r.error).map((i) => `${i.path}: ${i.message}`).join("; "));
+  const unknown = r.error.issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys : []));
+  if (unknown.length) {
+    const errors = unknown.map((k) => ({ path: k, code: "UNKNOWN_QUERY_PARAMETER", message: "is not a query parameter of this endpoint" }));
+    throw new ApiError("UNKNOWN_QUERY_PARAMETER", `Unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, { errors });
+  }
+  const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(query)", code: i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE", message: i.message }));
+  throw new ApiError("INVALID_QUERY", errors.map((i) => `${i.path}: ${i.message}`).join("; "), { errors });
 }
 
 /** Appends the audit entry of a state change made by the request's principal. */

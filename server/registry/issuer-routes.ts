@@ -13,26 +13,26 @@ import { freeText } from "../issuance/free-text";
 
 const billNo = z.number().int().min(1).max(9_999_999_999);
 const rangeShape = z
-  .object({ start: billNo, end: billNo })
+  .object({ start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") })
   .strict()
   .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits");
+const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码, 8 digits.");
 
 export const admitBody = z
   .object({
-    name: freeText(100, { min: 2 }),
-    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
-    kind: z.enum(["medical", "donation"]),
-    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
+    name: freeText(100, { min: 2 }).describe("The institution's name, 2–100 characters."),
+    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
+    kind: z.enum(["medical", "donation"]).describe("The kind of bills it issues."),
+    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
     billCode,
-    range: rangeShape,
+    range: rangeShape.describe("Its first bill-number range."),
   })
   .strict();
 
-export const rangeBody = z.object({ billCode, start: billNo, end: billNo }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-export const keyBody = z.object({ label: freeText(80).default("api key") }).strict();
-export const statusBody = z.object({ reason: freeText(200, { allowEmpty: true }).optional() }).strict();
-const listQuery = z.object({ kind: z.enum(["medical", "donation"]).optional(), status: z.enum(["active", "suspended"]).optional() }).strict();
+export const rangeBody = z.object({ billCode, start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+export const keyBody = z.object({ label: freeText(80).default("api key").describe("A label for the key, 1–80 characters.") }).strict();
+export const statusBody = z.object({ reason: freeText(200, { allowEmpty: true }).optional().describe("Why, for the audit log.") }).strict();
+export const issuerListQuery = z.object({ kind: z.enum(["medical", "donation"]).optional().describe("Only issuers of this kind of bill."), status: z.enum(["active", "suspended"]).optional().describe("Only issuers in this state.") }).strict();
 
 function actorOf(req: Request): Actor {
   return { institutionId: principalOf(req).institution.id, ip: req.ip ?? null };
@@ -50,7 +50,7 @@ export function issuerRoutes(d: IssuerDeps): Router {
   });
 
   r.get("/", async (req, res) => {
-    const q = parseQuery(listQuery, req);
+    const q = parseQuery(issuerListQuery, req);
     res.json({ items: await listIssuers(d.db, q) });
   });
 

@@ -9,8 +9,9 @@ import { requireRole } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { asChainUnavailable } from "../chain";
 import { parseQuery } from "./input";
+import { billFilters } from "../issuance/routes";
 import { registryStats } from "./stats";
-import { searchBills, streamBillsCsv } from "./bills-export";
+import { XLSX_TYPE, searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";
 import { reconcile, type ReconciliationReport } from "./reconciliation";
 
 export interface RegistryRouteDeps {
@@ -23,25 +24,22 @@ export interface RegistryRouteDeps {
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 const kind = z.enum(["medical", "donation"]).optional();
 
-const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
+export const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
 
-const billsQuery = z
+/** GET /api/v1/registry/bills: the issuer's filters, and the bureau's own; any other parameter is 400 UNKNOWN_QUERY_PARAMETER. */
+export const registryBillsQuery = z
   .object({
-    issuerId: z.string().max(64).optional(),
-    kind,
-    from: day.optional(),
-    to: day.optional(),
-    status: z.enum(["pending", "anchored", "voided"]).optional(),
-    reimbursed: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
-    billCode: z.string().regex(/^\d{8}$/).optional(),
-    billNumber: z.string().regex(/^\d{10}$/).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    after: z.string().max(80).optional(),
-    format: z.enum(["json", "csv"]).optional(),
+    ...billFilters,
+    issuerId: z.string().max(64).optional().describe("Only this issuer's bills."),
+    reimbursed: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("Only reimbursed (true) or unreimbursed (false) bills."),
+    limit: z.coerce.number().int().min(1).max(500).default(100).describe("JSON page size, 1–500 (default 100); exports hold every match."),
+    after: z.string().max(80).optional().describe("The nextCursor of the previous JSON page."),
+    format: z.enum(["json", "csv", "xlsx"]).optional().describe("json, csv (RFC 4180) or xlsx; or ask with Accept: text/csv or the XLSX media type."),
   })
   .strict();
+const billsQuery = registryBillsQuery;
 
-const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
+export const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
 
 export function registryRoutes(d: RegistryRouteDeps): Router {
   const r = Router();
@@ -55,8 +53,9 @@ export function registryRoutes(d: RegistryRouteDeps): Router {
 
   r.get("/bills", async (req, res) => {
     const q = parseQuery(billsQuery, req);
-    const wantsCsv = q.format === "csv" || (q.format === undefined && req.accepts(["application/json", "text/csv"]) === "text/csv");
-    if (wantsCsv) return streamBillsCsv(d.db, q, res);
+    const format = q.format ?? ({ "text/csv": "csv", [XLSX_TYPE]: "xlsx" } as Record<string, string>)[String(req.accepts(["application/json", "text/csv", XLSX_TYPE]))] ?? "json";
+    if (format === "csv") return streamBillsCsv(d.db, q, res);
+    if (format === "xlsx") return streamBillsXlsx(d.db, q, res);
     res.json(await searchBills(d.db, q));
   });
 

@@ -13,19 +13,19 @@ import { principalOf, requireRole } from "../http/auth";
 import { isValidCreditCode } from "../issuance/check-digits";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import { audit, createInstitution, findInstitution } from "./institutions";
+import { keyBody } from "./issuer-routes";
 import { chainAccount, type IssuerDeps } from "./issuers";
 import { parseBody } from "./input";
 import { freeText } from "../issuance/free-text";
 
 export const relyingPartyBody = z
   .object({
-    name: freeText(100, { min: 2 }),
-    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)"),
-    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional(),
+    name: freeText(100, { min: 2 }).describe("The relying party's name, 2–100 characters."),
+    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
+    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
   })
   .strict();
 
-const keyBody = z.object({ label: freeText(80).default("api key") }).strict();
 
 function present(i: Institution) {
   return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: new Date(i.created_at).toISOString() };

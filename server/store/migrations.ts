@@ -253,6 +253,102 @@ const migration005: Migration = {
   },
 };
 
+/**
+ * Lookups by what an issuer knows (业务流水号, visit number, the payer's or donor's name), as columns of
+ * the bill filled from its envelope, with the indexes an issuer's search uses.
+ */
+const migration006: Migration = {
+  async up(db) {
+    for (const c of ["business_serial", "visit_number", "holder_name"]) await db.schema.alterTable("bills").addColumn(c, "text").execute();
+    const k = db as Kysely<{ bills: { id: string; envelope: string; business_serial: string | null; visit_number: string | null; holder_name: string | null } }>;
+    let after = "";
+    for (;;) {
+      const rows = await k.selectFrom("bills").select(["id", "envelope"]).where("id", ">", after).orderBy("id").limit(500).execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const b = (JSON.parse(r.envelope) as { bill: Record<string, any> }).bill;
+        await k
+          .updateTable("bills")
+          .set({ business_serial: b.businessSerial ?? null, visit_number: b.visitNumber ?? null, holder_name: (b.kind === "medical" ? b.payer?.name : b.donor?.name) ?? null })
+          .where("id", "=", r.id)
+          .execute();
+      }
+      after = rows[rows.length - 1].id;
+    }
+    await db.schema.createIndex("bills_business_serial").on("bills").columns(["institution_id", "business_serial"]).execute();
+    await db.schema.createIndex("bills_visit_number").on("bills").columns(["institution_id", "visit_number"]).execute();
+    await db.schema.createIndex("bills_holder_name").on("bills").columns(["institution_id", "holder_name"]).execute();
+    await db.schema.createIndex("bills_number").on("bills").columns(["bill_number", "bill_code"]).execute();
+    await db.schema.createIndex("bills_institution_issue_date").on("bills").columns(["institution_id", "issue_date"]).execute();
+  },
+  async down(db) {
+    for (const i of ["bills_business_serial", "bills_visit_number", "bills_holder_name", "bills_number", "bills_institution_issue_date"]) await db.schema.dropIndex(i).execute();
+    for (const c of ["business_serial", "visit_number", "holder_name"]) await db.schema.alterTable("bills").dropColumn(c).execute();
+  },
+};
+
+/** Webhooks: subscriptions, events, the delivery outbox and its log (server/webhooks). */
+function migration007(dialect: DialectName): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .createTable("webhook_subscriptions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("institution_id", "text", (c) => c.notNull().references("institutions.id"))
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("events", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("secret_enc", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("deleted_at", "bigint")
+        .execute();
+      await db.schema.createIndex("webhook_subscriptions_institution").on("webhook_subscriptions").columns(["institution_id", "deleted_at"]).execute();
+      await db.schema
+        .createTable("webhook_events")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("institution_id", "text", (c) => c.notNull().references("institutions.id"))
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("bill_id", "text", (c) => c.notNull().references("bills.id"))
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("event_id", "text", (c) => c.notNull().references("webhook_events.id"))
+        .addColumn("subscription_id", "text", (c) => c.notNull().references("webhook_subscriptions.id"))
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+        .addColumn("lease_owner", "text")
+        .addColumn("lease_until", "bigint")
+        .addColumn("last_status", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("delivered_at", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("webhook_deliveries_event_subscription", ["event_id", "subscription_id"])
+        .execute();
+      await db.schema.createIndex("webhook_deliveries_due").on("webhook_deliveries").columns(["state", "next_attempt_at"]).execute();
+      await db.schema.createIndex("webhook_deliveries_subscription").on("webhook_deliveries").columns(["subscription_id", "created_at"]).execute();
+      const attempts = dialect === "postgres"
+        ? db.schema.createTable("webhook_attempts").addColumn("id", "bigserial", (c) => c.primaryKey())
+        : db.schema.createTable("webhook_attempts").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      await attempts
+        .addColumn("delivery_id", "text", (c) => c.notNull().references("webhook_deliveries.id"))
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("status", "integer")
+        .addColumn("error", "text")
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addColumn("trigger", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("webhook_attempts_delivery").on("webhook_attempts").columns(["delivery_id", "id"]).execute();
+    },
+    async down(db) {
+      for (const t of ["webhook_attempts", "webhook_deliveries", "webhook_events", "webhook_subscriptions"]) await db.schema.dropTable(t).ifExists().execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -261,6 +357,8 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       "003_delivered_files": migration003,
       "004_chain_events_v2": migration004,
       "005_rate_limits": migration005,
+      "006_bill_lookups": migration006,
+      "007_webhooks": migration007(dialect),
     }),
   };
 }

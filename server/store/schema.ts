@@ -79,6 +79,10 @@ export interface BillsTable {
   reimbursed_at: number | null;
   reimbursement_ref: string | null;
   created_at: number;
+  /** lookups (migration 006): 业务流水号, visit number (medical), the payer's or donor's name, as on the bill */
+  business_serial: string | null;
+  visit_number: string | null;
+  holder_name: string | null;
 }
 
 export type OutboxAction = "anchor" | "void" | "reimburse" | "release";
@@ -189,6 +193,65 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+export type WebhookEventType = "bill.anchored" | "bill.voided" | "bill.reimbursed" | "bill.released";
+
+/** An institution's webhook subscription (migration 007). */
+export interface WebhookSubscriptionsTable {
+  id: string;
+  institution_id: string;
+  url: string;
+  /** JSON array of WebhookEventType */
+  events: string;
+  description: string;
+  /** the signing secret, AES-256-GCM under WEBHOOK_SECRET_KEY (server/webhooks/secrets.ts) */
+  secret_enc: string;
+  created_at: number;
+  /** deleted subscriptions stay for their delivery log; they receive nothing */
+  deleted_at: number | null;
+}
+
+/** One event about one bill, for one institution (the bill's issuer, or the relying party that marked it). */
+export interface WebhookEventsTable {
+  id: string;
+  institution_id: string;
+  type: WebhookEventType;
+  bill_id: string;
+  /** the JSON body delivered, exactly */
+  payload: string;
+  created_at: number;
+}
+
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+/** The outbox: one row per event and subscription, written in the event's transaction. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+/** The delivery log: every attempt. */
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  at: number;
+  /** HTTP status, or null when no answer came */
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  /** "auto" (the schedule) or "manual" (a redelivery through the API) */
+  trigger: string;
+}
+
 export interface Database {
   settings: SettingsTable;
   institutions: InstitutionsTable;
@@ -203,6 +266,10 @@ export interface Database {
   chain_events: ChainEventsTable;
   delivered_files: DeliveredFilesTable;
   rate_limits: RateLimitsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Institution = Selectable<InstitutionsTable>;

@@ -61,11 +61,11 @@ function rateLimit(limiter: RateLimiter, page: boolean): RequestHandler {
 }
 
 export const manualBody = z.strictObject({
-  billCode: z.string().regex(/^\d{8}$/, "must be 8 digits"),
-  billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits"),
-  checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits"),
-  issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"),
-  total: z.string().refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits"),
+  billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
+  billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
+  checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+  issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").describe("开票日期 as printed, YYYY-MM-DD."),
+  total: z.string().refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits").meta({ type: "string", pattern: "^(0|[1-9]\\d{0,11})(\\.\\d{1,2})?$", description: "The total as printed, a decimal string." }),
 });
 
 function fieldIssues(err: z.ZodError): FieldIssue[] {

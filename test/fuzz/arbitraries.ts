@@ -5,7 +5,7 @@
  * and by scripts/fuzz-issuing.ts.
  */
 import fc from "fast-check";
-import { FEE_CATEGORIES } from "../../server/issuance/schema";
+import { FEE_CATEGORIES, MAX_ITEMS } from "../../server/issuance/schema";
 import { formatFen, lineAmount, parseQuantity } from "../../server/issuance/money";
 import { makeCreditCode, residentIdCheckChar } from "../../server/issuance/check-digits";
 
@@ -190,7 +190,7 @@ const mutations: Array<fc.Arbitrary<(b: Body) => FuzzCase>> = [
     else m[field] = v;
     return json("wrong type", m);
   }),
-  fc.integer({ min: 201, max: 600 }).map((n) => (b: Body) => {
+  fc.integer({ min: MAX_ITEMS + 1, max: MAX_ITEMS + 400 }).map((n) => (b: Body) => {
     const m = clone(b);
     m.items = Array.from({ length: n }, () => m.items[0]);
     m.total = formatFen(BigInt(m.items[0].amount.replace(".", "")) * BigInt(n));

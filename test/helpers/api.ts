@@ -19,7 +19,7 @@ export async function call<T = any>(base: string, method: string, path: string, 
 }
 
 /** SPEC §7's two request bodies, exactly as they stand (one copy, shared with the scripts). */
-export { MEDICAL_EXAMPLE, DONATION_EXAMPLE } from "../../scripts/lib/spec-examples";
+export { MEDICAL_EXAMPLE, DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE } from "../../scripts/lib/spec-examples";
 
 export async function waitAnchored(base: string, key: string, id: string, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;

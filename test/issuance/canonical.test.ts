@@ -44,7 +44,7 @@ describe("canonical form", () => {
 
   it("flattens a bill into fields by JSON Pointer: objects descended into, arrays and scalars kept whole", () => {
     const pointers = fieldsOf(exampleBill() as unknown as Record<string, unknown>).map((f) => f.pointer);
-    expect(pointers).to.include.members(["/v", "/billCode", "/issuer/account", "/payer/name", "/payer/idNumber", "/items", "/insurance/selfPaid"]);
+    expect(pointers).to.include.members(["/v", "/billCode", "/issuer/account", "/payer/name", "/payer/idNumber", "/items", "/insurance/cashPaid"]);
     expect(pointers.some((p) => p.startsWith("/items/"))).to.equal(false);
     expect(fieldsOf({ "a/b": { "c~d": 1 }, e: {} }).map((f) => f.pointer)).to.deep.equal(["/a~1b/c~0d", "/e"]);
   });
@@ -104,10 +104,10 @@ describe("canonical form", () => {
   it("proves one field to the bill hash with a Merkle proof OpenZeppelin accepts", () => {
     const bill = exampleBill() as unknown as Record<string, unknown>;
     const { commitments, billHash } = commitBill(bill);
-    const { leaf, proof } = fieldProof(commitments, "/insurance/selfPaid");
+    const { leaf, proof } = fieldProof(commitments, "/insurance/cashPaid");
     expect(provesTo(billHash, leaf, proof)).to.equal(true);
-    expect(StandardMerkleTree.verify(billHash, ["string", "bytes32"], ["/insurance/selfPaid", commitments["/insurance/selfPaid"]], proof)).to.equal(true);
-    expect(provesTo(billHash, fieldLeaf("/insurance/selfPaid", commitmentOf(SALT, "0.00")), proof)).to.equal(false);
+    expect(StandardMerkleTree.verify(billHash, ["string", "bytes32"], ["/insurance/cashPaid", commitments["/insurance/cashPaid"]], proof)).to.equal(true);
+    expect(provesTo(billHash, fieldLeaf("/insurance/cashPaid", commitmentOf(SALT, "0.00")), proof)).to.equal(false);
   });
 
   it("withholds fields, whole objects too, keeping the bill hash, and refuses an unknown pointer", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { composeBill, deriveCategory, deriveInsuranceType, formatShanghaiTime } from "../../server/issuance/compose";
+import { composeBill, formatShanghaiTime } from "../../server/issuance/compose";
 import { maskIdNumber, maskName } from "../../server/issuance/masking";
 import { parseInvoiceRequest } from "../../server/issuance/schema";
 import { canonicalJson } from "../../server/issuance/canonical";
@@ -40,12 +40,11 @@ describe("composeBill", () => {
       patientType: "outpatient",
       department: "内科",
       visitNumber: "MZ2026112300017",
-      insuranceType: "employee",
       items: [
-        { code: "A01", name: "西药费", category: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
-        { code: "B03", name: "检查费", category: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
+        { code: "A01", name: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
+        { code: "B03", name: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
       ],
-      insurance: { fundPaid: "90.00", accountPaid: "30.00", selfPaid: "37.00" },
+      insurance: { fundPaid: "90.00", accountPaid: "30.00", cashPaid: "37.00" },
     });
   });
 
@@ -62,23 +61,41 @@ describe("composeBill", () => {
     });
   });
 
-  it("treats a bill without insurance as wholly self-paid", () => {
+  it("derives nothing the issuer did not send: no settlement, insurance type or fee category", () => {
     const bill = compose(variant(MEDICAL_EXAMPLE, (b) => delete b.insurance)) as MedicalBill;
-    expect(bill.insurance).to.deep.equal({ fundPaid: "0.00", accountPaid: "0.00", selfPaid: "157.00" });
-    expect(bill.insuranceType).to.equal("self");
+    expect(bill).to.not.have.any.keys("insurance", "insuranceType", "visitDate", "institutionType", "businessSerial");
+    expect(bill.items.every((it) => !("category" in it) && !("specification" in it) && !("unit" in it))).to.equal(true);
   });
 
-  it("keeps an insurance type the client sends", () => {
-    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => (b.insuranceType = "resident"))) as MedicalBill;
-    expect(bill.insuranceType).to.equal("resident");
-  });
-
-  it("keeps a category the client sends and derives 其他费 for other names", () => {
+  it("keeps an insurance type and a category the client sends", () => {
     const bill = compose(variant(MEDICAL_EXAMPLE, (b) => {
+      b.insuranceType = "resident";
       b.items[0].category = "中成药费";
       b.items[1].name = "CT 平扫";
     })) as MedicalBill;
-    expect(bill.items.map((i) => i.category)).to.deep.equal(["中成药费", "其他费"]);
+    expect(bill.insuranceType).to.equal("resident");
+    expect(bill.items.map((i) => i.category)).to.deep.equal(["中成药费", undefined]);
+  });
+
+  it("records the national fields as sent, and the deprecated selfPaid as cashPaid", () => {
+    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => {
+      b.patientType = "inpatient";
+      b.payer = { name: "John Smith", idType: "passport", idNumber: "e12345678" };
+      b.admissionDate = "2026-01-01";
+      b.dischargeDate = "2026-01-08";
+      b.inpatientDays = 7;
+      b.businessSerial = "HIS-1";
+      b.institutionType = "综合医院";
+      b.items[0].specification = "0.25g×24粒";
+      b.items[0].unit = "盒";
+      b.insurance = { fundPaid: "90", accountPaid: "30", otherPaid: "0", cashPaid: "37", coPayment: "20", selfFunded: "17" };
+    })) as MedicalBill;
+    expect(bill).to.deep.include({
+      payer: { name: "John Smith", idType: "passport", idNumber: "E12345678" },
+      admissionDate: "2026-01-01", dischargeDate: "2026-01-08", inpatientDays: 7, businessSerial: "HIS-1", institutionType: "综合医院",
+      insurance: { fundPaid: "90.00", accountPaid: "30.00", otherPaid: "0.00", cashPaid: "37.00", coPayment: "20.00", selfFunded: "17.00" },
+    });
+    expect(bill.items[0]).to.deep.equal({ code: "A01", name: "西药费", specification: "0.25g×24粒", unit: "盒", quantity: "2", unitPrice: "18.50", amount: "37.00" });
   });
 
   it("leaves absent optional fields out of the canonical JSON instead of writing them as null", () => {
@@ -91,20 +108,6 @@ describe("composeBill", () => {
     const bill = compose(variant(DONATION_EXAMPLE, (b) => { b.items[0].amount = "1004.05"; b.total = "1004.05"; }));
     expect(bill.totalInWords).to.equal("壹仟零肆元零伍分");
   });
-});
-
-describe("derivations", () => {
-  const categories: Array<[string, string]> = [["西药费", "西药费"], ["挂号费", "挂号费"], ["其他费", "其他费"], ["阿莫西林胶囊", "其他费"], ["西药", "其他费"]];
-  for (const [name, category] of categories) {
-    it(`files an item named ${name} under ${category}`, () => expect(deriveCategory(name)).to.equal(category));
-  }
-
-  const types: Array<[string, string, string]> = [["0.00", "0.00", "self"], ["90.00", "30.00", "employee"], ["90.00", "0.00", "employee"], ["0.00", "0.01", "employee"]];
-  for (const [fundPaid, accountPaid, type] of types) {
-    it(`derives insurance type ${type} from fund ${fundPaid} and account ${accountPaid}`, () => {
-      expect(deriveInsuranceType({ fundPaid, accountPaid })).to.equal(type);
-    });
-  }
 });
 
 describe("formatShanghaiTime", () => {

@@ -39,6 +39,6 @@ describe("the red bill (红字票据) that cancels a voided bill", () => {
     expect(red.totalInWords).to.equal("负伍佰元零伍角");
     expect(red.items[0].amount).to.equal("-500.50");
     const zero = composeRedBill({ ...medical, insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "157.00" } }, "x", ctx) as MedicalBill;
-    expect(zero.insurance.fundPaid).to.equal("0.00");
+    expect(zero.insurance?.fundPaid).to.equal("0.00");
   });
 });

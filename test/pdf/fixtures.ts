@@ -10,7 +10,7 @@ const ISSUER = {
 
 export const VERIFY_URL = "https://piao.example.gov.cn/v/01JD7Q3W8ZK5C4M2N6P0R9T1VX?k=Xq8vN2mB7cL4pR0sT6wY1zA3";
 
-/** SPEC §7's outpatient example, as issuance completes it. */
+/** SPEC §7's outpatient example, as issuance composes it: only what was sent (no category, no insurance type). */
 export const outpatient: MedicalBill = {
   v: 2,
   kind: "medical",
@@ -28,44 +28,52 @@ export const outpatient: MedicalBill = {
   patientType: "outpatient",
   department: "内科",
   visitNumber: "MZ2026112300017",
-  insuranceType: "employee",
   items: [
-    { code: "A01", name: "西药费", category: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
-    { code: "B03", name: "检查费", category: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
+    { code: "A01", name: "西药费", quantity: "2", unitPrice: "18.50", amount: "37.00" },
+    { code: "B03", name: "检查费", quantity: "1", unitPrice: "120.00", amount: "120.00" },
   ],
-  insurance: { fundPaid: "90.00", accountPaid: "30.00", selfPaid: "37.00" },
+  insurance: { fundPaid: "90.00", accountPaid: "30.00", cashPaid: "37.00" },
 };
 
 const CATEGORIES = ["床位费", "诊察费", "检查费", "化验费", "治疗费", "手术费", "护理费", "卫生材料费", "西药费", "中药饮片费", "中成药费", "其他费"];
 const NAMES = ["头孢呋辛酯片", "血常规检查", "肝功能全套", "静脉输液", "一次性无菌注射器", "普通病房床位", "Ⅱ级护理", "胸部CT平扫", "阿莫西林胶囊", "心电图"];
+
+const SPECS = ["0.25g×24粒", "5ml:0.5g", "1.5g/瓶", "次", "10cm×10cm"];
+const UNITS = ["盒", "支", "瓶", "次", "片"];
 
 function inpatientItems(n: number): MedicalItem[] {
   return Array.from({ length: n }, (_, i) => ({
     code: `Z${String(1001 + i)}`,
     name: NAMES[i % NAMES.length],
     category: CATEGORIES[i % CATEGORIES.length],
+    ...(i % 2 === 0 ? { specification: SPECS[i % SPECS.length], unit: UNITS[i % UNITS.length] } : {}),
     quantity: String((i % 3) + 1),
     unitPrice: "25.00",
     amount: `${((i % 3) + 1) * 25}.00`,
   }));
 }
 
-/** An inpatient stay with 40 items: several pages. */
+/** An inpatient stay with 40 items over several pages, with the national fields: a passport, dates, the full settlement. */
 export const inpatient: MedicalBill = {
   ...outpatient,
   billNumber: "0000012346",
   checkCode: "Q7m2Zx",
   issuedAt: "2026-11-28T16:05:44+08:00",
-  payer: { name: "欧阳建国", idNumber: "350102198507153214" },
+  payer: { name: "John Smith", idType: "passport", idNumber: "E12345678" },
   patientType: "inpatient",
   department: "心血管内科",
   visitNumber: "ZY2026110800231",
+  admissionDate: "2026-11-08",
+  dischargeDate: "2026-11-28",
+  inpatientDays: 20,
+  businessSerial: "HIS2026112800231",
+  institutionType: "综合医院",
   insuranceType: "resident",
   items: inpatientItems(40),
   total: "2000.00",
   totalInWords: "贰仟元整",
-  insurance: { fundPaid: "1400.00", accountPaid: "200.00", selfPaid: "400.00" },
-  remarks: "住院日期 2026-11-08 至 2026-11-28，共 20 天",
+  insurance: { fundPaid: "1300.00", accountPaid: "200.00", otherPaid: "100.00", cashPaid: "400.00", coPayment: "350.00", selfFunded: "250.00" },
+  remarks: "",
 };
 
 /** A long issuer name and item names long enough to shrink and wrap. */
@@ -99,6 +107,23 @@ export const donation: DonationBill = {
   purpose: "儿童先心病救助",
 };
 
+/** An anonymous, restricted donation of goods with their valuation, and cash. */
+export const inKind: DonationBill = {
+  ...donation,
+  billNumber: "0000000089",
+  checkCode: "k8Hw2Q",
+  total: "12500.00",
+  totalInWords: "壹万贰仟伍佰元整",
+  donor: { type: "anonymous" },
+  items: [
+    { name: "医用外科口罩", form: "in-kind", quantity: "200", unit: "箱", description: "50只/箱，一次性使用，有效期至2028-06", valuationBasis: "invoice", amount: "12000.00" },
+    { name: "现金", form: "cash", amount: "500.00" },
+  ],
+  purpose: "福州市社区卫生服务中心防疫物资",
+  purposeType: "restricted",
+  businessSerial: "DON-2026-000089",
+};
+
 /** A red bill cancelling the outpatient bill. */
 export const red: MedicalBill = {
   ...outpatient,
@@ -108,7 +133,7 @@ export const red: MedicalBill = {
   total: "-157.00",
   totalInWords: "负壹佰伍拾柒元整",
   items: outpatient.items.map((it) => ({ ...it, quantity: `-${it.quantity}`, amount: `-${it.amount}` })),
-  insurance: { fundPaid: "-90.00", accountPaid: "-30.00", selfPaid: "-37.00" },
+  insurance: { fundPaid: "-90.00", accountPaid: "-30.00", cashPaid: "-37.00" },
   redOf: { billCode: "35010126", billNumber: "0000012345", reason: "患者退费" },
 };
 

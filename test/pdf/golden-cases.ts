@@ -1,6 +1,6 @@
 /** The fixed envelopes and links of the golden test (test/pdf/golden.test.ts). */
 import type { BillEnvelope } from "../../server/issuance/model";
-import { VERIFY_URL, donation, envelopeOf, inpatient, longNames, outpatient, red } from "./fixtures";
+import { VERIFY_URL, donation, envelopeOf, inKind, inpatient, longNames, outpatient, red } from "./fixtures";
 
 export interface GoldenCase {
   name: string;
@@ -27,4 +27,5 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { name: "long-names", envelope: envelopeOf(longNames), verifyUrl: "http://localhost:3000/v/01JD7Q3W8ZK5C4M2N6P0R9T1V1?k=a" },
   { name: "donation", envelope: envelopeOf(donation), verifyUrl: VERIFY_URL },
   { name: "red", envelope: envelopeOf(red), verifyUrl: VERIFY_URL },
+  { name: "donation-in-kind-anonymous", envelope: envelopeOf(inKind), verifyUrl: VERIFY_URL },
 ];

@@ -3,7 +3,7 @@
 //
 // IF THIS TEST FAILS because you changed the layout, a template, the fonts, or upgraded pdfkit, fontkit,
 // qrcode or @fontsource/noto-sans-sc: the renderer's output format changed. Bump RENDERER in
-// server/pdf/document.ts (e.g. lianpiao-pdf/2 → lianpiao-pdf/3) and update the hashes below. Files
+// server/pdf/document.ts (e.g. lianpiao-pdf/3 → lianpiao-pdf/4) and update the hashes below. Files
 // delivered before stay valid on the service through delivered_files (their SHA-256 was recorded);
 // elsewhere they answer RENDERER_MISMATCH (ERROR), never INVALID.
 import { execFileSync } from "node:child_process";
@@ -16,12 +16,13 @@ import { ROOT } from "../helpers/processes";
 import { GOLDEN_CASES } from "./golden-cases";
 
 const GOLDEN: Record<string, { sha256: string; bytes: number }> = {
-  outpatient: { sha256: "6e9f46447a40f73285c8d28ca19eb97cfa4f6bbfdf1a820c145a715eadec8e18", bytes: 84983 },
-  "outpatient-anchored": { sha256: "70c417f292afd90e11f454350c1a377dc23216467904b1e8a0a7cb559a966b68", bytes: 85373 },
-  "inpatient-40-items": { sha256: "13ca9fdace4e05341fee1a77bb7342d5b4ca23492f4f30d264a93565038eede2", bytes: 201109 },
-  "long-names": { sha256: "8935ec3068e4c6ac0d42244a7bf51df594d6aefa7185d5c8f8bdf9536d44393a", bytes: 113452 },
-  donation: { sha256: "ff28bcdcbe90f13d401c7031b12c5b5441915c2cddc8a45cfc13984fa659dd6c", bytes: 74245 },
-  red: { sha256: "bf282109b3276e4c34f5dba05ea6dc2e7461bf2a211e98170512a793ea0400e0", bytes: 89879 },
+  outpatient: { sha256: "7653dc1a010d42e1ed2b27e75340376f00306fe9796620e15ce34e5928e49ace", bytes: 91143 },
+  "outpatient-anchored": { sha256: "b3d606c73e2a6b4bf2089e1bbb484512b8c47a9f75cd64b035986caba9e9bd25", bytes: 91533 },
+  "inpatient-40-items": { sha256: "7386d03bad70a1b9335dc3c8abd8ea488ae1fbbde1ed01c156e9aff42d81671f", bytes: 255770 },
+  "long-names": { sha256: "3451b55fd5493357d588434a75bdfe90ba70629123daf8accfdd9fe1b9b51273", bytes: 119815 },
+  donation: { sha256: "062c8a58b4c09cadc056f6b22fb3aed7038f70b3de421fbd91cebce8b3a3e3e8", bytes: 79565 },
+  red: { sha256: "2f6ee73f49bf2aceea8cd2dd4d080c070f1dd89ec352f7fd43c8a3d6e6123fed", bytes: 96040 },
+  "donation-in-kind-anonymous": { sha256: "8d34ffb855812852a43ad45e482b8a056ed696776ff6d0619e7850d316287a9a", bytes: 87154 },
 };
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -31,7 +32,7 @@ describe(`the renderer's output (${RENDERER}), pinned by SHA-256`, function () {
   this.timeout(120_000);
 
   it(`renders every fixture bill to its golden bytes — if this fails, bump RENDERER (now ${RENDERER}) and update the hashes`, async () => {
-    expect(RENDERER).to.equal("lianpiao-pdf/2", "RENDERER changed: update GOLDEN to the new version's hashes");
+    expect(RENDERER).to.equal("lianpiao-pdf/3", "RENDERER changed: update GOLDEN to the new version's hashes");
     for (const c of GOLDEN_CASES) {
       const pdf = await renderBillPdf(c.envelope, { verifyUrl: c.verifyUrl });
       expect({ sha256: sha256(pdf), bytes: pdf.length }, `${c.name}: the ${RENDERER} output changed; bump RENDERER`).to.deep.equal(GOLDEN[c.name]);

@@ -34,7 +34,7 @@ interface Vector {
   withheldCopy?: BillEnvelope;
 }
 
-const NAMES = ["medical", "donation", "red", "withheld"];
+const NAMES = ["medical", "donation", "red", "withheld", "inpatient", "donation-in-kind"];
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(VECTOR_DIR, `${name}.json`), "utf8")) as Vector;
 const abi = AbiCoder.defaultAbiCoder();
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "schemas", "bill-envelope.schema.json"), "utf8"));

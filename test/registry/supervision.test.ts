@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import Database from "better-sqlite3";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { ROOT, startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import ExcelJS from "exceljs";
 import { parseCsv, CSV_HEADER } from "../../server/registry/bills-export";
 import { newIssuerBody } from "./fixtures";
 
@@ -99,11 +100,43 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(rows[1][col("issuer")]).to.equal("示范市第二人民医院");
     expect(rows[1][col("holder")]).to.equal("张*");
     expect(rows[1][col("total")]).to.equal("157.00");
-    expect(rows[1][col("billNumber")]).to.equal("0000000001");
+    // codes are kept as text for spreadsheets: ="…" (RFC 4180 still: one quoted field)
+    expect(rows[1][col("billNumber")]).to.equal('="0000000001"');
+    expect(rows[1][col("creditCode")]).to.match(/^="[0-9A-Z]{18}"$/);
     const json = await bureau("GET", `/api/v1/registry/bills?issuerId=${admitted.id}&limit=1`);
     expect(json.body.items).to.have.length(1);
     const next = await bureau("GET", `/api/v1/registry/bills?issuerId=${admitted.id}&limit=1&after=${json.body.nextCursor}`);
     expect(next.body.items[0].billNumber).to.equal("0000000002");
+  });
+
+  it("exports the bills as XLSX with bill numbers and credit codes as text cells and totals as numbers", async () => {
+    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}&format=xlsx`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}` } });
+    expect(r.status).to.equal(200);
+    expect(r.headers.get("content-type")).to.include("spreadsheetml.sheet");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await r.arrayBuffer()) as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    expect(ws.getRow(1).values).to.deep.equal([undefined, ...CSV_HEADER]);
+    expect(ws.rowCount).to.equal(3);
+    const col = (name: string) => CSV_HEADER.findIndex((h) => h.endsWith(` ${name}`)) + 1;
+    const number = ws.getRow(2).getCell(col("billNumber"));
+    expect(number.value).to.equal("0000000001");
+    expect(number.type).to.equal(ExcelJS.ValueType.String);
+    expect(number.numFmt).to.equal("@");
+    const credit = ws.getRow(2).getCell(col("creditCode"));
+    expect(credit.value).to.match(/^[0-9A-Z]{18}$/);
+    expect(credit.type).to.equal(ExcelJS.ValueType.String);
+    expect(ws.getRow(2).getCell(col("total")).value).to.equal(157);
+    const accept = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } });
+    expect(accept.headers.get("content-type")).to.include("spreadsheetml.sheet");
+  });
+
+  it("answers an unknown query parameter with 400 UNKNOWN_QUERY_PARAMETER naming it", async () => {
+    const r = await bureau("GET", "/api/v1/registry/bills?billNumbr=0000000001&limit=5");
+    expect(r.status).to.equal(400);
+    expect(r.body.code).to.equal("UNKNOWN_QUERY_PARAMETER");
+    expect(r.body.errors).to.deep.equal([{ path: "billNumbr", code: "UNKNOWN_QUERY_PARAMETER", message: "is not a query parameter of this endpoint" }]);
+    expect(r.body.detail).to.include("billNumbr");
   });
 
   it("keeps an audit log of admission, suspension, reinstatement, ranges and keys with actor and address", async () => {

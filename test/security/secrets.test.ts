@@ -84,7 +84,7 @@ describe("secrets, personal data and request hygiene", function () {
   });
 
   it("refuses an oversized body with 413 and stores nothing", async () => {
-    const big = { ...MEDICAL_EXAMPLE, remarks: "x".repeat(400_000) };
+    const big = { ...MEDICAL_EXAMPLE, remarks: "x".repeat(1_100_000) }; // over the 1 MB body limit (1,000 items fit under it)
     const r = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: big });
     expect(r.status).to.equal(413);
     expect(r.body.code).to.equal("PAYLOAD_TOO_LARGE");

@@ -4,6 +4,7 @@ import { Contract, JsonRpcProvider } from "ethers";
 import { loadRegistryAbi } from "../../server/chain";
 import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import { apiClient } from "../helpers/client";
 
 describe("issuing bills over HTTP on the embedded default", function () {
   this.timeout(180_000);
@@ -136,14 +137,16 @@ describe("issuing bills over HTTP on the embedded default", function () {
     expect(list.body.items.every((b: { kind: string }) => b.kind === "donation")).to.equal(true);
   });
 
-  it("pages through an issuer's bills with a cursor", async () => {
-    const p1 = await call(svc.url, "GET", "/api/v1/invoices?limit=10", { key: creds.hospital.apiKey });
-    expect(p1.body.items).to.have.length(10);
-    const p2 = await call(svc.url, "GET", `/api/v1/invoices?limit=10&before=${p1.body.nextCursor}`, { key: creds.hospital.apiKey });
-    expect(p2.body.items).to.have.length(10);
-    const ids = new Set([...p1.body.items, ...p2.body.items].map((b: { id: string }) => b.id));
+  it("pages through an issuer's bills with a cursor (the typed client)", async () => {
+    const api = apiClient(svc.url, creds.hospital.apiKey);
+    const p1 = (await api.GET("/api/v1/invoices", { params: { query: { limit: 10 } } })).data!;
+    expect(p1.items).to.have.length(10);
+    const p2 = (await api.GET("/api/v1/invoices", { params: { query: { limit: 10, before: p1.nextCursor! } } })).data!;
+    expect(p2.items).to.have.length(10);
+    const ids = new Set([...p1.items, ...p2.items].map((b) => b.id));
     expect(ids.size).to.equal(20);
-    expect((await call(svc.url, "GET", "/api/v1/invoices?limit=0", { key: creds.hospital.apiKey })).status).to.equal(400);
+    const zero = await api.GET("/api/v1/invoices", { params: { query: { limit: 0 } } });
+    expect([zero.response.status, zero.error?.code]).to.deep.equal([400, "INVALID_QUERY"]);
   });
 
   it("keeps every bill and key after a restart, and the chain still holds the anchors", async () => {
