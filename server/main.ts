@@ -26,7 +26,7 @@ function dataDirProblem(cfg: Config): string | null {
   const used = cfg.chainMode !== "external" || (!cfg.databaseUrl && path.dirname(cfg.sqlitePath) === cfg.dataDir);
   if (!used) return null;
   try {
-    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
     fs.accessSync(cfg.dataDir, fs.constants.W_OK);
     return null;
   } catch (err) {

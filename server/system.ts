@@ -54,10 +54,8 @@ export interface System {
 /** Dev chains only: a generated webhook secret key kept beside the data, so restarts can still sign. */
 function devWebhookKey(dataDir: string): string {
   const file = path.join(dataDir, "webhook-secret-key");
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
-  }
+  if (!fs.existsSync(file)) writePrivateFile(file, crypto.randomBytes(32).toString("hex"));
+  else privateFile(file);
   return fs.readFileSync(file, "utf8").trim();
 }
 

@@ -225,7 +225,7 @@ async function checkCheckpoint(edr: Eip1193Provider, journal: ChainJournal): Pro
 
 /** Opens (and on first use creates) the embedded chain whose journal lives in `dataDir`. */
 export async function openEmbeddedChain(options: EmbeddedChainOptions): Promise<EmbeddedChain> {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const journal = ChainJournal.open(join(options.dataDir, JOURNAL_FILE));
   let wrapper: JournaledProvider;
   let replayed: { entries: number; ms: number };

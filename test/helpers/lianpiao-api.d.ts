@@ -48,7 +48,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Prometheus metrics (Bearer METRICS_TOKEN when configured)
+         * Prometheus metrics (Bearer METRICS_TOKEN; without it, only on a server bound to loopback)
          * @description Public.
          */
         get: operations["getMetrics"];
@@ -758,7 +758,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in to the bureau page
+         * Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form)
          * @description Public.
          */
         post: operations["bureauSignIn"];
@@ -778,7 +778,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign out of the bureau page
+         * Sign out of the bureau page (form field csrf, the session's token)
          * @description Public.
          */
         post: operations["bureauSignOut"];
@@ -833,6 +833,37 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description RFC 9457 problem details (application/problem+json) with a stable `code`; some codes add members (retryAfter, reimbursedBy, chainError …). */
+        Problem: {
+            /** @description A URI naming the problem type: https://lianpiao.dev/problems/<code in kebab case>. */
+            type: string;
+            /** @description The problem type in words; the same for every occurrence of the code. */
+            title: string;
+            /** @description The HTTP status. */
+            status: number;
+            /**
+             * @description The stable code: clients switch on it. It never changes meaning.
+             * @enum {string}
+             */
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
+            /** @description This occurrence in words. */
+            detail: string;
+            /** @description The request path. */
+            instance?: string;
+            /** @description Each field problem of a request body (422) or query (400), all at once. */
+            errors?: components["schemas"]["FieldIssue"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description One problem of one field of the request. */
+        FieldIssue: {
+            /** @description Where: "items[1].amount", "payer.idNumber", or a query parameter's name. */
+            path: string;
+            /** @description A stable code of the problem (REQUIRED, AMOUNT_MISMATCH, ID_NUMBER_INVALID, UNKNOWN_FIELD, …). */
+            code: string;
+            /** @description The problem in words (English). */
+            message: string;
+        };
         /** @description A bill: its numbers, total and state. */
         BillSummary: {
             /** @description The bill's id in this service. */
@@ -873,37 +904,6 @@ export interface components {
          * @enum {string}
          */
         BillStatus: "pending" | "anchored" | "voided";
-        /** @description RFC 9457 problem details (application/problem+json) with a stable `code`; some codes add members (retryAfter, reimbursedBy, chainError …). */
-        Problem: {
-            /** @description A URI naming the problem type: https://lianpiao.dev/problems/<code in kebab case>. */
-            type: string;
-            /** @description The problem type in words; the same for every occurrence of the code. */
-            title: string;
-            /** @description The HTTP status. */
-            status: number;
-            /**
-             * @description The stable code: clients switch on it. It never changes meaning.
-             * @enum {string}
-             */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
-            /** @description This occurrence in words. */
-            detail: string;
-            /** @description The request path. */
-            instance?: string;
-            /** @description Each field problem of a request body (422) or query (400), all at once. */
-            errors?: components["schemas"]["FieldIssue"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** @description One problem of one field of the request. */
-        FieldIssue: {
-            /** @description Where: "items[1].amount", "payer.idNumber", or a query parameter's name. */
-            path: string;
-            /** @description A stable code of the problem (REQUIRED, AMOUNT_MISMATCH, ID_NUMBER_INVALID, UNKNOWN_FIELD, …). */
-            code: string;
-            /** @description The problem in words (English). */
-            message: string;
-        };
         /** @description A bill to issue: `kind` chooses a medical fee e-bill or a donation receipt. */
         InvoiceRequest: components["schemas"]["MedicalInvoiceRequest"] | components["schemas"]["DonationInvoiceRequest"];
         /**
@@ -922,9 +922,9 @@ export interface components {
              * @enum {string}
              */
             patientType: "outpatient" | "inpatient";
-            /** @description 科室, the department. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 科室, the department. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             department: string;
-            /** @description 门诊号 or 住院号, the visit (outpatient) or admission (inpatient) number; bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control characters. */
+            /** @description 门诊号 or 住院号, the visit (outpatient) or admission (inpatient) number; bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control, invisible or bidirectional formatting characters. */
             visitNumber: string;
             /**
              * Format: date
@@ -943,7 +943,7 @@ export interface components {
             dischargeDate?: string;
             /** @description 住院天数, days in hospital: the discharge date minus the admission date, and 1 for a same-day discharge (算入不算出); needs both dates. */
             inpatientDays?: number;
-            /** @description 医疗机构类型, the hospital's type as the issuer names it (e.g. 综合医院, 中医医院, 社区卫生服务中心; WS 218); printed only when sent. Text, trimmed; at most 40 characters, not blank; no control characters. */
+            /** @description 医疗机构类型, the hospital's type as the issuer names it (e.g. 综合医院, 中医医院, 社区卫生服务中心; WS 218); printed only when sent. Text, trimmed; at most 40 characters, not blank; no control, invisible or bidirectional formatting characters. */
             institutionType?: string;
             /** @description 收费项目, 1 to 1000 line items; the PDF continues them over pages. */
             items: components["schemas"]["MedicalItem"][];
@@ -955,18 +955,18 @@ export interface components {
             insuranceType?: "employee" | "resident" | "self";
             /** @description 金额合计, the total; the items add up to it. Yuan as a decimal string (never a JSON number), at most two fraction digits, at most 999999999999.99; answered as "157.00". */
             total: string;
-            /** @description 收款人, the cashier. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 收款人, the cashier. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             payee: string;
-            /** @description 复核人, the reviewer. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 复核人, the reviewer. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             reviewer: string;
-            /** @description 备注, remarks printed on the bill; may be empty. Text, trimmed; at most 200 characters; no control characters. */
+            /** @description 备注, remarks printed on the bill; may be empty. Text, trimmed; at most 200 characters; no control, invisible or bidirectional formatting characters. */
             remarks?: string;
-            /** @description 业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control characters. */
+            /** @description 业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control, invisible or bidirectional formatting characters. */
             businessSerial?: string;
         };
         /** @description 交款人: the payer and their identity document. */
         MedicalPayer: {
-            /** @description 交款人, the patient or payer. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 交款人, the patient or payer. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             name: string;
             /**
              * @description 证件类型, the identity document: `resident-id` 居民身份证, `passport` 护照, `hk-macao-permit` 港澳居民来往内地通行证, `taiwan-permit` 台湾居民来往大陆通行证, `foreign-permanent-resident-id` 外国人永久居留身份证, `credit-code` 统一社会信用代码 (an organisation), `none` (no document; then no idNumber). Without idType an idNumber is a 居民身份证 number.
@@ -978,18 +978,18 @@ export interface components {
         };
         /** @description A line item (收费项目) of a medical bill. */
         MedicalItem: {
-            /** @description 项目编码, the item's code in the hospital's or the national catalogue. Text, trimmed; at most 40 characters, not blank; no control characters. */
+            /** @description 项目编码, the item's code in the hospital's or the national catalogue. Text, trimmed; at most 40 characters, not blank; no control, invisible or bidirectional formatting characters. */
             code: string;
-            /** @description 项目名称, the item's name. Text, trimmed; at most 100 characters, not blank; no control characters. */
+            /** @description 项目名称, the item's name. Text, trimmed; at most 100 characters, not blank; no control, invisible or bidirectional formatting characters. */
             name: string;
             /**
              * @description 费用类别, one of the standard fee categories; printed only when sent (never derived from the name).
              * @enum {string}
              */
             category?: "床位费" | "诊察费" | "检查费" | "化验费" | "治疗费" | "手术费" | "护理费" | "卫生材料费" | "西药费" | "中药饮片费" | "中成药费" | "一般诊疗费" | "挂号费" | "其他费";
-            /** @description 规格, e.g. a drug's strength and pack. Text, trimmed; at most 60 characters, not blank; no control characters. */
+            /** @description 规格, e.g. a drug's strength and pack. Text, trimmed; at most 60 characters, not blank; no control, invisible or bidirectional formatting characters. */
             specification?: string;
-            /** @description 单位, the unit of the quantity. Text, trimmed; at most 10 characters, not blank; no control characters. */
+            /** @description 单位, the unit of the quantity. Text, trimmed; at most 10 characters, not blank; no control, invisible or bidirectional formatting characters. */
             unit?: string;
             /** @description 数量, the quantity. A positive decimal string with at most four fraction digits ("2", "0.25"). */
             quantity: string;
@@ -1031,7 +1031,7 @@ export interface components {
             donor: components["schemas"]["Donor"];
             /** @description 捐赠项目, 1 to 1000 lines. */
             items: components["schemas"]["DonationItem"][];
-            /** @description 捐赠用途, the purpose or project. Text, trimmed; at most 100 characters, not blank; no control characters. */
+            /** @description 捐赠用途, the purpose or project. Text, trimmed; at most 100 characters, not blank; no control, invisible or bidirectional formatting characters. */
             purpose: string;
             /**
              * @description 用途类型: `restricted` 定向捐赠 (the donor restricted the use to the purpose) or `unrestricted` 非定向. Printed only when sent.
@@ -1040,18 +1040,18 @@ export interface components {
             purposeType?: "restricted" | "unrestricted";
             /** @description 金额合计, the total; the items add up to it. Yuan as a decimal string (never a JSON number), at most two fraction digits, at most 999999999999.99; answered as "157.00". */
             total: string;
-            /** @description 收款人, the cashier. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 收款人, the cashier. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             payee: string;
-            /** @description 复核人, the reviewer. Text, trimmed; at most 50 characters, not blank; no control characters. */
+            /** @description 复核人, the reviewer. Text, trimmed; at most 50 characters, not blank; no control, invisible or bidirectional formatting characters. */
             reviewer: string;
-            /** @description 备注, remarks printed on the bill; may be empty. Text, trimmed; at most 200 characters; no control characters. */
+            /** @description 备注, remarks printed on the bill; may be empty. Text, trimmed; at most 200 characters; no control, invisible or bidirectional formatting characters. */
             remarks?: string;
-            /** @description 业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control characters. */
+            /** @description 业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it. Text, trimmed; at most 40 characters, not blank; no control, invisible or bidirectional formatting characters. */
             businessSerial?: string;
         };
         /** @description 捐赠人: the donor; an organisation's idNumber is its 统一社会信用代码. */
         Donor: {
-            /** @description 捐赠人, the donor's name; absent for an anonymous donor. Text, trimmed; at most 100 characters, not blank; no control characters. */
+            /** @description 捐赠人, the donor's name; absent for an anonymous donor. Text, trimmed; at most 100 characters, not blank; no control, invisible or bidirectional formatting characters. */
             name?: string;
             /**
              * @description 捐赠人类型: `individual` 个人, `organisation` 单位 (identified by its credit code), `anonymous` 匿名 (no name, no document).
@@ -1068,7 +1068,7 @@ export interface components {
         };
         /** @description A line of a donation receipt: cash, or goods (实物) with their valuation. */
         DonationItem: {
-            /** @description 捐赠项目, the donation item (for goods, what they are). Text, trimmed; at most 100 characters, not blank; no control characters. */
+            /** @description 捐赠项目, the donation item (for goods, what they are). Text, trimmed; at most 100 characters, not blank; no control, invisible or bidirectional formatting characters. */
             name: string;
             /**
              * @description 捐赠形式: `cash` 货币 or `in-kind` 实物 (goods).
@@ -1079,9 +1079,9 @@ export interface components {
             amount: string;
             /** @description 数量, for goods the quantity. A positive decimal string with at most four fraction digits ("2", "0.25"). */
             quantity?: string;
-            /** @description 单位, the unit of the quantity. Text, trimmed; at most 10 characters, not blank; no control characters. */
+            /** @description 单位, the unit of the quantity. Text, trimmed; at most 10 characters, not blank; no control, invisible or bidirectional formatting characters. */
             unit?: string;
-            /** @description 实物描述, for goods (in-kind only): their description (model, condition, batch, expiry …). Text, trimmed; at most 200 characters, not blank; no control characters. */
+            /** @description 实物描述, for goods (in-kind only): their description (model, condition, batch, expiry …). Text, trimmed; at most 200 characters, not blank; no control, invisible or bidirectional formatting characters. */
             description?: string;
             /**
              * @description 估值依据, for goods (in-kind only): how the amount was valued: `invoice` 凭捐赠方发票, `appraisal` 第三方评估, `market-price` 公允市场价格.
@@ -1861,6 +1861,21 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description No METRICS_TOKEN is configured and the server is not bound to loopback. Codes: `METRICS_TOKEN_REQUIRED` (/metrics is served only with METRICS_TOKEN set, or on a server bound to loopback). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "METRICS_TOKEN_REQUIRED";
+                    };
                 };
             };
         };
@@ -4044,10 +4059,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * @description A label for the key, 1–80 characters.
-                     * @default api key
-                     */
+                    /** @description A label for the key, 1–80 characters. */
                     label?: string;
                 };
             };
@@ -4406,10 +4418,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * @description A label for the key, 1–80 characters.
-                     * @default api key
-                     */
+                    /** @description A label for the key, 1–80 characters. */
                     label?: string;
                 };
             };
@@ -5493,7 +5502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too many failed authentications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            /** @description Too many failed authentications from this address, or too many attempts by this party that matched no bill; Retry-After says when to retry. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
             429: {
                 headers: {
                     /** @description Seconds to wait. */
@@ -6144,7 +6153,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Sign in to the bureau page */
+        /** @description Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form) */
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": Record<string, never>;
@@ -6176,8 +6185,17 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not a bureau key. */
+            /** @description Not a bureau key, a missing or wrong CSRF token, or a form from another site (CSRF_REJECTED as problem+json to Accept: application/json). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many failed sign-ins. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6194,7 +6212,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Sign out of the bureau page (form field csrf, the session's token) */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Signed out. */
             303: {
@@ -6203,8 +6226,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Refused. */
-            400: {
+            /** @description A missing or wrong CSRF token, or a form from another site. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

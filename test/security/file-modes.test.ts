@@ -1,7 +1,7 @@
 // Hardening 9: what the service writes under DATA_DIR (the SQLite store with verification keys and ID
 // numbers, its -wal/-shm files, the embedded chain journal, the keystore password, the demo
 // credentials) is readable by its user only, also when an older install left it 0644; and the demo
-// keys are printed only when they are made.
+// keys are never printed: the ready line names the 0600 file that holds them.
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
@@ -25,7 +25,7 @@ describe("files under DATA_DIR", function () {
     process.umask(umask);
   });
 
-  it("are created 0600 in a 0700 directory, and the demo keys are printed on the first start", async () => {
+  it("are created 0600 in a 0700 directory, and the demo keys stay in their file, not the output", async () => {
     const dataDir = path.join(tempDir(), "data");
     svc = await startService({}, { dataDir });
     const creds = svc.credentials();
@@ -33,10 +33,11 @@ describe("files under DATA_DIR", function () {
     for (const f of ["lianpiao.sqlite", "lianpiao.sqlite-wal", "lianpiao.sqlite-shm", "chain-journal.sqlite", "keystore-password", "demo-credentials.json"]) expect(files, f).to.have.property(f);
     for (const [f, mode] of Object.entries(files)) expect(mode, f).to.equal("600");
     expect((fs.statSync(dataDir).mode & 0o777).toString(8)).to.equal("700");
-    expect(svc.output()).to.contain(creds.hospital.apiKey).and.contain(creds.bureau.apiKey);
+    for (const role of ["hospital", "charity", "bureau", "insurer"] as const) expect(svc.output()).to.not.contain(creds[role].apiKey);
+    expect(svc.output()).to.contain(path.join(dataDir, "demo-credentials.json"));
   });
 
-  it("narrows files an older install left 0644 to 0600, and does not print the keys again", async () => {
+  it("narrows files an older install left 0644 to 0600, and keeps the same keys", async () => {
     const dataDir = svc!.dataDir;
     const creds = svc!.credentials();
     await svc!.stop();
@@ -48,7 +49,7 @@ describe("files under DATA_DIR", function () {
     expect(svc.output()).to.contain("demo-credentials.json");
   });
 
-  it("prints new keys when the credentials file was removed (it is then made again)", async () => {
+  it("makes new keys, 0600 and unprinted, when the credentials file was removed", async () => {
     const dataDir = svc!.dataDir;
     const old = svc!.credentials();
     await svc!.stop();
@@ -56,7 +57,7 @@ describe("files under DATA_DIR", function () {
     svc = await startService({}, { dataDir });
     const creds = svc.credentials();
     expect(creds.hospital.apiKey).to.not.equal(old.hospital.apiKey);
-    expect(svc.output()).to.contain(creds.hospital.apiKey);
+    expect(svc.output()).to.not.contain(creds.hospital.apiKey);
     expect(modes(dataDir)["demo-credentials.json"]).to.equal("600");
   });
 });
