@@ -12,6 +12,7 @@ import { startService, type DemoCreds, type ServiceProcess } from "../helpers/pr
 import pg from "pg";
 import { createTestDatabase } from "../helpers/pg";
 import { Receiver } from "./receiver";
+import { waitFor } from "../../scripts/lib/net";
 
 const ENV = { WEBHOOK_POLL_MS: "50", WEBHOOK_RETRY_BASE_MS: "300", WEBHOOK_RETRY_MAX_MS: "2000", WEBHOOK_TIMEOUT_MS: "3000", WEBHOOK_MAX_ATTEMPTS: "30" };
 const ALL = ["bill.anchored", "bill.voided", "bill.reimbursed", "bill.released"] as const;
@@ -176,9 +177,16 @@ for (const store of ["SQLite", "PostgreSQL"] as const) describe(`webhooks (${sto
     expect(gaps[2]).to.be.at.least(1180);
     for (const x of tries) expect(verifySignature(secrets.hospital, String(x.headers["lianpiao-signature"]), x.body).ok).to.equal(true);
 
-    const log = await hospital().GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: subs.hospital }, query: { limit: 50 } } });
-    expect(log.response.status).to.equal(200);
-    const d = log.data!.items.find((x) => x.billId === bill.id && x.eventType === "bill.anchored")!;
+    // the receiver sees an answer before the service records it: read the log once it holds the 204
+    const deliveryOf = async () => {
+      const log = await hospital().GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: subs.hospital }, query: { limit: 50 } } });
+      expect(log.response.status).to.equal(200);
+      return log.data!.items.find((x) => x.billId === bill.id && x.eventType === "bill.anchored");
+    };
+    const d = await waitFor("the delivery logged as delivered", async () => {
+      const x = await deliveryOf();
+      return x?.state === "delivered" ? x : undefined;
+    }, 10_000);
     expect(d).to.include({ state: "delivered", attempts: 4, lastStatus: 204, lastError: null });
     expect(d.log.map((a) => [a.status, a.trigger])).to.deep.equal([[500, "auto"], [503, "auto"], [500, "auto"], [204, "auto"]]);
     expect(d.payload).to.deep.equal(JSON.parse(tries[0].body));
@@ -189,8 +197,11 @@ for (const store of ["SQLite", "PostgreSQL"] as const) describe(`webhooks (${sto
     const again = await hospital().POST("/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", { params: { path: { id: subs.hospital, deliveryId: d.id } } });
     expect(again.response.status).to.equal(202);
     await hospitalHook.waitFor((r) => r.filter((x) => x.event.id === d.eventId).length === 5, 10_000, "the redelivery");
-    const after = await hospital().GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: subs.hospital }, query: { limit: 50 } } });
-    const d2 = after.data!.items.find((x) => x.id === d.id)!;
+    const d2 = await waitFor("the redelivery logged", async () => {
+      const x = await deliveryOf();
+      return x && x.log.length === 5 ? x : undefined;
+    }, 10_000);
+    expect(d2.id).to.equal(d.id);
     expect(d2.log.at(-1)).to.deep.include({ status: 204, trigger: "manual" });
     const foreign = await charity().POST("/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", { params: { path: { id: subs.charity, deliveryId: d.id } } });
     expect(foreign.response.status).to.equal(404);
