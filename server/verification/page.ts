@@ -11,6 +11,7 @@ import fs from "node:fs";
 import { packagePath } from "../package-root";
 import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
+import { formatFen } from "../issuance/money";
 
 const TEMPLATE_FILE = packagePath("templates", "verify", "page.html");
 let template: string | undefined;
@@ -90,6 +91,12 @@ function stateCard(v: Verification): string {
   }
   const r = v.reimbursement;
   rows.push(row("报销状态", "Reimbursement", r ? esc(`已报销 Reimbursed · ${r.by} · ${shanghaiTime(r.at)}`) : "未报销 Not reimbursed"));
+  const c = v.claims;
+  if (c && (c.claimedFen > 0 || c.parties.length > 0)) {
+    const yuan = (fen: number | null) => (fen === null ? "—" : `¥${formatFen(BigInt(fen))}`);
+    rows.push(row("可报销金额", "Claimable", esc(yuan(c.claimableFen))), row("已报销金额", "Claimed", esc(yuan(c.claimedFen))), row("剩余可报销", "Remaining", esc(yuan(c.remainingFen))));
+    for (const p of c.parties) rows.push(row("报销单位", "Claimed by", esc(`${p.by} · ${yuan(p.amountFen)} · ${shanghaiTime(p.at)}`)));
+  }
   return `<section class="card"><h2>状态 Status</h2><dl>${rows.join("")}</dl></section>`;
 }
 
