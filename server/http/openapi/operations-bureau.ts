@@ -2,7 +2,7 @@
  * Operations of the bureau, voiding, reimbursement and verification areas (see operations.ts).
  */
 import { admitBody, issuerListQuery, keyBody, rangeBody, statusBody } from "../../registry/issuer-routes";
-import { markBody, voidBody } from "../../lifecycle/routes";
+import { markBody, releaseClaimBody, voidBody } from "../../lifecycle/routes";
 import { relyingPartyBody } from "../../registry/relying-parties";
 import { manualBody } from "../../verification/routes";
 import { reconQuery, registryBillsQuery, statsQuery } from "../../registry/registry-routes";
@@ -87,19 +87,29 @@ export const BUREAU_OPERATIONS: Operation[] = [
       ...authProblems,
       403: problem("The key's role may not void, or the issuer is suspended.", "FORBIDDEN", "ISSUER_SUSPENDED"),
       404: problem("No such bill (or not yours).", "NOT_FOUND"),
-      409: problem("Already voided, reimbursed, a red bill, or a mark in flight.", "ALREADY_VOIDED", "BILL_REIMBURSED", "BILL_NOT_VALID", "RANGE_EXHAUSTED"),
+      409: problem("Already voided, reimbursed, claimed in parts (the parties must release their claims first), a red bill, or a mark in flight.", "ALREADY_VOIDED", "BILL_REIMBURSED", "BILL_CLAIMED", "BILL_NOT_VALID", "RANGE_EXHAUSTED"),
       415: notJson,
       422: invalidBody,
       503: problem("The chain cannot be read to check the bill's marks.", "CHAIN_UNAVAILABLE"),
     },
   },
   {
-    method: "post", path: "/api/v1/reimbursements", operationId: "markReimbursed", summary: "Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when", tag: "lifecycle", access: ["relying_party"],
-    request: { contentType: "application/json", schema: markBody, examples: { claim: { summary: "An insurer's claim", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0001" } } } },
+    method: "post", path: "/api/v1/reimbursements", operationId: "markReimbursed", summary: "Mark a bill reimbursed (报销/入账), or claim a part of it in fen (amountFen); a claim over what remains is 409 with remainingFen", tag: "lifecycle", access: ["relying_party"],
+    request: {
+      contentType: "application/json",
+      schema: markBody,
+      examples: {
+        claim: { summary: "An insurer's claim of the whole bill", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0001" } },
+        part: { summary: "A claim of 20.00 yuan of the bill's claimable amount", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0002", amountFen: 2000 } },
+      },
+    },
     responses: {
-      201: { description: "Marked.", schema: Reimbursement },
+      201: { description: "Marked, or claimed (then with amountFen, claimableFen, claimedFen and remainingFen).", schema: Reimbursement },
       404: problem("No bill matches these fields.", "BILL_NOT_FOUND"),
-      409: problem("Already reimbursed, voided, a red bill or not yet anchored.", "ALREADY_REIMBURSED", "BILL_NOT_VALID"),
+      409: problem(
+        "Already reimbursed, voided, a red bill or not yet anchored; a claim over the remaining amount (remainingFen, claimedFen, claimableFen in the body); a second open claim of the party with the same reference; a whole-bill mark of a bill with claims.",
+        "ALREADY_REIMBURSED", "BILL_NOT_VALID", "CLAIM_EXCEEDS_REMAINING", "CLAIM_EXISTS", "BILL_CLAIMED",
+      ),
       415: notJson, 422: invalidBody,
       503: problem("The chain cannot be read to check the bill's marks.", "CHAIN_UNAVAILABLE"),
       ...authProblems,
@@ -120,6 +130,17 @@ export const BUREAU_OPERATIONS: Operation[] = [
       403: problem("Another party's mark, or this key's role may not release.", "NOT_REIMBURSING_PARTY", "FORBIDDEN"),
     },
   })),
+  {
+    method: "post", path: "/api/v1/reimbursements/{billCode}/{billNumber}/release-claim", operationId: "releaseClaim",
+    summary: "Release the caller's own claim (by its reference) on a bill; its amount can be claimed again", tag: "lifecycle", access: ["relying_party"],
+    request: { contentType: "application/json", schema: releaseClaimBody, examples: { release: { summary: "Release a claim", value: { reference: "CLAIM-2026-0002" } } } },
+    responses: {
+      200: { description: "Released, with the bill's claimed and remaining amounts after it.", schema: Reimbursement },
+      404: problem("No such bill, or the caller holds no open claim with this reference on it (another party's claim is not the caller's).", "BILL_NOT_FOUND", "NO_CLAIM"),
+      415: notJson, 422: invalidBody,
+      ...authProblems,
+    },
+  },
   {
     method: "post", path: "/api/v1/verify", operationId: "verifyPdf", summary: "Verify an uploaded PDF bill; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
     request: { contentType: "application/pdf", description: "The PDF bytes.", binary: true },
