@@ -116,7 +116,7 @@ describe("claims in parts over HTTP", function () {
     expect((await release(creds.insurer.apiKey, bill, "PICC-2026-0004")).status).to.equal(200);
     await chainClaimed(bill.leaf, 0, 0);
     // the release is confirmed on chain a moment after it is mined: until then the void is asked to retry
-    let voided: Awaited<ReturnType<typeof call>> | undefined;
+    let voided: { status: number; body: any } | undefined;
     await waitFor("the void accepted", async () => {
       voided = await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "患者退费" } });
       if (voided.status === 409 && voided.body.retryAfter) return false;
