@@ -81,6 +81,8 @@ function billCard(v: Verification): string {
     row("金额合计", "Total", `<span class="total">¥${esc(b.total)}</span><br><span class="words">${esc(b.totalInWords)}</span>`),
   ];
   if (b.redOf) rows.push(row("冲红原票据", "Cancels", esc(`${b.redOf.billCode}-${b.redOf.billNumber}`), "mono"));
+  // a copy says what it withholds: the fields are committed on the bill, their values are not in the copy
+  if (v.withheld.length > 0) rows.push(row("副本已隐去", "Copy withholds", `<span class="withheld">${esc(v.withheld.join(", "))}</span>`, "mono"));
   return `<section class="card"><h2>票据信息 Bill</h2><dl>${rows.join("")}</dl></section>`;
 }
 

@@ -9,7 +9,7 @@ import { reconQuery, registryBillsQuery, statsQuery } from "../../registry/regis
 import { auditQuery } from "../../registry/audit-routes";
 import type { Operation } from "./operations";
 import { authProblems, badQuery, problem } from "./responses";
-import { ApiKeyCreated, AuditPage, BillDetail, BillSummary, Issuer, IssuerList, RangeAllotted, Reconciliation, RegistryBills, Reimbursement, RelyingParty, RelyingPartyList, Stats, Verification } from "./shapes";
+import { CopyAttachment, ApiKeyCreated, AuditPage, BillDetail, BillSummary, Issuer, IssuerList, RangeAllotted, Reconciliation, RegistryBills, Reimbursement, RelyingParty, RelyingPartyList, Stats, Verification } from "./shapes";
 
 const bureau = ["bureau"] as Operation["access"];
 const html = (description: string) => ({ description, contentType: "text/html" });
@@ -155,6 +155,28 @@ export const BUREAU_OPERATIONS: Operation[] = [
     method: "get", path: "/v/{id}", operationId: "verifyByLink", summary: "The QR verification page (HTML, or JSON with Accept: application/json); ?k= is the bill's key", tag: "verification", access: "public",
     parameters: [{ name: "k", in: "query", required: true, description: "The per-bill key from the QR code." }],
     responses: { 200: { description: "The verification page or JSON.", schema: Verification, alternatives: { "text/html": { description: "The page." } } }, 404: problem("Unknown bill or wrong key (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
+  },
+  ...(["pdf", "json"] as const).map((format): Operation => ({
+    method: "get", path: `/v/{id}/copy.${format}`, operationId: format === "pdf" ? "getHolderCopyPdf" : "getHolderCopyJson",
+    summary: `The holder's redacted copy as ${format.toUpperCase()}: chosen fields withheld (?withhold=idNumber,items,payerName); ?k= is the bill's key`, tag: "verification", access: "public",
+    parameters: [
+      { name: "k", in: "query", required: true, description: "The per-bill key from the QR code: whoever has the link is the holder." },
+      { name: "withhold", in: "query", required: true, description: "Comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)." },
+    ],
+    responses: {
+      200: format === "pdf" ? { description: "The copy as PDF; its QR code is the copy's own link (/v/{id}/copy), never the holder's.", contentType: "application/pdf" } : { description: "The copy's envelope with its document record (exactly the PDF's attachment).", schema: CopyAttachment },
+      400: problem("withhold names a field that cannot be withheld.", "INVALID_WITHHOLD"),
+      404: problem("Unknown bill or wrong key (indistinguishable).", "NOT_FOUND"),
+      429: verifyLimited,
+    },
+  })),
+  {
+    method: "get", path: "/v/{id}/copy", operationId: "verifyCopyByLink", summary: "A redacted copy's own link (its QR code): the verification of the copy, listing what it withholds", tag: "verification", access: "public",
+    parameters: [
+      { name: "w", in: "query", required: true, description: "The withheld fields of the copy (idNumber, items, payerName)." },
+      { name: "c", in: "query", required: true, description: "The copy link's mac under the bill's key." },
+    ],
+    responses: { 200: { description: "The verification page or JSON of the copy.", schema: Verification, alternatives: { "text/html": { description: "The page." } } }, 404: problem("Unknown bill or a link that is not this bill's copy link (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
   },
   { method: "get", path: "/bureau", operationId: "getBureauPage", summary: "The bureau's page (sign in with the bureau key)", tag: "bureau", access: "public", responses: { 200: html("The page or the sign-in form."), 303: { description: "To sign in." } } },
   { method: "post", path: "/bureau/login", operationId: "bureauSignIn", summary: "Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form)", tag: "bureau", access: "public", signIn: true, csrf: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "Signed in." }, 400: html("No key."), 401: html("Wrong key."), 403: html("Not a bureau key, a missing or wrong CSRF token, or a form from another site (CSRF_REJECTED as problem+json to Accept: application/json)."), 429: html("Too many failed sign-ins.") } },

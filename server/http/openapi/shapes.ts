@@ -98,6 +98,13 @@ export const Envelope = z
   })
   .meta({ id: "BillEnvelope", description: "The machine-readable bill embedded in the PDF (docs/PROTOCOL.md §5; JSON Schema in docs/schemas/bill-envelope.schema.json)." });
 
+export const CopyAttachment = Envelope.extend({
+  document: d(
+    z.object({ renderer: d(z.string(), "The renderer version of the copy's PDF."), verifyUrl: d(z.string(), "The copy's own link, which its PDF's QR code encodes.") }),
+    "How the copy's PDF is rendered (docs/PROTOCOL.md §10).",
+  ),
+}).meta({ id: "CopyAttachment", description: "A redacted copy: its envelope (fields withheld, their commitments kept) and its document record, exactly its PDF's attachment." });
+
 export const Health = z.object({ status: d(z.literal("ok"), "The process is up.") }).meta({ id: "Health", description: "Liveness." });
 export const Ready = z
   .object({ status: d(z.enum(["ready", "unready"]), "Whether every dependency answered."), checks: d(z.record(z.string(), z.unknown()), "Each dependency's check: database, chain, anchoring worker.") })
