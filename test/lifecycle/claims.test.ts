@@ -3,6 +3,8 @@
 // claim over what remains is 409 with what remains; a party releases only its own claim; a claimed
 // bill cannot be voided, a voided bill cannot be claimed; and an amount proof forged by a party that
 // sends straight to the registry with its own key is refused by the contract (InvalidFieldProof).
+import path from "node:path";
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, getBytes, toUtf8Bytes } from "ethers";
 import { devWallet, loadRegistryAbi } from "../../server/chain";
@@ -169,5 +171,35 @@ describe("claims in parts over HTTP", function () {
     expect(await onChain(bill.leaf)).to.deep.equal({ claimedFen: 0, capFen: 0, claimCount: 0 });
     const v = await verifyJson(bill.verifyUrl);
     expect([v.claims.claimedFen, v.claims.remainingFen, v.claims.parties]).to.deep.equal([0, 3700, []]);
+  });
+
+  it("reconciles claims per party: the store and the chain agree once written, and a claim changed in the store is reported", async () => {
+    const bill = await anchoredBill();
+    expect((await claim(creds.insurer.apiKey, bill, "PICC-2026-0006", 1500)).status).to.equal(201);
+    expect((await claim(employer.apiKey, bill, "HR-83", 700)).status).to.equal(201);
+    await chainClaimed(bill.leaf, 2200, 2);
+    const mismatchesOf = async () => {
+      const r = await call(svc.url, "GET", "/api/v1/registry/reconciliation", { key: creds.bureau.apiKey });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return { report: r.body, ours: r.body.discrepancies.filter((d: any) => d.type === "CLAIMS_MISMATCH" && d.leaf === bill.leaf.toLowerCase()) };
+    };
+    // once both claims are confirmed, nothing to report for this bill (a claim still being written is in flight)
+    await waitFor("claims reconciled", async () => {
+      const { report, ours } = await mismatchesOf();
+      return report.checked.claims > 0 && ours.length === 0 && report.inFlight === 0;
+    }, 30_000);
+    // the bill whose claim a party sent straight to the registry (the forged-proof test) is reported: the chain holds a claim the store does not
+    const { report } = await mismatchesOf();
+    expect(report.discrepancies.some((d: any) => d.type === "CLAIMS_MISMATCH" && Object.keys(d.store).length === 0 && Object.values(d.chain).includes(3700))).to.equal(true);
+    // a claim amount changed in the database is reported, per party
+    const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
+    db.pragma("busy_timeout = 5000");
+    db.prepare("UPDATE claims SET amount_fen = amount_fen + 1 WHERE reference = 'HR-83'").run();
+    db.close();
+    const { ours } = await mismatchesOf();
+    expect(ours).to.have.length(1);
+    expect(ours[0].store[employer.account]).to.equal(701);
+    expect(ours[0].chain[employer.account]).to.equal(700);
+    expect(ours[0].chain[devWallet(3).address]).to.equal(1500);
   });
 });
