@@ -146,7 +146,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     }
     const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
     if (wantsJson(req)) return answer(res, v);
-    sendPage(res, 200, verificationPage(v, new Date()));
+    sendPage(res, 200, verificationPage(v, new Date(), { billId: scanned.row.id, key: String(req.query.k) }));
   });
 
   const api = Router();

@@ -52,6 +52,13 @@ describe("redacted copies", function () {
     expect(v.body.bill.holder.name).to.equal(null);
     const page = await (await fetch(copy.document.verifyUrl.replace(/^https?:\/\/[^/]+/, svc.url))).text();
     expect(page).to.contain("持票人已隐去").and.to.contain("/payer/idNumber").and.to.not.contain(ID_NUMBER);
+    // the copy's page offers no downloads (it has no key); the holder's page does, and its links work
+    expect(page).to.not.contain("data-copies");
+    const holderPage = await (await fetch(bill.verifyUrl.replace(/^https?:\/\/[^/]+/, svc.url))).text();
+    const link = /href="(\/v\/[^"]+\/copy\.pdf\?k=[^"&]+&#38;withhold=idNumber,items,payerName)"/.exec(holderPage);
+    expect(link, "a download link on the holder's page").to.not.equal(null);
+    const got = await fetch(`${svc.url}${link![1].replace(/&#38;/g, "&")}`);
+    expect([got.status, got.headers.get("content-type")]).to.deep.equal([200, "application/pdf"]);
   });
 
   it("gives the holder a PDF copy that verifies VALID on upload, byte for byte re-created from its own attachment, and lists what it withholds", async () => {
