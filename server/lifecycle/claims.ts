@@ -15,6 +15,7 @@ import { claimableFen } from "../issuance/claimable";
 import { toFen } from "../issuance/money";
 import { audit } from "../registry/institutions";
 import { billChanged } from "../verification/cache";
+import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain } from "./chain-marks";
 import { alreadyReimbursed, assertMarkable, findByNumber, issuerAccountOf, partyAccount, type MarkContext, type MarkInput } from "./reimbursement";
 
@@ -98,6 +99,7 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
       .values({ bill_id: bill.id, account, action: "claim", payload: JSON.stringify({ claimId, reference: referenceHash, amountFen: Number(amount) }), created_at: now, batch_id: null, done_at: null, error: null })
       .execute();
     await audit(trx, { actor: party.id, ip, action: "bill.claim", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference, amountFen: Number(amount) } }, now);
+    await emitBillEvent(trx, "bill.reimbursed", bill, { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference, amountFen: Number(amount) } }, now);
     return true;
   });
   if (!won) {
@@ -141,6 +143,7 @@ export async function releaseClaim(ctx: MarkContext, party: Institution, billCod
       .values({ bill_id: bill.id, account, action: "release_claim", payload: JSON.stringify({ claimId: claim.id, reference: claim.reference_hash }), created_at: now, batch_id: null, done_at: null, error: null })
       .execute();
     await audit(trx, { actor: party.id, ip, action: "bill.claim.release", subject: bill.id, detail: { billCode, billNumber, reference, amountFen: Number(claim.amount_fen) } }, now);
+    await emitBillEvent(trx, "bill.released", bill, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), amountFen: Number(claim.amount_fen) } }, now);
     return claim;
   });
   if (!released) throw new ApiError("NO_CLAIM", "This party holds no open claim with this reference on the bill");

@@ -48,6 +48,8 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
         await trx.updateTable("bills").set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` }).where("id", "=", bill.id).execute();
         detail.claimId = claim.id;
         detail.amountFen = Number(claim.amount_fen);
+        const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();
+        if (party) await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } }, now);
       }
     } else if (m.action === "reimburse" && party) {
       const upd = await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).executeTakeFirst();

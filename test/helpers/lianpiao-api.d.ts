@@ -1917,7 +1917,7 @@ export interface components {
                         billNumber: string;
                     } | null;
                 };
-                /** @description bill.reimbursed: the mark. */
+                /** @description bill.reimbursed: the mark, or a claim of part of the bill. */
                 reimbursement?: {
                     /** @description The relying party. */
                     by: string;
@@ -1925,8 +1925,10 @@ export interface components {
                     at: string;
                     /** @description Its claim reference (to that party only; null to the issuer). */
                     reference: string | null;
+                    /** @description A claim of part of the bill: its amount in fen (absent for a whole-bill mark). */
+                    amountFen?: number;
                 };
-                /** @description bill.released: the release. */
+                /** @description bill.released: the release (of a mark, or of a claim). */
                 release?: {
                     /** @description The relying party. */
                     by: string;
@@ -1934,6 +1936,8 @@ export interface components {
                     at: string;
                     /** @description The mark was taken off because the registry refused it. */
                     refusedByRegistry?: boolean;
+                    /** @description A claim's release: its amount in fen. */
+                    amountFen?: number;
                 };
             };
         };
