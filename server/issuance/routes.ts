@@ -31,8 +31,7 @@ export const copyQuery = z
   .strictObject({
     withhold: z.string().max(200).describe("The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)."),
     format: z.enum(["pdf", "json"]).default("pdf").describe("pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record)."),
-  })
-  .meta({ id: "CopyQuery" });
+  });
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);

@@ -1302,16 +1302,6 @@ export interface components {
                 blockNumber: number;
             } | null;
         };
-        CopyQuery: {
-            /** @description The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor). */
-            withhold: string;
-            /**
-             * @description pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record).
-             * @default pdf
-             * @enum {string}
-             */
-            format?: "pdf" | "json";
-        };
         /** @description The new subscription and its signing secret, shown once. */
         WebhookSubscriptionCreated: {
             /** @description The subscription's id. */
@@ -2619,7 +2609,12 @@ export interface operations {
     };
     getInvoiceCopy: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor). */
+                withhold: string;
+                /** @description pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record). */
+                format?: "pdf" | "json";
+            };
             header?: never;
             path: {
                 /** @description The resource's id. */
