@@ -10,15 +10,21 @@ import { claimableOpening } from "../../server/issuance/claimable";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startInProcess, type InProcess } from "../helpers/in-process";
 import { waitFor } from "../helpers/processes";
+import { createTestDatabase } from "../helpers/pg";
 
-describe("a claim the registry refuses after the service accepted it", function () {
+for (const dialect of ["sqlite", "postgres"] as const) describe(`a claim the registry refuses after the service accepted it (${dialect})`, function () {
   this.timeout(180_000);
   let sys: InProcess;
+  let pg: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 
   before(async () => {
-    sys = await startInProcess();
+    if (dialect === "postgres") pg = await createTestDatabase();
+    sys = await startInProcess(pg ? { DATABASE_URL: pg.url } : {});
   });
-  after(async () => sys?.stop());
+  after(async () => {
+    await sys?.stop();
+    await pg?.drop();
+  });
 
   it("is undone in the store and audited, without a transaction, and the answers follow the chain", async () => {
     const creds = sys.sys.demo!;
