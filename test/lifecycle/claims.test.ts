@@ -12,6 +12,7 @@ import { makeCreditCode } from "../../server/issuance/check-digits";
 import { claimableOpening } from "../../server/issuance/claimable";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startService, waitFor, type DemoCreds, type ServiceProcess } from "../helpers/processes";
+import { Receiver } from "../webhooks/receiver";
 
 describe("claims in parts over HTTP", function () {
   this.timeout(240_000);
@@ -23,7 +24,7 @@ describe("claims in parts over HTTP", function () {
   let insurerName: string;
 
   before(async () => {
-    svc = await startService({});
+    svc = await startService({ WEBHOOK_POLL_MS: "50" });
     creds = svc.credentials();
     provider = new JsonRpcProvider(creds.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     registry = new Contract(creds.registryAddress, loadRegistryAbi(), provider);
@@ -201,5 +202,25 @@ describe("claims in parts over HTTP", function () {
     expect(ours[0].store[employer.account]).to.equal(701);
     expect(ours[0].chain[employer.account]).to.equal(700);
     expect(ours[0].chain[devWallet(3).address]).to.equal(1500);
+  });
+
+  it("announces a claim as bill.reimbursed and its release as bill.released, with the amount, to the claiming party and the issuer", async () => {
+    const hook = await new Receiver().start();
+    const issuerHook = await new Receiver().start();
+    const events = ["bill.reimbursed", "bill.released"];
+    expect((await call(svc.url, "POST", "/api/v1/webhooks", { key: employer.apiKey, body: { url: hook.url, events, description: "claims system" } })).status).to.equal(201);
+    expect((await call(svc.url, "POST", "/api/v1/webhooks", { key: creds.hospital.apiKey, body: { url: issuerHook.url, events, description: "HIS" } })).status).to.equal(201);
+    const bill = await anchoredBill();
+    expect((await claim(employer.apiKey, bill, "HR-90", 1234)).status).to.equal(201);
+    expect((await release(employer.apiKey, bill, "HR-90")).status).to.equal(200);
+    const ofBill = (r: { event: { data: any } }) => r.event.data?.bill?.billNumber === bill.billNumber;
+    await hook.waitFor((rs) => rs.filter(ofBill).length === 2, 30_000, "the employer's two events");
+    await issuerHook.waitFor((rs) => rs.filter(ofBill).length === 2, 30_000, "the hospital's two events");
+    const [claimed, released] = hook.received.filter(ofBill).map((r) => r.event);
+    expect([claimed.type, claimed.data.reimbursement.amountFen, claimed.data.reimbursement.reference, claimed.data.reimbursement.by]).to.deep.equal(["bill.reimbursed", 1234, "HR-90", employer.name]);
+    expect([released.type, released.data.release.amountFen]).to.deep.equal(["bill.released", 1234]);
+    // the issuer hears of the claim, not the party's own reference
+    const toIssuer = issuerHook.received.filter(ofBill).map((r) => r.event);
+    expect([toIssuer[0].data.reimbursement.amountFen, toIssuer[0].data.reimbursement.reference]).to.deep.equal([1234, null]);
   });
 });
