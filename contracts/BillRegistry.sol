@@ -7,11 +7,12 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Panic} from "@openzeppelin/contracts/utils/Panic.sol";
 import {IBillRegistry} from "./IBillRegistry.sol";
+import {FieldOpenings} from "./FieldOpenings.sol";
 
 /**
  * @title BillRegistry (protocol v2)
- * @notice The registry shared by every issuer: batch roots and per-bill void and reimbursement marks,
- * each under the issuer account they belong to; the issuer roll with its history; the bill-number
+ * @notice The registry shared by every issuer: batch roots and per-bill void, reimbursement and claim
+ * marks, each under the issuer account they belong to; the issuer roll with its history; the bill-number
  * ranges allotted to each issuer. Not upgradeable: a registry is a witness and never changes its rules.
  */
 contract BillRegistry is IBillRegistry, AccessControl {
@@ -31,6 +32,8 @@ contract BillRegistry is IBillRegistry, AccessControl {
     mapping(address issuer => mapping(bytes32 root => Batch)) private _batches;
     mapping(address issuer => mapping(bytes32 leaf => BillStatus)) private _statuses;
     mapping(uint32 billCode => Ranges) private _ranges;
+    /// @dev The open claims of a bill, at 0 .. status.claimCount - 1 (a release moves the last into the gap).
+    mapping(address issuer => mapping(bytes32 leaf => mapping(uint256 index => Claim))) private _claims;
 
     /// @dev The ranges of one bill code: `count` of them in `at`, in the order of allotment. While every
     /// range was allotted above all earlier ones (`outOfOrder` false) they are also sorted by number,
@@ -130,6 +133,7 @@ contract BillRegistry is IBillRegistry, AccessControl {
         if (reason == 0) revert BillRegistryInvalidArgument();
         _requireActiveIssuer(issuer);
         BillStatus storage status = _requireOpenBill(issuer, root, leaf, proof);
+        _requireUnclaimed(issuer, leaf, status);
         (status.voided, status.voidReason, status.voidedAt) = (true, reason, _now());
         emit BillVoided(issuer, leaf, root, reason);
     }
@@ -145,6 +149,7 @@ contract BillRegistry is IBillRegistry, AccessControl {
         bytes32 claimReference
     ) external onlyRole(RELYING_PARTY_ROLE) {
         BillStatus storage status = _requireOpenBill(issuer, root, leaf, proof);
+        _requireUnclaimed(issuer, leaf, status);
         (status.reimbursedBy, status.reimbursedAt) = (_msgSender(), _now());
         emit BillReimbursed(issuer, leaf, _msgSender(), root, claimReference);
     }
@@ -156,6 +161,50 @@ contract BillRegistry is IBillRegistry, AccessControl {
         if (status.reimbursedBy != _msgSender()) revert BillRegistryNotReimbursingParty(issuer, leaf, status.reimbursedBy);
         (status.reimbursedBy, status.reimbursedAt) = (address(0), 0);
         emit ReimbursementReleased(issuer, leaf, _msgSender());
+    }
+
+    /// @inheritdoc IBillRegistry
+    function claim(
+        address issuer,
+        bytes32 root,
+        bytes32 billHash,
+        bytes32[] calldata proof,
+        FieldOpening calldata claimable,
+        uint256 amountFen,
+        bytes32 claimReference
+    ) external onlyRole(RELYING_PARTY_ROLE) {
+        if (amountFen == 0) revert BillRegistryInvalidArgument();
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(billHash))));
+        BillStatus storage status = _requireOpenBill(issuer, root, leaf, proof);
+        _charge(issuer, billHash, claimable, status, amountFen);
+        status.claimCount = _addClaim(issuer, leaf, status.claimCount, amountFen, claimReference);
+        emit BillClaimed(issuer, leaf, _msgSender(), root, claimReference, amountFen);
+    }
+
+    /// @inheritdoc IBillRegistry
+    function releaseClaim(address issuer, bytes32 leaf, bytes32 claimReference) external {
+        address party = _msgSender();
+        BillStatus storage status = _statuses[issuer][leaf];
+        uint256 count = status.claimCount;
+        mapping(uint256 => Claim) storage claims = _claims[issuer][leaf];
+        for (uint256 i = 0; i < count; ++i) {
+            Claim storage c = claims[i];
+            if (c.party != party || c.claimReference != claimReference) continue;
+            uint256 amount = c.amountFen;
+            if (i != count - 1) claims[i] = claims[count - 1];
+            delete claims[count - 1];
+            (status.claimedFen, status.claimCount) = (uint64(status.claimedFen - amount), uint16(count - 1));
+            emit ClaimReleased(issuer, leaf, party, claimReference, amount);
+            return;
+        }
+        revert BillRegistryNoClaim(issuer, leaf, party, claimReference);
+    }
+
+    /// @inheritdoc IBillRegistry
+    function claimsOf(address issuer, bytes32 leaf) external view returns (Claim[] memory out) {
+        uint256 count = _statuses[issuer][leaf].claimCount;
+        out = new Claim[](count);
+        for (uint256 i = 0; i < count; ++i) out[i] = _claims[issuer][leaf][i];
     }
 
     // ---- reads --------------------------------------------------------------------------------
@@ -296,6 +345,40 @@ contract BillRegistry is IBillRegistry, AccessControl {
 
     /// @dev `issuer` anchored `root`, the proof places `leaf` under it, and the bill is neither voided
     /// nor reimbursed; returns its marks.
+    /// @dev Adds `amountFen` to the bill's claimed amount, within the claimable amount proven by `f`.
+    function _charge(address issuer, bytes32 billHash, FieldOpening calldata f, BillStatus storage status, uint256 amountFen) private {
+        (uint256 cap, uint8 code) = _provenCap(issuer, billHash, f, status.claimable);
+        uint256 claimed = status.claimedFen;
+        if (amountFen > cap - claimed) revert BillRegistryClaimExceedsRemaining(cap - claimed);
+        (status.claimedFen, status.capFen, status.claimable) = (uint64(claimed + amountFen), uint64(cap), code);
+    }
+
+    /// @dev The claimable amount of the bill `billHash` of `issuer`, from the field `f` opened against
+    /// the bill's commitment, and the field's code; the same field as the first claim's (`pinned`).
+    function _provenCap(address issuer, bytes32 billHash, FieldOpening calldata f, uint8 pinned) private view returns (uint256 cap, uint8 code) {
+        if (!FieldOpenings.proves(f, billHash)) revert BillRegistryInvalidFieldProof(billHash);
+        code = FieldOpenings.claimableCode(_issuers[issuer].kind, f.pointer);
+        cap = FieldOpenings.amountFen(f.value);
+        if (code == 0 || cap == type(uint256).max || (pinned != 0 && pinned != code)) revert BillRegistryInvalidClaimable();
+    }
+
+    /// @dev Stores the caller's claim as the `count`-th of the bill; one per (party, reference). Returns the new count.
+    function _addClaim(address issuer, bytes32 leaf, uint256 count, uint256 amountFen, bytes32 claimReference) private returns (uint16) {
+        address party = _msgSender();
+        mapping(uint256 => Claim) storage claims = _claims[issuer][leaf];
+        for (uint256 i = 0; i < count; ++i) {
+            if (claims[i].party == party && claims[i].claimReference == claimReference) revert BillRegistryClaimExists(issuer, leaf, party, claimReference);
+        }
+        // amountFen ≤ cap ≤ FieldOpenings.MAX_FEN < 2^47 fits uint56
+        claims[count] = Claim(party, uint56(amountFen), _now(), claimReference);
+        return SafeCast.toUint16(count + 1);
+    }
+
+    /// @dev Voiding a bill, or marking it reimbursed as a whole, waits until its claims are released.
+    function _requireUnclaimed(address issuer, bytes32 leaf, BillStatus storage status) private view {
+        if (status.claimCount != 0) revert BillRegistryBillClaimed(issuer, leaf, status.claimedFen);
+    }
+
     function _requireOpenBill(
         address issuer,
         bytes32 root,

@@ -19,7 +19,8 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
  * registrar, so anyone can check that a bill's code and number belong to its signer.
  *
  * Roles: the bureau admin (`DEFAULT_ADMIN_ROLE`) grants roles; registrars admit, suspend and reinstate
- * issuers and allot ranges; relying parties (insurers, employers, tax offices) mark bills reimbursed.
+ * issuers and allot ranges; relying parties (insurers, employers, tax offices) mark bills reimbursed,
+ * or claim parts of them up to the amount the bill's own commitment proves claimable.
  * The EIP-712 domain of the issuers' bill signatures is this contract's `eip712Domain()` (EIP-5267).
  */
 interface IBillRegistry is IERC5267 {
@@ -45,13 +46,35 @@ interface IBillRegistry is IERC5267 {
         uint24 billCount; // number of bills (leaves) in the batch
     }
 
-    /// @notice A bill's marks under its issuer; one storage slot.
+    /// @notice A bill's marks under its issuer; two storage slots (the marks, then the claims' totals).
     struct BillStatus {
         bool voided;
         uint8 voidReason; // issuer-defined reason code (冲红原因), nonzero once voided
         uint40 voidedAt;
-        address reimbursedBy; // zero while not reimbursed (报销 / 入账)
+        address reimbursedBy; // zero while not reimbursed as a whole (报销 / 入账)
         uint40 reimbursedAt;
+        uint64 claimedFen; // the sum of the open claims, in fen (分)
+        uint64 capFen; // the claimable amount proven by the first claim (0 before any claim)
+        uint8 claimable; // which field proved it: 0 none yet, 1 "/total", 2 "/insurance/cashPaid", 3 "/insurance/selfPaid"
+        uint16 claimCount; // open claims
+    }
+
+    /// @notice One relying party's claim on part of a bill (docs/PROTOCOL.md §7, "Claims"); two slots.
+    struct Claim {
+        address party;
+        uint56 amountFen; // the amount claimed, in fen; nonzero
+        uint40 claimedAt; // block time
+        bytes32 claimReference; // keccak256 of the party's own claim reference (UTF-8)
+    }
+
+    /// @notice One field of a bill opened and proven to its bill hash (docs/PROTOCOL.md §3): the field
+    /// commitment keccak256(abi.encode(salt, value)), its leaf keccak256(bytes.concat(keccak256(abi.encode(
+    /// pointer, commitment)))) and `proof`, the field tree's Merkle proof of that leaf to the bill hash.
+    struct FieldOpening {
+        string pointer; // RFC 6901 JSON Pointer of the field
+        bytes32 salt;
+        bytes value; // UTF-8 of the value's RFC 8785 canonical JSON, e.g. "\"37.00\"" (quotes included)
+        bytes32[] proof;
     }
 
     /// @notice A range of bill numbers of one bill code, allotted to one issuer (号段).
@@ -104,6 +127,20 @@ interface IBillRegistry is IERC5267 {
     error BillRegistryNotReimbursed(address issuer, bytes32 leaf);
     /// @notice Only `markedBy`, the party that marked the bill reimbursed, may release it.
     error BillRegistryNotReimbursingParty(address issuer, bytes32 leaf, address markedBy);
+    /// @notice The claim asks more than the `remaining` fen (the claimable amount less the open claims).
+    error BillRegistryClaimExceedsRemaining(uint256 remaining);
+    /// @notice The field opening does not prove its field to `billHash`.
+    error BillRegistryInvalidFieldProof(bytes32 billHash);
+    /// @notice The opened field is not the bill's claimable amount: a pointer the bill's kind does not
+    /// claim against, another field than the first claim's, or a value that is not an amount.
+    error BillRegistryInvalidClaimable();
+    /// @notice The bill `leaf` of `issuer` has open claims of `claimedFen` in all: it cannot be voided or
+    /// marked reimbursed as a whole until they are released.
+    error BillRegistryBillClaimed(address issuer, bytes32 leaf, uint256 claimedFen);
+    /// @notice `party` holds no claim with `claimReference` on the bill `leaf` of `issuer`.
+    error BillRegistryNoClaim(address issuer, bytes32 leaf, address party, bytes32 claimReference);
+    /// @notice `party` already holds a claim with `claimReference` on the bill `leaf` of `issuer`.
+    error BillRegistryClaimExists(address issuer, bytes32 leaf, address party, bytes32 claimReference);
 
     // ---- events -------------------------------------------------------------------------------
     /// @notice A registrar admitted `account` as an issuer of `kind`.
@@ -123,6 +160,11 @@ interface IBillRegistry is IERC5267 {
     event BillReimbursed(address indexed issuer, bytes32 indexed leaf, address indexed party, bytes32 root, bytes32 claimReference);
     /// @notice `party` released its reimbursement mark on the bill `leaf` of `issuer`.
     event ReimbursementReleased(address indexed issuer, bytes32 indexed leaf, address indexed party);
+    /// @notice `party` claimed `amountFen` of the bill `leaf` of `issuer` (batch `root`) under its
+    /// hashed `claimReference` (the totals are in statusOf).
+    event BillClaimed(address indexed issuer, bytes32 indexed leaf, address indexed party, bytes32 root, bytes32 claimReference, uint256 amountFen);
+    /// @notice `party` released its claim `claimReference` of `amountFen` on the bill `leaf` of `issuer`.
+    event ClaimReleased(address indexed issuer, bytes32 indexed leaf, address indexed party, bytes32 claimReference, uint256 amountFen);
 
     // ---- registrar ----------------------------------------------------------------------------
     /// @notice Admits `account` as an issuer of `kind`. Registrar only; an account is admitted once.
@@ -152,14 +194,14 @@ interface IBillRegistry is IERC5267 {
 
     /// @notice Voids (冲红) the caller's bill `leaf`, placed by `proof` under a `root` the caller
     /// anchored. Active issuers only; `reason` must be nonzero; refused while the bill is reimbursed or
-    /// once voided.
+    /// has open claims, and once voided.
     /// Emits {BillVoided}.
     function voidBill(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint8 reason) external;
 
     // ---- relying party ------------------------------------------------------------------------
     /// @notice Marks the bill `leaf` of `issuer`, placed by `proof` under a `root` that `issuer`
-    /// anchored, reimbursed (报销 / 入账). Relying parties only; refused for a voided bill and for a bill
-    /// already marked by anyone.
+    /// anchored, reimbursed (报销 / 入账) as a whole. Relying parties only; refused for a voided bill, a
+    /// bill already marked by anyone, and a bill with open claims.
     /// Emits {BillReimbursed}.
     function markReimbursed(address issuer, bytes32 root, bytes32 leaf, bytes32[] calldata proof, bytes32 claimReference) external;
 
@@ -167,6 +209,31 @@ interface IBillRegistry is IERC5267 {
     /// that marked it.
     /// Emits {ReimbursementReleased}.
     function releaseReimbursement(address issuer, bytes32 leaf) external;
+
+    /// @notice Claims `amountFen` of the bill `billHash` of `issuer`, whose batch leaf `proof` places
+    /// under a `root` that `issuer` anchored. The cap is the bill's claimable amount, proven here from the
+    /// bill's own commitment by `claimable` (never the caller's word): "/insurance/cashPaid" (or its older
+    /// name "/insurance/selfPaid") or "/total" of a medical bill, "/total" of a donation receipt; every
+    /// later claim must open the same field. Relying parties only; refused for a voided bill, a bill
+    /// reimbursed as a whole, a claim over the remaining amount, and a second claim of the caller with
+    /// the same `claimReference` (keccak256 of the party's reference).
+    /// Emits {BillClaimed}.
+    function claim(
+        address issuer,
+        bytes32 root,
+        bytes32 billHash,
+        bytes32[] calldata proof,
+        FieldOpening calldata claimable,
+        uint256 amountFen,
+        bytes32 claimReference
+    ) external;
+
+    /// @notice Releases the caller's own claim `claimReference` on the bill `leaf` of `issuer`.
+    /// Emits {ClaimReleased}.
+    function releaseClaim(address issuer, bytes32 leaf, bytes32 claimReference) external;
+
+    /// @notice The open claims on the bill `leaf` of `issuer` (in no particular order).
+    function claimsOf(address issuer, bytes32 leaf) external view returns (Claim[] memory);
 
     // ---- reads for verifiers --------------------------------------------------------------------
     /// @notice `issuer`'s record of `root` (block number zero when `issuer` never anchored it).

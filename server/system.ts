@@ -145,7 +145,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, renderEnvelope: (e, o) => pdfPool.render(e, o), chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),

@@ -12,6 +12,8 @@ import path from "node:path";
 import { Contract, ContractFactory, ethers, type InterfaceAbi, type Wallet, type HDNodeWallet } from "ethers";
 import { devWallet, openEmbeddedChain, registryInterface } from "../../server/chain";
 import { buildBatchTree, type BatchTree } from "../../server/issuance";
+import { commitBill } from "../../server/issuance/commitments";
+import { claimableOpening } from "../../server/issuance/claimable";
 import { deployRegistry } from "../deploy";
 import { ROOT, tempDir } from "./procs";
 
@@ -35,6 +37,17 @@ export interface GasResult {
     releaseReimbursement: number;
     voidBill: number;
   };
+  /** a relying party's claim of part of a bill of the 1,000-bill batch, its cash paid opened (docs/PROTOCOL.md §7) */
+  claim: number;
+  /** the release of that claim */
+  releaseClaim: number;
+}
+
+/** The protocol vectors' medical bill (cash paid 37.00 of 157.00), committed with fresh salts. */
+function claimableBill() {
+  const bill = JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "vectors", "medical.json"), "utf8")).bill as Record<string, unknown>;
+  const c = commitBill(bill);
+  return { billHash: c.billHash, opening: claimableOpening(bill, c.salts, c.commitments) };
 }
 
 type Signer = Wallet | HDNodeWallet;
@@ -70,8 +83,10 @@ export async function measureGas(naiveSamples: number): Promise<GasResult> {
     const asHospital = registry.connect(hospital) as Contract;
     const perBill = {} as GasResult["perBill"];
     let tree1000: BatchTree | undefined;
+    const claimed = claimableBill();
     for (const size of BATCH_SIZES) {
-      const tree = buildBatchTree(hashes(size, `batch${size}`));
+      // bill 0 of the 1,000-bill batch is a real bill, so that its claimable field can be opened
+      const tree = buildBatchTree(size === 1000 ? [claimed.billHash, ...hashes(size - 1, `batch${size}`)] : hashes(size, `batch${size}`));
       perBill[`batch${size}`] = (await gasUsed(asHospital.anchor(tree.root, size))) / size;
       if (size === 1000) tree1000 = tree;
     }
@@ -81,6 +96,9 @@ export async function measureGas(naiveSamples: number): Promise<GasResult> {
     const markReimbursed = await gasUsed(asInsurer.markReimbursed(hospital.address, tree1000.root, marked.leaf, marked.proof, ethers.id("claim")));
     const releaseReimbursement = await gasUsed(asInsurer.releaseReimbursement(hospital.address, marked.leaf));
     const voidBill = await gasUsed(asHospital.voidBill(tree1000.root, voided.leaf, voided.proof, 1));
+    const claimRef = ethers.id("claim-part");
+    const claim = await gasUsed(asInsurer.claim(hospital.address, tree1000.root, claimed.billHash, tree1000.entries[0].proof, claimed.opening, 2000, claimRef));
+    const releaseClaim = await gasUsed(asInsurer.releaseClaim(hospital.address, tree1000.entries[0].leaf, claimRef));
     const naive = (await deployNaive(hospital)).connect(hospital) as Contract;
     let total = 0;
     for (const h of hashes(naiveSamples, "naive")) total += await gasUsed(naive.issue(h));
@@ -91,6 +109,8 @@ export async function measureGas(naiveSamples: number): Promise<GasResult> {
       ratioNaiveToBatch1000: naivePerBill / perBill.batch1000,
       naiveSamples,
       operations: { allotRangeFirst, allotRangeNext, markReimbursed, releaseReimbursement, voidBill },
+      claim,
+      releaseClaim,
     };
   } finally {
     await chain.close();

@@ -51,6 +51,8 @@ export function rows(r: BenchReport): Row[] {
     { figure: "gas per bill, batch of 1,000", value: n(g.perBill.batch1000, 1), target: "≤ 100", pass: g.perBill.batch1000 <= 100 },
     { figure: "gas per bill, naive baseline (1 tx per bill)", value: n(g.naivePerBill), target: "" },
     { figure: "naive ÷ batch of 1,000", value: `${n(g.ratioNaiveToBatch1000)}×`, target: "" },
+    { figure: "gas of a claim (part of a bill, 1,000-bill batch)", value: n(g.claim), target: "" },
+    { figure: "gas of releasing a claim", value: n(g.releaseClaim), target: "" },
     { figure: `issuing, bills/s (concurrency ${r.issue.concurrency})`, value: n(r.issue.billsPerSecond), target: "≥ 1,000", pass: r.issue.billsPerSecond >= 1000 && r.issue.failed === 0 },
     { figure: "issuing latency p50", value: `${n(r.issue.p50Ms, 1)} ms`, target: "" },
     { figure: "issuing latency p99", value: `${n(r.issue.p99Ms, 1)} ms`, target: "≤ 50 ms", pass: r.issue.p99Ms <= 50 },

@@ -71,7 +71,7 @@ function print(r: ReconciliationReport): void {
   const c = r.checked;
   process.stdout.write(
     `registry ${r.registry}: blocks ${r.scan.from}..${r.scan.to} scanned (head ${r.scan.head})\n` +
-      `checked ${c.batches} anchored batches, ${c.chainRoots} roots on chain, ${c.voids} voids, ${c.reimbursements} reimbursements, ` +
+      `checked ${c.batches} anchored batches, ${c.chainRoots} roots on chain, ${c.voids} voids, ${c.reimbursements} reimbursements, ${c.claims ?? 0} bills with claims, ` +
       `${c.issuers} issuers, ${c.ranges ?? 0} ranges (${c.chainRanges ?? 0} on chain), ${c.bills} bills; ${r.inFlight} in flight\n`,
   );
   // an older service answers without notices or duplicates

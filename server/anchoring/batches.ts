@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import type { BatchRow, BillRow } from "../store/schema";
 import type { Interface } from "ethers";
 import { buildBatchTree, type BatchTree } from "../issuance/canonical";
+import { claimableOpening } from "../issuance/claimable";
 
 export interface BatchPolicy {
   maxSize: number;
@@ -18,7 +19,7 @@ export interface BatchPolicy {
 /** bills whose proofs are stored per transaction when a batch is confirmed */
 const CONFIRM_CHUNK = 100;
 
-export const GAS = { anchor: 120_000, mark: 200_000 } as const;
+export const GAS = { anchor: 120_000, mark: 200_000, claim: 400_000 } as const;
 
 function newBatch(account: string, action: BatchRow["action"], root: string, billCount: number, callData: string, now: number): BatchRow {
   return {
@@ -28,7 +29,8 @@ function newBatch(account: string, action: BatchRow["action"], root: string, bil
     root,
     bill_count: billCount,
     call_data: callData,
-    gas_limit: action === "anchor" ? GAS.anchor : GAS.mark,
+    // a claim proves a field of the bill too, and checks the party's earlier claims on it
+    gas_limit: action === "anchor" ? GAS.anchor : action === "claim" ? GAS.claim : GAS.mark,
     state: "built",
     nonce: null,
     raw_txs: "[]",
@@ -164,9 +166,9 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
       .innerJoin("bills", "bills.id", "outbox.bill_id")
       .innerJoin("batches", "batches.id", "bills.batch_id")
       .innerJoin("institutions", "institutions.id", "bills.institution_id")
-      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "batches.root", "institutions.account as issuer"])
+      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "bills.bill_hash", "bills.envelope", "batches.root", "institutions.account as issuer"])
       .where("outbox.account", "=", account)
-      .where("outbox.action", "in", ["void", "reimburse", "release"])
+      .where("outbox.action", "in", ["void", "reimburse", "release", "claim", "release_claim"])
       .where("outbox.done_at", "is", null)
       .where("outbox.batch_id", "is", null)
       .orderBy("outbox.id")
@@ -174,14 +176,18 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
       .executeTakeFirst();
     if (!row) return null;
     const proof = JSON.parse(row.proof ?? "[]") as string[];
-    const p = JSON.parse(row.payload) as { reason?: number; reference?: string };
+    const p = JSON.parse(row.payload) as { reason?: number; reference?: string; amountFen?: number };
     // every mark names the bill's own issuer: its root, and the (issuer, leaf) its marks live under
-    const data =
-      row.action === "void"
-        ? iface.encodeFunctionData("voidBill", [row.root, row.leaf, proof, p.reason ?? 1])
-        : row.action === "reimburse"
-          ? iface.encodeFunctionData("markReimbursed", [row.issuer, row.root, row.leaf, proof, p.reference])
-          : iface.encodeFunctionData("releaseReimbursement", [row.issuer, row.leaf]);
+    let data: string;
+    if (row.action === "void") data = iface.encodeFunctionData("voidBill", [row.root, row.leaf, proof, p.reason ?? 1]);
+    else if (row.action === "reimburse") data = iface.encodeFunctionData("markReimbursed", [row.issuer, row.root, row.leaf, proof, p.reference]);
+    else if (row.action === "release") data = iface.encodeFunctionData("releaseReimbursement", [row.issuer, row.leaf]);
+    else if (row.action === "claim") {
+      // the cap is proven to the registry from the bill's own commitment: its claimable field, opened
+      const env = JSON.parse(row.envelope) as { bill: Record<string, unknown>; salts: Record<string, string> };
+      const opening = claimableOpening(env.bill, env.salts);
+      data = iface.encodeFunctionData("claim", [row.issuer, row.root, row.bill_hash, proof, opening, p.amountFen, p.reference]);
+    } else data = iface.encodeFunctionData("releaseClaim", [row.issuer, row.leaf, p.reference]);
     const batch = newBatch(account, row.action, row.root, 1, data, now);
     await trx.insertInto("batches").values(batch).execute();
     await trx.updateTable("outbox").set({ batch_id: batch.id }).where("id", "=", row.id).execute();

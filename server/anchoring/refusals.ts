@@ -34,6 +34,7 @@ export function classifyRefusal(action: OutboxAction, account: string, err: Regi
       break;
     case "void":
       if (name === "BillRegistryBillVoided") return r("done", "the bill is already voided on the registry");
+      if (name === "BillRegistryBillClaimed") return r("undo", `the bill has open claims on the registry (${String(args.claimedFen)} fen)`);
       if (name === "BillRegistryAlreadyReimbursed") return r("undo", `the bill is reimbursed on the registry by ${String(args.reimbursedBy)}`);
       if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
       break;
@@ -42,8 +43,21 @@ export function classifyRefusal(action: OutboxAction, account: string, err: Regi
         return same(args.reimbursedBy, account) ? r("done", "the party already marked the bill") : r("undo", `the bill is already reimbursed on the registry by ${String(args.reimbursedBy)}`);
       }
       if (name === "BillRegistryBillVoided") return r("undo", "the bill is voided on the registry");
+      if (name === "BillRegistryBillClaimed") return r("undo", "the bill has open claims on the registry");
       if (name === "AccessControlUnauthorizedAccount") return r("undo", `the account ${account} is not a relying party on the registry`);
       if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
+      break;
+    case "claim":
+      if (name === "BillRegistryClaimExists") return same(args.party, account) ? r("done", "the party already holds this claim") : r("retry", "a claim of another party");
+      if (name === "BillRegistryClaimExceedsRemaining") return r("undo", `the registry has only ${String(args.remaining)} fen left to claim on the bill`);
+      if (name === "BillRegistryBillVoided") return r("undo", "the bill is voided on the registry");
+      if (name === "BillRegistryAlreadyReimbursed") return r("undo", `the bill is reimbursed as a whole on the registry by ${String(args.reimbursedBy)}`);
+      if (name === "BillRegistryInvalidFieldProof" || name === "BillRegistryInvalidClaimable") return r("undo", "the registry does not accept the bill's claimable field as opened");
+      if (name === "AccessControlUnauthorizedAccount") return r("undo", `the account ${account} is not a relying party on the registry`);
+      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
+      break;
+    case "release_claim":
+      if (name === "BillRegistryNoClaim") return r("done", "the registry holds no such claim of the party to release");
       break;
     case "release":
       if (name === "BillRegistryNotReimbursed") return r("done", "the bill carries no reimbursement mark to release");

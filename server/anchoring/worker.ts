@@ -53,6 +53,8 @@ export interface RefusedMark {
   account: string;
   error: string;
   why: string;
+  /** the outbox entry's parameters (a claim's id, amount and hashed reference) */
+  payload?: Record<string, unknown>;
 }
 
 /** An account whose transactions the registry refuses for a reason that lasts (docs/PROTOCOL.md §8). */
@@ -360,8 +362,8 @@ export class AnchorWorker {
     }
     if (r.kind === "undo" && batch.action !== "anchor") {
       this.d.log.error({ batch: batch.id, action: batch.action, error: r.error }, `registry refuses the mark for good (${r.why}); undoing it in the store`);
-      const outbox = await this.d.db.selectFrom("outbox").select("bill_id").where("batch_id", "=", batch.id).executeTakeFirst();
-      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why });
+      const outbox = await this.d.db.selectFrom("outbox").select(["bill_id", "payload"]).where("batch_id", "=", batch.id).executeTakeFirst();
+      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why, payload: JSON.parse(outbox.payload) });
       return failMark(this.d.db, batch, `${r.error}: ${r.why}`);
     }
     if (consumed) await this.rebuild(batch);

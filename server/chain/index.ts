@@ -19,6 +19,6 @@ export {
 } from "./registry";
 export {
   registryReads, billCodeInt, billNumberInt, evidenceOf, marksOf, issuerRecordOf, batchRecordOf, allotmentRecordOf,
-  type RegistryReads, type Evidence, type IssuerRecord, type BatchRecord, type BillMarks, type AllotmentRecord, type Eip712DomainRecord,
+  type RegistryReads, type Evidence, type IssuerRecord, type BatchRecord, type BillMarks, type ClaimRecord, type AllotmentRecord, type Eip712DomainRecord,
 } from "./registry-reads";
 export { serveRpc, type RpcServer, type RpcServerOptions } from "./rpc-server";

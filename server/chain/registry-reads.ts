@@ -28,6 +28,20 @@ export interface BillMarks {
   voidedAt: number | null;
   reimbursedBy: string | null;
   reimbursedAt: number | null;
+  /** the sum of the open claims, in fen (docs/PROTOCOL.md §7, "Claims") */
+  claimedFen: bigint;
+  /** the claimable amount proven by the first claim; 0n before any claim */
+  capFen: bigint;
+  claimCount: number;
+}
+
+/** One open claim on a bill, as the registry holds it. */
+export interface ClaimRecord {
+  party: string;
+  amountFen: bigint;
+  /** block time, unix seconds */
+  claimedAt: number;
+  claimReference: string;
 }
 
 export interface AllotmentRecord {
@@ -84,7 +98,16 @@ export function batchRecordOf(r: Fields): BatchRecord | null {
 }
 
 export function marksOf(r: Fields): BillMarks {
-  return { voided: Boolean(r.voided), voidReason: Number(r.voidReason), voidedAt: orNullTime(r.voidedAt), reimbursedBy: orNullAddress(r.reimbursedBy), reimbursedAt: orNullTime(r.reimbursedAt) };
+  return {
+    voided: Boolean(r.voided),
+    voidReason: Number(r.voidReason),
+    voidedAt: orNullTime(r.voidedAt),
+    reimbursedBy: orNullAddress(r.reimbursedBy),
+    reimbursedAt: orNullTime(r.reimbursedAt),
+    claimedFen: BigInt((r.claimedFen as bigint | undefined) ?? 0n),
+    capFen: BigInt((r.capFen as bigint | undefined) ?? 0n),
+    claimCount: Number(r.claimCount ?? 0),
+  };
 }
 
 export function allotmentRecordOf(r: Fields): AllotmentRecord | null {
@@ -116,6 +139,7 @@ export interface RegistryReads {
   allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null>;
   wasIssuerAt(account: string, kind: IssuerKind, blockNumber: number): Promise<boolean>;
   domain(): Promise<Eip712DomainRecord>;
+  claimsOf(issuer: string, leaf: string): Promise<ClaimRecord[]>;
 }
 
 /** Typed reads of the registry at `address` (each one eth_call, through `provider`). */
@@ -129,6 +153,13 @@ export function registryReads(provider: Provider, address: string): RegistryRead
     issuerOf: async (account) => issuerRecordOf(await readStruct(fn("issuerOf").staticCallResult(account).then((r) => r[0]))),
     batchOf: async (issuer, root) => batchRecordOf(await readStruct(fn("batchOf").staticCallResult(issuer, root).then((r) => r[0]))),
     allotmentOf: async (code, number) => allotmentRecordOf(await readStruct(fn("allotmentOf").staticCallResult(billCodeInt(code), billNumberInt(number)).then((r) => r[0]))),
+    claimsOf: async (issuer, leaf) => {
+      const list = (await fn("claimsOf").staticCallResult(issuer, leaf))[0] as Result;
+      return [...list].map((c) => {
+        const o = (c as Result).toObject();
+        return { party: getAddress(String(o.party)), amountFen: BigInt(o.amountFen), claimedAt: Number(o.claimedAt), claimReference: String(o.claimReference) };
+      });
+    },
     wasIssuerAt: async (account, kind, block) => Boolean(await fn("wasIssuerAt").staticCall(account, KIND_CODE[kind], block)),
     domain: async () => {
       const d = (await fn("eip712Domain").staticCallResult()).toObject();

@@ -3,6 +3,9 @@
  */
 import { Router } from "express";
 import { z } from "zod";
+import type { BillEnvelope } from "./model";
+import type { RenderOptions } from "../pdf/render";
+import { sendCopy, withholdNames } from "../verification/copies";
 import type { Db } from "../store/database";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
@@ -19,8 +22,16 @@ export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
   head(): Promise<number | null>;
   renderPdf(bill: BillRow): Promise<Buffer>;
+  /** renders any envelope with its link (a redacted copy: server/verification/copies.ts) */
+  renderEnvelope(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer>;
   chain: { chainId: number; registry: string };
 }
+
+export const copyQuery = z
+  .strictObject({
+    withhold: z.string().max(200).describe("The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)."),
+    format: z.enum(["pdf", "json"]).default("pdf").describe("pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record)."),
+  });
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);
@@ -121,6 +132,14 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
     const bill = await visibleBill(d.db, req, String(req.params.id));
     const envelope = await envelopeOf(d.db, bill, d.chain);
     res.json(isIssuerOf(req, bill) ? envelope : envelopeWithoutPersonalData(envelope));
+  });
+
+  // A redacted copy for the holder (or anyone the issuer gives it to): only the bill's own issuer.
+  r.get("/:id/copy", requireRole("issuer"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    if (!isIssuerOf(req, bill)) throw new ApiError("NOT_FOUND", "No bill with this id");
+    const q = parseQuery(copyQuery, req);
+    await sendCopy({ db: d.db, chain: d.chain, baseUrl: d.baseUrl, render: d.renderEnvelope }, res, bill, withholdNames(q.withhold), q.format);
   });
 
   r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {

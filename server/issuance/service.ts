@@ -97,6 +97,7 @@ export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "d
     void_reason: null,
     voided_at: null,
     red_of_id: opts.redOfId ?? null,
+    claimed_fen: 0,
     reimbursed_by: null,
     reimbursed_at: null,
     reimbursement_ref: null,

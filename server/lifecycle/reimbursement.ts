@@ -30,25 +30,30 @@ export interface Mark {
   reference: string | null;
 }
 
-function partyAccount(party: Institution): string {
+export function partyAccount(party: Institution): string {
   if (!party.account) throw new ApiError("FORBIDDEN", "This relying party has no chain account to mark bills with");
   return party.account;
 }
 
-async function findByNumber(db: Db, billCode: string, billNumber: string): Promise<BillRow | undefined> {
+export async function findByNumber(db: Db, billCode: string, billNumber: string): Promise<BillRow | undefined> {
   return db.selectFrom("bills").selectAll().where("bill_code", "=", billCode).where("bill_number", "=", billNumber).executeTakeFirst();
 }
 
-async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
+export async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
   const by = bill.reimbursed_by ? await findInstitution(db, bill.reimbursed_by) : undefined;
   const at = new Date(bill.reimbursed_at ?? 0).toISOString();
   return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, { reimbursedBy: by?.name ?? null, reimbursedAt: at });
 }
 
-function assertMarkable(bill: BillRow): void {
+export function assertMarkable(bill: BillRow): void {
   if (bill.red_of_id) throw new ApiError("BILL_NOT_VALID", "A red bill (红字票据) cannot be reimbursed", { billStatus: "red" });
   if (bill.status === "voided") throw new ApiError("BILL_NOT_VALID", "The bill is voided (冲红)", { billStatus: "voided" });
   if (bill.status !== "anchored") throw new ApiError("BILL_NOT_VALID", "The bill is not yet anchored; retry in a few seconds", { billStatus: "pending" });
+}
+
+/** The 409 for a bill that has open claims in parts (a void or a whole-bill mark waits for their release). */
+export function billClaimed(claimedFen: bigint): ApiError {
+  return new ApiError("BILL_CLAIMED", `The bill has open claims of ${claimedFen} fen in all; the claiming parties must release them first`, { claimedFen: Number(claimedFen) });
 }
 
 export interface MarkContext {
@@ -58,7 +63,7 @@ export interface MarkContext {
 }
 
 /** The account of the bill's issuer: every chain mark of the bill lives under it. */
-async function issuerAccountOf(db: Db, bill: BillRow): Promise<string> {
+export async function issuerAccountOf(db: Db, bill: BillRow): Promise<string> {
   const row = await db.selectFrom("institutions").select("account").where("id", "=", bill.institution_id).executeTakeFirst();
   if (!row?.account) throw new Error(`bill ${bill.id}: its issuer has no chain account`);
   return row.account;
@@ -75,6 +80,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
   const chain = await readChainMarks(ctx.chainMarks, await issuerAccountOf(db, bill), bill.leaf);
   assertNotVoidedOnChain(chain);
   if (chain.reimbursedBy) throw await reimbursedOnChain(db, chain, "ALREADY_REIMBURSED");
+  if (chain.claimCount > 0) throw billClaimed(chain.claimedFen);
   const releasing = await db.selectFrom("outbox").select("id").where("bill_id", "=", bill.id).where("action", "=", "release").where("done_at", "is", null).executeTakeFirst();
   if (releasing) throw new ApiError("BILL_NOT_VALID", "A release of this bill is still being written to the chain; retry in a few seconds", { retryAfter: 2 });
   const now = Date.now();
@@ -85,6 +91,8 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
       .where("id", "=", bill.id)
       .where("reimbursed_by", "is", null)
       .where("status", "=", "anchored")
+      // a whole-bill mark and claims in parts exclude each other, as on the registry
+      .where("claimed_fen", "=", 0)
       .executeTakeFirst();
     if (Number(upd.numUpdatedRows) !== 1) return false;
     await trx
@@ -99,6 +107,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
     const now2 = (await findByNumber(db, input.billCode, input.billNumber)) as BillRow;
     if (now2.reimbursed_by) throw await alreadyReimbursed(db, now2);
     assertMarkable(now2);
+    if (Number(now2.claimed_fen) > 0) throw billClaimed(BigInt(now2.claimed_fen));
     throw new ApiError("BILL_NOT_VALID", "The bill changed meanwhile; retry");
   }
   billChanged(bill.leaf);

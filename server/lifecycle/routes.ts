@@ -14,6 +14,8 @@ import { amount } from "../issuance/schema";
 import { freeText } from "../issuance/free-text";
 import { voidBill } from "./void";
 import { markReimbursed, releaseReimbursement } from "./reimbursement";
+import { claimPart, hasOpenClaims, releaseClaim } from "./claims";
+import { MAX_FEN } from "../issuance/money";
 import type { RateLimiter } from "../http/rate-limit";
 
 export interface LifecycleDeps extends IssueContext {
@@ -36,7 +38,21 @@ export const markBody = z
     checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
     total: amount().describe("The bill's total as printed, a decimal string."),
     reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
+    amountFen: z
+      .number()
+      .int()
+      .min(1)
+      .max(Number(MAX_FEN))
+      .optional()
+      .describe(
+        "Claim this part of the bill, in fen (分, an integer): several parties may claim parts until the bill's claimable amount (the cash paid of a medical bill with a settlement, else the total) is used up; " +
+          "a claim over what remains is 409 CLAIM_EXCEEDS_REMAINING with remainingFen. Absent: the whole bill is marked reimbursed, or, when it already has claims, what remains is claimed.",
+      ),
   })
+  .strict();
+
+export const releaseClaimBody = z
+  .object({ reference: freeText(100).describe("The reference of the caller's own claim to release.") })
   .strict();
 
 const numberParams = z.object({ billCode: z.string().regex(/^\d{8}$/), billNumber: z.string().regex(/^\d{10}$/) });
@@ -78,7 +94,11 @@ export function reimbursementRoutes(d: ReimbursementDeps): Router {
     }
     let matched = true;
     try {
-      const mark = await markReimbursed(d, party, body, req.ip ?? null);
+      // a claim in parts, or (no amount) a whole-bill mark; once a bill has claims, "the whole" is what remains
+      const mark =
+        body.amountFen !== undefined || (await hasOpenClaims(d, body.billCode, body.billNumber))
+          ? await claimPart(d, party, body, req.ip ?? null)
+          : await markReimbursed(d, party, body, req.ip ?? null);
       res.status(201).json(mark);
     } catch (err) {
       if (err instanceof ApiError && err.code === "BILL_NOT_FOUND") matched = false;
@@ -96,5 +116,12 @@ export function reimbursementRoutes(d: ReimbursementDeps): Router {
   };
   r.delete("/:billCode/:billNumber", release);
   r.post("/:billCode/:billNumber/release", release);
+  r.post("/:billCode/:billNumber/release-claim", async (req, res) => {
+    const p = numberParams.safeParse(req.params);
+    if (!p.success) throw new ApiError("BILL_NOT_FOUND");
+    const body = parseBody(releaseClaimBody, req);
+    const out = await releaseClaim(d, principalOf(req).institution, p.data.billCode, p.data.billNumber, body.reference, req.ip ?? null);
+    res.json({ ...out, released: true });
+  });
   return r;
 }

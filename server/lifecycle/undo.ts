@@ -5,8 +5,10 @@
  * - a void: the bill is valid again (anchored, or pending); the red bill issued with the void is
  *   withdrawn — voided in its turn, on chain too, so that nobody can rely on it;
  * - a reimbursement: the party's mark is taken off the bill;
- * - a release: nothing to undo in the store (reconciliation shows the chain's mark); reported.
+ * - a release: nothing to undo in the store (reconciliation shows the chain's mark); reported;
+ * - a claim in parts: the party's claim is ended and its amount given back to the bill's remaining.
  */
+import { sql } from "kysely";
 import type { Db } from "../store/database";
 import type { RefusedMark } from "../anchoring/worker";
 import { audit } from "../registry/institutions";
@@ -38,6 +40,16 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
         // the red bill is anchored as usual, then voided on chain by the same issuer
         await trx.insertInto("outbox").values({ bill_id: red.id, account: m.account, action: "void", payload: JSON.stringify({ reason: 1 }), created_at: now, batch_id: null, done_at: null, error: null }).execute();
         detail.redBillWithdrawn = red.id;
+      }
+    } else if (m.action === "claim" && typeof m.payload?.claimId === "string") {
+      const claim = await trx.selectFrom("claims").select(["id", "amount_fen"]).where("id", "=", m.payload.claimId).where("released_at", "is", null).executeTakeFirst();
+      if (claim) {
+        await trx.updateTable("claims").set({ released_at: now, end_reason: `refused by the registry: ${m.error}` }).where("id", "=", claim.id).execute();
+        await trx.updateTable("bills").set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` }).where("id", "=", bill.id).execute();
+        detail.claimId = claim.id;
+        detail.amountFen = Number(claim.amount_fen);
+        const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();
+        if (party) await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } }, now);
       }
     } else if (m.action === "reimburse" && party) {
       const upd = await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).executeTakeFirst();

@@ -14,6 +14,7 @@ import { composeRedBill } from "./red-bill";
 import { emitBillEvent } from "../webhooks/events";
 import { billChanged } from "../verification/cache";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
+import { billClaimed } from "./reimbursement";
 
 export interface VoidInput {
   reason: string;
@@ -34,6 +35,7 @@ function assertVoidable(bill: BillRow): void {
       reimbursedAt: new Date(bill.reimbursed_at ?? 0).toISOString(),
     });
   }
+  if (BigInt(bill.claimed_fen) > 0n) throw billClaimed(BigInt(bill.claimed_fen));
 }
 
 /**
@@ -41,7 +43,7 @@ function assertVoidable(bill: BillRow): void {
  * release is mined would be refused by the registry. So a void waits until they are written.
  */
 export async function assertNoMarkInFlight(db: Db, billId: string): Promise<void> {
-  const open = await db.selectFrom("outbox").select("action").where("bill_id", "=", billId).where("action", "in", ["reimburse", "release"]).where("done_at", "is", null).executeTakeFirst();
+  const open = await db.selectFrom("outbox").select("action").where("bill_id", "=", billId).where("action", "in", ["reimburse", "release", "claim", "release_claim"]).where("done_at", "is", null).executeTakeFirst();
   if (open) throw new ApiError("BILL_NOT_VALID", `A reimbursement ${open.action} of this bill is still being written to the chain; retry in a few seconds`, { retryAfter: 2 });
 }
 
@@ -53,6 +55,7 @@ async function assertChainAllowsVoid(ctx: VoidContext, issuer: string, billId: s
   if (m.voided) throw new ApiError("ALREADY_VOIDED", "The registry already records the bill voided");
   assertNotVoidedOnChain(m);
   if (m.reimbursedBy) throw await reimbursedOnChain(ctx.db, m, "BILL_REIMBURSED");
+  if (m.claimCount > 0) throw billClaimed(m.claimedFen);
 }
 
 export interface VoidContext extends IssueContext {
@@ -77,6 +80,7 @@ export async function voidBill(ctx: VoidContext, inst: Institution, billId: stri
       .where("id", "=", billId)
       .where("status", "!=", "voided")
       .where("reimbursed_by", "is", null)
+      .where("claimed_fen", "=", 0)
       .executeTakeFirst();
     if (Number(upd.numUpdatedRows) !== 1) throw new ApiError("BILL_NOT_VALID", "The bill changed meanwhile; read it again");
     await trx

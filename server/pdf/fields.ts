@@ -7,6 +7,18 @@ import { maskIdNumber } from "../issuance/masking";
 
 export type Values = Record<string, string>;
 
+/**
+ * How a field withheld from a copy prints (server/issuance/redaction.ts): never as a blank that looks
+ * like data. The verify page says the same (server/verification/page.ts).
+ */
+export const WITHHELD_TEXT = "已隐去 withheld";
+
+/** Whether the bill shows no value at `pointer` because a copy withholds it (or an object holding it). */
+function isWithheld(withheld: ReadonlySet<string>, pointer: string): boolean {
+  for (const p of withheld) if (p === pointer || pointer.startsWith(`${p}/`)) return true;
+  return false;
+}
+
 const PATIENT_TYPES = { outpatient: "门诊 Outpatient", inpatient: "住院 Inpatient" } as const;
 const INSURANCE_TYPES = {
   employee: "城镇职工基本医疗保险",
@@ -80,15 +92,17 @@ function visitDates(bill: MedicalBill): string {
   return n === undefined ? span : `${span}（${n} 天 days）`;
 }
 
-function medicalValues(bill: MedicalBill): Values {
+function medicalValues(bill: MedicalBill, withheld: ReadonlySet<string>): Values {
   const inpatient = bill.patientType === "inpatient";
   const s = bill.insurance;
-  const label = idLabel(bill.payer.idType, { zh: "交款人证件号码", en: "Payer ID" });
+  // a copy may withhold the payer's name and ID number: the object is then partly or wholly absent
+  const payer = bill.payer ?? ({} as Partial<MedicalBill["payer"]>);
+  const label = idLabel(payer.idType, { zh: "交款人证件号码", en: "Payer ID" });
   return {
-    payerName: bill.payer.name,
+    payerName: isWithheld(withheld, "/payer/name") ? WITHHELD_TEXT : (payer.name ?? ""),
     payerIdLabel: label.zh,
     payerIdLabelEn: label.en,
-    payerId: idValue(bill.payer.idType, bill.payer.idNumber),
+    payerId: isWithheld(withheld, "/payer/idNumber") ? WITHHELD_TEXT : idValue(payer.idType, payer.idNumber),
     patientType: PATIENT_TYPES[bill.patientType] ?? bill.patientType,
     department: bill.department,
     visitNumber: bill.visitNumber,
@@ -109,28 +123,33 @@ function medicalValues(bill: MedicalBill): Values {
   };
 }
 
-function donationValues(bill: DonationBill): Values {
-  const organisation = bill.donor.type === "organisation";
-  const label = idLabel(bill.donor.idType, organisation ? { zh: "统一社会信用代码", en: "Credit code" } : { zh: "证件号码", en: "ID number" });
+function donationValues(bill: DonationBill, withheld: ReadonlySet<string>): Values {
+  const donor = bill.donor ?? ({} as Partial<DonationBill["donor"]>);
+  const organisation = donor.type === "organisation";
+  const label = idLabel(donor.idType, organisation ? { zh: "统一社会信用代码", en: "Credit code" } : { zh: "证件号码", en: "ID number" });
   return {
-    donorName: bill.donor.name ?? "",
+    donorName: isWithheld(withheld, "/donor/name") ? WITHHELD_TEXT : (donor.name ?? ""),
     donorIdLabel: label.zh,
     donorIdLabelEn: label.en,
-    donorId: idValue(bill.donor.idType, bill.donor.idNumber),
-    donorType: shown(DONOR_TYPES, bill.donor.type),
+    donorId: isWithheld(withheld, "/donor/idNumber") ? WITHHELD_TEXT : idValue(donor.idType, donor.idNumber),
+    donorType: donor.type === undefined ? "" : shown(DONOR_TYPES, donor.type),
     purpose: bill.purpose,
     purposeType: shown(PURPOSE_TYPES, bill.purposeType),
   };
 }
 
 /** Every header, party, summary and footer value of the bill, keyed as in the templates. */
-export function billValues(bill: Bill): Values {
-  const own = bill.kind === "medical" ? medicalValues(bill) : donationValues(bill);
+export function billValues(bill: Bill, withheld: ReadonlySet<string> = new Set()): Values {
+  const own = bill.kind === "medical" ? medicalValues(bill, withheld) : donationValues(bill, withheld);
   return { ...commonValues(bill), ...own };
 }
 
-/** One row of values per line item, keyed by the template's column keys; absent members print empty. */
-export function itemRows(bill: Bill): Values[] {
+/**
+ * One row of values per line item, keyed by the template's column keys; absent members print empty.
+ * A copy that withholds the items prints one row saying so (the totals stay on the bill).
+ */
+export function itemRows(bill: Bill, withheld: ReadonlySet<string> = new Set()): Values[] {
+  if (bill.items === undefined && isWithheld(withheld, "/items")) return [{ index: "", name: `明细${WITHHELD_TEXT} items withheld` }];
   if (bill.kind === "medical") {
     return bill.items.map((it, i) => ({
       index: String(i + 1),

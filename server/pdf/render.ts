@@ -56,11 +56,13 @@ function drawPages(doc: Doc, envelope: BillEnvelope, opts: RenderOptions): void 
   const { bill } = envelope;
   const tpl = templateFor(bill.kind);
   const g = geometry(tpl);
-  const values = billValues(bill);
+  // a copy's withheld fields print as withheld (server/issuance/redaction.ts)
+  const withheld = new Set(Object.keys(envelope.withheld ?? {}));
+  const values = billValues(bill, withheld);
   const ctx: PageContext = { doc, g, tpl, bill, values, verifyUrl: opts.verifyUrl };
   doc.font(FONT_NAMES.regular);
   const boxes = columnBoxes(g, tpl.columns);
-  const rows = measureRows(doc, tpl.columns, boxes, itemRows(bill));
+  const rows = measureRows(doc, tpl.columns, boxes, itemRows(bill, withheld));
   const partiesHeight = tpl.parties.length * SIZES.partyRow;
   const summaryHeight = tpl.summary.length * SIZES.summaryRow;
   const tableTop = g.bodyTop + partiesHeight + SIZES.tableHead;

@@ -72,6 +72,10 @@ export function eventRow(log: Pick<Log, "topics" | "data" | "blockNumber" | "ind
       return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference) }) };
     case "ReimbursementReleased":
       return { ...base, leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: "{}" };
+    case "BillClaimed":
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
+    case "ClaimReleased":
+      return { ...base, leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
     default:
       return null;
   }

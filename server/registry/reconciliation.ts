@@ -24,12 +24,15 @@ import { scanRegistry, type ScanOptions, type ScanResult } from "./chain-scan";
 import { leafOf, verifyProof } from "../issuance/canonical";
 import { openCommitment } from "../issuance/commitments";
 import type { Bill } from "../issuance/model";
+import { compareClaims } from "./claims-reconciliation";
 
 export type DiscrepancyType =
   // anchors, by (issuer, root)
   | "ROOT_NOT_ON_CHAIN" | "ROOT_MISMATCH" | "UNKNOWN_ROOT_ON_CHAIN" | "FAILED_BATCH_ON_CHAIN"
   // marks, by (issuer, leaf)
   | "VOID_NOT_ON_CHAIN" | "VOID_NOT_IN_STORE" | "UNKNOWN_LEAF_ON_CHAIN" | "REIMBURSEMENT_MISMATCH"
+  // claims in parts, per relying party, by (issuer, leaf): server/registry/claims-reconciliation.ts
+  | "CLAIMS_MISMATCH"
   // issuers and their ranges
   | "ISSUER_NOT_ON_CHAIN" | "ISSUER_MISMATCH" | "UNKNOWN_ISSUER_ON_CHAIN"
   | "RANGE_NOT_ON_CHAIN" | "RANGE_MISMATCH" | "UNKNOWN_RANGE_ON_CHAIN"
@@ -83,6 +86,8 @@ export interface ReconciliationReport {
     chainRoots: number;
     voids: number;
     reimbursements: number;
+    /** bills with claims in parts, in the store or on chain */
+    claims: number;
     issuers: number;
     bills: number;
     ranges: number;
@@ -577,12 +582,14 @@ export async function reconcile(db: Db, provider: Provider, registry: string, o:
   const ranges = await compareRanges(ctx);
   const duplicates = await compareDuplicates(ctx, marks);
   const bills = await compareBillContents(ctx);
+  const claims = await compareClaims(db, ctx.events, ctx.scannedTo);
+  ctx.out.push(...claims.out);
   for (const [account, a] of ctx.activity) ctx.notices.push({ type: "ACTIVITY_OF_UNKNOWN_ACCOUNT", account, store: null, chain: a });
   return {
     registry,
     scan,
-    checked: { batches: anchors.batches, chainRoots: anchors.chainRoots, voids: markCounts.voids, reimbursements: markCounts.reimbursements, issuers, bills, ...ranges },
-    inFlight: markCounts.inFlight + anchors.inFlight,
+    checked: { batches: anchors.batches, chainRoots: anchors.chainRoots, voids: markCounts.voids, reimbursements: markCounts.reimbursements, claims: claims.checked, issuers, bills, ...ranges },
+    inFlight: markCounts.inFlight + anchors.inFlight + claims.inFlight,
     discrepancies: ctx.out,
     notices: ctx.notices,
     duplicates: {

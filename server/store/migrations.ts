@@ -3,6 +3,7 @@
  * provider is built for a dialect.
  */
 import { Kysely, Migration, MigrationProvider } from "kysely";
+import { migration008 } from "./migration-008-claims";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -359,6 +360,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       "005_rate_limits": migration005,
       "006_bill_lookups": migration006,
       "007_webhooks": migration007(dialect),
+      "008_claims": migration008,
     }),
   };
 }

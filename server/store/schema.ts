@@ -83,9 +83,11 @@ export interface BillsTable {
   business_serial: string | null;
   visit_number: string | null;
   holder_name: string | null;
+  /** the sum of the bill's open claims, in fen (migration 008) */
+  claimed_fen: Generated<number | string>;
 }
 
-export type OutboxAction = "anchor" | "void" | "reimburse" | "release";
+export type OutboxAction = "anchor" | "void" | "reimburse" | "release" | "claim" | "release_claim";
 
 export interface OutboxTable {
   id: Generated<number>;
@@ -270,6 +272,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  claims: ClaimsTable;
 }
 
 export type Institution = Selectable<InstitutionsTable>;
@@ -277,3 +280,17 @@ export type BillRow = Selectable<BillsTable>;
 export type NewBill = Insertable<BillsTable>;
 export type BatchRow = Selectable<BatchesTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+
+/** A relying party's claim on part of a bill (migration 008). */
+export interface ClaimsTable {
+  id: string;
+  bill_id: string;
+  party_id: string;
+  /** in fen; bigint column (PostgreSQL answers it as a string) */
+  amount_fen: number | string;
+  reference: string;
+  reference_hash: string;
+  created_at: number;
+  released_at: number | null;
+  end_reason: string | null;
+}

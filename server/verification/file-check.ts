@@ -100,10 +100,10 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
   if (finding.kind !== "identical") return failed("file", CODES[finding.kind], describeIssuedFile(finding));
   const same = `The file is byte for byte the file ${RENDERER} renders for this bill (${finding.bytes.toLocaleString("en-US")} bytes)`;
   if (!s) return passed("file", `${same}; its QR code links to ${verifyUrl} (whose link it is is not checked without the service)`);
-  const link = await printedQrFinding(verifyUrl, { billCode, billNumber, leaf: env.leaf }, s);
+  const link = await printedQrFinding(verifyUrl, { billCode, billNumber, leaf: env.leaf, envelope: env }, s);
   switch (link.kind) {
     case "matches":
-      return passed("file", `${same}; its QR code is this bill's verification link`);
+      return passed("file", `${same}; its QR code is this ${Object.keys(env.withheld).length > 0 ? "copy's own" : "bill's"} verification link`);
     case "mismatch":
       return failed("file", link.code, `${link.detail}. The file is otherwise exactly as ${RENDERER} renders this bill with that link`);
     case "unchecked":

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import { packagePath } from "../package-root";
 import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
+import { formatFen } from "../issuance/money";
 
 const TEMPLATE_FILE = packagePath("templates", "verify", "page.html");
 let template: string | undefined;
@@ -80,6 +81,8 @@ function billCard(v: Verification): string {
     row("金额合计", "Total", `<span class="total">¥${esc(b.total)}</span><br><span class="words">${esc(b.totalInWords)}</span>`),
   ];
   if (b.redOf) rows.push(row("冲红原票据", "Cancels", esc(`${b.redOf.billCode}-${b.redOf.billNumber}`), "mono"));
+  // a copy says what it withholds: the fields are committed on the bill, their values are not in the copy
+  if (v.withheld.length > 0) rows.push(row("副本已隐去", "Copy withholds", `<span class="withheld">${esc(v.withheld.join(", "))}</span>`, "mono"));
   return `<section class="card"><h2>票据信息 Bill</h2><dl>${rows.join("")}</dl></section>`;
 }
 
@@ -90,6 +93,12 @@ function stateCard(v: Verification): string {
   }
   const r = v.reimbursement;
   rows.push(row("报销状态", "Reimbursement", r ? esc(`已报销 Reimbursed · ${r.by} · ${shanghaiTime(r.at)}`) : "未报销 Not reimbursed"));
+  const c = v.claims;
+  if (c && (c.claimedFen > 0 || c.parties.length > 0)) {
+    const yuan = (fen: number | null) => (fen === null ? "—" : `¥${formatFen(BigInt(fen))}`);
+    rows.push(row("可报销金额", "Claimable", esc(yuan(c.claimableFen))), row("已报销金额", "Claimed", esc(yuan(c.claimedFen))), row("剩余可报销", "Remaining", esc(yuan(c.remainingFen))));
+    for (const p of c.parties) rows.push(row("报销单位", "Claimed by", esc(`${p.by} · ${yuan(p.amountFen)} · ${shanghaiTime(p.at)}`)));
+  }
   return `<section class="card"><h2>状态 Status</h2><dl>${rows.join("")}</dl></section>`;
 }
 
@@ -133,11 +142,29 @@ function fill(values: { title: string; body: string; note: string }): string {
   return loadTemplate().replace(/\{\{(title|body|note)\}\}/g, (_m, key: keyof typeof values) => (key === "body" ? values.body : esc(values[key])));
 }
 
-export function verificationPage(v: Verification, checkedAt: Date): string {
+/** The copies a holder may download (server/issuance/redaction.ts), from the page its own link opened. */
+const COPY_CHOICES: Array<{ withhold: string; zh: string; en: string }> = [
+  { withhold: "idNumber", zh: "隐去证件号码", en: "Without the ID number" },
+  { withhold: "idNumber,items", zh: "隐去证件号码和明细", en: "Without the ID number and the items" },
+  { withhold: "idNumber,items,payerName", zh: "隐去证件号码、明细和姓名", en: "Without the ID number, the items and the name" },
+];
+
+function copiesCard(holder: { billId: string; key: string }): string {
+  const href = (format: string, withhold: string) => esc(`/v/${encodeURIComponent(holder.billId)}/copy.${format}?k=${encodeURIComponent(holder.key)}&withhold=${withhold}`);
+  const rows = COPY_CHOICES.map((c) => row(c.zh, c.en, `<a href="${href("pdf", c.withhold)}" data-copy="${esc(c.withhold)}">PDF</a> · <a href="${href("json", c.withhold)}">JSON</a>`));
+  const note = "副本仍可核验，并注明隐去了哪些项目。 A copy still verifies, and says what it withholds.";
+  return `<section class="card" data-copies><h2>下载副本 Download a copy</h2><p>${esc(note)}</p><dl>${rows.join("")}</dl></section>`;
+}
+
+/**
+ * The verify page. `holder`: the page was opened with the bill's own key (the holder's QR link), so it
+ * offers redacted copies for download; a copy's own link never does.
+ */
+export function verificationPage(v: Verification, checkedAt: Date, holder?: { billId: string; key: string }): string {
   const d = VERDICTS[v.verdict];
   return fill({
     title: `${d.zh} ${d.en} · 票据查验`,
-    body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v),
+    body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v) + (holder ? copiesCard(holder) : ""),
     note: `核验时间 Checked at ${shanghaiTime(checkedAt.toISOString())}. 本页结果来自区块链存证与开票系统。 Results come from the blockchain registry and the issuing service.`,
   });
 }

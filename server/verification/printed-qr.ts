@@ -13,6 +13,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { BillRow } from "../store/schema";
+import type { BillEnvelope } from "../issuance/model";
+import { copyMacMatches, namesOfWithheld, parseWithhold, type Withholdable } from "../issuance/redaction";
 
 /** What the printed link says about the presented bill. */
 export type PrintedQrFinding =
@@ -37,8 +39,8 @@ export function keyMatches(given: unknown, bill: Pick<BillRow, "verify_key"> | u
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const shown = (url: string) => (url.length > 160 ? `${url.slice(0, 160)}…` : url);
 
-/** The bill id and key of a verification link of this service, or null when it is not one. */
-export function parseVerifyUrl(text: string, publicBaseUrl?: string): { id: string; key: string } | null {
+/** The URL and the path prefix of this service's pages, or null for another site. */
+function ownUrl(text: string, publicBaseUrl?: string): { url: URL; prefix: string } | null {
   let url: URL;
   try {
     url = new URL(text);
@@ -51,6 +53,25 @@ export function parseVerifyUrl(text: string, publicBaseUrl?: string): { id: stri
     if (url.origin !== base.origin) return null;
     prefix = base.pathname.replace(/\/+$/, "");
   } else if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  return { url, prefix };
+}
+
+/** The bill id, withheld names and mac of a copy link (server/issuance/redaction.ts), or null. */
+export function parseCopyUrl(text: string, publicBaseUrl?: string): { id: string; names: Withholdable[]; mac: string } | null {
+  const own = ownUrl(text, publicBaseUrl);
+  if (!own) return null;
+  const m = new RegExp(`^${own.prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/v/([A-Za-z0-9_-]{1,64})/copy$`).exec(own.url.pathname);
+  const q = own.url.searchParams;
+  if (!m || q.getAll("w").length !== 1 || q.getAll("c").length !== 1 || [...q.keys()].length !== 2) return null;
+  const names = parseWithhold(q.get("w"));
+  return names.ok ? { id: m[1], names: names.names, mac: q.get("c") as string } : null;
+}
+
+/** The bill id and key of a verification link of this service, or null when it is not one. */
+export function parseVerifyUrl(text: string, publicBaseUrl?: string): { id: string; key: string } | null {
+  const own = ownUrl(text, publicBaseUrl);
+  if (!own) return null;
+  const { url, prefix } = own;
   if (!url.pathname.startsWith(`${prefix}/v/`)) return null;
   const id = url.pathname.slice(prefix.length + 3);
   const key = url.searchParams.get("k");
@@ -71,10 +92,12 @@ export interface PrintedQrDeps {
  */
 export async function printedQrFinding(
   url: string,
-  presented: { billCode?: unknown; billNumber?: unknown; leaf?: unknown } | null | undefined,
+  presented: { billCode?: unknown; billNumber?: unknown; leaf?: unknown; envelope?: BillEnvelope } | null | undefined,
   deps: PrintedQrDeps,
 ): Promise<PrintedQrFinding> {
   const number = typeof presented?.billNumber === "string" ? presented.billNumber : "?";
+  const copy = parseCopyUrl(url, deps.publicBaseUrl);
+  if (copy) return copyLinkFinding(url, copy, presented, deps);
   const link = parseVerifyUrl(url, deps.publicBaseUrl);
   if (!link) {
     return { kind: "mismatch", code: "QR_OTHER_SITE", detail: `The QR code printed on this PDF does not point to this registry's verification page (${shown(url)})` };
@@ -91,6 +114,34 @@ export async function printedQrFinding(
   const same = row !== undefined && row.bill_code === presented?.billCode && row.bill_number === presented?.billNumber && row.leaf.toLowerCase() === leaf;
   if (!(keyOk && same)) {
     return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF belongs to another bill, not to the bill this PDF carries (票据号码 ${number})` };
+  }
+  return { kind: "matches", url };
+}
+
+/**
+ * A redacted copy's printed link: the copy link of a stored bill with the presented code, number and
+ * leaf, whose mac is the bill's for exactly the names the presented copy withholds.
+ */
+async function copyLinkFinding(
+  url: string,
+  copy: { id: string; names: Withholdable[]; mac: string },
+  presented: { billCode?: unknown; billNumber?: unknown; leaf?: unknown; envelope?: BillEnvelope } | null | undefined,
+  deps: PrintedQrDeps,
+): Promise<PrintedQrFinding> {
+  const number = typeof presented?.billNumber === "string" ? presented.billNumber : "?";
+  let row;
+  try {
+    row = await deps.findBill(copy.id);
+  } catch (err) {
+    return { kind: "unchecked", code: "STORE_UNAVAILABLE", detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300) };
+  }
+  const macOk = row !== undefined && copyMacMatches(row.verify_key, copy.names, copy.mac);
+  const leaf = typeof presented?.leaf === "string" ? presented.leaf.toLowerCase() : "";
+  const same = row !== undefined && row.bill_code === presented?.billCode && row.bill_number === presented?.billNumber && row.leaf.toLowerCase() === leaf;
+  const withheld = presented?.envelope ? namesOfWithheld(presented.envelope) : null;
+  const sameNames = withheld !== null && withheld.join(",") === copy.names.join(",");
+  if (!(macOk && same && sameNames)) {
+    return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF is not the copy link of the copy this PDF carries (票据号码 ${number})` };
   }
   return { kind: "matches", url };
 }

@@ -23,6 +23,8 @@ import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
+import { copyOf, sendCopy, withholdNames, type CopyDeps } from "./copies";
+import { copyMacMatches, parseWithhold } from "../issuance/redaction";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
 
 export interface VerificationDeps {
@@ -103,7 +105,35 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     },
   };
 
+  const copies: CopyDeps = { db: d.db, chain: chainRef, baseUrl: d.publicBaseUrl ?? "", render };
   const page = Router();
+  const byKey = async (id: string, k: unknown) => {
+    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await findBillForScan(d.db, id) : undefined;
+    return keyMatches(k, scanned?.row) && scanned ? scanned : undefined;
+  };
+  // The holder's redacted copies: whoever has the QR link (its key k) is the holder.
+  for (const format of ["pdf", "json"] as const) {
+    page.get(`/v/:id/copy.${format}`, rateLimit(limiter, false), async (req, res) => {
+      const scanned = await byKey(String(req.params.id), req.query.k);
+      if (!scanned) throw new ApiError("NOT_FOUND", "No bill at this address");
+      await sendCopy(copies, res, scanned.row, withholdNames(req.query.withhold), format);
+    });
+  }
+  // A copy's own link (its QR code): the verification of the copy, with what it withholds, and nothing more.
+  page.get("/v/:id/copy", rateLimit(limiter, true), async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Robots-Tag", "noindex");
+    const parsed = parseWithhold(req.query.w);
+    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
+    if (!scanned || !parsed.ok || !copyMacMatches(scanned.row.verify_key, parsed.names, req.query.c)) {
+      if (wantsJson(req)) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+      return sendPage(res, 404, notFoundPage());
+    }
+    const { envelope } = await copyOf(copies, scanned.row, parsed.names);
+    const v = await verifyEnvelope(envelope, { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
+    if (wantsJson(req)) return answer(res, v);
+    sendPage(res, 200, verificationPage(v, new Date()));
+  });
   page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("X-Robots-Tag", "noindex");
@@ -116,7 +146,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     }
     const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
     if (wantsJson(req)) return answer(res, v);
-    sendPage(res, 200, verificationPage(v, new Date()));
+    sendPage(res, 200, verificationPage(v, new Date(), { billId: scanned.row.id, key: String(req.query.k) }));
   });
 
   const api = Router();

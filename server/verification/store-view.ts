@@ -59,7 +59,21 @@ async function stateOfRow(db: Db, row: BillRow | undefined, leaf: string): Promi
   const reimbursed = row.reimbursed_by
     ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
     : null;
-  return { voided, reimbursed, otherBill: false };
+  const claims = Number(row.claimed_fen ?? 0) > 0 ? await openClaims(db, row.id) : [];
+  return { voided, reimbursed, claims, otherBill: false };
+}
+
+/** The open claims on a bill, oldest first, with the claiming institutions' names. */
+async function openClaims(db: Db, billId: string) {
+  const rows = await db
+    .selectFrom("claims")
+    .innerJoin("institutions", "institutions.id", "claims.party_id")
+    .select(["institutions.name", "claims.amount_fen", "claims.created_at"])
+    .where("claims.bill_id", "=", billId)
+    .where("claims.released_at", "is", null)
+    .orderBy("claims.created_at")
+    .execute();
+  return rows.map((r) => ({ by: r.name, amountFen: Number(r.amount_fen), at: new Date(Number(r.created_at)).toISOString() }));
 }
 
 const nameOfInstitution = async (db: Db, id: string) =>

@@ -57,6 +57,16 @@ export interface Reimbursement {
   at: string;
 }
 
+/** Claims in parts on a bill (docs/PROTOCOL.md §7): amounts in fen, integers. */
+export interface ClaimsSummary {
+  /** what may be claimed in all (the cash paid of a medical bill with a settlement, else the total); null when a copy withholds it and nobody claimed yet */
+  claimableFen: number | null;
+  claimedFen: number;
+  remainingFen: number | null;
+  /** the open claims: the party's name, the amount, when */
+  parties: Array<{ by: string; amountFen: number; at: string }>;
+}
+
 interface VerificationBase {
   /** NOTICE: only the data in the answer is authoritative */
   notice: string;
@@ -64,6 +74,8 @@ interface VerificationBase {
   bill: BillSummary | null;
   anchor: AnchorEvidence | null;
   reimbursement: Reimbursement | null;
+  /** claims in parts: claimed, remaining, who */
+  claims: ClaimsSummary | null;
   /** the JSON Pointers of the fields the presented copy withholds (empty for a complete bill) */
   withheld: string[];
 }
@@ -76,6 +88,8 @@ export type Verification =
 export interface StoreState {
   voided: { reason: string; at: string | null } | null;
   reimbursed: Reimbursement | null;
+  /** the open claims on the bill, by party name */
+  claims?: ClaimsSummary["parties"];
   /** the store holds another bill (another leaf) under this code and number; the two fields above are then null */
   otherBill: boolean;
 }

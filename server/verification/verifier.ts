@@ -18,6 +18,7 @@ import {
 import { Lru } from "./cache";
 import { parseAnchor, parseEnvelope } from "./envelope";
 import { statusCheck, type ChainMarks } from "./status";
+import { claimsSummary } from "./claims";
 import { summaryOf } from "./summary";
 import { NOTICE } from "./notice";
 import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
@@ -187,6 +188,7 @@ function malformed(problems: string[]): Verification {
     bill: null,
     anchor: null,
     reimbursement: null,
+    claims: null,
   };
 }
 
@@ -279,7 +281,8 @@ async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSu
   const status = await statusCheck(found.marks, stored, ctx.store);
   const checks = [integrity, found.inclusion, reusedNumber(env, found.issuer, stored), status.check, signature];
   const verdict = verdictOf(checks, status.void !== null);
-  const base = { notice: NOTICE, checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement, withheld: Object.keys(env.withheld) };
+  const claims = claimsSummary(env, found.marks?.ok ? found.marks.value : null, stored?.ok ? stored.value : null);
+  const base = { notice: NOTICE, checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement, claims, withheld: Object.keys(env.withheld) };
   // verdict first: it is what a person reading the JSON looks for
   if (verdict === "VOIDED") return { verdict, ...base, void: status.void! };
   return { verdict, ...base };

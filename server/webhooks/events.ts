@@ -21,9 +21,10 @@ export interface EventDetail {
   anchor?: { root: string; txHash: string | null; blockNumber: number | null };
   /** redBill: the red bill issued with the void; null when the voided bill is itself a red bill withdrawn */
   void?: { reason: string; at: string; redBill: { id: string; billCode: string; billNumber: string } | null };
-  reimbursement?: { partyId: string; by: string; at: string; reference: string | null };
-  /** refusedByRegistry: the mark was taken off because the registry refused it (lifecycle/undo.ts) */
-  release?: { partyId: string; by: string; at: string; refusedByRegistry?: boolean };
+  /** amountFen: a claim of part of the bill (lifecycle/claims.ts), absent for a whole-bill mark */
+  reimbursement?: { partyId: string; by: string; at: string; reference: string | null; amountFen?: number };
+  /** refusedByRegistry: the mark was taken off because the registry refused it (lifecycle/undo.ts); amountFen: a claim's */
+  release?: { partyId: string; by: string; at: string; refusedByRegistry?: boolean; amountFen?: number };
 }
 
 /** What an event says about the bill: its numbers and state; the issuer also gets its own lookup keys. */
@@ -76,8 +77,10 @@ export async function emitBillEvent(trx: Db, type: WebhookEventType, bill: BillR
     const data = {
       bill: billData(bill, r.forIssuer),
       ...rest,
-      ...(reimbursement ? { reimbursement: { by: reimbursement.by, at: reimbursement.at, reference: r.forIssuer && reimbursement.partyId !== r.institutionId ? null : reimbursement.reference } } : {}),
-      ...(release ? { release: { by: release.by, at: release.at, ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}) } } : {}),
+      ...(reimbursement
+        ? { reimbursement: { by: reimbursement.by, at: reimbursement.at, reference: r.forIssuer && reimbursement.partyId !== r.institutionId ? null : reimbursement.reference, ...(reimbursement.amountFen === undefined ? {} : { amountFen: reimbursement.amountFen }) } }
+        : {}),
+      ...(release ? { release: { by: release.by, at: release.at, ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}), ...(release.amountFen === undefined ? {} : { amountFen: release.amountFen }) } } : {}),
     };
     if (!r.forIssuer) delete (data as { void?: unknown }).void;
     const payload = JSON.stringify({ id, type, createdAt: new Date(now).toISOString(), data });

@@ -8,6 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { Contract } from "ethers";
 import { CLAIM, Kind, NEWCOMER_CREDIT_CODE, billHashes, blockOf, buildBatch, gasOf, registryFixture } from "./fixtures";
+import { claimsFixture, opening } from "./claims-fixture";
 
 /** Ceilings: anchoring ≤ 60 gas per bill at 1,000 bills, so ≤ 60,000 per anchor whatever the size. */
 const CEILING = {
@@ -16,6 +17,8 @@ const CEILING = {
   markReimbursed: 65_000n,
   releaseReimbursement: 30_000n,
   voidBill: 65_000n,
+  claim: 140_000n,
+  releaseClaim: 45_000n,
   allotFirst: 105_000n,
   allotFiftieth: 85_000n,
   allotFiftiethOutOfOrder: 220_000n,
@@ -78,6 +81,24 @@ describe("BillRegistry v2: gas", () => {
     row("markReimbursed, 1,000-bill batch (proof of 10)", mark, CEILING.markReimbursed);
     row("releaseReimbursement", release, CEILING.releaseReimbursement);
     row("voidBill, 1,000-bill batch (proof of 10)", voiding, CEILING.voidBill);
+  });
+
+  it("claims part of a bill of a 1,000-bill batch (cash paid opened) and releases it within their ceilings", async () => {
+    const { as, hospital, insurer, employer, bills } = await loadFixture(claimsFixture);
+    const real = bills.cash;
+    const batch = buildBatch([real.billHash, ...billHashes(999, "gas-claims")]);
+    await as(hospital).anchor(batch.root, 1000);
+    const field = opening(real, "/insurance/cashPaid");
+    const first = await gasOf(as(insurer).claim(hospital.address, batch.root, real.billHash, batch.proofs[0], field, 2000, CLAIM));
+    const second = await gasOf(as(employer).claim(hospital.address, batch.root, real.billHash, batch.proofs[0], field, 1000, CLAIM));
+    const release = await gasOf(as(insurer).releaseClaim(hospital.address, batch.leaves[0], CLAIM));
+    expect(batch.proofs[0].length).to.be.within(9, 10);
+    expect(first, "claim").to.be.lessThanOrEqual(CEILING.claim);
+    expect(second, "second claim").to.be.lessThanOrEqual(CEILING.claim);
+    expect(release, "releaseClaim").to.be.lessThanOrEqual(CEILING.releaseClaim);
+    row("claim, first of a bill, 1,000-bill batch (field proof of " + field.proof.length + ")", first, CEILING.claim);
+    row("claim, second party on the same bill", second, CEILING.claim);
+    row("releaseClaim (the first of two)", release, CEILING.releaseClaim);
   });
 
   it("allots the first range of a code and the 50th within their ceilings, in number order for the same gas whatever came before", async () => {

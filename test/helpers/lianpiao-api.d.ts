@@ -188,6 +188,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invoices/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A redacted copy of the bill (PDF or JSON) with the ID number, the items or the payer's name withheld; it still verifies VALID
+         * @description API key of: issuer.
+         */
+        get: operations["getInvoiceCopy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invoices/{id}/pdf": {
         parameters: {
             query?: never;
@@ -618,7 +638,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when
+         * Mark a bill reimbursed (报销/入账), or claim a part of it in fen (amountFen); a claim over what remains is 409 with remainingFen
          * @description API key of: relying_party.
          */
         post: operations["markReimbursed"];
@@ -662,6 +682,26 @@ export interface paths {
          * @description API key of: relying_party.
          */
         post: operations["releaseReimbursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reimbursements/{billCode}/{billNumber}/release-claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release the caller's own claim (by its reference) on a bill; its amount can be claimed again
+         * @description API key of: relying_party.
+         */
+        post: operations["releaseClaim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -720,6 +760,66 @@ export interface paths {
          * @description Public.
          */
         get: operations["verifyByLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v/{id}/copy.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holder's redacted copy as PDF: chosen fields withheld (?withhold=idNumber,items,payerName); ?k= is the bill's key
+         * @description Public.
+         */
+        get: operations["getHolderCopyPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v/{id}/copy.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holder's redacted copy as JSON: chosen fields withheld (?withhold=idNumber,items,payerName); ?k= is the bill's key
+         * @description Public.
+         */
+        get: operations["getHolderCopyJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A redacted copy's own link (its QR code): the verification of the copy, listing what it withholds
+         * @description Public.
+         */
+        get: operations["verifyCopyByLink"];
         put?: never;
         post?: never;
         delete?: never;
@@ -845,7 +945,7 @@ export interface components {
              * @description The stable code: clients switch on it. It never changes meaning.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CLAIM_EXCEEDS_REMAINING" | "BILL_CLAIMED" | "CLAIM_EXISTS" | "NO_CLAIM" | "INVALID_WITHHOLD" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
             /** @description This occurrence in words. */
             detail: string;
             /** @description The request path. */
@@ -1631,7 +1731,7 @@ export interface components {
             } | null;
             redBill: components["schemas"]["BillSummary"];
         };
-        /** @description A reimbursement mark (报销/入账). */
+        /** @description A reimbursement mark (报销/入账), or a claim of part of a bill. */
         Reimbursement: {
             /** @description 票据代码. */
             billCode: string;
@@ -1643,6 +1743,14 @@ export interface components {
             at: string;
             /** @description The claim reference it gave. */
             reference: string | null;
+            /** @description A claim in parts: the amount claimed (or released), in fen. */
+            amountFen?: number;
+            /** @description A claim in parts: the bill's claimable amount in fen (the cash paid of a medical bill with a settlement, else the total). */
+            claimableFen?: number;
+            /** @description A claim in parts: the bill's open claims in all, in fen. */
+            claimedFen?: number;
+            /** @description A claim in parts: what remains to be claimed, in fen. */
+            remainingFen?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1674,6 +1782,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             }) | null;
+            /** @description Claims in parts: claimable, claimed, remaining, and who claimed; null when unknown. */
+            claims: components["schemas"]["ClaimsSummary"] | null;
             /** @description JSON Pointers of the fields the presented copy withholds (docs/PROTOCOL.md §3). */
             withheld: string[];
         } & {
@@ -1695,6 +1805,72 @@ export interface components {
             detail: string;
         } & {
             [key: string]: unknown;
+        };
+        /** @description Claims in parts on a bill (docs/PROTOCOL.md §7). */
+        ClaimsSummary: {
+            /** @description What may be claimed in all, in fen; null when a copy withholds it and nobody claimed yet. */
+            claimableFen: number | null;
+            /** @description The open claims in all, in fen. */
+            claimedFen: number;
+            /** @description What remains to be claimed, in fen. */
+            remainingFen: number | null;
+            /** @description The open claims. */
+            parties: {
+                /** @description The claiming institution's name. */
+                by: string;
+                /** @description Its claim, in fen. */
+                amountFen: number;
+                /** @description When. */
+                at: string;
+            }[];
+        };
+        /** @description A redacted copy: its envelope (fields withheld, their commitments kept) and its document record, exactly its PDF's attachment. */
+        CopyAttachment: {
+            /**
+             * @description The envelope format.
+             * @constant
+             */
+            format: "lianpiao-bill/2";
+            /** @description The canonical bill, as hashed and signed (docs/schemas/bill-envelope.schema.json). */
+            bill: {
+                [key: string]: unknown;
+            };
+            /** @description Each shown field's salt, by JSON Pointer (docs/PROTOCOL.md §3). */
+            salts: {
+                [key: string]: string;
+            };
+            /** @description Each withheld field's commitment, by JSON Pointer. */
+            withheld: {
+                [key: string]: string;
+            };
+            /** @description The root of the field commitments. */
+            billHash: string;
+            /** @description The bill's leaf in its batch tree. */
+            leaf: string;
+            /** @description The issuer's EIP-712 signature over billHash, bill code and number. */
+            signature: string;
+            /** @description The chain evidence, or null while pending. */
+            anchor: {
+                /** @description EVM chain id. */
+                chainId: number;
+                /** @description The registry contract. */
+                registry: string;
+                /** @description The batch root. */
+                root: string;
+                /** @description The bill's Merkle proof to the root. */
+                proof: string[];
+                /** @description The anchoring transaction. */
+                txHash: string;
+                /** @description Its block. */
+                blockNumber: number;
+            } | null;
+            /** @description How the copy's PDF is rendered (docs/PROTOCOL.md §10). */
+            document: {
+                /** @description The renderer version of the copy's PDF. */
+                renderer: string;
+                /** @description The copy's own link, which its PDF's QR code encodes. */
+                verifyUrl: string;
+            };
         };
         /** @description An event about a bill, POSTed to each subscription that asked for its type. */
         WebhookEvent: {
@@ -1731,7 +1907,7 @@ export interface components {
                         billNumber: string;
                     } | null;
                 };
-                /** @description bill.reimbursed: the mark. */
+                /** @description bill.reimbursed: the mark, or a claim of part of the bill. */
                 reimbursement?: {
                     /** @description The relying party. */
                     by: string;
@@ -1739,8 +1915,10 @@ export interface components {
                     at: string;
                     /** @description Its claim reference (to that party only; null to the issuer). */
                     reference: string | null;
+                    /** @description A claim of part of the bill: its amount in fen (absent for a whole-bill mark). */
+                    amountFen?: number;
                 };
-                /** @description bill.released: the release. */
+                /** @description bill.released: the release (of a mark, or of a claim). */
                 release?: {
                     /** @description The relying party. */
                     by: string;
@@ -1748,6 +1926,8 @@ export interface components {
                     at: string;
                     /** @description The mark was taken off because the registry refused it. */
                     refusedByRegistry?: boolean;
+                    /** @description A claim's release: its amount in fen. */
+                    amountFen?: number;
                 };
             };
         };
@@ -2422,6 +2602,144 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "INTERNAL";
+                    };
+                };
+            };
+        };
+    };
+    getInvoiceCopy: {
+        parameters: {
+            query: {
+                /** @description The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor). */
+                withhold: string;
+                /** @description pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record). */
+                format?: "pdf" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy: a PDF whose QR code is the copy's own link, or (format=json) the copy's envelope with its document record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/json": string;
+                };
+            };
+            /** @description withhold names a field that cannot be withheld, or a query parameter this endpoint does not take. Codes: `INVALID_WITHHOLD` (withhold names a field that cannot be withheld from a copy; errors[] names it); `UNKNOWN_QUERY_PARAMETER` (The request has a query parameter this endpoint does not take; errors[] names it); `INVALID_QUERY` (A query parameter is not valid). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INVALID_WITHHOLD" | "UNKNOWN_QUERY_PARAMETER" | "INVALID_QUERY";
+                    };
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Codes: `UNAUTHENTICATED` (Send a valid API key as 'Authorization: Bearer <key>'). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description This API key's role may not do this. Codes: `FORBIDDEN` (This API key may not do that). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description No such bill (or not yours). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description An unexpected error; nothing about it is disclosed. Codes: `INTERNAL` (Internal error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description The renderer is busy; retry after Retry-After. Codes: `SERVICE_BUSY` (The service is busy; retry shortly). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_BUSY";
                     };
                 };
             };
@@ -5284,7 +5602,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Already voided, reimbursed, a red bill, or a mark in flight. Codes: `ALREADY_VOIDED` (The bill is already voided); `BILL_REIMBURSED` (The bill is marked reimbursed; the reimbursing party must release it first); `BILL_NOT_VALID` (The bill is not in a state that allows this); `RANGE_EXHAUSTED` (The issuer's allotted bill numbers are used up; ask the bureau for a new range). */
+            /** @description Already voided, reimbursed, claimed in parts (the parties must release their claims first), a red bill, or a mark in flight. Codes: `ALREADY_VOIDED` (The bill is already voided); `BILL_REIMBURSED` (The bill is marked reimbursed; the reimbursing party must release it first); `BILL_CLAIMED` (The bill has open claims; the claiming parties must release them first); `BILL_NOT_VALID` (The bill is not in a state that allows this); `RANGE_EXHAUSTED` (The issuer's allotted bill numbers are used up; ask the bureau for a new range). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5295,7 +5613,7 @@ export interface operations {
                          * @description The codes this status carries here.
                          * @enum {string}
                          */
-                        code?: "ALREADY_VOIDED" | "BILL_REIMBURSED" | "BILL_NOT_VALID" | "RANGE_EXHAUSTED";
+                        code?: "ALREADY_VOIDED" | "BILL_REIMBURSED" | "BILL_CLAIMED" | "BILL_NOT_VALID" | "RANGE_EXHAUSTED";
                     };
                 };
             };
@@ -5385,7 +5703,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when */
+        /** @description Mark a bill reimbursed (报销/入账), or claim a part of it in fen (amountFen); a claim over what remains is 409 with remainingFen */
         requestBody: {
             content: {
                 "application/json": {
@@ -5399,11 +5717,13 @@ export interface operations {
                     total: string;
                     /** @description The relying party's claim reference, 1–100 characters (only its hash goes on chain). */
                     reference: string;
+                    /** @description Claim this part of the bill, in fen (分, an integer): several parties may claim parts until the bill's claimable amount (the cash paid of a medical bill with a settlement, else the total) is used up; a claim over what remains is 409 CLAIM_EXCEEDS_REMAINING with remainingFen. Absent: the whole bill is marked reimbursed, or, when it already has claims, what remains is claimed. */
+                    amountFen?: number;
                 };
             };
         };
         responses: {
-            /** @description Marked. */
+            /** @description Marked, or claimed (then with amountFen, claimableFen, claimedFen and remainingFen). */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5457,7 +5777,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Already reimbursed, voided, a red bill or not yet anchored. Codes: `ALREADY_REIMBURSED` (The bill is already marked reimbursed); `BILL_NOT_VALID` (The bill is not in a state that allows this). */
+            /** @description Already reimbursed, voided, a red bill or not yet anchored; a claim over the remaining amount (remainingFen, claimedFen, claimableFen in the body); a second open claim of the party with the same reference; a whole-bill mark of a bill with claims. Codes: `ALREADY_REIMBURSED` (The bill is already marked reimbursed); `BILL_NOT_VALID` (The bill is not in a state that allows this); `CLAIM_EXCEEDS_REMAINING` (The claim is more than the bill's remaining claimable amount; remainingFen says what remains); `CLAIM_EXISTS` (This party already holds an open claim with this reference on the bill); `BILL_CLAIMED` (The bill has open claims; the claiming parties must release them first). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +5788,7 @@ export interface operations {
                          * @description The codes this status carries here.
                          * @enum {string}
                          */
-                        code?: "ALREADY_REIMBURSED" | "BILL_NOT_VALID";
+                        code?: "ALREADY_REIMBURSED" | "BILL_NOT_VALID" | "CLAIM_EXCEEDS_REMAINING" | "CLAIM_EXISTS" | "BILL_CLAIMED";
                     };
                 };
             };
@@ -5845,6 +6165,146 @@ export interface operations {
             };
         };
     };
+    releaseClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 票据代码, 8 digits. */
+                billCode: string;
+                /** @description 票据号码, 10 digits. */
+                billNumber: string;
+            };
+            cookie?: never;
+        };
+        /** @description Release the caller's own claim (by its reference) on a bill; its amount can be claimed again */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The reference of the caller's own claim to release. */
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Released, with the bill's claimed and remaining amounts after it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reimbursement"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Codes: `UNAUTHENTICATED` (Send a valid API key as 'Authorization: Bearer <key>'). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description This API key's role may not do this. Codes: `FORBIDDEN` (This API key may not do that). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description No such bill, or the caller holds no open claim with this reference on it (another party's claim is not the caller's). Codes: `BILL_NOT_FOUND` (No bill matches these fields); `NO_CLAIM` (This party holds no open claim with this reference on the bill). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "BILL_NOT_FOUND" | "NO_CLAIM";
+                    };
+                };
+            };
+            /** @description Not application/json. Codes: `UNSUPPORTED_MEDIA_TYPE` (Send the body with the content type this endpoint takes). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Invalid body: errors[] names each field. Codes: `INVALID_BODY` (The request body is not valid; see errors[] for each field). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INVALID_BODY";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description An unexpected error; nothing about it is disclosed. Codes: `INTERNAL` (Internal error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL";
+                    };
+                };
+            };
+        };
+    };
     verifyPdf: {
         parameters: {
             query?: never;
@@ -6086,6 +6546,217 @@ export interface operations {
                 };
             };
             /** @description Unknown bill or wrong key (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many verifications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+        };
+    };
+    getHolderCopyPdf: {
+        parameters: {
+            query: {
+                /** @description The per-bill key from the QR code: whoever has the link is the holder. */
+                k: string;
+                /** @description Comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor). */
+                withhold: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy as PDF; its QR code is the copy's own link (/v/{id}/copy), never the holder's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description withhold names a field that cannot be withheld. Codes: `INVALID_WITHHOLD` (withhold names a field that cannot be withheld from a copy; errors[] names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INVALID_WITHHOLD";
+                    };
+                };
+            };
+            /** @description Unknown bill or wrong key (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many verifications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+        };
+    };
+    getHolderCopyJson: {
+        parameters: {
+            query: {
+                /** @description The per-bill key from the QR code: whoever has the link is the holder. */
+                k: string;
+                /** @description Comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor). */
+                withhold: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy's envelope with its document record (exactly the PDF's attachment). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyAttachment"];
+                };
+            };
+            /** @description withhold names a field that cannot be withheld. Codes: `INVALID_WITHHOLD` (withhold names a field that cannot be withheld from a copy; errors[] names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INVALID_WITHHOLD";
+                    };
+                };
+            };
+            /** @description Unknown bill or wrong key (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many verifications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+        };
+    };
+    verifyCopyByLink: {
+        parameters: {
+            query: {
+                /** @description The withheld fields of the copy (idNumber, items, payerName). */
+                w: string;
+                /** @description The copy link's mac under the bill's key. */
+                c: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification page or JSON of the copy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                    "text/html": string;
+                };
+            };
+            /** @description Unknown bill or a link that is not this bill's copy link (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -24,7 +24,7 @@ export interface IndependentResult {
 // §7, as human-readable ABI: the two reads this verifier needs
 const REGISTRY_ABI = [
   "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
-  "function evidence(address issuer, bytes32 root, bytes32 leaf, bytes32[] proof, uint32 billCode, uint64 billNumber) view returns (tuple(tuple(uint48 blockNumber, uint40 timestamp, uint24 billCount) batch, tuple(bool voided, uint8 voidReason, uint40 voidedAt, address reimbursedBy, uint40 reimbursedAt) status, tuple(uint8 kind, bool active, uint48 admittedAt, bytes32 creditCodeHash) issuer, bool included, bool activeAtAnchor, bool allottedAtAnchor))",
+  "function evidence(address issuer, bytes32 root, bytes32 leaf, bytes32[] proof, uint32 billCode, uint64 billNumber) view returns (tuple(tuple(uint48 blockNumber, uint40 timestamp, uint24 billCount) batch, tuple(bool voided, uint8 voidReason, uint40 voidedAt, address reimbursedBy, uint40 reimbursedAt, uint64 claimedFen, uint64 capFen, uint8 claimable, uint16 claimCount) status, tuple(uint8 kind, bool active, uint48 admittedAt, bytes32 creditCodeHash) issuer, bool included, bool activeAtAnchor, bool allottedAtAnchor))",
 ];
 const BILL_TYPES = { Bill: [{ name: "billHash", type: "bytes32" }, { name: "billCode", type: "string" }, { name: "billNumber", type: "string" }] };
 const KINDS: Record<string, number> = { medical: 1, donation: 2 };

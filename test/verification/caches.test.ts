@@ -34,7 +34,7 @@ function makeEnvelope(n: number, signer = issuer): { env: BillEnvelope; root: st
   return { env: { ...sealed, anchor }, root: tree.root };
 }
 
-const NO_MARKS: BillMarks = { voided: false, voidReason: 0, voidedAt: null, reimbursedBy: null, reimbursedAt: null };
+const NO_MARKS: BillMarks = { voided: false, voidReason: 0, voidedAt: null, reimbursedBy: null, reimbursedAt: null, claimedFen: 0n, capFen: 0n, claimCount: 0 };
 const DOMAIN = { name: "lianpiao", version: "2", chainId: BigInt(CHAIN_ID), verifyingContract: REGISTRY };
 
 /** A registry in memory that can be taken down, counting what it is asked. Batches and marks are keyed by issuer. */

@@ -86,7 +86,7 @@ describe("the file check's rules", function () {
 
   it("makes the verdict INVALID when it fails (over VOIDED and ERROR), ERROR when it cannot tell, and keeps VALID when it passes", () => {
     const five: Check[] = ["integrity", "inclusion", "issuer", "status", "signature"].map((n) => passed(n as Check["name"], ""));
-    const base = { notice: "", bill: null, anchor: null, reimbursement: null, withheld: [] };
+    const base = { notice: "", bill: null, anchor: null, reimbursement: null, claims: null, withheld: [] };
     const valid: Verification = { verdict: "VALID", checks: five, ...base };
     const voided: Verification = { verdict: "VOIDED", checks: [...five.slice(0, 3), failed("status", "VOIDED", "voided"), five[4]], void: { reason: "r", at: null }, ...base };
     const error: Verification = { verdict: "ERROR", checks: [...five.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...five.slice(2)], ...base };

@@ -2,14 +2,14 @@
  * Operations of the bureau, voiding, reimbursement and verification areas (see operations.ts).
  */
 import { admitBody, issuerListQuery, keyBody, rangeBody, statusBody } from "../../registry/issuer-routes";
-import { markBody, voidBody } from "../../lifecycle/routes";
+import { markBody, releaseClaimBody, voidBody } from "../../lifecycle/routes";
 import { relyingPartyBody } from "../../registry/relying-parties";
 import { manualBody } from "../../verification/routes";
 import { reconQuery, registryBillsQuery, statsQuery } from "../../registry/registry-routes";
 import { auditQuery } from "../../registry/audit-routes";
 import type { Operation } from "./operations";
 import { authProblems, badQuery, problem } from "./responses";
-import { ApiKeyCreated, AuditPage, BillDetail, BillSummary, Issuer, IssuerList, RangeAllotted, Reconciliation, RegistryBills, Reimbursement, RelyingParty, RelyingPartyList, Stats, Verification } from "./shapes";
+import { CopyAttachment, ApiKeyCreated, AuditPage, BillDetail, BillSummary, Issuer, IssuerList, RangeAllotted, Reconciliation, RegistryBills, Reimbursement, RelyingParty, RelyingPartyList, Stats, Verification } from "./shapes";
 
 const bureau = ["bureau"] as Operation["access"];
 const html = (description: string) => ({ description, contentType: "text/html" });
@@ -87,19 +87,29 @@ export const BUREAU_OPERATIONS: Operation[] = [
       ...authProblems,
       403: problem("The key's role may not void, or the issuer is suspended.", "FORBIDDEN", "ISSUER_SUSPENDED"),
       404: problem("No such bill (or not yours).", "NOT_FOUND"),
-      409: problem("Already voided, reimbursed, a red bill, or a mark in flight.", "ALREADY_VOIDED", "BILL_REIMBURSED", "BILL_NOT_VALID", "RANGE_EXHAUSTED"),
+      409: problem("Already voided, reimbursed, claimed in parts (the parties must release their claims first), a red bill, or a mark in flight.", "ALREADY_VOIDED", "BILL_REIMBURSED", "BILL_CLAIMED", "BILL_NOT_VALID", "RANGE_EXHAUSTED"),
       415: notJson,
       422: invalidBody,
       503: problem("The chain cannot be read to check the bill's marks.", "CHAIN_UNAVAILABLE"),
     },
   },
   {
-    method: "post", path: "/api/v1/reimbursements", operationId: "markReimbursed", summary: "Mark a bill reimbursed (报销/入账); a second mark is 409 with who and when", tag: "lifecycle", access: ["relying_party"],
-    request: { contentType: "application/json", schema: markBody, examples: { claim: { summary: "An insurer's claim", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0001" } } } },
+    method: "post", path: "/api/v1/reimbursements", operationId: "markReimbursed", summary: "Mark a bill reimbursed (报销/入账), or claim a part of it in fen (amountFen); a claim over what remains is 409 with remainingFen", tag: "lifecycle", access: ["relying_party"],
+    request: {
+      contentType: "application/json",
+      schema: markBody,
+      examples: {
+        claim: { summary: "An insurer's claim of the whole bill", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0001" } },
+        part: { summary: "A claim of 20.00 yuan of the bill's claimable amount", value: { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", total: "157.00", reference: "CLAIM-2026-0002", amountFen: 2000 } },
+      },
+    },
     responses: {
-      201: { description: "Marked.", schema: Reimbursement },
+      201: { description: "Marked, or claimed (then with amountFen, claimableFen, claimedFen and remainingFen).", schema: Reimbursement },
       404: problem("No bill matches these fields.", "BILL_NOT_FOUND"),
-      409: problem("Already reimbursed, voided, a red bill or not yet anchored.", "ALREADY_REIMBURSED", "BILL_NOT_VALID"),
+      409: problem(
+        "Already reimbursed, voided, a red bill or not yet anchored; a claim over the remaining amount (remainingFen, claimedFen, claimableFen in the body); a second open claim of the party with the same reference; a whole-bill mark of a bill with claims.",
+        "ALREADY_REIMBURSED", "BILL_NOT_VALID", "CLAIM_EXCEEDS_REMAINING", "CLAIM_EXISTS", "BILL_CLAIMED",
+      ),
       415: notJson, 422: invalidBody,
       503: problem("The chain cannot be read to check the bill's marks.", "CHAIN_UNAVAILABLE"),
       ...authProblems,
@@ -121,6 +131,17 @@ export const BUREAU_OPERATIONS: Operation[] = [
     },
   })),
   {
+    method: "post", path: "/api/v1/reimbursements/{billCode}/{billNumber}/release-claim", operationId: "releaseClaim",
+    summary: "Release the caller's own claim (by its reference) on a bill; its amount can be claimed again", tag: "lifecycle", access: ["relying_party"],
+    request: { contentType: "application/json", schema: releaseClaimBody, examples: { release: { summary: "Release a claim", value: { reference: "CLAIM-2026-0002" } } } },
+    responses: {
+      200: { description: "Released, with the bill's claimed and remaining amounts after it.", schema: Reimbursement },
+      404: problem("No such bill, or the caller holds no open claim with this reference on it (another party's claim is not the caller's).", "BILL_NOT_FOUND", "NO_CLAIM"),
+      415: notJson, 422: invalidBody,
+      ...authProblems,
+    },
+  },
+  {
     method: "post", path: "/api/v1/verify", operationId: "verifyPdf", summary: "Verify an uploaded PDF bill; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
     request: { contentType: "application/pdf", description: "The PDF bytes.", binary: true },
     responses: { 200: { description: "The verification.", schema: Verification }, 413: problem("Over 5 MB.", "PAYLOAD_TOO_LARGE"), 415: problem("Not a PDF.", "UNSUPPORTED_MEDIA_TYPE"), 422: problem("Not a lianpiao PDF.", "PDF_INVALID"), 429: verifyLimited },
@@ -134,6 +155,28 @@ export const BUREAU_OPERATIONS: Operation[] = [
     method: "get", path: "/v/{id}", operationId: "verifyByLink", summary: "The QR verification page (HTML, or JSON with Accept: application/json); ?k= is the bill's key", tag: "verification", access: "public",
     parameters: [{ name: "k", in: "query", required: true, description: "The per-bill key from the QR code." }],
     responses: { 200: { description: "The verification page or JSON.", schema: Verification, alternatives: { "text/html": { description: "The page." } } }, 404: problem("Unknown bill or wrong key (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
+  },
+  ...(["pdf", "json"] as const).map((format): Operation => ({
+    method: "get", path: `/v/{id}/copy.${format}`, operationId: format === "pdf" ? "getHolderCopyPdf" : "getHolderCopyJson",
+    summary: `The holder's redacted copy as ${format.toUpperCase()}: chosen fields withheld (?withhold=idNumber,items,payerName); ?k= is the bill's key`, tag: "verification", access: "public",
+    parameters: [
+      { name: "k", in: "query", required: true, description: "The per-bill key from the QR code: whoever has the link is the holder." },
+      { name: "withhold", in: "query", required: true, description: "Comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)." },
+    ],
+    responses: {
+      200: format === "pdf" ? { description: "The copy as PDF; its QR code is the copy's own link (/v/{id}/copy), never the holder's.", contentType: "application/pdf" } : { description: "The copy's envelope with its document record (exactly the PDF's attachment).", schema: CopyAttachment },
+      400: problem("withhold names a field that cannot be withheld.", "INVALID_WITHHOLD"),
+      404: problem("Unknown bill or wrong key (indistinguishable).", "NOT_FOUND"),
+      429: verifyLimited,
+    },
+  })),
+  {
+    method: "get", path: "/v/{id}/copy", operationId: "verifyCopyByLink", summary: "A redacted copy's own link (its QR code): the verification of the copy, listing what it withholds", tag: "verification", access: "public",
+    parameters: [
+      { name: "w", in: "query", required: true, description: "The withheld fields of the copy (idNumber, items, payerName)." },
+      { name: "c", in: "query", required: true, description: "The copy link's mac under the bill's key." },
+    ],
+    responses: { 200: { description: "The verification page or JSON of the copy.", schema: Verification, alternatives: { "text/html": { description: "The page." } } }, 404: problem("Unknown bill or a link that is not this bill's copy link (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
   },
   { method: "get", path: "/bureau", operationId: "getBureauPage", summary: "The bureau's page (sign in with the bureau key)", tag: "bureau", access: "public", responses: { 200: html("The page or the sign-in form."), 303: { description: "To sign in." } } },
   { method: "post", path: "/bureau/login", operationId: "bureauSignIn", summary: "Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form)", tag: "bureau", access: "public", signIn: true, csrf: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "Signed in." }, 400: html("No key."), 401: html("Wrong key."), 403: html("Not a bureau key, a missing or wrong CSRF token, or a form from another site (CSRF_REJECTED as problem+json to Accept: application/json)."), 429: html("Too many failed sign-ins.") } },

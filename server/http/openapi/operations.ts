@@ -5,7 +5,7 @@
  */
 import { z, type ZodType } from "zod";
 import { invoiceSchema } from "../../issuance/schema";
-import { invoiceListQuery } from "../../issuance/routes";
+import { copyQuery, invoiceListQuery } from "../../issuance/routes";
 import { DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE, MEDICAL_EXAMPLE } from "../../issuance/examples";
 import type { Role } from "../../store/schema";
 import { deliveriesQuery, Delivery, DeliveryList, Subscription, SubscriptionCreated, SubscriptionList, subscriptionBody } from "../../webhooks/routes";
@@ -90,6 +90,17 @@ const CORE_OPERATIONS: Operation[] = [
   {
     method: "get", path: "/api/v1/invoices/{id}/envelope", operationId: "getInvoiceEnvelope", summary: "The machine-readable bill with its Merkle proof", tag: "issuance", access: ["issuer", "bureau"],
     responses: { 200: { description: "The envelope embedded in the PDF.", schema: Envelope }, 404: problem("No such bill (or not yours).", "NOT_FOUND"), ...authProblems },
+  },
+  {
+    method: "get", path: "/api/v1/invoices/{id}/copy", operationId: "getInvoiceCopy", summary: "A redacted copy of the bill (PDF or JSON) with the ID number, the items or the payer's name withheld; it still verifies VALID", tag: "issuance", access: ["issuer"],
+    query: copyQuery,
+    responses: {
+      200: { description: "The copy: a PDF whose QR code is the copy's own link, or (format=json) the copy's envelope with its document record.", contentType: "application/pdf", alternatives: { "application/json": { description: "The copy's envelope with `document` (the PDF's attachment)." } } },
+      400: problem("withhold names a field that cannot be withheld, or a query parameter this endpoint does not take.", "INVALID_WITHHOLD", "UNKNOWN_QUERY_PARAMETER", "INVALID_QUERY"),
+      404: problem("No such bill (or not yours).", "NOT_FOUND"),
+      503: problem("The renderer is busy; retry after Retry-After.", "SERVICE_BUSY"),
+      ...authProblems,
+    },
   },
   {
     method: "get", path: "/api/v1/invoices/{id}/pdf", operationId: "getInvoicePdf", summary: "The bill as PDF (QR code, embedded machine-readable bill)", tag: "issuance", access: ["issuer", "bureau"],

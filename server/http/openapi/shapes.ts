@@ -98,6 +98,13 @@ export const Envelope = z
   })
   .meta({ id: "BillEnvelope", description: "The machine-readable bill embedded in the PDF (docs/PROTOCOL.md §5; JSON Schema in docs/schemas/bill-envelope.schema.json)." });
 
+export const CopyAttachment = Envelope.extend({
+  document: d(
+    z.object({ renderer: d(z.string(), "The renderer version of the copy's PDF."), verifyUrl: d(z.string(), "The copy's own link, which its PDF's QR code encodes.") }),
+    "How the copy's PDF is rendered (docs/PROTOCOL.md §10).",
+  ),
+}).meta({ id: "CopyAttachment", description: "A redacted copy: its envelope (fields withheld, their commitments kept) and its document record, exactly its PDF's attachment." });
+
 export const Health = z.object({ status: d(z.literal("ok"), "The process is up.") }).meta({ id: "Health", description: "Liveness." });
 export const Ready = z
   .object({ status: d(z.enum(["ready", "unready"]), "Whether every dependency answered."), checks: d(z.record(z.string(), z.unknown()), "Each dependency's check: database, chain, anchoring worker.") })
@@ -229,9 +236,22 @@ export const Reimbursement = z
     by: d(z.string(), "The relying party."),
     at: d(iso, "When."),
     reference: d(z.string().nullable(), "The claim reference it gave."),
+    amountFen: d(z.number().int().optional(), "A claim in parts: the amount claimed (or released), in fen."),
+    claimableFen: d(z.number().int().optional(), "A claim in parts: the bill's claimable amount in fen (the cash paid of a medical bill with a settlement, else the total)."),
+    claimedFen: d(z.number().int().optional(), "A claim in parts: the bill's open claims in all, in fen."),
+    remainingFen: d(z.number().int().optional(), "A claim in parts: what remains to be claimed, in fen."),
   })
   .passthrough()
-  .meta({ id: "Reimbursement", description: "A reimbursement mark (报销/入账)." });
+  .meta({ id: "Reimbursement", description: "A reimbursement mark (报销/入账), or a claim of part of a bill." });
+
+const ClaimsSummary = z
+  .object({
+    claimableFen: d(z.number().int().nullable(), "What may be claimed in all, in fen; null when a copy withholds it and nobody claimed yet."),
+    claimedFen: d(z.number().int(), "The open claims in all, in fen."),
+    remainingFen: d(z.number().int().nullable(), "What remains to be claimed, in fen."),
+    parties: d(z.array(z.object({ by: d(z.string(), "The claiming institution's name."), amountFen: d(z.number().int(), "Its claim, in fen."), at: d(iso, "When.") })), "The open claims."),
+  })
+  .meta({ id: "ClaimsSummary", description: "Claims in parts on a bill (docs/PROTOCOL.md §7)." });
 
 // `file` only when a file was presented (PDF upload): it is exactly the file issued for the bill
 const CheckResult = z
@@ -251,6 +271,7 @@ export const Verification = z
     bill: d(z.record(z.string(), z.unknown()).nullable(), "What anyone may see of the bill: no ID numbers, the payer or donor masked."),
     anchor: d(z.record(z.string(), z.unknown()).nullable(), "The chain evidence."),
     reimbursement: d(z.object({ by: d(z.string(), "Who."), at: d(z.string(), "When.") }).passthrough().nullable(), "The reimbursement mark, or null."),
+    claims: d(ClaimsSummary.nullable(), "Claims in parts: claimable, claimed, remaining, and who claimed; null when unknown."),
     withheld: z.array(z.string()).meta({ description: "JSON Pointers of the fields the presented copy withholds (docs/PROTOCOL.md §3)." }),
   })
   .passthrough()
