@@ -1,0 +1,48 @@
+/**
+ * Headless Chromium for the page tests: opens pages at a phone's and a laptop's size, collects console
+ * errors (a CSP violation is one), asserts no horizontal overflow and saves screenshots to a stable
+ * path under the OS temp dir (printed, to be looked at).
+ */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const SHOT_DIR = join(tmpdir(), "lianpiao-pages");
+export const VIEWPORTS = { phone: { width: 390, height: 844 }, laptop: { width: 1280, height: 800 } } as const;
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+export interface Tab {
+  page: Page;
+  errors: string[];
+}
+
+export async function tab(browser: Browser, size: keyof typeof VIEWPORTS): Promise<Tab> {
+  const page = await browser.newPage({ viewport: VIEWPORTS[size] });
+  const errors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { page, errors };
+}
+
+/** No horizontal overflow, then a full-page screenshot under SHOT_DIR; returns its path. */
+export async function fitsAndShoot(t: Tab, name: string): Promise<string> {
+  const fits = await t.page.evaluate(() => {
+    const g = globalThis as any;
+    return { scroll: g.document.documentElement.scrollWidth as number, inner: g.innerWidth as number };
+  });
+  expect(fits.scroll, `${name}: scrollWidth ${fits.scroll} > innerWidth ${fits.inner}`).to.be.at.most(fits.inner);
+  mkdirSync(SHOT_DIR, { recursive: true });
+  const path = join(SHOT_DIR, `${name}.png`);
+  await t.page.screenshot({ path, fullPage: true });
+  console.log(`      screenshot: ${path}`);
+  return path;
+}
+
+export const verdictOf = (p: Page) => p.locator("[data-verdict]").first();
