@@ -3,7 +3,8 @@
  * errors (a CSP violation is one), asserts no horizontal overflow and saves screenshots to a stable
  * path under the OS temp dir (printed, to be looked at).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { fontBuffer } from "../../server/pdf/font";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -14,8 +15,24 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 export const SHOT_DIR = join(tmpdir(), "lianpiao-pages");
 export const VIEWPORTS = { phone: { width: 390, height: 844 }, laptop: { width: 1280, height: 800 } } as const;
 
+/**
+ * The machine may have no CJK font: Chromium is given the project's own Noto Sans SC (the PDF
+ * renderer's font, unpacked from its WOFF files) through a fontconfig file, so that the screenshots show the Chinese text.
+ */
+function fontconfig(): string {
+  const dir = join(tmpdir(), "lianpiao-pages-fonts");
+  mkdirSync(dir, { recursive: true });
+  for (const w of ["regular", "bold"] as const) {
+    const file = join(dir, `noto-sans-sc-${w}.otf`);
+    if (!existsSync(file)) writeFileSync(file, fontBuffer(w));
+  }
+  const conf = join(dir, "fonts.conf");
+  writeFileSync(conf, `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>${dir}</dir><cachedir>${dir}/cache</cachedir></fontconfig>\n`);
+  return conf;
+}
+
 export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, FONTCONFIG_FILE: fontconfig() } as Record<string, string> });
 }
 
 export interface Tab {
