@@ -3,6 +3,7 @@
  * provider is built for a dialect.
  */
 import { Kysely, Migration, MigrationProvider } from "kysely";
+import { migration009 } from "./migration-009-bureau-sessions";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -359,6 +360,8 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       "005_rate_limits": migration005,
       "006_bill_lookups": migration006,
       "007_webhooks": migration007(dialect),
+      // 008 is left to the claims-in-parts work
+      "009_bureau_sessions": migration009,
     }),
   };
 }
