@@ -74,10 +74,13 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
     }
     const csrf = ctx.csrfField(res);
     const here = url(detail.id);
+    // a range is extended by the next numbers after the last range of its bill code
+    const last = new Map<string, number>();
+    for (const g of detail.ranges) last.set(g.billCode, Math.max(last.get(g.billCode) ?? 0, g.end));
     const ranges = detail.ranges
       .map((g) => {
         const next = g.end + 1;
-        const extend = next <= 9_999_999_999
+        const extend = next <= 9_999_999_999 && last.get(g.billCode) === g.end
           ? `<form method="post" action="${here}/ranges" class="inline">${csrf}<input type="hidden" name="billCode" value="${esc(g.billCode)}"><input type="hidden" name="start" value="${next}"><label>延长至 <span>Extend to</span><input name="end" required inputmode="numeric" value="${Math.min(next + (g.end - g.start), 9_999_999_999)}"></label><button type="submit">延长号段 Extend</button></form>`
           : "";
         return `<tr data-range="${esc(g.id)}"><td><code>${esc(g.billCode)}</code></td><td class="num">${g.start}</td><td class="num">${g.end}</td><td class="num">${g.used}</td><td class="num">${g.remaining}</td><td>${extend}</td></tr>`;
