@@ -1329,10 +1329,8 @@ export interface components {
             admittedAt: string;
             /** @description Its bill-number ranges. */
             ranges: components["schemas"]["BillRange"][];
-            /** @description Its figures: bills by state. */
-            bills: {
-                [key: string]: unknown;
-            };
+            /** @description Its figures. */
+            bills: components["schemas"]["IssuerFigures"];
         } & {
             [key: string]: unknown;
         };
@@ -1354,6 +1352,31 @@ export interface components {
             remaining: number;
             /** @description When allotted. */
             allottedAt: string;
+        };
+        /** @description An issuer's figures (Figures), with every bill and the anchored ones. */
+        IssuerFigures: {
+            /** @description Original bills issued (red bills are counted apart). */
+            issued: number;
+            /** @description Total of the original bills. */
+            amount: components["schemas"]["Amount"];
+            /** @description Original bills voided (冲红). */
+            voided: number;
+            /** @description Total of the voided originals. */
+            voidedAmount: components["schemas"]["Amount"];
+            /** @description Original bills marked reimbursed (报销/入账). */
+            reimbursed: number;
+            /** @description Total of the reimbursed originals. */
+            reimbursedAmount: components["schemas"]["Amount"];
+            /** @description Original bills not yet anchored. */
+            pending: number;
+            /** @description Red bills (红字票据). */
+            red: number;
+            /** @description Total of the red bills (negative). */
+            redAmount: components["schemas"]["Amount"];
+            /** @description Every bill, red bills included. */
+            total: number;
+            /** @description Bills anchored and not voided. */
+            anchored: number;
         };
         /** @description Issuers. */
         IssuerList: {
@@ -1411,9 +1434,7 @@ export interface components {
             /** @description Figures per issuer, kind and period. */
             rows: components["schemas"]["StatsRow"][];
             /** @description The same figures over every row. */
-            totals: {
-                [key: string]: unknown;
-            };
+            totals: components["schemas"]["Figures"];
         };
         /** @description One issuer, kind and period. */
         StatsRow: {
@@ -1425,17 +1446,45 @@ export interface components {
             kind: string;
             /** @description YYYY-MM-DD or YYYY-MM. */
             period: string;
-            /** @description Bills issued. */
+            /** @description Original bills issued (red bills are counted apart). */
             issued: number;
+            /** @description Total of the original bills. */
             amount: components["schemas"]["Amount"];
-            /** @description Bills voided. */
+            /** @description Original bills voided (冲红). */
             voided: number;
-            /** @description Bills reimbursed. */
+            /** @description Total of the voided originals. */
+            voidedAmount: components["schemas"]["Amount"];
+            /** @description Original bills marked reimbursed (报销/入账). */
             reimbursed: number;
-            /** @description Bills not yet anchored. */
+            /** @description Total of the reimbursed originals. */
+            reimbursedAmount: components["schemas"]["Amount"];
+            /** @description Original bills not yet anchored. */
             pending: number;
-            /** @description Red bills issued. */
+            /** @description Red bills (红字票据). */
             red: number;
+            /** @description Total of the red bills (negative). */
+            redAmount: components["schemas"]["Amount"];
+        };
+        /** @description The registry's figures: originals and red bills counted apart, voided and reimbursed originals with their amounts. */
+        Figures: {
+            /** @description Original bills issued (red bills are counted apart). */
+            issued: number;
+            /** @description Total of the original bills. */
+            amount: components["schemas"]["Amount"];
+            /** @description Original bills voided (冲红). */
+            voided: number;
+            /** @description Total of the voided originals. */
+            voidedAmount: components["schemas"]["Amount"];
+            /** @description Original bills marked reimbursed (报销/入账). */
+            reimbursed: number;
+            /** @description Total of the reimbursed originals. */
+            reimbursedAmount: components["schemas"]["Amount"];
+            /** @description Original bills not yet anchored. */
+            pending: number;
+            /** @description Red bills (红字票据). */
+            red: number;
+            /** @description Total of the red bills (negative). */
+            redAmount: components["schemas"]["Amount"];
         };
         /** @description A page of the bureau's bill search. */
         RegistryBills: {
