@@ -26,6 +26,8 @@ export interface CheckPageInput {
   fieldErrors?: Array<[string, string, string]>;
   /** which form the message is about */
   about?: "manual" | "pdf" | "link";
+  /** a heading of the message: [zh, en] */
+  heading?: [string, string];
 }
 
 function manualForm(base: string, values: CheckPageInput["values"] = {}): string {
@@ -51,8 +53,10 @@ export function checkPage(p: CheckPageInput): string {
   const errors = p.fieldErrors?.length
     ? `<ul class="field-errors">${p.fieldErrors.map(([f, zh, en]) => `<li data-field="${esc(f)}">${esc(zh)} <span class="en">${esc(en)}</span></li>`).join("")}</ul>`
     : "";
+  const heading = p.heading ? `<h1>${esc(p.heading[0])} <small>${esc(p.heading[1])}</small></h1>` : "";
+  const verdict = p.about === "link" ? ' data-verdict="NOT_FOUND"' : "";
   const message = p.message
-    ? `<div class="message problem" role="alert" data-about="${esc(p.about ?? "")}"><b>${esc(p.message[0])}</b><span class="en">${esc(p.message[1])}</span>${errors}</div>`
+    ? `<div class="message problem" role="alert" data-about="${esc(p.about ?? "")}"${verdict}>${heading}<b>${esc(p.message[0])}</b><span class="en">${esc(p.message[1])}</span>${errors}</div>`
     : "";
   const intro = `<section class="card"><h2>票据查验 Verify a fiscal e-bill</h2><p class="hint">扫描票据上的二维码即可查验；也可以输入票面上的五项信息，或上传电子票据 PDF 文件。` +
     `<span class="en">Scan the QR code on the bill to check it; or type the five fields printed on it, or upload the e-bill PDF.</span></p></section>`;
@@ -69,6 +73,7 @@ export function linkNotFoundPage(base: string): string {
   return checkPage({
     base,
     about: "link",
-    message: ["未找到票据：链接不完整或已失效。请核对二维码，或在下方输入票面信息查验。", "Bill not found: the link is incomplete or wrong. Check the QR code, or type the printed fields below."],
+    heading: ["未找到票据", "Bill not found"],
+    message: ["链接不完整或已失效。请核对二维码，或在下方输入票面信息查验。", "Bill not found: the link is incomplete or wrong. Check the QR code, or type the printed fields below."],
   });
 }
