@@ -24,6 +24,7 @@ import { ApiError } from "../http/errors";
 import { sendProblem } from "../http/problem";
 import { basePathOf } from "../http/html";
 import { escapeHtml, render, template } from "./page-template";
+import { audit } from "./institutions";
 import { BureauSessions, newToken, SESSION_MS, type Session } from "./bureau-sessions";
 import type { IssuerDeps } from "./issuers";
 import type { ReconciliationReport } from "./reconciliation";
@@ -174,6 +175,7 @@ export function bureauPage(d: BureauPageDeps): Router {
       return login(req, res, wait > 0 ? 429 : 401, wait > 0 ? "尝试次数过多，请稍后再试 Too many attempts; wait a minute" : "密钥无效 The key is not a valid bureau key");
     }
     const token = await sessions.create(principal.keyId, principal.institution.id);
+    await audit(d.db, { actor: principal.institution.id, ip: req.ip ?? null, action: "bureau.sign_in", subject: principal.keyId, detail: {} });
     res.append("Set-Cookie", cookie(COOKIE, token, SESSION_MS / 1000));
     res.redirect(303, home);
   });
@@ -184,6 +186,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     const s = await sessions.get(token);
     if (!fromThisSite(req) || !sameToken(req.body?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
     if (token) await sessions.end(token);
+    if (s) await audit(d.db, { actor: s.institutionId, ip: req.ip ?? null, action: "bureau.sign_out", subject: s.keyId, detail: {} });
     res.append("Set-Cookie", cookie(COOKIE, "", 0));
     res.redirect(303, home);
   });

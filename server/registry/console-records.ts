@@ -13,6 +13,7 @@ import { searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";
 import { admitRelyingParty, listRelyingParties, relyingPartyBody } from "./relying-parties";
 import { auditEntries, auditQuery } from "./audit-routes";
 import { refusal } from "./console-issuers";
+import { audit } from "./institutions";
 import type { ConsoleCtx } from "./bureau-page";
 
 const FILTERS: Array<[string, string, string]> = [
@@ -95,6 +96,7 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
   r.post("/reconciliation", ...ctx.protect, async (req, res) => {
     try {
       const report = await ctx.d.reconcile(req.body.rescan === "true");
+      await audit(db, { actor: ctx.session(res).institutionId, ip: req.ip ?? null, action: "registry.reconcile", subject: ctx.d.registry, detail: { clean: report.clean, discrepancies: report.discrepancies.length, notices: report.notices.length } });
       const finding = (t: { type: string; billCode?: string; billNumber?: string; root?: string; account?: string }) =>
         `<li data-type="${esc(t.type)}"><code>${esc(t.type)}</code> ${esc([t.billCode && `${t.billCode}-${t.billNumber ?? ""}`, t.root, t.account].filter(Boolean).join(" · "))}</li>`;
       const checked = Object.entries(report.checked).map(([k, v]) => `<div><span class="n">${esc(v)}</span><span>${esc(k)}</span></div>`).join("");

@@ -148,6 +148,10 @@ describe("the bureau's console in headless Chromium", function () {
     expect(await p.getAttribute("#recon-verdict", "data-clean")).to.be.oneOf(["true", "false"]);
     expect(await p.$$eval("#discrepancies li", (l) => l.length)).to.be.greaterThan(0);
     await fitsAndShoot(t, "bureau-reconciliation-laptop");
+    // the run, and the sign-in, are in the audit log
+    await p.goto(`${svc.url}/bureau/audit`);
+    const actions = await p.$$eval("#audit tbody tr", (rows) => rows.map((r) => r.getAttribute("data-action")));
+    expect(actions).to.include.members(["registry.reconcile", "bureau.sign_in"]);
     await p.close();
   });
 });
