@@ -78,12 +78,14 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
     const last = new Map<string, number>();
     for (const g of detail.ranges) last.set(g.billCode, Math.max(last.get(g.billCode) ?? 0, g.end));
     const ranges = detail.ranges
-      .map((g) => {
-        const next = g.end + 1;
-        const extend = next <= 9_999_999_999 && last.get(g.billCode) === g.end
-          ? `<form method="post" action="${here}/ranges" class="inline">${csrf}<input type="hidden" name="billCode" value="${esc(g.billCode)}"><input type="hidden" name="start" value="${next}"><label>延长至 <span>Extend to</span><input name="end" required inputmode="numeric" value="${Math.min(next + (g.end - g.start), 9_999_999_999)}"></label><button type="submit">延长号段 Extend</button></form>`
-          : "";
-        return `<tr data-range="${esc(g.id)}"><td><code>${esc(g.billCode)}</code></td><td class="num">${g.start}</td><td class="num">${g.end}</td><td class="num">${g.used}</td><td class="num">${g.remaining}</td><td>${extend}</td></tr>`;
+      .map((g) => `<tr data-range="${esc(g.id)}"><td><code>${esc(g.billCode)}</code></td><td class="num">${g.start}</td><td class="num">${g.end}</td><td class="num">${g.used}</td><td class="num">${g.remaining}</td></tr>`)
+      .join("");
+    const extend = [...last]
+      .filter(([, end]) => end < 9_999_999_999)
+      .map(([code, end]) => {
+        const size = Math.max(...detail.ranges.filter((g) => g.billCode === code && g.end === end).map((g) => g.end - g.start + 1));
+        return `<form method="post" action="${here}/ranges" class="inline extend" data-code="${esc(code)}">${csrf}<input type="hidden" name="billCode" value="${esc(code)}"><input type="hidden" name="start" value="${end + 1}">` +
+          `<label>${esc(code)} 自 ${end + 1} 延长至 <span>extend from ${end + 1} to</span><input name="end" required inputmode="numeric" value="${Math.min(end + size, 9_999_999_999)}"></label><button type="submit">延长号段 Extend</button></form>`;
       })
       .join("");
     const keys = detail.keys
@@ -93,7 +95,7 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
     const state = `<form method="post" action="${here}/${suspended ? "reinstate" : "suspend"}">${csrf}${field("reason", "原因", "Reason (for the audit log)", 'maxlength="200"')}<button type="submit" class="${suspended ? "" : "danger"}">${suspended ? "恢复 Reinstate" : "暂停 Suspend"}</button></form>`;
     const body =
       `<section class="card"><h1>${esc(detail.name)}</h1><p class="muted"><code>${esc(detail.creditCode)}</code> · ${detail.kind === "medical" ? "医疗 medical" : "捐赠 donation"} · <span class="state-${esc(detail.status)}" id="issuer-state">${suspended ? "暂停 suspended" : "正常 active"}</span> · <code>${esc(detail.account)}</code></p>${state}</section>` +
-      `<section class="card"><h2>号段 Number ranges</h2><div class="scroll"><table id="ranges"><thead><tr><th>票据代码</th><th class="num">起 Start</th><th class="num">止 End</th><th class="num">已用 Used</th><th class="num">剩余 Left</th><th></th></tr></thead><tbody>${ranges}</tbody></table></div>` +
+      `<section class="card"><h2>号段 Number ranges</h2><div class="scroll"><table id="ranges"><thead><tr><th>票据代码</th><th class="num">起 Start</th><th class="num">止 End</th><th class="num">已用 Used</th><th class="num">剩余 Left</th></tr></thead><tbody>${ranges}</tbody></table></div>${extend}` +
       `<form method="post" action="${here}/ranges">${csrf}${field("billCode", "票据代码", "Bill code", 'required inputmode="numeric" pattern="\\d{8}"')}${field("start", "起始号码", "First number", 'required inputmode="numeric"')}${field("end", "终止号码", "Last number", 'required inputmode="numeric"')}<button type="submit">分配号段 Allot a range</button></form></section>` +
       `<section class="card"><h2>API 密钥 API keys</h2><div class="scroll"><table id="keys"><thead><tr><th>标签 Label</th><th>创建 Created</th><th></th></tr></thead><tbody>${keys}</tbody></table></div>` +
       `<form method="post" action="${here}/keys">${csrf}${field("label", "标签", "Label", 'maxlength="80"', "api key")}<button type="submit">签发密钥 Issue a key</button></form></section>`;

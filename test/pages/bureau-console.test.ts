@@ -77,7 +77,7 @@ describe("the bureau's console in headless Chromium", function () {
     await Promise.all([p.waitForURL(issuerUrl), p.click("button:has-text('Reinstate')")]);
     expect(await p.textContent("#issuer-state")).to.include("active");
     // extend the range (the next 1000 numbers), then allot a second bill code
-    await Promise.all([p.waitForURL(issuerUrl), p.click("#ranges button:has-text('Extend')")]);
+    await Promise.all([p.waitForURL(issuerUrl), p.click("form.extend button")]);
     expect(await p.$$eval("#ranges tbody tr", (rows) => rows.map((r) => r.textContent))).to.have.length(2);
     expect(await p.textContent("#ranges tbody tr:nth-child(2)")).to.include("1001").and.include("2000");
     await p.fill('form:has(button:has-text("Allot")) #billCode', "11060198");
