@@ -17,11 +17,17 @@ import { audit } from "./institutions";
 import type { ConsoleCtx } from "./bureau-page";
 
 const FILTERS: Array<[string, string, string]> = [
-  ["issuerId", "开票单位 ID", "Issuer id"], ["kind", "种类", "Kind (medical/donation)"], ["status", "状态", "Status (pending/anchored/voided)"],
-  ["reimbursed", "已报销", "Reimbursed (true/false)"], ["billCode", "票据代码", "Bill code"], ["billNumber", "票据号码", "Bill number"],
+  ["issuerId", "开票单位 ID", "Issuer id"], ["kind", "种类", "Kind"], ["status", "状态", "Status"],
+  ["reimbursed", "已报销", "Reimbursed"], ["billCode", "票据代码", "Bill code"], ["billNumber", "票据号码", "Bill number"],
   ["businessSerial", "业务流水号", "Business serial"], ["visitNumber", "就诊号", "Visit number"], ["payerName", "交款人/捐赠人", "Payer or donor"],
   ["from", "开票日期自", "Issued from (YYYY-MM-DD)"], ["to", "开票日期至", "Issued to (YYYY-MM-DD)"],
 ];
+
+const CHOICES: Record<string, Array<[string, string]>> = {
+  kind: [["medical", "医疗 medical"], ["donation", "捐赠 donation"]],
+  status: [["pending", "待上链 pending"], ["anchored", "已上链 anchored"], ["voided", "已冲红 voided"]],
+  reimbursed: [["true", "已报销/入账 yes"], ["false", "未报销/入账 no"]],
+};
 
 /** The query's filters only (empty ones dropped): what the search form and the download links carry. */
 function filtersOf(req: Request): Record<string, string> {
@@ -62,7 +68,14 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
   r.get("/bills", ctx.signedIn, async (req, res) => {
     const filters = filtersOf(req);
     const qs = new URLSearchParams(filters).toString();
-    const inputs = FILTERS.map(([n, zh, en]) => `<div><label for="q-${n}">${esc(zh)} <span>${esc(en)}</span></label><input id="q-${n}" name="${n}" value="${esc(filters[n] ?? "")}"></div>`).join("");
+    const control = (n: string) => {
+      const options = CHOICES[n];
+      if (!options) return `<input id="q-${n}" name="${n}" value="${esc(filters[n] ?? "")}">`;
+      // an unknown value is kept as an option, so that the API's refusal of it is what the page shows
+      const all = filters[n] && !options.some(([v]) => v === filters[n]) ? [...options, [filters[n], filters[n]] as [string, string]] : options;
+      return `<select id="q-${n}" name="${n}"><option value="">全部 all</option>${all.map(([v, label]) => `<option value="${esc(v)}"${filters[n] === v ? " selected" : ""}>${esc(label)}</option>`).join("")}</select>`;
+    };
+    const inputs = FILTERS.map(([n, zh, en]) => `<div><label for="q-${n}">${esc(zh)} <span>${esc(en)}</span></label>${control(n)}</div>`).join("");
     const search = `<section class="card"><h1>票据 Bills</h1><form method="get" action="${ctx.home}/bills" class="filters">${inputs}<div><button type="submit">查询 Search</button></div></form>` +
       `<p class="downloads">下载全部结果 Download every match: <a id="dl-csv" href="${ctx.home}/bills/export?${qs}${qs ? "&" : ""}format=csv">CSV</a> · <a id="dl-xlsx" href="${ctx.home}/bills/export?${qs}${qs ? "&" : ""}format=xlsx">XLSX</a></p></section>`;
     let found;

@@ -129,7 +129,7 @@ describe("the bureau's console in headless Chromium", function () {
     await signInBrowser(p, `${svc.url}/bureau`, creds.bureau.apiKey);
     await p.goto(`${svc.url}/bureau/bills`);
     await p.fill("#q-issuerId", creds.hospital.institutionId);
-    await p.fill("#q-kind", "medical");
+    await p.selectOption("#q-kind", "medical");
     await Promise.all([p.waitForLoadState(), p.click("form.filters button")]);
     expect(await p.$$eval("#bills tbody tr", (r) => r.length)).to.equal(1);
     expect(await p.textContent("#bills tbody tr")).to.include("张*").and.include("157.00");
