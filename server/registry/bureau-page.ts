@@ -31,6 +31,7 @@ import type { ReconciliationReport } from "./reconciliation";
 import { overviewRoutes } from "./console-overview";
 import { issuerConsole } from "./console-issuers";
 import { recordsConsole } from "./console-records";
+import { partiesConsole } from "./console-parties";
 
 const COOKIE = "lp_bureau";
 const CSRF_COOKIE = "lp_bureau_csrf";
@@ -191,6 +192,6 @@ export function bureauPage(d: BureauPageDeps): Router {
     res.redirect(303, home);
   });
 
-  r.use("/bureau", overviewRoutes(ctx), issuerConsole(ctx), recordsConsole(ctx));
+  r.use("/bureau", overviewRoutes(ctx), issuerConsole(ctx), partiesConsole(ctx), recordsConsole(ctx));
   return r;
 }

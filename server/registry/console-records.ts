@@ -1,5 +1,5 @@
 /**
- * The console's records: relying parties (list, admit), the bill search with the API's filters and
+ * The console's records: the bill search with the API's filters and
  * its CSV/XLSX download, reconciliation (run, read the findings) and the audit log. Queries and
  * actions are the JSON API's own (bills-export.ts, relying-parties.ts, registry-routes.ts,
  * audit-routes.ts); parsing uses the API's schemas, so a bad filter reads the same.
@@ -10,7 +10,6 @@ import { escapeHtml as esc } from "./page-template";
 import { parseInput, parseQuery } from "./input";
 import { registryBillsQuery } from "./registry-routes";
 import { searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";
-import { admitRelyingParty, listRelyingParties, relyingPartyBody } from "./relying-parties";
 import { auditEntries, auditQuery } from "./audit-routes";
 import { refusal } from "./console-issuers";
 import { audit } from "./institutions";
@@ -42,26 +41,6 @@ function filtersOf(req: Request): Record<string, string> {
 export function recordsConsole(ctx: ConsoleCtx): Router {
   const r = Router();
   const { db } = ctx.d;
-
-  r.get("/relying-parties", ctx.signedIn, async (_req, res) => {
-    const rows = (await listRelyingParties(db)).map((p) => `<tr data-party="${esc(p.id)}"><td>${esc(p.name)}</td><td><code>${esc(p.creditCode)}</code></td><td><code>${esc(p.account)}</code></td><td>${esc(isoShanghai(p.admittedAt))}</td></tr>`).join("");
-    const form =
-      `<section class="card"><h2>准入用票单位 Admit a relying party</h2><form method="post" action="${ctx.home}/relying-parties">${ctx.csrfField(res)}` +
-      `<label for="rp-name">名称 <span>Name</span></label><input id="rp-name" name="name" required maxlength="100">` +
-      `<label for="rp-credit">统一社会信用代码 <span>Credit code</span></label><input id="rp-credit" name="creditCode" required maxlength="18">` +
-      `<button type="submit">准入 Admit</button></form></section>`;
-    ctx.page(res, 200, "用票单位 Relying parties", `<section class="card"><h1>用票单位 Relying parties</h1><div class="scroll"><table id="parties"><thead><tr><th>名称 Name</th><th>统一社会信用代码</th><th>账户 Account</th><th>准入 Admitted</th></tr></thead><tbody>${rows}</tbody></table></div></section>${form}`, "/relying-parties");
-  });
-
-  r.post("/relying-parties", ...ctx.protect, async (req, res) => {
-    try {
-      const body = parseInput(relyingPartyBody, { name: req.body.name, creditCode: req.body.creditCode });
-      const { party, key } = await admitRelyingParty(ctx.d.admin, body, { actor: ctx.session(res).institutionId, ip: req.ip ?? null });
-      ctx.page(res, 201, "已准入 Admitted", `<section class="card"><h1>已准入 Admitted: ${esc(party.name)}</h1><div class="once" role="status"><p>API 密钥（只显示这一次）The API key, shown this once:</p><code id="new-key">${esc(key.key)}</code></div><p><a href="${ctx.home}/relying-parties">返回 Back</a></p></section>`, "/relying-parties");
-    } catch (err) {
-      refusal(ctx, res, err, `${ctx.home}/relying-parties`);
-    }
-  });
 
   const billsQuery = (req: Request, extra: Record<string, string> = {}) => parseQuery(registryBillsQuery, { query: { ...filtersOf(req), ...extra } } as unknown as Request);
 

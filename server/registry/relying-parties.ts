@@ -54,6 +54,28 @@ export async function listRelyingParties(db: Db) {
   return rows.map(present);
 }
 
+/** A relying party's keys (without the secrets). */
+export async function partyKeys(db: Db, id: string) {
+  const party = await findParty(db, id);
+  const keys = await db.selectFrom("api_keys").select(["id", "label", "created_at", "revoked_at"]).where("institution_id", "=", party.id).orderBy("created_at").execute();
+  return { party: present(party), keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString(), revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null })) };
+}
+
+export async function newPartyKey(d: IssuerDeps, id: string, label: string, who: { actor: string; ip: string | null }) {
+  const party = await findParty(d.db, id);
+  const key = await createApiKey(d.db, party, label);
+  await audit(d.db, { ...who, action: "key.create", subject: party.id, detail: { keyId: key.id, label } });
+  return key;
+}
+
+export async function revokePartyKey(d: IssuerDeps, id: string, keyId: string, who: { actor: string; ip: string | null }): Promise<void> {
+  const party = await findParty(d.db, id);
+  const row = await d.db.selectFrom("api_keys").select("id").where("id", "=", keyId).where("institution_id", "=", party.id).executeTakeFirst();
+  if (!row) throw new ApiError("NOT_FOUND", "No key with this id for this relying party");
+  if (await revokeApiKey(d.db, row.id)) await audit(d.db, { ...who, action: "key.revoke", subject: party.id, detail: { keyId: row.id } });
+  d.keys.invalidate();
+}
+
 /** Admits a relying party (the API's and the console's one way): chain role, institution, first key, audit. */
 export async function admitRelyingParty(d: IssuerDeps, body: z.output<typeof relyingPartyBody>, who: { actor: string; ip: string | null }) {
   // Everything the store would refuse is checked before the chain is touched.
@@ -94,19 +116,13 @@ export function relyingPartyRoutes(d: IssuerDeps): Router {
   });
 
   r.post("/:id/keys", async (req, res) => {
-    const party = await findParty(d.db, String(req.params.id));
     const body = parseBody(keyBody, req);
-    const key = await createApiKey(d.db, party, body.label);
-    await audit(d.db, { ...actor(req), action: "key.create", subject: party.id, detail: { keyId: key.id, label: body.label } });
+    const key = await newPartyKey(d, String(req.params.id), body.label, actor(req));
     res.status(201).json({ id: key.id, apiKey: key.key, label: body.label });
   });
 
   r.delete("/:id/keys/:keyId", async (req, res) => {
-    const party = await findParty(d.db, String(req.params.id));
-    const row = await d.db.selectFrom("api_keys").select("id").where("id", "=", String(req.params.keyId)).where("institution_id", "=", party.id).executeTakeFirst();
-    if (!row) throw new ApiError("NOT_FOUND", "No key with this id for this relying party");
-    if (await revokeApiKey(d.db, row.id)) await audit(d.db, { ...actor(req), action: "key.revoke", subject: party.id, detail: { keyId: row.id } });
-    d.keys.invalidate();
+    await revokePartyKey(d, String(req.params.id), String(req.params.keyId), actor(req));
     res.status(204).end();
   });
 

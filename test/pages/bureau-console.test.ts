@@ -108,7 +108,18 @@ describe("the bureau's console in headless Chromium", function () {
     await p.fill("#rp-name", "示范市医保中心");
     await p.fill("#rp-credit", makeCreditCode("11100000MB1" + String(Date.now()).slice(-6)));
     await Promise.all([p.waitForLoadState(), p.click("main form button[type=submit]")]);
-    expect((await p.textContent("#new-key"))!.trim()).to.match(/^[A-Za-z0-9_-]{8,200}$/);
+    const partyKey = (await p.textContent("#new-key"))!.trim();
+    expect(partyKey).to.match(/^[A-Za-z0-9_-]{8,200}$/);
+    // its keys: a second one, then the first revoked
+    await Promise.all([p.waitForLoadState(), p.click("main a:has-text('Open the relying party')")]);
+    const partyUrl = p.url();
+    await Promise.all([p.waitForLoadState(), p.click("button:has-text('Issue a key')")]);
+    expect((await p.textContent("#new-key"))!.trim()).to.match(/^[A-Za-z0-9_-]{8,200}$/).and.not.equal(partyKey);
+    await p.goto(partyUrl);
+    await Promise.all([p.waitForURL(partyUrl), p.click("#keys tbody tr:first-child button:has-text('Revoke')")]);
+    expect(await p.textContent("#keys tbody tr:first-child")).to.include("revoked");
+    expect((await fetch(`${svc.url}/api/v1/webhooks`, { headers: { authorization: `Bearer ${partyKey}` } })).status).to.equal(401);
+    await fitsAndShoot(t, "bureau-relying-party-phone");
     // every action is in the audit log
     await p.goto(`${svc.url}/bureau/audit`);
     const actions = await p.$$eval("#audit tbody tr", (rows) => rows.map((r) => r.getAttribute("data-action")));

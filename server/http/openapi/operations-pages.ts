@@ -29,6 +29,7 @@ export const PAGE_OPERATIONS: Operation[] = [
   page("/bureau/issuers", "getConsoleIssuers", "The console's issuers, with the admission form"),
   page("/bureau/issuers/{id}", "getConsoleIssuer", "One issuer: state, ranges, keys, and their actions"),
   page("/bureau/relying-parties", "getConsoleRelyingParties", "The console's relying parties, with the admission form"),
+  page("/bureau/relying-parties/{id}", "getConsoleRelyingParty", "One relying party and its API keys"),
   page("/bureau/bills", "getConsoleBills", "The console's bill search (the API's filters), with CSV and XLSX download links"),
   { method: "get", path: "/bureau/bills/export", operationId: "getConsoleBillsExport", summary: "Every matching bill as CSV or XLSX (format=csv|xlsx, the API's filters), signed in", tag: "bureau", access: "public", responses: { 200: { description: "The file, or the sign-in form.", contentType: "text/csv" } } },
   page("/bureau/reconciliation", "getConsoleReconciliation", "The console's reconciliation page"),
@@ -40,5 +41,7 @@ export const PAGE_OPERATIONS: Operation[] = [
   form("/bureau/issuers/{id}/keys", "consoleIssueKey", "Issue an API key"),
   form("/bureau/issuers/{id}/keys/{keyId}/revoke", "consoleRevokeKey", "Revoke an API key"),
   form("/bureau/relying-parties", "consoleAdmitRelyingParty", "Admit a relying party"),
+  form("/bureau/relying-parties/{id}/keys", "consoleIssuePartyKey", "Issue a relying party an API key"),
+  form("/bureau/relying-parties/{id}/keys/{keyId}/revoke", "consoleRevokePartyKey", "Revoke a relying party's API key"),
   { ...form("/bureau/reconciliation", "consoleReconcile", "Run a reconciliation and read its findings"), responses: { 200: html("The findings."), 403: html("Not signed in, a missing or wrong CSRF token, or a form from another site."), 503: html("The chain could not be reached.") } },
 ];
