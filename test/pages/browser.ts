@@ -40,8 +40,9 @@ export interface Tab {
   errors: string[];
 }
 
-export async function tab(browser: Browser, size: keyof typeof VIEWPORTS): Promise<Tab> {
-  const page = await browser.newPage({ viewport: VIEWPORTS[size] });
+/** `javaScript: false`: the page's own scripts disabled (the holder's pages must work without them). */
+export async function tab(browser: Browser, size: keyof typeof VIEWPORTS, o: { javaScript?: boolean } = {}): Promise<Tab> {
+  const page = await browser.newPage({ viewport: VIEWPORTS[size], javaScriptEnabled: o.javaScript ?? true });
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -11,7 +11,10 @@ import { startService, type DemoCreds, type ServiceProcess } from "../helpers/pr
 import { fetchPdf, issue, issueAnchored } from "../verification/fixtures";
 import { fitsAndShoot, launch, SHOT_DIR, tab, verdictOf, VIEWPORTS } from "./browser";
 
-describe("the holder's pages in headless Chromium", function () {
+/** The holder's pages are used with the browser's JavaScript off: they must need none. */
+const NO_JS = { javaScript: false };
+
+describe("the holder's pages in headless Chromium, JavaScript off", function () {
   this.timeout(240_000);
   let svc: ServiceProcess;
   let creds: DemoCreds;
@@ -31,7 +34,7 @@ describe("the holder's pages in headless Chromium", function () {
   for (const size of ["phone", "laptop"] as const) {
     it(`checks a bill by its five printed fields from the page at / (${VIEWPORTS[size].width} px)`, async () => {
       const bill = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: `manual ${size}` });
-      const t = await tab(browser, size);
+      const t = await tab(browser, size, NO_JS);
       const r = await t.page.goto(`${svc.url}/`);
       expect(r?.status()).to.equal(200);
       expect(await t.page.locator("h2").allInnerTexts()).to.include.members(["输入票面信息查验 Check by the printed fields", "上传 PDF 查验 Check a PDF file"]);
@@ -57,7 +60,7 @@ describe("the holder's pages in headless Chromium", function () {
   }
 
   it("says which field is malformed, and that no bill matches, in words on the page", async () => {
-    const t = await tab(browser, "phone");
+    const t = await tab(browser, "phone", NO_JS);
     const bad = await t.page.goto(`${svc.url}/check?billCode=123&billNumber=0000000001&checkCode=ABCDEF&issueDate=2026-01-01&total=1.00`);
     expect(bad?.status()).to.equal(400);
     expect(await t.page.locator("[data-field]").evaluateAll((els) => els.map((e) => e.getAttribute("data-field")))).to.deep.equal(["billCode"]);
@@ -74,7 +77,7 @@ describe("the holder's pages in headless Chromium", function () {
       const bill = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: `upload ${size}` });
       const file = join(SHOT_DIR, `bill-${size}.pdf`);
       writeFileSync(file, await fetchPdf(svc.url, creds.hospital.apiKey, bill.id));
-      const t = await tab(browser, size);
+      const t = await tab(browser, size, NO_JS);
       await t.page.goto(`${svc.url}/`);
       await t.page.setInputFiles("#f-pdf", file);
       await Promise.all([t.page.waitForURL(/\/check\/pdf$/), t.page.click("#upload button[type=submit]")]);
@@ -105,7 +108,7 @@ describe("the holder's pages in headless Chromium", function () {
     for (const a of answers) expect(a).to.deep.equal(answers[0]);
     expect(answers[0].status).to.equal(404);
     expect(answers[0].body).to.include('action="/check"').and.not.include(bill.billNumber).and.not.include("张");
-    const t = await tab(browser, "phone");
+    const t = await tab(browser, "phone", NO_JS);
     await t.page.goto(`${svc.url}/v/${id}?k=wrongwrongwrong`);
     expect(await t.page.locator("[role=alert]").innerText()).to.include("未找到票据").and.include("Bill not found");
     expect(await t.page.locator("#f-billCode").isVisible()).to.equal(true);
@@ -117,8 +120,7 @@ describe("the holder's pages in headless Chromium", function () {
     const bill = await issue(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: "pending page" });
     const html = await (await fetch(bill.verifyUrl)).text();
     expect(html).to.match(/<meta http-equiv="refresh" content="\d+">/);
-    const t = await tab(browser, "phone");
-    await t.page.context().route("**/*.js", (r) => r.abort()); // nothing to run anyway
+    const t = await tab(browser, "phone", NO_JS);
     await t.page.goto(bill.verifyUrl);
     expect(await verdictOf(t.page).getAttribute("data-verdict")).to.equal("PENDING");
     expect(await t.page.locator("h1").innerText()).to.include("待上链");
@@ -133,7 +135,7 @@ describe("the holder's pages in headless Chromium", function () {
     const m = await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { billCode: bill.billCode, billNumber: bill.billNumber, checkCode: bill.checkCode, total: bill.total, reference: "CLAIM-PAGE-1" } });
     expect(m.status, JSON.stringify(m.body)).to.be.oneOf([200, 201]);
     for (const size of ["phone", "laptop"] as const) {
-      const t = await tab(browser, size);
+      const t = await tab(browser, size, NO_JS);
       await t.page.goto(bill.verifyUrl);
       const banner = verdictOf(t.page);
       expect(await banner.getAttribute("data-state")).to.equal("reimbursed");
@@ -151,7 +153,7 @@ describe("the holder's pages in headless Chromium", function () {
     const bill = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: "voided page" });
     const v = await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "重复开票 duplicate" } });
     expect(v.status, JSON.stringify(v.body)).to.equal(200);
-    const t = await tab(browser, "phone");
+    const t = await tab(browser, "phone", NO_JS);
     await t.page.goto(bill.verifyUrl);
     const banner = verdictOf(t.page);
     expect(await banner.getAttribute("data-verdict")).to.equal("VOIDED");
@@ -172,7 +174,7 @@ describe("the holder's pages in headless Chromium", function () {
 
   it("words a donation receipt as a donation (捐赠, 入账), never 报销", async () => {
     const bill = await issueAnchored(svc.url, creds.charity.apiKey, DONATION_EXAMPLE);
-    const t = await tab(browser, "laptop");
+    const t = await tab(browser, "laptop", NO_JS);
     await t.page.goto(bill.verifyUrl);
     const text = await t.page.locator("body").innerText();
     expect(text).to.include("公益事业捐赠统一票据").and.include("捐赠人").and.include("未入账").and.not.include("报销");
