@@ -7,11 +7,11 @@ import { escapeHtml as esc } from "../http/html";
 import { holderPage } from "./page";
 
 export const MANUAL_FIELDS = [
-  { name: "billCode", zh: "票据代码", en: "Bill code", hint: "8 位数字 8 digits", mode: "numeric", pattern: "\\d{8}", max: 8 },
-  { name: "billNumber", zh: "票据号码", en: "Bill number", hint: "10 位数字 10 digits", mode: "numeric", pattern: "\\d{10}", max: 10 },
-  { name: "checkCode", zh: "校验码", en: "Check code", hint: "6 位字母或数字 6 letters or digits", mode: "text", pattern: "[0-9A-Za-z]{6}", max: 6 },
-  { name: "issueDate", zh: "开票日期", en: "Issue date", hint: "YYYY-MM-DD", mode: "text", pattern: "\\d{4}-\\d{2}-\\d{2}", max: 10 },
-  { name: "total", zh: "金额合计", en: "Total", hint: "例如 For example 157.00", mode: "decimal", pattern: "", max: 16 },
+  { name: "billCode", zh: "票据代码", en: "Bill code", hintZh: "8 位数字", hintEn: "8 digits", mode: "numeric", pattern: "\\d{8}", max: 8 },
+  { name: "billNumber", zh: "票据号码", en: "Bill number", hintZh: "10 位数字", hintEn: "10 digits", mode: "numeric", pattern: "\\d{10}", max: 10 },
+  { name: "checkCode", zh: "校验码", en: "Check code", hintZh: "6 位字母或数字", hintEn: "6 letters or digits", mode: "text", pattern: "[0-9A-Za-z]{6}", max: 6 },
+  { name: "issueDate", zh: "开票日期", en: "Issue date", hintZh: "年-月-日", hintEn: "YYYY-MM-DD", mode: "text", pattern: "\\d{4}-\\d{2}-\\d{2}", max: 10 },
+  { name: "total", zh: "金额合计", en: "Total", hintZh: "如 157.00", hintEn: "e.g. 157.00", mode: "decimal", pattern: "", max: 16 },
 ] as const;
 
 export type ManualName = (typeof MANUAL_FIELDS)[number]["name"];
@@ -34,7 +34,7 @@ function manualForm(base: string, values: CheckPageInput["values"] = {}): string
   const inputs = MANUAL_FIELDS.map((f) => {
     const type = f.name === "issueDate" ? "date" : "text";
     const pattern = f.pattern ? ` pattern="${esc(f.pattern)}"` : "";
-    return `<label for="f-${f.name}">${esc(f.zh)} <span>${esc(f.en)} · ${esc(f.hint)}</span>` +
+    return `<label for="f-${f.name}">${esc(f.zh)} <span>${esc(f.en)} · ${esc(f.hintZh)} ${esc(f.hintEn)}</span>` +
       `<input id="f-${f.name}" name="${f.name}" type="${type}" inputmode="${f.mode}" maxlength="${f.max}"${pattern} autocomplete="off" required value="${esc(values[f.name] ?? "")}"></label>`;
   }).join("");
   return `<section class="card" id="manual"><h2>输入票面信息查验 Check by the printed fields</h2>` +

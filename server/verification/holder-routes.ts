@@ -51,7 +51,7 @@ export function holderRoutes(d: HolderPageDeps): Router {
     const parsed = manualBody.safeParse(values);
     if (!parsed.success) {
       const bad = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
-      const fieldErrors = MANUAL_FIELDS.filter((f) => bad.has(f.name)).map((f): [string, string, string] => [f.name, `${f.zh}：应为 ${f.hint}`, `${f.en}: ${f.hint.replace(/^[^A-Za-z]*/, "")}`]);
+      const fieldErrors = MANUAL_FIELDS.filter((f) => bad.has(f.name)).map((f): [string, string, string] => [f.name, `${f.zh}：应为${f.hintZh}`, `${f.en}: ${f.hintEn}`]);
       return problem(res, 400, { about: "manual", values, fieldErrors, message: ["请检查以下各项", "Please check these fields"] });
     }
     const found = await d.core.manual(parsed.data);
