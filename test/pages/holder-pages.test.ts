@@ -59,7 +59,7 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
     });
   }
 
-  it("says which field is malformed, and that no bill matches, in words on the page", async () => {
+  it("says which field is malformed, that no bill matches, and that an upload is too large or missing, in words on the page", async () => {
     const t = await tab(browser, "phone", NO_JS);
     const bad = await t.page.goto(`${svc.url}/check?billCode=123&billNumber=0000000001&checkCode=ABCDEF&issueDate=2026-01-01&total=1.00`);
     expect(bad?.status()).to.equal(400);
@@ -70,6 +70,16 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
     expect(await t.page.locator("[role=alert]").innerText()).to.include("没有与这五项信息都相符的票据").and.include("No bill matches all five fields");
     await fitsAndShoot(t, "manual-no-match-phone");
     await t.page.close();
+    // an upload over 5 MB, and a form without the file: readable pages, not JSON
+    const boundary = "----lianpiao-test";
+    const big = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), Buffer.alloc(6 * 1024 * 1024, 0x41), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const tooBig = await fetch(`${svc.url}/check/pdf`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: big });
+    expect(tooBig.status).to.equal(413);
+    expect(tooBig.headers.get("content-type")).to.match(/^text\/html/);
+    expect(await tooBig.text()).to.include("文件太大").and.include("The file is too large");
+    const empty = await fetch(`${svc.url}/check/pdf`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: `--${boundary}--\r\n` });
+    expect(empty.status).to.equal(400);
+    expect(await empty.text()).to.include("请选择一个 PDF 文件再上传");
   });
 
   for (const size of ["phone", "laptop"] as const) {
