@@ -22,6 +22,8 @@ const FILTERS: Array<[string, string, string]> = [
   ["from", "开票日期自", "Issued from (YYYY-MM-DD)"], ["to", "开票日期至", "Issued to (YYYY-MM-DD)"],
 ];
 
+const CHECKED: Record<string, string> = { batches: "批次", chainRoots: "链上批次根", voids: "冲红", reimbursements: "报销", issuers: "开票单位", bills: "票据", ranges: "号段", chainRanges: "链上号段" };
+
 const CHOICES: Record<string, Array<[string, string]>> = {
   kind: [["medical", "医疗 medical"], ["donation", "捐赠 donation"]],
   status: [["pending", "待上链 pending"], ["anchored", "已上链 anchored"], ["voided", "已冲红 voided"]],
@@ -91,9 +93,9 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
       await audit(db, { actor: ctx.session(res).institutionId, ip: req.ip ?? null, action: "registry.reconcile", subject: ctx.d.registry, detail: { clean: report.clean, discrepancies: report.discrepancies.length, notices: report.notices.length } });
       const finding = (t: { type: string; billCode?: string; billNumber?: string; root?: string; account?: string }) =>
         `<li data-type="${esc(t.type)}"><code>${esc(t.type)}</code> ${esc([t.billCode && `${t.billCode}-${t.billNumber ?? ""}`, t.root, t.account].filter(Boolean).join(" · "))}</li>`;
-      const checked = Object.entries(report.checked).map(([k, v]) => `<div><span class="n">${esc(v)}</span><span>${esc(k)}</span></div>`).join("");
+      const checked = Object.entries(report.checked).map(([k, v]) => `<div data-checked="${esc(k)}"><span class="n">${esc(v)}</span><span>${esc(CHECKED[k] ?? "")} ${esc(k)}</span></div>`).join("");
       const verdict = report.clean ? `<p class="ok" id="recon-verdict" data-clean="true">一致：没有差异。Clean: no discrepancy.</p>` : `<p class="error" id="recon-verdict" data-clean="false">发现 ${report.discrepancies.length} 处差异。${report.discrepancies.length} discrepancies found.</p>`;
-      const body = `<section class="card"><h1>对账结果 Reconciliation findings</h1>${verdict}<div class="figures">${checked}</div>` +
+      const body = `<section class="card"><h1>对账结果 Reconciliation findings</h1>${verdict}<h2>已核对 Checked</h2><div class="figures">${checked}</div>` +
         `<h2>差异 Discrepancies</h2><ul id="discrepancies">${report.discrepancies.map(finding).join("") || "<li>无 None</li>"}</ul>` +
         `<h2>提示 Notices</h2><ul id="notices">${report.notices.map(finding).join("") || "<li>无 None</li>"}</ul>${runForm(ctx, res)}</section>`;
       ctx.page(res, 200, "对账结果 Reconciliation", body, "/reconciliation");
