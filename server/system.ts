@@ -26,7 +26,7 @@ import { buildApp } from "./app";
 import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./http/openapi/docs-page";
-import { chainView, verificationRoutes } from "./verification";
+import { chainView, holderRoutes, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
 import { RENDERER } from "./pdf/document";
@@ -150,7 +150,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         ...areas.api,
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
-      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],
+      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl }), ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
       limits,
       trustProxy: cfg.trustProxy,

@@ -24,7 +24,10 @@ function run(setExit: (c: number) => void, fn: () => Promise<void>): Promise<voi
 
 function printIssuer(i: any): void {
   const ranges = (i.ranges ?? []).map((r: any) => `${r.billCode}:${r.start}-${r.end} (left ${r.remaining})`).join(", ");
-  process.stdout.write(`${i.id}  ${i.status.padEnd(9)} ${String(i.kind).padEnd(8)} ${i.creditCode}  ${i.account}  bills ${i.bills?.total ?? 0}  ${ranges}  ${i.name}\n`);
+  // the figures as the service defines them (server/registry/figures.ts): originals and red bills apart
+  const f = i.bills ?? {};
+  const figures = `issued ${f.issued ?? 0} (${f.amount ?? "0.00"})  voided ${f.voided ?? 0} (${f.voidedAmount ?? "0.00"})  reimbursed ${f.reimbursed ?? 0} (${f.reimbursedAmount ?? "0.00"})  pending ${f.pending ?? 0}  red ${f.red ?? 0} (${f.redAmount ?? "0.00"})`;
+  process.stdout.write(`${i.id}  ${i.status.padEnd(9)} ${String(i.kind).padEnd(8)} ${i.creditCode}  ${i.account}  ${figures}  ${ranges}  ${i.name}\n`);
 }
 
 export function register(program: Command, setExit: (c: number) => void): void {

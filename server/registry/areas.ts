@@ -11,7 +11,7 @@ import type { KeyResolver } from "./api-keys";
 import { Registrar } from "./registrar";
 import { issuerRoutes } from "./issuer-routes";
 import { relyingPartyRoutes } from "./relying-parties";
-import { registryRoutes } from "./registry-routes";
+import { reconciliationRunner, registryRoutes } from "./registry-routes";
 import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
 import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
@@ -52,16 +52,18 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
   const reads = registryReads(d.provider, d.registry);
   const chainMarks = (issuer: string, leaf: string) => withTimeout(reads.statusOf(issuer, leaf), d.rpcTimeoutMs, "registry statusOf()");
   const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
+  const registryDeps = { db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations };
+  const reconcile = reconciliationRunner(registryDeps);
   const admin = { db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain, onReinstated: () => d.retryHeld() };
   return {
     api: {
       "/issuers": issuerRoutes(admin),
       "/relying-parties": relyingPartyRoutes(admin),
-      "/registry": registryRoutes({ db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations }),
+      "/registry": registryRoutes({ ...registryDeps, run: reconcile }),
       "/audit": auditRoutes(d.db),
       "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake(), failures: new RateLimiter(d.markFailuresPerMin ?? 20, 60_000, { store: d.limits, name: "mark-failure" }) }),
       "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
-    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits })],
+    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits, admin, reconcile })],
   };
 }

@@ -19,33 +19,37 @@ export const auditQuery = z
   })
   .strict();
 
+/** The audit log, newest first (the API's and the console's one query). */
+export async function auditEntries(db: Db, q: z.output<typeof auditQuery>) {
+  let sel = db
+    .selectFrom("audit_log")
+    .leftJoin("institutions", "institutions.id", "audit_log.actor")
+    .select(["audit_log.id", "audit_log.at", "audit_log.actor", "institutions.name as actor_name", "audit_log.action", "audit_log.subject", "audit_log.detail", "audit_log.ip"])
+    .orderBy("audit_log.id", "desc")
+    .limit(q.limit + 1);
+  if (q.actor) sel = sel.where("audit_log.actor", "=", q.actor);
+  if (q.action) sel = sel.where("audit_log.action", "=", q.action);
+  if (q.subject) sel = sel.where("audit_log.subject", "=", q.subject);
+  if (q.from) sel = sel.where("audit_log.at", ">=", Date.parse(q.from));
+  if (q.to) sel = sel.where("audit_log.at", "<=", Date.parse(q.to));
+  if (q.before) sel = sel.where("audit_log.id", "<", q.before);
+  const rows = await sel.execute();
+  const items = rows.slice(0, q.limit).map((e) => ({
+    id: Number(e.id),
+    at: new Date(Number(e.at)).toISOString(),
+    actor: { id: e.actor, name: e.actor_name },
+    action: e.action,
+    subject: e.subject,
+    detail: JSON.parse(e.detail),
+    ip: e.ip,
+  }));
+  return { items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null };
+}
+
 export function auditRoutes(db: Db): Router {
   const r = Router();
   r.get("/", requireRole("bureau"), async (req, res) => {
-    const q = parseQuery(auditQuery, req);
-    let sel = db
-      .selectFrom("audit_log")
-      .leftJoin("institutions", "institutions.id", "audit_log.actor")
-      .select(["audit_log.id", "audit_log.at", "audit_log.actor", "institutions.name as actor_name", "audit_log.action", "audit_log.subject", "audit_log.detail", "audit_log.ip"])
-      .orderBy("audit_log.id", "desc")
-      .limit(q.limit + 1);
-    if (q.actor) sel = sel.where("audit_log.actor", "=", q.actor);
-    if (q.action) sel = sel.where("audit_log.action", "=", q.action);
-    if (q.subject) sel = sel.where("audit_log.subject", "=", q.subject);
-    if (q.from) sel = sel.where("audit_log.at", ">=", Date.parse(q.from));
-    if (q.to) sel = sel.where("audit_log.at", "<=", Date.parse(q.to));
-    if (q.before) sel = sel.where("audit_log.id", "<", q.before);
-    const rows = await sel.execute();
-    const items = rows.slice(0, q.limit).map((e) => ({
-      id: Number(e.id),
-      at: new Date(Number(e.at)).toISOString(),
-      actor: { id: e.actor, name: e.actor_name },
-      action: e.action,
-      subject: e.subject,
-      detail: JSON.parse(e.detail),
-      ip: e.ip,
-    }));
-    res.json({ items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null });
+    res.json(await auditEntries(db, parseQuery(auditQuery, req)));
   });
   return r;
 }

@@ -12,6 +12,7 @@ import { ApiError } from "../http/errors";
 import { UTF8_BOM, csvLine } from "./csv";
 import { applyBillFilters, type BillFilterValues } from "../issuance/routes";
 import ExcelJS from "exceljs";
+import { categoryOf } from "./figures";
 
 export { parseCsv } from "./csv";
 
@@ -96,7 +97,7 @@ export async function searchBills(db: Db, s: BillSearch) {
 export const CSV_HEADER = [
   "票据代码 billCode", "票据号码 billNumber", "开票时间 issuedAt", "开票单位 issuer", "统一社会信用代码 creditCode", "票据种类 kind",
   "交款人/捐赠人 holder", "金额 total", "状态 status", "红字冲销原票 redOf", "冲红原因 voidReason", "冲红时间 voidedAt",
-  "报销单位 reimbursedBy", "报销时间 reimbursedAt", "批次根 root", "交易哈希 txHash", "区块 block",
+  "报销单位 reimbursedBy", "报销时间 reimbursedAt", "批次根 root", "交易哈希 txHash", "区块 block", "类别 category",
 ];
 
 /** The columns of both exports, in order; `text` columns are codes (kept as text, leading zeros and all). */
@@ -105,7 +106,7 @@ function exportCells(r: Row): unknown[] {
   return [
     p.billCode, p.billNumber, p.issuedAt, p.issuer.name, p.issuer.creditCode, p.kind, p.holder, p.total, p.status,
     p.redOf ? `${p.redOf.billCode}-${p.redOf.billNumber}` : "", p.void?.reason, p.void?.at, p.reimbursement?.by, p.reimbursement?.at,
-    p.anchor?.root, p.anchor?.txHash, p.anchor?.blockNumber,
+    p.anchor?.root, p.anchor?.txHash, p.anchor?.blockNumber, categoryOf(p),
   ];
 }
 

@@ -1,41 +1,40 @@
 /**
- * GET /bureau: the finance bureau's page — issuers, their figures, and bills issued per day.
- * Server-rendered, no script, no external asset, a strict CSP with a per-response style nonce.
- * Sign-in posts the bureau API key once; the browser then holds only an opaque session id in an
- * HttpOnly, SameSite=Strict cookie (Secure when PUBLIC_BASE_URL is https). Sessions live in this
- * process's memory for 8 hours and end at once when the key is revoked.
+ * The finance bureau's console under /bureau: sign-in, then the overview, issuers, relying parties,
+ * bills, reconciliation and the audit log (console-*.ts). Server-rendered, no script, no external
+ * asset, a strict CSP with a per-response style nonce, usable at 390 px. Every link, form, redirect
+ * and the cookie path carry the path of PUBLIC_BASE_URL, so the console works behind a proxy.
  *
- * Every form that changes state (sign-in, sign-out) is protected against cross-site request forgery
- * twice over: a token in a hidden field — before sign-in the double-submit of a random pre-session
- * cookie, after it the session's own synchronizer token — and the browser's word on where the form
- * came from (Origin, Sec-Fetch-Site) must be this site. The page's referrer policy is same-origin so
- * that the browser does send Origin with its forms. A refused form is 403 (CSRF_REJECTED).
+ * Sign-in posts the bureau API key once; the browser then holds only an opaque session token in an
+ * HttpOnly, SameSite=Strict cookie (Secure when PUBLIC_BASE_URL is https). Sessions live in the
+ * database (bureau-sessions.ts): one sign-in holds on every replica and across restarts, and ends at
+ * once when the key is revoked.
+ *
+ * Every form that changes state is protected against cross-site request forgery twice over: a token
+ * in a hidden field — before sign-in the double-submit of a random pre-session cookie, after it the
+ * session's own synchronizer token — and the browser's word on where the form came from (Origin,
+ * Sec-Fetch-Site) must be this site. A refused form is 403 (CSRF_REJECTED). Every action is audited
+ * by the registry functions it calls, the same as the JSON API's.
  */
 import crypto from "node:crypto";
-import express, { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Db } from "../store/database";
 import type { KeyResolver } from "./api-keys";
 import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
 import { ApiError } from "../http/errors";
 import { sendProblem } from "../http/problem";
-import { formatShanghaiTime } from "../issuance/compose";
-import { fenOfFormatted, formatFen } from "../issuance/money";
-import { listIssuers } from "./issuer-views";
-import { dailyIssued } from "./stats";
-import { dailyChartSvg } from "./bureau-chart";
+import { basePathOf } from "../http/html";
 import { escapeHtml, render, template } from "./page-template";
+import { audit } from "./institutions";
+import { BureauSessions, newToken, SESSION_MS, type Session } from "./bureau-sessions";
+import type { IssuerDeps } from "./issuers";
+import type { ReconciliationReport } from "./reconciliation";
+import { overviewRoutes } from "./console-overview";
+import { issuerConsole } from "./console-issuers";
+import { recordsConsole } from "./console-records";
+import { partiesConsole } from "./console-parties";
 
 const COOKIE = "lp_bureau";
 const CSRF_COOKIE = "lp_bureau_csrf";
-const SESSION_MS = 8 * 3_600_000;
-
-interface Session {
-  keyId: string;
-  institutionId: string;
-  expires: number;
-  /** the synchronizer token of the session's forms */
-  csrf: string;
-}
 
 export interface BureauPageDeps {
   db: Db;
@@ -46,18 +45,31 @@ export interface BureauPageDeps {
   publicBaseUrl?: string;
   /** where failed sign-ins are counted (shared by replicas on PostgreSQL); default memory */
   limits?: RateLimitStore;
+  /** the registry functions the JSON API uses (issuers.ts, relying-parties.ts) */
+  admin: IssuerDeps;
+  reconcile(rescan?: boolean): Promise<ReconciliationReport>;
+}
+
+/** What a console section needs: the deps, its paths, the page frame and the signed-in session. */
+export interface ConsoleCtx {
+  d: BureauPageDeps;
+  /** the path of PUBLIC_BASE_URL + "/bureau" */
+  home: string;
+  page(res: Response, status: number, title: string, body: string, active?: string): void;
+  /** the signed-in session (set by `signedIn`) */
+  session(res: Response): Session;
+  /** the hidden CSRF field of the session's forms */
+  csrfField(res: Response): string;
+  /** the audit actor of a console action */
+  actor(req: Request, res: Response): { institutionId: string; ip: string | null };
+  /** a state-changing form: signed in, from this site, with the session's token */
+  protect: RequestHandler[];
+  signedIn: RequestHandler;
 }
 
 function cookieOf(req: Request, name: string): string | undefined {
-  const m = new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(req.get("cookie") ?? "");
-  return m?.[1];
+  return new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(req.get("cookie") ?? "")?.[1];
 }
-
-function sessionIdOf(req: Request): string | undefined {
-  return cookieOf(req, COOKIE);
-}
-
-const newToken = () => crypto.randomBytes(32).toString("base64url");
 
 function sameToken(given: unknown, expected: string | undefined): boolean {
   if (typeof given !== "string" || !expected) return false;
@@ -68,73 +80,36 @@ function sameToken(given: unknown, expected: string | undefined): boolean {
 
 const hidden = (token: string) => `<input type="hidden" name="csrf" value="${escapeHtml(token)}">`;
 
-/** `csrf`: the session's token when signed in (the sign-out form carries it). */
-function page(res: Response, status: number, title: string, body: string, csrf?: string): void {
-  const nonce = crypto.randomBytes(16).toString("base64");
-  res.setHeader("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
-  res.setHeader("Cache-Control", "no-store");
-  // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with every form
-  res.setHeader("Referrer-Policy", "same-origin");
-  const logout = csrf ? `<form method="post" action="/bureau/logout">${hidden(csrf)}<button type="submit">退出 Sign out</button></form>` : "";
-  res.status(status).type("html").send(render("layout.html", { title, nonce, css: template("bureau.css"), body, logout }));
-}
-
-function issuerRows(issuers: Awaited<ReturnType<typeof listIssuers>>): string {
-  return issuers
-    .map((i) => {
-      const ranges = i.ranges.map((r) => `${r.billCode} ${r.start}–${r.end} (余 ${r.remaining})`).map(escapeHtml).join("<br>");
-      return (
-        `<tr data-issuer="${escapeHtml(i.id)}"><td>${escapeHtml(i.name)}</td><td><code>${escapeHtml(i.creditCode)}</code></td><td>${i.kind === "medical" ? "医疗 medical" : "捐赠 donation"}</td>` +
-        `<td class="state-${escapeHtml(i.status)}">${i.status === "active" ? "正常 active" : "暂停 suspended"}</td><td>${ranges}</td>` +
-        `<td class="num">${i.bills.total - i.bills.red}</td><td class="num">${escapeHtml(i.bills.amount)}</td><td class="num">${i.bills.pending}</td><td class="num">${i.bills.voided}</td><td class="num">${i.bills.reimbursed}</td></tr>`
-      );
-    })
-    .join("\n");
-}
-
-async function dashboard(d: BureauPageDeps, institutionId: string): Promise<string> {
-  const now = new Date();
-  const today = formatShanghaiTime(now).slice(0, 10);
-  const [issuers, days, bureau] = await Promise.all([
-    listIssuers(d.db),
-    dailyIssued(d.db, today, 30),
-    d.db.selectFrom("institutions").select("name").where("id", "=", institutionId).executeTakeFirst(),
-  ]);
-  const sum = (f: (i: (typeof issuers)[number]) => number) => issuers.reduce((s, i) => s + f(i), 0);
-  const amount = issuers.reduce((s, i) => s + fenOfFormatted(i.bills.amount), 0n);
-  return render("dashboard.html", {
-    bureau: bureau?.name ?? "财政局",
-    registry: d.registry,
-    now: formatShanghaiTime(now),
-    issuerCount: issuers.length,
-    billCount: sum((i) => i.bills.total - i.bills.red),
-    amount: formatFen(amount),
-    pending: sum((i) => i.bills.pending),
-    voided: sum((i) => i.bills.voided),
-    reimbursed: sum((i) => i.bills.reimbursed),
-    chart: dailyChartSvg(days),
-    rows: issuerRows(issuers),
-  });
-}
+const NAV: Array<[string, string, string]> = [
+  ["", "概览", "Overview"],
+  ["/issuers", "开票单位", "Issuers"],
+  ["/relying-parties", "用票单位", "Relying parties"],
+  ["/bills", "票据", "Bills"],
+  ["/reconciliation", "对账", "Reconciliation"],
+  ["/audit", "审计日志", "Audit log"],
+];
 
 export function bureauPage(d: BureauPageDeps): Router {
   const r = Router();
-  const sessions = new Map<string, Session>();
+  const sessions = new BureauSessions(d.db);
   const failures = new RateLimiter(10, 60_000, { store: d.limits, name: "bureau-sign-in" });
+  const home = `${basePathOf(d.publicBaseUrl)}/bureau`;
 
-  const current = async (req: Request): Promise<Session | undefined> => {
-    const sid = sessionIdOf(req);
-    const s = sid ? sessions.get(sid) : undefined;
-    if (!sid || !s) return undefined;
-    const key = await d.db.selectFrom("api_keys").select("revoked_at").where("id", "=", s.keyId).executeTakeFirst();
-    if (s.expires < Date.now() || !key || key.revoked_at !== null) {
-      sessions.delete(sid);
-      return undefined;
-    }
-    return s;
+  const frame = (res: Response, status: number, title: string, body: string, s?: Session, active?: string) => {
+    const nonce = crypto.randomBytes(16).toString("base64");
+    res.setHeader("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
+    res.setHeader("Cache-Control", "no-store");
+    // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with every form
+    res.setHeader("Referrer-Policy", "same-origin");
+    const logout = s ? `<form method="post" action="${home}/logout">${hidden(s.csrf)}<button type="submit">退出 Sign out</button></form>` : "";
+    const nav = s
+      ? `<nav class="tabs">${NAV.map(([p, zh, en]) => `<a href="${home}${p}"${p === active ? ' aria-current="page"' : ""}>${zh} <span>${en}</span></a>`).join("")}</nav>`
+      : "";
+    res.status(status).type("html").send(render("layout.html", { title, nonce, css: template("bureau.css"), body, logout, nav, home }));
   };
+
   const cookie = (name: string, value: string, maxAge: number) =>
-    `${name}=${value}; Path=/bureau; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${d.secureCookies ? "; Secure" : ""}`;
+    `${name}=${value}; Path=${home}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${d.secureCookies ? "; Secure" : ""}`;
   /** The pre-session token: the cookie the browser holds, or a new one set now. */
   const preSessionToken = (req: Request, res: Response): string => {
     const held = cookieOf(req, CSRF_COOKIE);
@@ -144,7 +119,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     return token;
   };
   const login = (req: Request, res: Response, status: number, error = "") =>
-    page(res, status, "登录 Sign in", render("login.html", { csrf: hidden(preSessionToken(req, res)), error: error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "" }));
+    frame(res, status, "登录 Sign in", render("login.html", { action: `${home}/login`, csrf: hidden(preSessionToken(req, res)), error: error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "" }));
 
   const publicOrigin = d.publicBaseUrl ? new URL(d.publicBaseUrl).origin : undefined;
   /** The browser's word on where the form came from: absent (not a browser), or this site. */
@@ -152,8 +127,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     const site = req.get("sec-fetch-site");
     if (site !== undefined && site !== "same-origin") return false;
     const origin = req.get("origin");
-    if (origin === undefined) return true;
-    if (origin === publicOrigin) return true;
+    if (origin === undefined || origin === publicOrigin) return true;
     try {
       return origin !== "null" && new URL(origin).host === req.get("host");
     } catch {
@@ -162,17 +136,35 @@ export function bureauPage(d: BureauPageDeps): Router {
   };
   const refuse = (req: Request, res: Response) => {
     if (req.accepts(["html", "json"]) === "json") return sendProblem(res, new ApiError("CSRF_REJECTED"), req.path);
-    const body = `<section class="card narrow"><h1>请求被拒绝 Request refused</h1><p class="error" role="alert">表单已失效或来自其他网站，请返回后重新提交。The form has expired or came from another site; go back and submit it again.</p><p><a href="/bureau">返回 Back</a></p></section>`;
-    page(res, 403, "请求被拒绝 Request refused", body);
+    const body = `<section class="card narrow"><h1>请求被拒绝 Request refused</h1><p class="error" role="alert">表单已失效或来自其他网站，请返回后重新提交。The form has expired or came from another site; go back and submit it again.</p><p><a href="${home}">返回 Back</a></p></section>`;
+    frame(res, 403, "请求被拒绝 Request refused", body);
   };
 
-  r.get("/bureau", async (req, res) => {
-    const s = await current(req);
-    if (!s) return login(req, res, 200);
-    page(res, 200, "监管 Supervision", await dashboard(d, s.institutionId), s.csrf);
-  });
-
-  const form = express.urlencoded({ extended: false, limit: "4kb" });
+  const form = express.urlencoded({ extended: false, limit: "8kb" });
+  const signedIn: RequestHandler = async (req, res, next) => {
+    const s = await sessions.get(cookieOf(req, COOKIE));
+    if (!s) {
+      if (req.method === "GET") return login(req, res, 200);
+      return refuse(req, res);
+    }
+    res.locals.session = s;
+    next();
+  };
+  const checkCsrf: RequestHandler = (req, res, next) => {
+    const s = res.locals.session as Session;
+    if (!fromThisSite(req) || !sameToken(req.body?.csrf, s.csrf)) return refuse(req, res);
+    next();
+  };
+  const ctx: ConsoleCtx = {
+    d,
+    home,
+    page: (res, status, title, body, active) => frame(res, status, title, body, res.locals.session as Session | undefined, active),
+    session: (res) => res.locals.session as Session,
+    csrfField: (res) => hidden((res.locals.session as Session).csrf),
+    actor: (req, res) => ({ institutionId: (res.locals.session as Session).institutionId, ip: req.ip ?? null }),
+    protect: [form, signedIn, checkCsrf],
+    signedIn,
+  };
 
   r.post("/bureau/login", form, async (req, res) => {
     if (!fromThisSite(req) || !sameToken(req.body?.csrf, cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
@@ -183,22 +175,23 @@ export function bureauPage(d: BureauPageDeps): Router {
       if (wait > 0) res.setHeader("Retry-After", String(wait));
       return login(req, res, wait > 0 ? 429 : 401, wait > 0 ? "尝试次数过多，请稍后再试 Too many attempts; wait a minute" : "密钥无效 The key is not a valid bureau key");
     }
-    if (sessions.size > 1000) for (const [k, v] of sessions) if (v.expires < Date.now()) sessions.delete(k);
-    const sid = newToken();
-    sessions.set(sid, { keyId: principal.keyId, institutionId: principal.institution.id, expires: Date.now() + SESSION_MS, csrf: newToken() });
-    res.append("Set-Cookie", cookie(COOKIE, sid, SESSION_MS / 1000));
-    res.redirect(303, "/bureau");
+    const token = await sessions.create(principal.keyId, principal.institution.id);
+    await audit(d.db, { actor: principal.institution.id, ip: req.ip ?? null, action: "bureau.sign_in", subject: principal.keyId, detail: {} });
+    res.append("Set-Cookie", cookie(COOKIE, token, SESSION_MS / 1000));
+    res.redirect(303, home);
   });
 
   r.post("/bureau/logout", form, async (req, res) => {
     // signed in: the session's token; not signed in (nothing to end): the pre-session token
-    const s = await current(req);
+    const token = cookieOf(req, COOKIE);
+    const s = await sessions.get(token);
     if (!fromThisSite(req) || !sameToken(req.body?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
-    const sid = sessionIdOf(req);
-    if (sid) sessions.delete(sid);
+    if (token) await sessions.end(token);
+    if (s) await audit(d.db, { actor: s.institutionId, ip: req.ip ?? null, action: "bureau.sign_out", subject: s.keyId, detail: {} });
     res.append("Set-Cookie", cookie(COOKIE, "", 0));
-    res.redirect(303, "/bureau");
+    res.redirect(303, home);
   });
 
+  r.use("/bureau", overviewRoutes(ctx), issuerConsole(ctx), partiesConsole(ctx), recordsConsole(ctx));
   return r;
 }

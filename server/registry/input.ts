@@ -19,7 +19,12 @@ function issuesOf(err: z.ZodError): FieldIssue[] {
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
-  const r = schema.safeParse(req.body ?? {});
+  return parseInput(schema, req.body ?? {});
+}
+
+/** A body by the API's schema, from wherever it came (the console's forms too): 422 INVALID_BODY with errors[]. */
+export function parseInput<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body);
   if (r.success) return r.data;
   const errors = issuesOf(r.error);
   throw new ApiError("INVALID_BODY", `${errors.length} problem(s): ${errors[0].path}: ${errors[0].message}`, { errors });

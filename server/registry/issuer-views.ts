@@ -4,50 +4,30 @@
 import { sql } from "kysely";
 import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
-import { formatFen } from "../issuance/money";
-import { fenOfSum, fenSum } from "../store/sums";
+import { figureColumns, NO_SUMS, presentFigures, readFigures, type Figures } from "./figures";
 
-export interface BillCounts {
+/** An issuer's figures (figures.ts), with `total` (every bill, red bills included) and `anchored` (bills anchored, not voided). */
+export interface BillCounts extends Figures {
   total: number;
-  pending: number;
   anchored: number;
-  voided: number;
-  reimbursed: number;
-  red: number;
-  /** sum of the issuer's original (not red) bills, decimal yuan */
-  amount: string;
 }
 
-const EMPTY: BillCounts = { total: 0, pending: 0, anchored: 0, voided: 0, reimbursed: 0, red: 0, amount: "0.00" };
+const EMPTY: BillCounts = { ...presentFigures(NO_SUMS), total: 0, anchored: 0 };
 
-/** Bill counts per institution id, in one grouped query. */
+/** Bill figures per institution id, in one grouped query. */
 export async function billCounts(db: Db, institutionIds?: string[]): Promise<Map<string, BillCounts>> {
   let q = db
     .selectFrom("bills")
     .select([
       "institution_id",
       sql<string>`count(*)`.as("total"),
-      sql<string>`sum(case when status = 'pending' then 1 else 0 end)`.as("pending"),
       sql<string>`sum(case when status = 'anchored' then 1 else 0 end)`.as("anchored"),
-      sql<string>`sum(case when status = 'voided' then 1 else 0 end)`.as("voided"),
-      sql<string>`sum(case when reimbursed_by is not null then 1 else 0 end)`.as("reimbursed"),
-      sql<string>`sum(case when red_of_id is not null then 1 else 0 end)`.as("red"),
-      ...fenSum(sql`case when red_of_id is null then total_fen else 0 end`, "amount"),
+      ...figureColumns("bills"),
     ])
     .groupBy("institution_id");
   if (institutionIds) q = q.where("institution_id", "in", institutionIds.length ? institutionIds : ["-"]);
   const out = new Map<string, BillCounts>();
-  for (const r of await q.execute()) {
-    out.set(r.institution_id, {
-      total: Number(r.total),
-      pending: Number(r.pending),
-      anchored: Number(r.anchored),
-      voided: Number(r.voided),
-      reimbursed: Number(r.reimbursed),
-      red: Number(r.red),
-      amount: formatFen(fenOfSum(r.amount_hi, r.amount_lo)),
-    });
-  }
+  for (const r of await q.execute()) out.set(r.institution_id, { ...readFigures(r), total: Number(r.total), anchored: Number(r.anchored) });
   return out;
 }
 

@@ -1,28 +1,14 @@
 /**
- * Server-side page templates from templates/bureau: {{name}} is replaced HTML-escaped, {{{name}}}
- * raw (for fragments built here from escaped parts). Templates are read once.
+ * The bureau console's templates (templates/bureau), through the one template helper (http/html.ts).
  */
-import fs from "node:fs";
-import path from "node:path";
-import { packagePath } from "../package-root";
+import { escapeHtml, fillTemplate, templateText } from "../http/html";
 
-const DIR = packagePath("templates", "bureau");
-const cache = new Map<string, string>();
-
-export function escapeHtml(text: unknown): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
+export { escapeHtml };
 
 export function template(name: string): string {
-  let t = cache.get(name);
-  if (t === undefined) {
-    t = fs.readFileSync(path.join(DIR, name), "utf8");
-    cache.set(name, t);
-  }
-  return t;
+  return templateText("bureau", name);
 }
 
 export function render(name: string, values: Record<string, unknown>): string {
-  // one pass, so that a value containing "{{…}}" is never substituted again
-  return template(name).replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_m, raw?: string, text?: string) => (raw ? String(values[raw] ?? "") : escapeHtml(values[text as string])));
+  return fillTemplate(template(name), values);
 }

@@ -41,10 +41,25 @@ const billsQuery = registryBillsQuery;
 
 export const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
 
-export function registryRoutes(d: RegistryRouteDeps): Router {
+/** One reconciliation at a time per process: concurrent callers (the API, the console) share it. */
+export function reconciliationRunner(d: RegistryRouteDeps): (rescan?: boolean) => Promise<ReconciliationReport> {
+  let running: Promise<ReconciliationReport> | null = null;
+  return async (rescan) => {
+    running ??= reconcile(d.db, d.provider, d.registry, { confirmations: d.confirmations, rescan }).finally(() => (running = null));
+    try {
+      return await running;
+    } catch (err) {
+      const down = asChainUnavailable(err, "reconciliation");
+      if (down) throw new ApiError("CHAIN_UNAVAILABLE", down.message);
+      throw err;
+    }
+  };
+}
+
+export function registryRoutes(d: RegistryRouteDeps & { run?: ReturnType<typeof reconciliationRunner> }): Router {
   const r = Router();
   r.use(requireRole("bureau"));
-  let running: Promise<ReconciliationReport> | null = null;
+  const run = d.run ?? reconciliationRunner(d);
 
   r.get("/stats", async (req, res) => {
     const q = parseQuery(statsQuery, req);
@@ -61,15 +76,7 @@ export function registryRoutes(d: RegistryRouteDeps): Router {
 
   r.get("/reconciliation", async (req, res) => {
     const q = parseQuery(reconQuery, req);
-    // one scan at a time per process: concurrent callers share it
-    running ??= reconcile(d.db, d.provider, d.registry, { confirmations: d.confirmations, rescan: q.rescan }).finally(() => (running = null));
-    try {
-      res.json(await running);
-    } catch (err) {
-      const down = asChainUnavailable(err, "reconciliation");
-      if (down) throw new ApiError("CHAIN_UNAVAILABLE", down.message);
-      throw err;
-    }
+    res.json(await run(q.rescan));
   });
 
   return r;

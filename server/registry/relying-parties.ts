@@ -49,56 +49,80 @@ async function assertFree(db: Db, creditCode: string, account: string | undefine
 
 const actor = (req: Request) => ({ actor: principalOf(req).institution.id, ip: req.ip ?? null });
 
+export async function listRelyingParties(db: Db) {
+  const rows = await db.selectFrom("institutions").selectAll().where("role", "=", "relying_party").orderBy("created_at").execute();
+  return rows.map(present);
+}
+
+/** A relying party's keys (without the secrets). */
+export async function partyKeys(db: Db, id: string) {
+  const party = await findParty(db, id);
+  const keys = await db.selectFrom("api_keys").select(["id", "label", "created_at", "revoked_at"]).where("institution_id", "=", party.id).orderBy("created_at").execute();
+  return { party: present(party), keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString(), revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null })) };
+}
+
+export async function newPartyKey(d: IssuerDeps, id: string, label: string, who: { actor: string; ip: string | null }) {
+  const party = await findParty(d.db, id);
+  const key = await createApiKey(d.db, party, label);
+  await audit(d.db, { ...who, action: "key.create", subject: party.id, detail: { keyId: key.id, label } });
+  return key;
+}
+
+export async function revokePartyKey(d: IssuerDeps, id: string, keyId: string, who: { actor: string; ip: string | null }): Promise<void> {
+  const party = await findParty(d.db, id);
+  const row = await d.db.selectFrom("api_keys").select("id").where("id", "=", keyId).where("institution_id", "=", party.id).executeTakeFirst();
+  if (!row) throw new ApiError("NOT_FOUND", "No key with this id for this relying party");
+  if (await revokeApiKey(d.db, row.id)) await audit(d.db, { ...who, action: "key.revoke", subject: party.id, detail: { keyId: row.id } });
+  d.keys.invalidate();
+}
+
+/** Admits a relying party (the API's and the console's one way): chain role, institution, first key, audit. */
+export async function admitRelyingParty(d: IssuerDeps, body: z.output<typeof relyingPartyBody>, who: { actor: string; ip: string | null }) {
+  // Everything the store would refuse is checked before the chain is touched.
+  await assertFree(d.db, body.creditCode, body.account ? getAddress(body.account) : undefined);
+  const { account, created } = await chainAccount(d, body.account);
+  if (created && d.fundNewAccounts) await d.registrar.fund(account);
+  const txHash = await d.registrar.grantRelyingParty(account);
+  // The institution, its first key and the audit entry are written together, or not at all.
+  const admitted = await d.db
+    .transaction()
+    .execute(async (trx) => {
+      const party = await createInstitution(trx, { role: "relying_party", name: body.name, creditCode: body.creditCode, account });
+      const key = await createApiKey(trx, party, "first key");
+      await audit(trx, { ...who, action: "relying_party.admit", subject: party.id, detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash } });
+      return { party, key };
+    })
+    .catch(async (err) => {
+      if (!isUniqueViolation(err)) throw err;
+      // A concurrent admission took the credit code or the account after the check: the chain
+      // change made here is still recorded, and the caller learns why nothing was admitted.
+      await audit(d.db, { ...who, action: "relying_party.admit_refused", subject: account, detail: { name: body.name, creditCode: body.creditCode, account, txHash, why: "credit code or account taken meanwhile" } });
+      throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
+    });
+  return { ...admitted, txHash };
+}
+
 export function relyingPartyRoutes(d: IssuerDeps): Router {
   const r = Router();
   r.use(requireRole("bureau"));
 
   r.post("/", async (req, res) => {
-    const body = parseBody(relyingPartyBody, req);
-    // Everything the store would refuse is checked before the chain is touched.
-    await assertFree(d.db, body.creditCode, body.account ? getAddress(body.account) : undefined);
-    const { account, created } = await chainAccount(d, body.account);
-    if (created && d.fundNewAccounts) await d.registrar.fund(account);
-    const txHash = await d.registrar.grantRelyingParty(account);
-    // The institution, its first key and the audit entry are written together, or not at all.
-    const admitted = await d.db
-      .transaction()
-      .execute(async (trx) => {
-        const party = await createInstitution(trx, { role: "relying_party", name: body.name, creditCode: body.creditCode, account });
-        const key = await createApiKey(trx, party, "first key");
-        await audit(trx, { ...actor(req), action: "relying_party.admit", subject: party.id, detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash } });
-        return { party, key };
-      })
-      .catch(async (err) => {
-        if (!isUniqueViolation(err)) throw err;
-        // A concurrent admission took the credit code or the account after the check: the chain
-        // change made here is still recorded, and the caller learns why nothing was admitted.
-        await audit(d.db, { ...actor(req), action: "relying_party.admit_refused", subject: account, detail: { name: body.name, creditCode: body.creditCode, account, txHash, why: "credit code or account taken meanwhile" } });
-        throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
-      });
-    const { party, key } = admitted;
+    const { party, key, txHash } = await admitRelyingParty(d, parseBody(relyingPartyBody, req), actor(req));
     res.status(201).location(`/api/v1/relying-parties/${party.id}`).json({ ...present(party), apiKey: key.key, txHash });
   });
 
   r.get("/", async (_req, res) => {
-    const rows = await d.db.selectFrom("institutions").selectAll().where("role", "=", "relying_party").orderBy("created_at").execute();
-    res.json({ items: rows.map(present) });
+    res.json({ items: await listRelyingParties(d.db) });
   });
 
   r.post("/:id/keys", async (req, res) => {
-    const party = await findParty(d.db, String(req.params.id));
     const body = parseBody(keyBody, req);
-    const key = await createApiKey(d.db, party, body.label);
-    await audit(d.db, { ...actor(req), action: "key.create", subject: party.id, detail: { keyId: key.id, label: body.label } });
+    const key = await newPartyKey(d, String(req.params.id), body.label, actor(req));
     res.status(201).json({ id: key.id, apiKey: key.key, label: body.label });
   });
 
   r.delete("/:id/keys/:keyId", async (req, res) => {
-    const party = await findParty(d.db, String(req.params.id));
-    const row = await d.db.selectFrom("api_keys").select("id").where("id", "=", String(req.params.keyId)).where("institution_id", "=", party.id).executeTakeFirst();
-    if (!row) throw new ApiError("NOT_FOUND", "No key with this id for this relying party");
-    if (await revokeApiKey(d.db, row.id)) await audit(d.db, { ...actor(req), action: "key.revoke", subject: party.id, detail: { keyId: row.id } });
-    d.keys.invalidate();
+    await revokePartyKey(d, String(req.params.id), String(req.params.keyId), actor(req));
     res.status(204).end();
   });
 

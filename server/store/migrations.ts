@@ -4,6 +4,7 @@
  */
 import { Kysely, Migration, MigrationProvider } from "kysely";
 import { migration008 } from "./migration-008-claims";
+import { migration009 } from "./migration-009-bureau-sessions";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -361,6 +362,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       "006_bill_lookups": migration006,
       "007_webhooks": migration007(dialect),
       "008_claims": migration008,
+      "009_bureau_sessions": migration009,
     }),
   };
 }

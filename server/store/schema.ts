@@ -188,6 +188,15 @@ export interface DeliveredFilesTable {
 }
 
 /** A rate-limit window (server/http/rate-limit.ts), on PostgreSQL: "<purpose>:<client>". */
+/** A bureau console sign-in: only the SHA-256 of its token is stored (009_bureau_sessions). */
+export interface BureauSessionsTable {
+  token_hash: string;
+  key_id: string;
+  institution_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface RateLimitsTable {
   bucket: string;
   /** when the window ends, epoch ms by the database's clock */
@@ -268,6 +277,7 @@ export interface Database {
   chain_events: ChainEventsTable;
   delivered_files: DeliveredFilesTable;
   rate_limits: RateLimitsTable;
+  bureau_sessions: BureauSessionsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -18,7 +18,9 @@ import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
 import { ChainFacts } from "./chain-facts";
-import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
+import { pageCsp, rateLimitedPage, verificationPage } from "./page";
+import { linkNotFoundPage } from "./check-page";
+import { basePathOf } from "../http/html";
 import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
@@ -45,19 +47,21 @@ export interface VerificationDeps {
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
 }
 
-const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
+export const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
 
-function sendPage(res: Response, status: number, html: string): void {
+export function sendPage(res: Response, status: number, html: string): void {
   res.status(status).setHeader("Content-Security-Policy", pageCsp());
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("X-Robots-Tag", "noindex");
   res.type("html").send(html);
 }
 
-function rateLimit(limiter: RateLimiter, page: boolean): RequestHandler {
+function rateLimit(limiter: RateLimiter, base: string | null): RequestHandler {
   return async (req, res, next) => {
     const wait = await limiter.hit(clientKey(req.ip));
     if (wait === 0) return next();
     res.setHeader("Retry-After", String(wait));
-    if (page && !wantsJson(req)) return sendPage(res, 429, rateLimitedPage(wait));
+    if (base !== null && !wantsJson(req)) return sendPage(res, 429, rateLimitedPage(wait, base));
     sendProblem(res, new ApiError("RATE_LIMITED", `Too many verifications from this address; retry in ${wait} s`, { retryAfter: wait }));
   };
 }
@@ -69,13 +73,14 @@ export const manualBody = z.strictObject({
   issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").describe("开票日期 as printed, YYYY-MM-DD."),
   total: z.string().refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits").meta({ type: "string", pattern: "^(0|[1-9]\\d{0,11})(\\.\\d{1,2})?$", description: "The total as printed, a decimal string." }),
 });
+export type ManualFields = z.output<typeof manualBody>;
 
-function fieldIssues(err: z.ZodError): FieldIssue[] {
+export function fieldIssues(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i) => ({ path: i.path.join(".") || "(body)", code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : "INVALID_VALUE", message: i.message }));
 }
 
 /** All five printed fields must match; which one did not is never said. */
-function manualMatches(bill: BillRow | undefined, m: z.output<typeof manualBody>): bill is BillRow {
+function manualMatches(bill: BillRow | undefined, m: ManualFields): bill is BillRow {
   const fen = parseAmount(m.total);
   const checks = [
     bill?.check_code.toUpperCase() === m.checkCode,
@@ -85,7 +90,18 @@ function manualMatches(bill: BillRow | undefined, m: z.output<typeof manualBody>
   return bill !== undefined && checks.every(Boolean);
 }
 
-export function verificationRoutes(d: VerificationDeps): { page: Router; api: Router } {
+/** The verifications behind every way in, for the JSON API and the holder pages alike. */
+export interface VerificationCore {
+  limiter: RateLimiter;
+  /** the QR link: undefined when the id is unknown or the key wrong (indistinguishable) */
+  scan(id: string, key: unknown): Promise<{ v: Verification; row: BillRow } | undefined>;
+  /** the five printed fields: undefined when no bill matches all five */
+  manual(m: ManualFields): Promise<{ v: Verification; row: BillRow } | undefined>;
+  /** an uploaded PDF: the stored bill when it is the very bill the file carries */
+  pdf(body: Buffer): Promise<{ ok: true; v: Verification; envelope: BillEnvelope; row: BillRow | undefined } | { ok: false; code: string; message: string }>;
+}
+
+export function verificationRoutes(d: VerificationDeps): { page: Router; api: Router; core: VerificationCore } {
   const limiter = new RateLimiter(d.ratePerMin, 60_000, { store: d.limits, name: "verify" });
   const store = storeView(d.db);
   // what may be remembered of the chain's answers, and for how long: chain-facts.ts
@@ -93,6 +109,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
+  const maxPdf = d.maxPdfBytes ?? 5 * 1024 * 1024;
   // pdfkit and the font load in the PDF worker threads; in this thread only when no pool is given
   const render = d.renderPdf ?? (async (envelope, o) => (await import("../pdf/render")).renderBillPdf(envelope, o));
   const files: FileCheckDeps = {
@@ -105,73 +122,93 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     },
   };
 
-  const copies: CopyDeps = { db: d.db, chain: chainRef, baseUrl: d.publicBaseUrl ?? "", render };
+  const core: VerificationCore = {
+    limiter,
+    async scan(id, key) {
+      // one store read: the bill with its batch's anchor columns
+      const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await findBillForScan(d.db, id) : undefined;
+      if (!keyMatches(key, scanned?.row) || !scanned) return undefined;
+      const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
+      return { v, row: scanned.row };
+    },
+    async manual(m) {
+      const bill = await findByNumber(d.db, m.billCode, m.billNumber);
+      if (!manualMatches(bill, m)) return undefined;
+      return { v: await verifyEnvelope(await envelopeOf(d.db, bill, chainRef), ctx), row: bill };
+    },
+    async pdf(body) {
+      const extracted = extractEnvelope(body, { maxInputBytes: maxPdf });
+      if (!extracted.ok) return { ok: false, code: extracted.code, message: extracted.message };
+      // the file must be exactly the file issued for the bill it carries, its printed link this bill's (file-check.ts)
+      const [v, file] = await Promise.all([
+        withStoredAnchor(d.db, extracted.envelope, chainRef).then((e) => verifyEnvelope(e, ctx)),
+        fileCheck(body, extracted.envelope, files),
+      ]);
+      const env = extracted.envelope as BillEnvelope;
+      const row = typeof env?.bill?.billCode === "string" ? await findByNumber(d.db, env.bill.billCode, String(env.bill.billNumber)) : undefined;
+      const same = row !== undefined && typeof env.leaf === "string" && row.leaf.toLowerCase() === env.leaf.toLowerCase();
+      return { ok: true, v: withFileCheck(v, file), envelope: env, row: same ? row : undefined };
+    },
+  };
+
   const page = Router();
+
+  // The holder's redacted copies: whoever has the QR link (its key k) is the holder.
+  const base = basePathOf(d.publicBaseUrl);
+  const copies: CopyDeps = { db: d.db, chain: chainRef, baseUrl: d.publicBaseUrl ?? "", render };
   const byKey = async (id: string, k: unknown) => {
     const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await findBillForScan(d.db, id) : undefined;
     return keyMatches(k, scanned?.row) && scanned ? scanned : undefined;
   };
-  // The holder's redacted copies: whoever has the QR link (its key k) is the holder.
   for (const format of ["pdf", "json"] as const) {
-    page.get(`/v/:id/copy.${format}`, rateLimit(limiter, false), async (req, res) => {
+    page.get(`/v/:id/copy.${format}`, rateLimit(limiter, base), async (req, res) => {
       const scanned = await byKey(String(req.params.id), req.query.k);
       if (!scanned) throw new ApiError("NOT_FOUND", "No bill at this address");
       await sendCopy(copies, res, scanned.row, withholdNames(req.query.withhold), format);
     });
   }
   // A copy's own link (its QR code): the verification of the copy, with what it withholds, and nothing more.
-  page.get("/v/:id/copy", rateLimit(limiter, true), async (req, res) => {
+  page.get("/v/:id/copy", rateLimit(limiter, base), async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("X-Robots-Tag", "noindex");
     const parsed = parseWithhold(req.query.w);
     const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
     if (!scanned || !parsed.ok || !copyMacMatches(scanned.row.verify_key, parsed.names, req.query.c)) {
       if (wantsJson(req)) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
-      return sendPage(res, 404, notFoundPage());
+      return sendPage(res, 404, linkNotFoundPage(base));
     }
     const { envelope } = await copyOf(copies, scanned.row, parsed.names);
     const v = await verifyEnvelope(envelope, { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
     if (wantsJson(req)) return answer(res, v);
-    sendPage(res, 200, verificationPage(v, new Date()));
+    sendPage(res, 200, verificationPage(v, new Date(), { base }));
   });
-  page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
+  // the JSON answer here; the page in holder-routes.ts
+  page.get("/v/:id", (req, _res, next) => next(wantsJson(req) ? undefined : "route"), rateLimit(limiter, null), async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
-    res.setHeader("X-Robots-Tag", "noindex");
-    // one store read: the bill with its batch's anchor columns
-    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
-    if (!keyMatches(req.query.k, scanned?.row) || !scanned) {
-      // no `instance`: the answer must not even echo which id was asked for
-      if (wantsJson(req)) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
-      return sendPage(res, 404, notFoundPage());
-    }
-    const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
-    if (wantsJson(req)) return answer(res, v);
-    sendPage(res, 200, verificationPage(v, new Date(), { billId: scanned.row.id, key: String(req.query.k) }));
+    const found = await core.scan(String(req.params.id), req.query.k);
+    // no `instance`: the answer must not even echo which id was asked for
+    if (!found) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+    answer(res, found.v);
   });
 
   const api = Router();
-  api.use(rateLimit(limiter, false));
-  api.post("/", express.raw({ type: () => true, limit: d.maxPdfBytes ?? 5 * 1024 * 1024 }), async (req, res) => {
+  api.use(rateLimit(limiter, null));
+  api.post("/", express.raw({ type: () => true, limit: maxPdf }), async (req, res) => {
     if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
-    if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
-    // the file must be exactly the file issued for the bill it carries, its printed link this bill's (file-check.ts)
-    const [v, file] = await Promise.all([
-      withStoredAnchor(d.db, extracted.envelope, chainRef).then((e) => verifyEnvelope(e, ctx)),
-      fileCheck(body, extracted.envelope, files),
-    ]);
-    answer(res, withFileCheck(v, file));
+    const r = await core.pdf(body);
+    if (!r.ok) throw new ApiError("PDF_INVALID", r.message, { extractCode: r.code });
+    answer(res, r.v);
   });
   api.post("/manual", async (req, res) => {
     if (!req.is("application/json")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the five fields as application/json");
     const parsed = manualBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new ApiError("INVALID_BODY", "Give billCode, billNumber, checkCode, issueDate and total", { errors: fieldIssues(parsed.error) });
-    const bill = await findByNumber(d.db, parsed.data.billCode, parsed.data.billNumber);
-    if (!manualMatches(bill, parsed.data)) throw new ApiError("BILL_NOT_FOUND", "No bill matches these five fields");
-    answer(res, await verifyEnvelope(await envelopeOf(d.db, bill, chainRef), ctx));
+    const found = await core.manual(parsed.data);
+    if (!found) throw new ApiError("BILL_NOT_FOUND", "No bill matches these five fields");
+    answer(res, found.v);
   });
-  return { page, api };
+  return { page, api, core };
 }
 
 /**

@@ -94,6 +94,8 @@ describe("claims in parts over HTTP", function () {
     ]);
     const page = await (await fetch(`${svc.url}${new URL(bill.verifyUrl).pathname}${new URL(bill.verifyUrl).search}`)).text();
     expect(page).to.contain("剩余可报销").and.to.contain("employer").and.to.contain("¥37.00");
+    // used up in parts: the headline says so, never a plain green 有效
+    expect(page).to.match(/data-verdict="VALID" data-state="claimed"/).and.to.contain("已报销");
   });
 
   it("lets a party release only its own claim; the amount can then be claimed again", async () => {

@@ -126,7 +126,7 @@ describe("the OpenAPI document with standard tools", function () {
     expect(html).to.not.match(/https?:\/\/(?!localhost|127\.0\.0\.1)[^"'\s<]*\.(js|css)/);
     for (const field of ["<code>payer</code>", "<code>idType</code>", "<code>admissionDate</code>", "<code>coPayment</code>", "<code>valuationBasis</code>", "<code>reasonCode</code>", "<code>events</code>"]) expect(html, field).to.include(field);
     expect(html).to.include('<form class="try" data-method="POST" data-path="/api/v1/invoices"');
-    expect(html).to.include("&#34;visitNumber&#34;: &#34;MZ2026112300017&#34;");
+    expect(html).to.include("&quot;visitNumber&quot;: &quot;MZ2026112300017&quot;");
     const js = await fetch(`${sys.url}/docs/try.js`);
     expect(js.status).to.equal(200);
     expect(js.headers.get("content-type")).to.match(/javascript/);

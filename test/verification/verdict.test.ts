@@ -1,7 +1,7 @@
 // The verdict rules of SPEC §4, table-driven over check outcomes.
 import { expect } from "chai";
 import { verdictOf } from "../../server/verification/checks";
-import { esc } from "../../server/verification/page";
+import { escapeHtml } from "../../server/http/html";
 import type { Check, CheckName, CheckStatus } from "../../server/verification/types";
 
 const NAMES: CheckName[] = ["integrity", "inclusion", "issuer", "status", "signature"];
@@ -34,8 +34,8 @@ describe("the verdict of a verification", () => {
   }
 });
 
-describe("escaping on the verify page", () => {
+describe("escaping on every page (the one helper, http/html.ts)", () => {
   it("turns every HTML-significant character of a bill's text into an entity", () => {
-    expect(esc(`<script>alert("x")</script>&'`)).to.equal("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#38;&#39;");
+    expect(escapeHtml(`<script>alert("x")</script>&'`)).to.equal("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
   });
 });

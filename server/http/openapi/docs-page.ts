@@ -7,9 +7,10 @@
 import crypto from "node:crypto";
 import { Router } from "express";
 import { openApiDocument } from "./document";
+import { basePathOf, escapeHtml } from "../html";
 
 type Json = Record<string, any>;
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 
 /** The schema's fields as nested lists: name, type, required, description; $refs resolved, depth-limited. */
 function fields(doc: Json, schema: Json | undefined, depth = 0, seen: string[] = []): string {
@@ -67,7 +68,7 @@ ${tryable ? `<form class="try" data-method="${esc(method.toUpperCase())}" data-p
 </section>`;
 }
 
-function page(doc: Json, nonce: string): string {
+function page(doc: Json, nonce: string, base: string): string {
   let i = 0;
   const byTag = new Map<string, string[]>();
   for (const [path, methods] of Object.entries(doc.paths as Json)) {
@@ -83,12 +84,12 @@ h3{margin:.2em 0;font-size:1em}h4{margin:.6em 0 .2em;font-size:.9em}section{bord
 .get{background:#2f6f9f}.post{background:#2f8f4f}.delete{background:#a33}.put{background:#a70}code{font-size:.92em}.muted{color:#777;font-size:.9em}.t{color:#555;font-size:.85em}.req{color:#a33;font-size:.75em}.dep{color:#a70;font-size:.75em}
 ul.fields{margin:.2em 0;padding-left:1.2em}table{border-collapse:collapse;font-size:.9em}td{border-top:1px solid #eee;padding:2px 6px;vertical-align:top}
 textarea{width:100%;font:12px/1.4 ui-monospace,monospace}pre{background:#f6f6f6;padding:.5em;overflow:auto;font-size:12px}nav a{margin-right:1em}#key{width:28em}</style></head>
-<body><h1>lianpiao (链票) API</h1><p>${esc(doc.info.description).replace(/\n\n/g, "</p><p>")}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
+<body data-base="${esc(base)}"><h1>lianpiao (链票) API</h1><p>${esc(doc.info.description).replace(/\n\n/g, "</p><p>")}</p>
+<p>Machine-readable: <a href="${esc(base)}/openapi.json">${esc(base)}/openapi.json</a> (OpenAPI 3.1).</p>
 <p><label>API key for “Try it” (kept in this tab only): <input id="key" type="password" autocomplete="off"></label></p>
 <nav>${tags.map((t) => `<a href="#tag-${esc(t.name)}">${esc(t.name)}</a>`).join("")}</nav>
 ${tags.map((t) => `<h2 id="tag-${esc(t.name)}">${esc(t.name)}</h2><p class="muted">${esc(t.description)}</p>${(byTag.get(t.name) ?? []).join("\n")}`).join("\n")}
-<script src="/docs/try.js"></script></body></html>`;
+<script src="${esc(base)}/docs/try.js"></script></body></html>`;
 }
 
 /** The try-it script: fills path and query parameters, sends with the key, shows status and body. */
@@ -118,7 +119,7 @@ const TRY_JS = `"use strict";
       out.hidden = false;
       out.textContent = "…";
       var qs = query.toString();
-      fetch(path + (qs ? "?" + qs : ""), init).then(function (res) {
+      fetch((document.body.dataset.base || "") + path + (qs ? "?" + qs : ""), init).then(function (res) {
         return res.text().then(function (text) {
           var shown = text;
           try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) {}
@@ -140,7 +141,7 @@ export function docsRoutes(baseUrl: string): Router {
   r.get("/docs", (_req, res) => {
     const nonce = crypto.randomBytes(16).toString("base64");
     res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
-    res.type("html").send(page(document, nonce));
+    res.type("html").send(page(document, nonce, basePathOf(baseUrl)));
   });
   r.get("/docs/try.js", (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");

@@ -10,6 +10,7 @@ import { DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE, MEDICAL_EXAMPLE }
 import type { Role } from "../../store/schema";
 import { deliveriesQuery, Delivery, DeliveryList, Subscription, SubscriptionCreated, SubscriptionList, subscriptionBody } from "../../webhooks/routes";
 import { BUREAU_OPERATIONS } from "./operations-bureau";
+import { PAGE_OPERATIONS } from "./operations-pages";
 import { BillDetail, BillList, BillSummary, Envelope, Health, Ready } from "./shapes";
 import { authProblems, badQuery, problem } from "./responses";
 export { authProblems, badQuery, problem } from "./responses";
@@ -135,7 +136,7 @@ const CORE_OPERATIONS: Operation[] = [
   },
 ];
 
-export const OPERATIONS: Operation[] = [...CORE_OPERATIONS, ...BUREAU_OPERATIONS];
+export const OPERATIONS: Operation[] = [...CORE_OPERATIONS, ...BUREAU_OPERATIONS, ...PAGE_OPERATIONS];
 
 /** Express path (":id") of an OpenAPI path ("{id}"). */
 export function expressPath(path: string): string {

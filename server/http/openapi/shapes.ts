@@ -123,6 +123,20 @@ const Range = z
   })
   .meta({ id: "BillRange", description: "A bill-number range (号段)." });
 
+/** The registry's figures, one definition (server/registry/figures.ts): originals and red bills apart. */
+const figureShape = {
+  issued: d(z.number().int(), "Original bills issued (red bills are counted apart)."),
+  amount: d(Amount, "Total of the original bills."),
+  voided: d(z.number().int(), "Original bills voided (冲红)."),
+  voidedAmount: d(Amount, "Total of the voided originals."),
+  reimbursed: d(z.number().int(), "Original bills marked reimbursed (报销/入账)."),
+  reimbursedAmount: d(Amount, "Total of the reimbursed originals."),
+  pending: d(z.number().int(), "Original bills not yet anchored."),
+  red: d(z.number().int(), "Red bills (红字票据)."),
+  redAmount: d(Amount, "Total of the red bills (negative)."),
+};
+export const Figures = z.object(figureShape).meta({ id: "Figures", description: "The registry's figures: originals and red bills counted apart, voided and reimbursed originals with their amounts." });
+
 export const Issuer = z
   .object({
     id: d(z.string(), "The institution's id."),
@@ -133,7 +147,10 @@ export const Issuer = z
     status: d(z.enum(["active", "suspended"]), "Whether it may issue."),
     admittedAt: d(iso, "When admitted."),
     ranges: d(z.array(Range), "Its bill-number ranges."),
-    bills: d(z.record(z.string(), z.unknown()), "Its figures: bills by state."),
+    bills: d(
+      z.object({ ...figureShape, total: d(z.number().int(), "Every bill, red bills included."), anchored: d(z.number().int(), "Bills anchored and not voided.") }).meta({ id: "IssuerFigures", description: "An issuer's figures (Figures), with every bill and the anchored ones." }),
+      "Its figures.",
+    ),
   })
   .passthrough()
   .meta({ id: "Issuer", description: "An issuer (hospital or charity) as the bureau sees it." });
@@ -151,18 +168,13 @@ export const Stats = z
             issuerName: d(z.string(), "Its name."),
             kind: d(z.string(), "Bill kind."),
             period: d(z.string(), "YYYY-MM-DD or YYYY-MM."),
-            issued: d(z.number(), "Bills issued."),
-            amount: Amount,
-            voided: d(z.number(), "Bills voided."),
-            reimbursed: d(z.number(), "Bills reimbursed."),
-            pending: d(z.number(), "Bills not yet anchored."),
-            red: d(z.number(), "Red bills issued."),
+            ...figureShape,
           })
           .meta({ id: "StatsRow", description: "One issuer, kind and period." }),
       ),
       "Figures per issuer, kind and period.",
     ),
-    totals: d(z.record(z.string(), z.unknown()), "The same figures over every row."),
+    totals: d(Figures, "The same figures over every row."),
   })
   .meta({ id: "RegistryStats", description: "Figures per issuer and day or month." });
 
