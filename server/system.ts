@@ -29,6 +29,7 @@ import { docsRoutes } from "./http/openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
+import { PdfParsePool } from "./pdf/parse-pool";
 import { RENDERER } from "./pdf/document";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
@@ -129,6 +130,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
     // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
     const pdfPool = new PdfRenderPool();
+    // uploads are read in their own workers, so a crafted file neither blocks requests nor delays renders
+    const parsePool = new PdfParsePool();
     const renderPdf = async (bill: BillRow) => {
       const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
       const pdf = await pdfPool.render(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }).catch((err) => {
@@ -140,7 +143,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool });
     const app = buildApp({
       log,
       keys,
@@ -165,6 +168,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         await worker.stop();
         await webhooks.stop();
         await pdfPool.close();
+        await parsePool.close();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
         await store.close();

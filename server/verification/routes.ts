@@ -12,7 +12,8 @@ import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
 import type { RenderOptions } from "../pdf/render";
-import { extractEnvelope } from "../pdf/extract";
+import { PdfParseBusyError, PdfParseTimeoutError } from "../pdf/parse-pool";
+import { inThreadParser, type UploadParser } from "../pdf/upload-parser";
 import { deliveredFile } from "../store/delivered-files";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
@@ -41,6 +42,8 @@ export interface VerificationDeps {
   publicBaseUrl?: string;
   /** renders an uploaded bill again to compare the files (the worker pool); default: in this thread */
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
+  /** reads uploads (extract, hash, compare): the parse pool, off the request thread; default: in this thread */
+  parser?: UploadParser;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -93,8 +96,10 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
   // pdfkit and the font load in the PDF worker threads; in this thread only when no pool is given
   const render = d.renderPdf ?? (async (envelope, o) => (await import("../pdf/render")).renderBillPdf(envelope, o));
+  const parser = d.parser ?? inThreadParser;
   const files: FileCheckDeps = {
     render: (envelope, verifyUrl) => render(envelope, { verifyUrl }),
+    compare: (pdf, reference) => parser.compare(pdf, reference),
     service: {
       findByNumber: (billCode, billNumber) => findByNumber(d.db, billCode, billNumber),
       delivered: (billId, sha256) => deliveredFile(d.db, billId, sha256),
@@ -124,12 +129,13 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   api.post("/", express.raw({ type: () => true, limit: d.maxPdfBytes ?? 5 * 1024 * 1024 }), async (req, res) => {
     if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
+    const { result: extracted, sha256 } = await parser.extract(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 }).catch(uploadFailure);
+    if (!extracted.ok && extracted.code === "PDF_TOO_COMPLEX") throw new ApiError("FILE_TOO_COMPLEX", extracted.message, { limit: "objects" });
     if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
     // the file must be exactly the file issued for the bill it carries, its printed link this bill's (file-check.ts)
     const [v, file] = await Promise.all([
       withStoredAnchor(d.db, extracted.envelope, chainRef).then((e) => verifyEnvelope(e, ctx)),
-      fileCheck(body, extracted.envelope, files),
+      fileCheck(body, extracted.envelope, files, { sha256 }),
     ]);
     answer(res, withFileCheck(v, file));
   });
@@ -142,6 +148,13 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     answer(res, await verifyEnvelope(await envelopeOf(d.db, bill, chainRef), ctx));
   });
   return { page, api };
+}
+
+/** The parse pool's refusals as problems: a parse past its deadline is the file's fault, a full queue the service's. */
+function uploadFailure(err: unknown): never {
+  if (err instanceof PdfParseTimeoutError) throw new ApiError("FILE_TOO_COMPLEX", `${err.message}: the file is not read further`, { limit: "time" });
+  if (err instanceof PdfParseBusyError) throw new ApiError("SERVICE_BUSY", err.message, { retryAfter: 1 });
+  throw err;
 }
 
 /**
