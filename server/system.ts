@@ -30,6 +30,7 @@ import { chainView, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
 import { PdfParsePool } from "./pdf/parse-pool";
+import { MarksWatch, providerMarkEvents } from "./verification/marks-watch";
 import { RENDERER } from "./pdf/document";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
@@ -143,7 +144,10 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool });
+    // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
+    const marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
+    marksWatch.start();
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch });
     const app = buildApp({
       log,
       keys,
@@ -169,6 +173,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         await webhooks.stop();
         await pdfPool.close();
         await parsePool.close();
+        marksWatch.stop();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
         await store.close();

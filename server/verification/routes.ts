@@ -19,6 +19,7 @@ import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
 import { ChainFacts } from "./chain-facts";
+import type { MarksWatch } from "./marks-watch";
 import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
 import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
@@ -44,6 +45,8 @@ export interface VerificationDeps {
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
   /** reads uploads (extract, hash, compare): the parse pool, off the request thread; default: in this thread */
   parser?: UploadParser;
+  /** the registry's mark events, followed (marks-watch.ts): bills' marks are then re-read only when they change */
+  marksWatch?: MarksWatch;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -90,7 +93,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const limiter = new RateLimiter(d.ratePerMin, 60_000, { store: d.limits, name: "verify" });
   const store = storeView(d.db);
   // what may be remembered of the chain's answers, and for how long: chain-facts.ts
-  const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations });
+  const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations, watch: d.marksWatch });
   const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
