@@ -3,6 +3,8 @@
  * and the targets of issue 6, and prints a table (or with --json one JSON object on stdout).
  *
  *   --quick             short phases (under two minutes); the full run takes under ten
+ *   --smoke             every phase for a moment: checks that the run works and the JSON has its keys
+ *                       (test/bench/smoke.test.ts); its figures mean nothing
  *   --json              one JSON object on stdout instead of the table (progress goes to stderr)
  *   --concurrency N     connections of the issuing and verification loads (default 16)
  *   --confirmations N   CONFIRMATIONS of the service against the 1-second-block node (default: the service's, 2)
@@ -34,6 +36,7 @@ import { formatTable, toJson, type BenchReport } from "./table";
 
 interface Args {
   quick: boolean;
+  smoke: boolean;
   json: boolean;
   profile: boolean;
   keep: boolean;
@@ -44,7 +47,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, json: false, profile: false, keep: false, postgres: true, concurrency: 16 };
+  const a: Args = { quick: false, smoke: false, json: false, profile: false, keep: false, postgres: true, concurrency: 16 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -53,6 +56,7 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (arg === "--quick") a.quick = true;
+    else if (arg === "--smoke") a.smoke = true;
     else if (arg === "--json") a.json = true;
     else if (arg === "--profile") a.profile = true;
     else if (arg === "--keep") a.keep = true;
@@ -66,7 +70,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Phase lengths: quick is for everyday use, full for the published table. */
-function plan(quick: boolean) {
+function plan(quick: boolean, smoke = false) {
+  if (smoke) return { naiveSamples: 2, pdfWarmup: 2, pdfDocs: 20, warmupMs: 200, issueMs: 800, verifyMs: 500, anchorMs: 1000, drainMs: 30_000, attackMs: 1000, pgMs: 500 };
   return quick
     ? { naiveSamples: 20, pdfWarmup: 10, pdfDocs: 60, warmupMs: 1000, issueMs: 8000, verifyMs: 5000, anchorMs: 8000, drainMs: 30_000, attackMs: 8000, pgMs: 5000 }
     : { naiveSamples: 100, pdfWarmup: 30, pdfDocs: 400, warmupMs: 3000, issueMs: 30_000, verifyMs: 20_000, anchorMs: 30_000, drainMs: 60_000, attackMs: 20_000, pgMs: 20_000 };
@@ -130,7 +135,7 @@ async function embeddedPhase(dir: string, args: Args, p: ReturnType<typeof plan>
 
 async function run(args: Args): Promise<BenchReport> {
   const started = Date.now();
-  const p = plan(args.quick);
+  const p = plan(args.quick, args.smoke);
   const machine = describeMachine();
   const dir = tempDir();
   try {
@@ -156,7 +161,7 @@ async function run(args: Args): Promise<BenchReport> {
     const iss = embedded.issuing;
     const rss = [embedded.peakRssMb, anchor.peakRssMb].filter((v): v is number => v !== null);
     return {
-      mode: args.quick ? "quick" : "full",
+      mode: args.smoke ? "smoke" : args.quick ? "quick" : "full",
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
       machine,

@@ -11,7 +11,7 @@ import type { VerifyResult } from "./verify";
 import { round } from "./stats";
 
 export interface BenchReport {
-  mode: "quick" | "full";
+  mode: "smoke" | "quick" | "full";
   startedAt: string;
   durationS: number;
   machine: Machine;
