@@ -177,7 +177,7 @@ async function run(args: Args): Promise<BenchReport> {
         batches: anchor.batches, meanBatchSize: anchor.meanBatchSize, blockMs: 1000, confirmations: args.confirmations ?? 2,
         issuingBillsPerSecond: anchor.issuing.perSecond,
       },
-      pdf: { ...pdf, bareMsP50: barePdf.bareMsP50, ratioToBarePdfkit: barePdf.ratioToBarePdfkit, textRuns: barePdf.textRuns },
+      pdf: { ...pdf, bareMsP50: barePdf.bareMsP50, pairedRenderMsP50: barePdf.pairedRenderMsP50, ratioToBarePdfkit: barePdf.ratioToBarePdfkit, textRuns: barePdf.textRuns },
       verify: embedded.verify,
       memory: { peakRssMb: rss.length ? Math.max(...rss) : NaN, embeddedServiceMb: embedded.peakRssMb, nodeChainServiceMb: anchor.peakRssMb },
     };
