@@ -6,12 +6,16 @@
  * about 2 s. Used by the benchmark's attack phase and by test/verification/upload-limits.test.ts.
  */
 
-/** A crafted PDF of `objects` tiny objects padded to about `bytes` bytes (defaults: 150,000 and 5 MB − 64 KB). */
-export function craftedManyObjectPdf(objects = 150_000, bytes = 5 * 1024 * 1024 - 65_536): Buffer {
+/**
+ * A crafted PDF of `objects` objects padded to about `bytes` bytes (defaults: 150,000 tiny ones and
+ * 5 MB − 64 KB). `items` numbers in each object's dictionary make each one costly to read instead.
+ */
+export function craftedManyObjectPdf(objects = 150_000, bytes = 5 * 1024 * 1024 - 65_536, items = 0): Buffer {
+  const filler = items > 0 ? `/A[${"0 ".repeat(items)}]` : "";
   const parts: string[] = ["%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"];
   let size = parts[0].length;
   for (let i = 1; i <= objects; i++) {
-    const obj = `${i} 0 obj<</EF<<>>>>endobj\n`;
+    const obj = `${i} 0 obj<</EF<<>>${filler}>>endobj\n`;
     parts.push(obj);
     size += obj.length;
   }

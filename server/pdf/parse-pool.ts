@@ -15,7 +15,7 @@ import type { ExtractedUpload, UploadParser } from "./upload-parser";
 export type ParseRequest =
   | { id: number; op: "extract"; pdf: SharedArrayBuffer; limits: Partial<ExtractLimits> }
   | { id: number; op: "compare"; pdf: SharedArrayBuffer; reference: Uint8Array };
-export type ParseResponse = { id: number; value: unknown } | { id: number; error: string };
+export type ParseResponse = { id: number; value: unknown } | { id: number; error: string } | { ready: true };
 
 export class PdfParseBusyError extends Error {
   readonly code = "PDF_PARSE_BUSY";
@@ -52,6 +52,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** loaded and listening: tasks (and their deadlines) start only then */
+  ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
 }
@@ -126,7 +128,7 @@ export class PdfParsePool implements UploadParser {
   }
 
   private start(): Slot {
-    const slot: Slot = { worker: spawn(), task: null, timer: null };
+    const slot: Slot = { worker: spawn(), ready: false, task: null, timer: null };
     slot.worker.unref();
     slot.worker.on("message", (res: ParseResponse) => this.finish(slot, res));
     slot.worker.on("error", (err) => this.replace(slot, new PdfParseError(`PDF parse worker failed: ${err.message}`)));
@@ -138,7 +140,7 @@ export class PdfParsePool implements UploadParser {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.task || this.queue.length === 0) continue;
+      if (!slot.ready || slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift() as Task;
       slot.task = task;
       slot.worker.ref();
@@ -148,6 +150,10 @@ export class PdfParsePool implements UploadParser {
   }
 
   private finish(slot: Slot, res: ParseResponse): void {
+    if ("ready" in res) {
+      slot.ready = true;
+      return this.dispatch();
+    }
     const task = slot.task;
     if (slot.timer) clearTimeout(slot.timer);
     slot.task = null;

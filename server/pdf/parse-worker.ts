@@ -21,3 +21,6 @@ port.on("message", (req: ParseRequest) => {
   }
   port.postMessage(res);
 });
+
+// loaded: the pool starts a task's deadline only from here, so a worker's start-up is never a file's fault
+port.postMessage({ ready: true } satisfies ParseResponse);
