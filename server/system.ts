@@ -89,6 +89,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
   const m = metrics();
   instrumentRpc(chain.provider, m);
   m.watchPending(() => pendingOutbox(store.db));
+  let marksWatch: MarksWatch | undefined;
   try {
     const registry = await resolveRegistry(cfg, store, chain, log);
     const signers = new SignerSet();
@@ -145,9 +146,10 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
-    const marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
+    marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
     marksWatch.start();
     const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch });
+    const watch = marksWatch;
     const app = buildApp({
       log,
       keys,
@@ -173,13 +175,14 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         await webhooks.stop();
         await pdfPool.close();
         await parsePool.close();
-        marksWatch.stop();
+        watch.stop();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
         await store.close();
       },
     };
   } catch (err) {
+    marksWatch?.stop();
     await chain.close().catch(() => undefined);
     await store.close();
     throw err;
