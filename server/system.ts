@@ -29,6 +29,8 @@ import { docsRoutes } from "./http/openapi/docs-page";
 import { chainView, holderRoutes, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
+import { PdfParsePool } from "./pdf/parse-pool";
+import { MarksWatch, providerMarkEvents } from "./verification/marks-watch";
 import { RENDERER } from "./pdf/document";
 import { recordDelivered } from "./store/delivered-files";
 import { ApiError } from "./http/errors";
@@ -87,6 +89,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
   const m = metrics();
   instrumentRpc(chain.provider, m);
   m.watchPending(() => pendingOutbox(store.db));
+  let marksWatch: MarksWatch | undefined;
   try {
     const registry = await resolveRegistry(cfg, store, chain, log);
     const signers = new SignerSet();
@@ -129,6 +132,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const head = async () => chain.provider.getBlockNumber().catch(() => null);
     // PDFs render in worker threads: pdfkit is synchronous CPU work that would stall every request.
     const pdfPool = new PdfRenderPool();
+    // uploads are read in their own workers, so a crafted file neither blocks requests nor delays renders
+    const parsePool = new PdfParsePool();
     const renderPdf = async (bill: BillRow) => {
       const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
       const pdf = await pdfPool.render(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }).catch((err) => {
@@ -140,7 +145,11 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
+    // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
+    marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
+    marksWatch.start();
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch });
+    const watch = marksWatch;
     const app = buildApp({
       log,
       keys,
@@ -165,12 +174,15 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         await worker.stop();
         await webhooks.stop();
         await pdfPool.close();
+        await parsePool.close();
+        watch.stop();
         await releaseLeases(store.db, cfg.instanceId).catch(() => undefined);
         await chain.close();
         await store.close();
       },
     };
   } catch (err) {
+    marksWatch?.stop();
     await chain.close().catch(() => undefined);
     await store.close();
     throw err;

@@ -3,10 +3,13 @@
  * and the targets of issue 6, and prints a table (or with --json one JSON object on stdout).
  *
  *   --quick             short phases (under two minutes); the full run takes under ten
+ *   --smoke             every phase for a moment: checks that the run works and the JSON has its keys
+ *                       (test/bench/smoke.test.ts); its figures mean nothing
  *   --json              one JSON object on stdout instead of the table (progress goes to stderr)
  *   --concurrency N     connections of the issuing and verification loads (default 16)
  *   --confirmations N   CONFIRMATIONS of the service against the 1-second-block node (default: the service's, 2)
  *   --profile           run the embedded service under `node --cpu-prof` and print where its time went
+ *   --no-postgres       skip the PostgreSQL phase (no server at BENCH_DATABASE_URL / TEST_DATABASE_URL)
  *   --keep              keep the temporary data directories (logs, stores, profiles)
  *   --out FILE          also write the JSON object to FILE
  *
@@ -20,27 +23,31 @@ import fs from "node:fs";
 import path from "node:path";
 import { describeMachine, procMemoryMb } from "./machine";
 import { measureGas } from "./gas";
-import { measurePdf } from "./pdf";
+import { measureBarePdf, measurePdf } from "./pdf";
+import { measureAttack, type AttackResult } from "./attack";
+import { measurePostgres, type PostgresResult } from "./postgres";
 import { demoKeys, issueLoad, type IssueLoadResult } from "./issue";
 import { measureAnchoring, type AnchorResult } from "./anchor";
 import { measureVerification, type VerifyResult } from "./verify";
-import { startService, tempDir, waitUntil } from "./procs";
+import { startBareExpress, startService, tempDir, waitUntil } from "./procs";
 import { printProfile, summarizeProfile } from "./profile";
 import { quantile } from "./stats";
 import { formatTable, toJson, type BenchReport } from "./table";
 
 interface Args {
   quick: boolean;
+  smoke: boolean;
   json: boolean;
   profile: boolean;
   keep: boolean;
+  postgres: boolean;
   concurrency: number;
   confirmations?: number;
   out?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, json: false, profile: false, keep: false, concurrency: 16 };
+  const a: Args = { quick: false, smoke: false, json: false, profile: false, keep: false, postgres: true, concurrency: 16 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -49,9 +56,11 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (arg === "--quick") a.quick = true;
+    else if (arg === "--smoke") a.smoke = true;
     else if (arg === "--json") a.json = true;
     else if (arg === "--profile") a.profile = true;
     else if (arg === "--keep") a.keep = true;
+    else if (arg === "--no-postgres") a.postgres = false;
     else if (arg === "--concurrency") a.concurrency = value();
     else if (arg === "--confirmations") a.confirmations = value();
     else if (arg === "--out" && argv[i + 1]) a.out = argv[++i];
@@ -61,17 +70,21 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Phase lengths: quick is for everyday use, full for the published table. */
-function plan(quick: boolean) {
+function plan(quick: boolean, smoke = false) {
+  if (smoke) return { naiveSamples: 2, pdfWarmup: 2, pdfDocs: 20, warmupMs: 200, issueMs: 800, verifyMs: 500, anchorMs: 1000, drainMs: 30_000, attackMs: 1000, pgMs: 500 };
   return quick
-    ? { naiveSamples: 20, pdfWarmup: 10, pdfDocs: 60, warmupMs: 1000, issueMs: 8000, verifyMs: 5000, anchorMs: 8000, drainMs: 30_000 }
-    : { naiveSamples: 100, pdfWarmup: 30, pdfDocs: 400, warmupMs: 3000, issueMs: 30_000, verifyMs: 20_000, anchorMs: 30_000, drainMs: 60_000 };
+    ? { naiveSamples: 20, pdfWarmup: 10, pdfDocs: 60, warmupMs: 1000, issueMs: 8000, verifyMs: 5000, anchorMs: 8000, drainMs: 30_000, attackMs: 8000, pgMs: 5000 }
+    : { naiveSamples: 100, pdfWarmup: 30, pdfDocs: 400, warmupMs: 3000, issueMs: 30_000, verifyMs: 20_000, anchorMs: 30_000, drainMs: 60_000, attackMs: 20_000, pgMs: 20_000 };
 }
 
 const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
 interface EmbeddedPhase {
   issuing: IssueLoadResult;
+  /** the bare Express app's answers to the same POSTs at the same concurrency */
+  bareIssuing: IssueLoadResult;
   verify: VerifyResult;
+  attack: AttackResult;
   peakRssMb: number | null;
   profile?: string;
 }
@@ -96,13 +109,25 @@ async function embeddedPhase(dir: string, args: Args, p: ReturnType<typeof plan>
       const r = await fetch(probe, { headers: { accept: "application/json" } });
       return r.ok && ((await r.json()) as { verdict: string }).verdict === "VALID";
     }, 60_000, 200);
-    progress(`verifying for ${p.verifyMs / 1000} s, then the bare Express baseline`);
-    const verify = await measureVerification({ dir, serviceUrl: service.url, verifyUrls: issuing.verifyUrls, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.verifyMs });
+    const bare = await startBareExpress(dir, issuing.answerBytes);
+    let verify: VerifyResult;
+    let bareIssuing: IssueLoadResult;
+    try {
+      progress(`verifying for ${p.verifyMs / 1000} s, then the bare Express baseline`);
+      verify = await measureVerification({ bare, serviceUrl: service.url, verifyUrls: issuing.verifyUrls, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.verifyMs });
+      progress(`bare Express issuing baseline for ${p.issueMs / 1000} s (answers of ${issuing.answerBytes} bytes)`);
+      bareIssuing = await issueLoad({ url: bare.url, path: "/bills", keys: demoKeys(dataDir), concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.issueMs, keepVerifyUrls: 1000 });
+    } finally {
+      await bare.stop();
+    }
+    // read before the attack: the peak of the issuing and verification loads (the attack starts the parse worker)
     const peakRssMb = procMemoryMb(service.pid);
+    progress(`attack: issuer p50 at rest, then while crafted 5 MB PDFs are uploaded at 120 a minute (${p.attackMs / 1000} s each)`);
+    const attack = await measureAttack({ url: service.url, keys: demoKeys(dataDir), warmupMs: p.warmupMs, durationMs: p.attackMs });
     await service.stop();
     stopped = true;
     const file = args.profile ? fs.readdirSync(profDir).find((f) => f.includes(`.${service.pid}.0.`)) : undefined;
-    return { issuing, verify, peakRssMb, profile: file ? path.join(profDir, file) : undefined };
+    return { issuing, bareIssuing, verify, attack, peakRssMb, profile: file ? path.join(profDir, file) : undefined };
   } finally {
     if (!stopped) await service.stop();
   }
@@ -110,18 +135,24 @@ async function embeddedPhase(dir: string, args: Args, p: ReturnType<typeof plan>
 
 async function run(args: Args): Promise<BenchReport> {
   const started = Date.now();
-  const p = plan(args.quick);
+  const p = plan(args.quick, args.smoke);
   const machine = describeMachine();
   const dir = tempDir();
   try {
     progress("gas: registry batches and the naive baseline on the embedded chain");
     const gas = await measureGas(p.naiveSamples);
-    progress("PDF: rendering in process, one core");
+    progress("PDF: rendering in process, one core, then alternately with the bare pdfkit page");
     const pdf = await measurePdf(p.pdfWarmup, p.pdfDocs);
+    const barePdf = await measureBarePdf(p.pdfWarmup, Math.max(20, p.pdfDocs / 4));
     progress("starting the embedded service");
     const embedded = await embeddedPhase(dir, args, p);
     // under --json stdout carries only the JSON object
     if (embedded.profile) printProfile(embedded.profile, summarizeProfile(embedded.profile), args.json ? (l) => process.stderr.write(`${l}\n`) : console.log);
+    let postgres: PostgresResult | null = null;
+    if (args.postgres) {
+      progress(`PostgreSQL: issuing for ${p.pgMs / 1000} s on one replica, then on two sharing it`);
+      postgres = await measurePostgres({ dir, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.pgMs });
+    }
     progress(`anchoring: hardhat node with 1 s blocks, issuing for ${p.anchorMs / 1000} s`);
     const anchor: AnchorResult = await measureAnchoring({
       dir, blockMs: 1000, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.anchorMs, drainMs: p.drainMs,
@@ -130,18 +161,23 @@ async function run(args: Args): Promise<BenchReport> {
     const iss = embedded.issuing;
     const rss = [embedded.peakRssMb, anchor.peakRssMb].filter((v): v is number => v !== null);
     return {
-      mode: args.quick ? "quick" : "full",
+      mode: args.smoke ? "smoke" : args.quick ? "quick" : "full",
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
       machine,
       gas,
-      issue: { billsPerSecond: iss.perSecond, p50Ms: quantile(iss.latencies, 0.5), p99Ms: quantile(iss.latencies, 0.99), concurrency: args.concurrency, bills: iss.ok, failed: iss.failed },
+      issue: {
+        billsPerSecond: iss.perSecond, p50Ms: quantile(iss.latencies, 0.5), p99Ms: quantile(iss.latencies, 0.99), concurrency: args.concurrency, bills: iss.ok, failed: iss.failed,
+        bareExpressPerSecond: embedded.bareIssuing.perSecond, bareExpressP99Ms: quantile(embedded.bareIssuing.latencies, 0.99), answerBytes: iss.answerBytes,
+      },
+      postgres,
+      attack: embedded.attack,
       anchor: {
         p50Ms: anchor.p50Ms, p95Ms: anchor.p95Ms, maxMs: anchor.maxMs, bills: anchor.bills, unanchored: anchor.unanchored,
         batches: anchor.batches, meanBatchSize: anchor.meanBatchSize, blockMs: 1000, confirmations: args.confirmations ?? 2,
         issuingBillsPerSecond: anchor.issuing.perSecond,
       },
-      pdf,
+      pdf: { ...pdf, bareMsP50: barePdf.bareMsP50, pairedRenderMsP50: barePdf.pairedRenderMsP50, ratioToBarePdfkit: barePdf.ratioToBarePdfkit, textRuns: barePdf.textRuns },
       verify: embedded.verify,
       memory: { peakRssMb: rss.length ? Math.max(...rss) : NaN, embeddedServiceMb: embedded.peakRssMb, nodeChainServiceMb: anchor.peakRssMb },
     };

@@ -25,10 +25,14 @@ export interface IssueLoadOptions {
   durationMs: number;
   /** keep up to this many verify URLs of issued bills (for the verification load) */
   keepVerifyUrls?: number;
+  /** where to POST: the service's /api/v1/invoices (default), or the bare baseline's /bills */
+  path?: string;
 }
 
 export interface IssueLoadResult extends LoadResult {
   verifyUrls: string[];
+  /** bytes of the first 201 answer's body (the bare baseline answers as many) */
+  answerBytes: number;
 }
 
 /** Precomputed request bodies: the load generator should not spend its CPU on JSON.stringify. */
@@ -40,6 +44,7 @@ export async function issueLoad(o: IssueLoadOptions): Promise<IssueLoadResult> {
   const pool = bodies(240);
   const verifyUrls: string[] = [];
   const keep = o.keepVerifyUrls ?? 0;
+  let answerBytes = 0;
   const result = await runLoad({
     url: o.url,
     concurrency: o.concurrency,
@@ -48,13 +53,18 @@ export async function issueLoad(o: IssueLoadOptions): Promise<IssueLoadResult> {
     okStatus: 201,
     next: (i) => ({
       method: "POST",
-      path: "/api/v1/invoices",
+      path: o.path ?? "/api/v1/invoices",
       headers: { "content-type": "application/json", authorization: `Bearer ${i % 2 ? o.keys.charity : o.keys.hospital}` },
       body: pool[i % pool.length],
     }),
-    onBody: keep > 0 ? (body) => {
-      if (verifyUrls.length < keep) verifyUrls.push((JSON.parse(body) as { verifyUrl: string }).verifyUrl);
-    } : undefined,
+    // both the service's and the baseline's answers are parsed alike (the first `keep`), so both loads cost this process the same
+    onBody: (body) => {
+      answerBytes ||= Buffer.byteLength(body);
+      if (verifyUrls.length < keep) {
+        const url = (JSON.parse(body) as { verifyUrl?: string }).verifyUrl;
+        if (url) verifyUrls.push(url);
+      }
+    },
   });
-  return { ...result, verifyUrls };
+  return { ...result, verifyUrls, answerBytes };
 }

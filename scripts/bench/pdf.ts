@@ -3,9 +3,11 @@
  * (font decoding and JIT), for an anchored outpatient bill with Chinese text, QR code and attachment.
  */
 import { ethers } from "ethers";
+import PDFDocument from "pdfkit";
 import { devWallet, EMBEDDED_CHAIN_ID } from "../../server/chain";
 import { buildBatchTree, composeBill, parseInvoiceRequest, sealBill, type BillEnvelope } from "../../server/issuance";
 import { renderBillPdf } from "../../server/pdf";
+import { FONT_NAMES, installFonts } from "../../server/pdf/font";
 import { medicalBody } from "./bodies";
 import { median, quantile } from "./stats";
 
@@ -52,4 +54,85 @@ export async function measurePdf(warmup: number, documents: number): Promise<Pdf
     sizes.push(pdf.length);
   }
   return { renderMsP50: median(times), renderMsP95: quantile(times, 0.95), bytesMedian: median(sizes), documents };
+}
+
+interface DrawnText {
+  font: string;
+  size: number;
+  text: string;
+  x: number;
+  y: number;
+  options: Record<string, unknown>;
+}
+
+/** The text runs one rendering draws (font, size, position), recorded by wrapping pdfkit's font() and text(). */
+async function drawnText(envelope: BillEnvelope): Promise<DrawnText[]> {
+  const proto = PDFDocument.prototype as unknown as Record<string, (...args: unknown[]) => unknown> & { _lpFont?: string };
+  const { font, text } = proto;
+  const runs: DrawnText[] = [];
+  proto.font = function (this: { _lpFont?: string }, ...args: unknown[]) {
+    if (typeof args[0] === "string") this._lpFont = args[0];
+    return font.apply(this, args);
+  };
+  proto.text = function (this: { _lpFont?: string; _fontSize: number }, ...args: unknown[]) {
+    const [t, x, y, options] = args as [unknown, number, number, Record<string, unknown> | undefined];
+    runs.push({ font: this._lpFont ?? FONT_NAMES.regular, size: this._fontSize, text: String(t), x, y, options: options ?? {} });
+    return text.apply(this, args);
+  };
+  try {
+    await renderBillPdf(envelope, { verifyUrl: VERIFY_URL });
+  } finally {
+    proto.font = font;
+    proto.text = text;
+  }
+  return runs;
+}
+
+/**
+ * The baseline: a bare pdfkit document of one page with the same font (both weights, installed as the
+ * renderer installs them: the parsed font is cached per process) and the same text runs at the same
+ * places; no layout, lines, QR code nor attachment, uncompressed like the bill.
+ */
+function barePdfkit(runs: DrawnText[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: "A4", margin: 0, compress: false, autoFirstPage: false, font: null as unknown as string });
+    installFonts(doc, () => new PDFDocument({ autoFirstPage: false }));
+    doc.addPage({ size: "A4", margin: 0 });
+    for (const r of runs) doc.font(r.font).fontSize(r.size).text(r.text, r.x, r.y, r.options);
+    const chunks: Buffer[] = [];
+    doc.on("data", (c: Buffer) => chunks.push(c));
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+    doc.end();
+  });
+}
+
+export interface BarePdfResult {
+  bareMsP50: number;
+  /** the bill's render p50 in the same alternation (the ratio's numerator) */
+  pairedRenderMsP50: number;
+  /** render p50 ÷ bare p50, the two measured alternately in this process */
+  ratioToBarePdfkit: number;
+  textRuns: number;
+}
+
+/** The renderer against the bare pdfkit page, alternating documents so that both see the same machine. */
+export async function measureBarePdf(warmup: number, documents: number): Promise<BarePdfResult> {
+  const envelope = sampleEnvelope();
+  const runs = await drawnText(envelope);
+  for (let i = 0; i < warmup; i++) {
+    await renderBillPdf(envelope, { verifyUrl: VERIFY_URL });
+    await barePdfkit(runs);
+  }
+  const ours: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < documents; i++) {
+    let t = performance.now();
+    await renderBillPdf(envelope, { verifyUrl: VERIFY_URL });
+    ours.push(performance.now() - t);
+    t = performance.now();
+    await barePdfkit(runs);
+    bare.push(performance.now() - t);
+  }
+  return { pairedRenderMsP50: median(ours), bareMsP50: median(bare), ratioToBarePdfkit: median(ours) / median(bare), textRuns: runs.length };
 }

@@ -103,7 +103,7 @@ export async function startService(opts: ServiceOptions): Promise<Proc> {
   return spawnProc({ name: "service", args, env, dir: opts.dataDir, ready, timeoutMs: 120_000 }, port);
 }
 
-/** A `hardhat node` that mines a block every `intervalMs` (automine off). */
+/** A `hardhat node` that mines a block every `intervalMs` (automine off), or with 0 one block per transaction (automine). */
 export async function startHardhatNode(dir: string, intervalMs: number): Promise<Proc> {
   const port = await freePort();
   const cli = require.resolve("hardhat/internal/cli/cli.js");
@@ -112,13 +112,16 @@ export async function startHardhatNode(dir: string, intervalMs: number): Promise
     return (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).ok;
   };
   const args = [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)];
-  return spawnProc({ name: "hardhat-node", args, env: { HARDHAT_INTERVAL_MS: String(intervalMs) }, dir, ready, timeoutMs: 90_000 }, port);
+  return spawnProc({ name: "hardhat-node", args, env: intervalMs > 0 ? { HARDHAT_INTERVAL_MS: String(intervalMs) } : {}, dir, ready, timeoutMs: 90_000 }, port);
 }
 
-/** The baseline: a bare Express app answering one fixed JSON document (bare-express.ts). */
-export async function startBareExpress(dir: string): Promise<Proc> {
+/**
+ * The baselines: a bare Express app answering a fixed JSON document, and 201 with a body of
+ * `issueAnswerBytes` to a parsed JSON POST (bare-express.ts).
+ */
+export async function startBareExpress(dir: string, issueAnswerBytes = 400): Promise<Proc> {
   const port = await freePort();
   const ready = async (url: string) => (await fetch(`${url}/fixed`)).ok;
   const args = ["-r", "./scripts/register.js", path.join("scripts", "bench", "bare-express.ts")];
-  return spawnProc({ name: "bare-express", args, env: { PORT: String(port) }, dir, ready, timeoutMs: 60_000 }, port);
+  return spawnProc({ name: "bare-express", args, env: { PORT: String(port), ISSUE_ANSWER_BYTES: String(issueAnswerBytes) }, dir, ready, timeoutMs: 60_000 }, port);
 }

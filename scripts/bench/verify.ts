@@ -4,7 +4,7 @@
  * on the same machine in the same run. The ratio says what lianpiao's verification costs over HTTP alone.
  */
 import { runLoad, type LoadResult } from "./load";
-import { startBareExpress } from "./procs";
+import type { Proc } from "./procs";
 import { quantile } from "./stats";
 
 export interface VerifyResult {
@@ -14,6 +14,8 @@ export interface VerifyResult {
   bareExpressRequestsPerSecond: number;
   bareExpressP99Ms: number;
   ratioToBareExpress: number;
+  /** the service's p99 ÷ the baseline's p99 */
+  p99Ratio: number;
   /** verdicts seen in a sample of the answers */
   verdicts: Record<string, number>;
   failed: number;
@@ -21,7 +23,8 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  dir: string;
+  /** the bare Express baseline (procs.ts startBareExpress) */
+  bare: Proc;
   serviceUrl: string;
   verifyUrls: string[];
   concurrency: number;
@@ -53,22 +56,16 @@ export async function measureVerification(o: VerifyOptions): Promise<VerifyResul
       verdicts[v] = (verdicts[v] ?? 0) + 1;
     },
   });
-  const bare = await startBareExpress(o.dir);
-  let baseline: LoadResult;
-  try {
-    baseline = await runLoad({
-      url: bare.url,
-      concurrency: o.concurrency,
-      warmupMs: o.warmupMs,
-      durationMs: o.durationMs,
-      okStatus: 200,
-      next: () => ({ method: "GET", path: "/fixed", headers: { accept: "application/json" } }),
-      // parse as the service's answers are parsed, so both loads cost this process the same
-      onBody: (body) => void (sampled++ % 50 === 0 && JSON.parse(body)),
-    });
-  } finally {
-    await bare.stop();
-  }
+  const baseline: LoadResult = await runLoad({
+    url: o.bare.url,
+    concurrency: o.concurrency,
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    okStatus: 200,
+    next: () => ({ method: "GET", path: "/fixed", headers: { accept: "application/json" } }),
+    // parse as the service's answers are parsed, so both loads cost this process the same
+    onBody: (body) => void (sampled++ % 50 === 0 && JSON.parse(body)),
+  });
   return {
     requestsPerSecond: service.perSecond,
     p50Ms: quantile(service.latencies, 0.5),
@@ -76,6 +73,7 @@ export async function measureVerification(o: VerifyOptions): Promise<VerifyResul
     bareExpressRequestsPerSecond: baseline.perSecond,
     bareExpressP99Ms: quantile(baseline.latencies, 0.99),
     ratioToBareExpress: baseline.perSecond > 0 ? service.perSecond / baseline.perSecond : 0,
+    p99Ratio: quantile(service.latencies, 0.99) / quantile(baseline.latencies, 0.99),
     verdicts,
     failed: service.failed,
     firstFailure: service.firstFailure,

@@ -159,6 +159,9 @@ export async function releaseBatch(db: Db, batch: BatchRow, error: string): Prom
  * The next single-bill mark (void, reimbursement, release) of `account` whose bill is anchored: a
  * mark needs the bill's root and proof, so a mark on a pending bill waits for its anchor.
  */
+/** The outbox actions that are marks on an anchored bill (each its own transaction), not roots. */
+export const MARK_ACTIONS = ["void", "reimburse", "release", "claim", "release_claim"] as const;
+
 export async function buildMarkBatch(db: Db, iface: Interface, account: string, now = Date.now()): Promise<BatchRow | null> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -168,7 +171,7 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
       .innerJoin("institutions", "institutions.id", "bills.institution_id")
       .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "bills.bill_hash", "bills.envelope", "batches.root", "institutions.account as issuer"])
       .where("outbox.account", "=", account)
-      .where("outbox.action", "in", ["void", "reimburse", "release", "claim", "release_claim"])
+      .where("outbox.action", "in", MARK_ACTIONS)
       .where("outbox.done_at", "is", null)
       .where("outbox.batch_id", "is", null)
       .orderBy("outbox.id")

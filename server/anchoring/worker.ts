@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import type { BatchRow } from "../store/schema";
 import type { SignerSet } from "./signers";
-import { buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
+import { MARK_ACTIONS, buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
 import { broadcast, bumpFees, canBump, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
 import { crashPoint } from "./crash";
 import { acquireLease } from "./lease";
@@ -192,16 +192,37 @@ export class AnchorWorker {
     if (open.length >= MAX_OPEN_BATCHES) return;
     const unmined = await this.d.db
       .selectFrom("batches")
-      .select("id")
+      .select("action")
       .where("account", "=", account)
       .where("state", "in", ["built", "sent"])
-      .executeTakeFirst();
-    if (unmined) return;
-    const batch = (await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account));
+      .execute();
+    // A root does not depend on another root: while anchors wait for their block, a due batch goes out
+    // with the next nonce and is mined in the same block, instead of a block later (issue 14: time to
+    // anchored). A mark (void, reimbursement) may depend on a root still unmined, so marks wait, as
+    // everything waits behind an unmined mark.
+    // A waiting mark stops new anchors from going out meanwhile, so that a steady stream of roots
+    // cannot keep it waiting for ever.
+    if (unmined.length && (unmined.some((b) => b.action !== "anchor") || (await this.markWaiting(account)))) return;
+    const batch = unmined.length
+      ? await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)
+      : ((await buildDueBatch(this.d.db, this.d.iface, account, this.d.policy)) ?? (await buildMarkBatch(this.d.db, this.d.iface, account)));
     if (!batch) return;
     if (batch.action === "anchor") this.d.metrics?.batchBuilt(batch.bill_count);
     crashPoint("batch-built");
     await this.send(batch);
+  }
+
+  /** Whether a mark of this account (void, reimbursement, claim, or a release) waits for its transaction. */
+  private async markWaiting(account: string): Promise<boolean> {
+    const row = await this.d.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("account", "=", account)
+      .where("action", "in", MARK_ACTIONS)
+      .where("done_at", "is", null)
+      .where("batch_id", "is", null)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private async advance(batch: BatchRow): Promise<void> {

@@ -8,7 +8,7 @@ import { ATTACHMENT_NAME } from "./attachment";
 import { PdfReadError, decodeStream as decode, indexObjects, resolve, streamData, type PdfObjects } from "./pdf-objects";
 import { PdfReader, PdfSyntaxError, isDict, isName, isRef, isString, textOf, type PdfDict, type PdfRef, type PdfValue } from "./pdf-syntax";
 
-export type ExtractErrorCode = "PDF_NOT_PDF" | "PDF_TOO_LARGE" | "PDF_NO_ATTACHMENT" | "PDF_ATTACHMENT_TOO_LARGE" | "PDF_MALFORMED";
+export type ExtractErrorCode = "PDF_NOT_PDF" | "PDF_TOO_LARGE" | "PDF_TOO_COMPLEX" | "PDF_NO_ATTACHMENT" | "PDF_ATTACHMENT_TOO_LARGE" | "PDF_MALFORMED";
 export type ExtractResult = { ok: true; envelope: unknown } | { ok: false; code: ExtractErrorCode; message: string };
 
 export interface ExtractLimits {
@@ -18,12 +18,16 @@ export interface ExtractLimits {
   maxAttachmentBytes: number;
   /** decompressed bytes of object streams searched in total (default 8 MB) */
   maxObjectStreamBytes: number;
+  /** "n g obj" headers in the whole file, incremental updates included (default 5,000) */
+  maxObjects: number;
 }
 
 export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxInputBytes: 20 * 1024 * 1024,
   maxAttachmentBytes: 1024 * 1024,
   maxObjectStreamBytes: 8 * 1024 * 1024,
+  // a lianpiao bill has about 30 objects; other tools re-saving one write a few hundred
+  maxObjects: 5_000,
 };
 
 class ExtractError extends Error {
@@ -54,6 +58,7 @@ function embeddedRef(spec: PdfDict): PdfRef {
 /** Looks through the objects of every compressed object stream, within the byte budget. */
 function findInObjectStreams(o: Objects): PdfDict | null {
   let budget = o.limits.maxObjectStreamBytes;
+  let objects = o.index.size;
   for (const [num, at] of o.index) {
     if (!o.pdf.toString("latin1", at, at + 512).includes("/ObjStm")) continue;
     let stream;
@@ -69,6 +74,9 @@ function findInObjectStreams(o: Objects): PdfDict | null {
     const reader = new PdfReader(body);
     const text = body.toString("latin1", 0, typeof first === "number" ? first : 0);
     const offsets = text.trim().split(/\s+/).filter((_, i) => i % 2 === 1).map(Number);
+    // objects packed in streams count against the same cap as the file's own
+    objects += offsets.length;
+    if (objects > o.limits.maxObjects) throw new ExtractError("PDF_TOO_COMPLEX", `the PDF has more than ${o.limits.maxObjects} objects`);
     for (const off of offsets) {
       reader.pos = (first as number) + off;
       const value = reader.value();
@@ -97,7 +105,7 @@ function extract(pdf: Buffer, limits: ExtractLimits): unknown {
   if (pdf.length > limits.maxInputBytes) throw new ExtractError("PDF_TOO_LARGE", `the PDF is larger than ${limits.maxInputBytes} bytes`);
   const header = pdf.indexOf("%PDF-", 0, "latin1");
   if (header < 0 || header > 1024) throw new ExtractError("PDF_NOT_PDF", "the data is not a PDF (no %PDF- header)");
-  const o: Objects = { pdf, index: indexObjects(pdf), limits };
+  const o: Objects = { pdf, index: indexObjects(pdf, limits.maxObjects), limits };
   const spec = findFilespec(o);
   if (!spec) throw new ExtractError("PDF_NO_ATTACHMENT", `the PDF has no ${ATTACHMENT_NAME} attachment`);
   const ref = embeddedRef(spec);
@@ -115,13 +123,15 @@ function extract(pdf: Buffer, limits: ExtractLimits): unknown {
   }
 }
 
+const READ_CODES: Record<PdfReadError["code"], ExtractErrorCode> = { TOO_LARGE: "PDF_ATTACHMENT_TOO_LARGE", TOO_COMPLEX: "PDF_TOO_COMPLEX", MALFORMED: "PDF_MALFORMED" };
+
 /** The envelope embedded in `pdf`, or a coded reason why there is none. Never throws. */
 export function extractEnvelope(pdf: Buffer, limits: Partial<ExtractLimits> = {}): ExtractResult {
   try {
     return { ok: true, envelope: extract(pdf, { ...DEFAULT_EXTRACT_LIMITS, ...limits }) };
   } catch (err) {
     if (err instanceof ExtractError) return { ok: false, code: err.code, message: err.message };
-    if (err instanceof PdfReadError) return { ok: false, code: err.code === "TOO_LARGE" ? "PDF_ATTACHMENT_TOO_LARGE" : "PDF_MALFORMED", message: err.message };
+    if (err instanceof PdfReadError) return { ok: false, code: READ_CODES[err.code], message: err.message };
     if (err instanceof PdfSyntaxError) return { ok: false, code: "PDF_MALFORMED", message: err.message };
     throw err;
   }

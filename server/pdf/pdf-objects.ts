@@ -6,7 +6,7 @@
 import { inflateSync } from "node:zlib";
 import { PdfReader, isDict, isName, isRef, type PdfValue } from "./pdf-syntax";
 
-export type PdfReadCode = "TOO_LARGE" | "MALFORMED";
+export type PdfReadCode = "TOO_LARGE" | "MALFORMED" | "TOO_COMPLEX";
 
 export class PdfReadError extends Error {
   constructor(readonly code: PdfReadCode, message: string) {
@@ -20,12 +20,21 @@ export interface PdfObjects {
   index: Map<number, number>;
 }
 
-/** Byte offsets of every "n g obj" header; a later definition (incremental update) wins. */
-export function indexObjects(pdf: Buffer): Map<number, number> {
+/**
+ * Byte offsets of every "n g obj" header; a later definition (incremental update) wins. More than
+ * `maxObjects` headers is a PdfReadError TOO_COMPLEX, raised as soon as the count is passed: every
+ * header found costs the reader work later (a crafted file of 150,000 tiny objects took seconds),
+ * while a bill has a few dozen objects and a re-saved one a few hundred.
+ */
+export function indexObjects(pdf: Buffer, maxObjects = Infinity): Map<number, number> {
   const text = pdf.toString("latin1");
   const index = new Map<number, number>();
   const re = /(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) index.set(Number(m[1]), m.index + m[0].length);
+  let headers = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (++headers > maxObjects) throw new PdfReadError("TOO_COMPLEX", `the PDF has more than ${maxObjects} objects`);
+    index.set(Number(m[1]), m.index + m[0].length);
+  }
   return index;
 }
 

@@ -9,7 +9,7 @@
  * | an allotment found for a bill code and number     | for good (allotments are never taken back); "none" ≤ `issuerTtlMs` |
  * | the registry's EIP-712 domain                     | for good (the contract cannot change it)             |
  * | the chain head                                    | ≤ `headTtlMs` (250 ms): confirmations are at most that stale |
- * | a bill's void / reimbursement marks               | ≤ `marksTtlMs` (1 s), and never past a write of this process to that bill (cache.ts billChanged) |
+ * | a bill's void / reimbursement marks               | ≤ `marksTtlMs` (1 s), and never past a write of this process to that bill (cache.ts billChanged); with a marks watch (marks-watch.ts) fresh within `marksTtlMs`, until an event of a later block names the bill (≤ `watchedMaxAgeMs`, 30 s) |
  * | an issuer's record (issuerOf: `active` changes)   | ≤ `issuerTtlMs` (1 s)                                |
  *
  * A failed read is never remembered, and nothing unconfirmed is: while the chain is down a bill whose
@@ -19,6 +19,7 @@
 import type { Evidence } from "../chain";
 import { Lru, readIsCurrent, writeEpoch } from "./cache";
 import type { AllotmentRecord, BillMarks, ChainView, Eip712DomainRecord, IssuerRecord } from "./chain-view";
+import type { MarksWatch } from "./marks-watch";
 
 export interface ChainFactsOptions {
   /** the service's confirmations rule: a batch with this many is final */
@@ -28,6 +29,10 @@ export interface ChainFactsOptions {
   issuerTtlMs?: number;
   /** entries per table */
   max?: number;
+  /** the registry's mark events, followed: marks are then kept until an event names the bill */
+  watch?: MarksWatch;
+  /** the longest a watched read is kept, ms (default 30 s) */
+  watchedMaxAgeMs?: number;
   now?: () => number;
 }
 
@@ -56,6 +61,9 @@ export class ChainFacts {
   private readonly now: () => number;
   private readonly finals: Lru<string, FinalEvidence>;
   private readonly marks: Lru<string, { value: BillMarks; epoch: number }>;
+  private readonly watch: MarksWatch | undefined;
+  /** marks read when the watch had reached block `since` */
+  private readonly watched: Lru<string, { value: BillMarks; epoch: number; since: number }>;
   private readonly issuers: Lru<string, IssuerRecord>;
   private readonly allotments: Lru<string, AllotmentRecord>;
   private readonly noAllotment: Lru<string, true>;
@@ -70,6 +78,8 @@ export class ChainFacts {
     const max = o.max ?? 50_000;
     this.finals = new Lru(max, Infinity, this.now);
     this.marks = new Lru(max, o.marksTtlMs ?? 1_000, this.now);
+    this.watch = o.watch;
+    this.watched = new Lru(max, o.watchedMaxAgeMs ?? 30_000, this.now);
     this.issuers = new Lru(1_000, o.issuerTtlMs ?? 1_000, this.now);
     this.allotments = new Lru(10_000, Infinity, this.now);
     this.noAllotment = new Lru(10_000, o.issuerTtlMs ?? 1_000, this.now);
@@ -126,8 +136,9 @@ export class ChainFacts {
   async evidence(ref: BillRef, proof: string[]): Promise<Evidence> {
     const epoch = writeEpoch();
     const at = this.now();
+    const since = this.watch?.syncedBlock() ?? null;
     const ev = await this.chain.evidence(ref.issuer, ref.root, ref.leaf, proof, ref.billCode, ref.billNumber);
-    this.rememberMarks(ref.issuer, ref.leaf, ev.status, epoch, at);
+    this.rememberMarks(ref.issuer, ref.leaf, ev.status, epoch, at, since);
     return ev;
   }
 
@@ -146,18 +157,30 @@ export class ChainFacts {
 
   /** A bill's marks: at most marksTtlMs old, and never from before this process's last write to it. */
   async statusOf(issuer: string, leaf: string): Promise<BillMarks> {
-    const hit = this.marks.get(marksKey(issuer, leaf));
-    if (hit !== undefined && readIsCurrent(leaf, hit.epoch)) return hit.value;
+    const key = marksKey(issuer, leaf);
+    const since = this.watch?.syncedBlock() ?? null;
+    if (since !== null) {
+      // the watch has read every event up to a head seen at most marksTtlMs ago: served if none names this
+      // bill since the read (the timed entry is not used then: it cannot tell whether an event came after it)
+      const w = this.watched.get(key);
+      if (w !== undefined && readIsCurrent(leaf, w.epoch) && !this.watch!.changedAfter(leaf, w.since)) return w.value;
+    } else {
+      const hit = this.marks.get(key);
+      if (hit !== undefined && readIsCurrent(leaf, hit.epoch)) return hit.value;
+    }
     const epoch = writeEpoch();
     const at = this.now();
     const value = await this.chain.statusOf(issuer, leaf);
-    this.rememberMarks(issuer, leaf, value, epoch, at);
+    this.rememberMarks(issuer, leaf, value, epoch, at, since);
     return value;
   }
 
-  private rememberMarks(issuer: string, leaf: string, value: BillMarks, epoch: number, at: number): void {
+  /** `since`: the block the watch had reached when the read started (null: no fresh watch) */
+  private rememberMarks(issuer: string, leaf: string, value: BillMarks, epoch: number, at: number, since: number | null): void {
     // a read begun before a write of this process is the state before it: not to be served after
-    if (readIsCurrent(leaf, epoch)) this.marks.set(marksKey(issuer, leaf), { value: { ...value }, epoch }, at);
+    if (!readIsCurrent(leaf, epoch)) return;
+    this.marks.set(marksKey(issuer, leaf), { value: { ...value }, epoch }, at);
+    if (since !== null) this.watched.set(marksKey(issuer, leaf), { value: { ...value }, epoch, since }, at);
   }
 
   /** issuerOf, at most issuerTtlMs old (suspension changes `active`). */

@@ -40,6 +40,8 @@ export interface FileCheckDeps {
   /** renders the reference file of an envelope and link with this code's RENDERER (in process, or in the worker pool) */
   render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer>;
   service?: ServiceFiles;
+  /** compares the file with the reference; default in this thread (the service: in the parse pool, off the request thread) */
+  compare?(pdf: Buffer, reference: Buffer): Promise<IssuedFileFinding>;
 }
 
 const CODES: Record<Exclude<IssuedFileFinding["kind"], "identical">, FileFailureCode> = {
@@ -54,7 +56,7 @@ const reason = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(
 /**
  * The `file` check of `pdf`, whose extracted attachment is `attachment` (untrusted). Never rejects.
  */
-export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileCheckDeps): Promise<Check> {
+export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileCheckDeps, known: { sha256?: string } = {}): Promise<Check> {
   const doc = readDocument(attachment);
   const parsed = parseEnvelope(doc.ok ? doc.envelope : attachment);
   if (!parsed.ok) return skipped("file", "Not compared: the bill data is malformed");
@@ -69,7 +71,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
       const row = await s.findByNumber(billCode, billNumber);
       if (row && row.leaf.toLowerCase() === env.leaf.toLowerCase()) {
         issuedHere = true;
-        const hit = await s.delivered(row.id, sha256Hex(pdf));
+        const hit = await s.delivered(row.id, known.sha256 ?? sha256Hex(pdf));
         if (hit) {
           return passed("file", `The file is exactly a PDF this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
         }
@@ -96,7 +98,12 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
     const busy = (err as { code?: string })?.code === "PDF_RENDER_BUSY";
     return errored("file", busy ? "SERVICE_BUSY" : "RENDER_FAILED", busy ? "Not compared: too many files are being rendered; try again shortly" : `Not compared: the file issued for this bill could not be rendered again (${reason(err)})`);
   }
-  const finding = compareIssuedFile(pdf, reference);
+  let finding: IssuedFileFinding;
+  try {
+    finding = deps.compare ? await deps.compare(pdf, reference) : compareIssuedFile(pdf, reference);
+  } catch (err) {
+    return errored("file", "SERVICE_BUSY", `Not compared: the file could not be compared in time; try again shortly (${reason(err)})`);
+  }
   if (finding.kind !== "identical") return failed("file", CODES[finding.kind], describeIssuedFile(finding));
   const same = `The file is byte for byte the file ${RENDERER} renders for this bill (${finding.bytes.toLocaleString("en-US")} bytes)`;
   if (!s) return passed("file", `${same}; its QR code links to ${verifyUrl} (whose link it is is not checked without the service)`);

@@ -12,12 +12,14 @@ import { envelopeOf, findBill } from "../issuance/bills-repo";
 import { parseAmount } from "../issuance/money";
 import type { BillEnvelope } from "../issuance/model";
 import type { RenderOptions } from "../pdf/render";
-import { extractEnvelope } from "../pdf/extract";
+import { PdfParseBusyError, PdfParseTimeoutError } from "../pdf/parse-pool";
+import { inThreadParser, type UploadParser } from "../pdf/upload-parser";
 import { deliveredFile } from "../store/delivered-files";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import type { ChainView } from "./chain-view";
 import { ChainFacts } from "./chain-facts";
+import type { MarksWatch } from "./marks-watch";
 import { pageCsp, rateLimitedPage, verificationPage } from "./page";
 import { linkNotFoundPage } from "./check-page";
 import { basePathOf } from "../http/html";
@@ -45,6 +47,10 @@ export interface VerificationDeps {
   publicBaseUrl?: string;
   /** renders an uploaded bill again to compare the files (the worker pool); default: in this thread */
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
+  /** reads uploads (extract, hash, compare): the parse pool, off the request thread; default: in this thread */
+  parser?: UploadParser;
+  /** the registry's mark events, followed (marks-watch.ts): bills' marks are then re-read only when they change */
+  marksWatch?: MarksWatch;
 }
 
 export const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -105,15 +111,17 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   const limiter = new RateLimiter(d.ratePerMin, 60_000, { store: d.limits, name: "verify" });
   const store = storeView(d.db);
   // what may be remembered of the chain's answers, and for how long: chain-facts.ts
-  const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations });
+  const facts = new ChainFacts(d.chain, { minConfirmations: d.minConfirmations, watch: d.marksWatch });
   const ctx: VerifyContext = { chain: d.chain, minConfirmations: d.minConfirmations, store, facts };
   const chainRef = { chainId: d.chain.chainId ?? 0, registry: d.chain.registry };
   const answer = (res: Response, v: Verification) => res.setHeader("Cache-Control", "no-store").json(v);
   const maxPdf = d.maxPdfBytes ?? 5 * 1024 * 1024;
   // pdfkit and the font load in the PDF worker threads; in this thread only when no pool is given
   const render = d.renderPdf ?? (async (envelope, o) => (await import("../pdf/render")).renderBillPdf(envelope, o));
+  const parser = d.parser ?? inThreadParser;
   const files: FileCheckDeps = {
     render: (envelope, verifyUrl) => render(envelope, { verifyUrl }),
+    compare: (pdf, reference) => parser.compare(pdf, reference),
     service: {
       findByNumber: (billCode, billNumber) => findByNumber(d.db, billCode, billNumber),
       delivered: (billId, sha256) => deliveredFile(d.db, billId, sha256),
@@ -137,12 +145,13 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
       return { v: await verifyEnvelope(await envelopeOf(d.db, bill, chainRef), ctx), row: bill };
     },
     async pdf(body) {
-      const extracted = extractEnvelope(body, { maxInputBytes: maxPdf });
+      // read in the parse workers, off this thread, with a deadline (a crafted file throws FILE_TOO_COMPLEX)
+      const { result: extracted, sha256 } = await parser.extract(body, { maxInputBytes: maxPdf }).catch(uploadFailure);
       if (!extracted.ok) return { ok: false, code: extracted.code, message: extracted.message };
       // the file must be exactly the file issued for the bill it carries, its printed link this bill's (file-check.ts)
       const [v, file] = await Promise.all([
         withStoredAnchor(d.db, extracted.envelope, chainRef).then((e) => verifyEnvelope(e, ctx)),
-        fileCheck(body, extracted.envelope, files),
+        fileCheck(body, extracted.envelope, files, { sha256 }),
       ]);
       const env = extracted.envelope as BillEnvelope;
       const row = typeof env?.bill?.billCode === "string" ? await findByNumber(d.db, env.bill.billCode, String(env.bill.billNumber)) : undefined;
@@ -197,6 +206,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const r = await core.pdf(body);
+    if (!r.ok && r.code === "PDF_TOO_COMPLEX") throw new ApiError("FILE_TOO_COMPLEX", r.message, { limit: "objects" });
     if (!r.ok) throw new ApiError("PDF_INVALID", r.message, { extractCode: r.code });
     answer(res, r.v);
   });
@@ -209,6 +219,13 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     answer(res, found.v);
   });
   return { page, api, core };
+}
+
+/** The parse pool's refusals as problems: a parse past its deadline is the file's fault, a full queue the service's. */
+function uploadFailure(err: unknown): never {
+  if (err instanceof PdfParseTimeoutError) throw new ApiError("FILE_TOO_COMPLEX", `${err.message}: the file is not read further`, { limit: "time" });
+  if (err instanceof PdfParseBusyError) throw new ApiError("SERVICE_BUSY", err.message, { retryAfter: 1 });
+  throw err;
 }
 
 /**

@@ -1317,7 +1317,7 @@ export interface components {
              * @description The stable code: clients switch on it. It never changes meaning.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CLAIM_EXCEEDS_REMAINING" | "BILL_CLAIMED" | "CLAIM_EXISTS" | "NO_CLAIM" | "INVALID_WITHHOLD" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CLAIM_EXCEEDS_REMAINING" | "BILL_CLAIMED" | "CLAIM_EXISTS" | "NO_CLAIM" | "INVALID_WITHHOLD" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "FILE_TOO_COMPLEX" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
             /** @description This occurrence in words. */
             detail: string;
             /** @description The request path. */
@@ -6779,7 +6779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not a lianpiao PDF. Codes: `PDF_INVALID` (The upload is not a lianpiao PDF bill). */
+            /** @description Not a lianpiao PDF (`PDF_INVALID`, with `extractCode`), or a file with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`). Codes: `PDF_INVALID` (The upload is not a lianpiao PDF bill); `FILE_TOO_COMPLEX` (The PDF has more objects than any bill, or reading it overran its deadline; it was not read further). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,7 +6790,7 @@ export interface operations {
                          * @description The codes this status carries here.
                          * @enum {string}
                          */
-                        code?: "PDF_INVALID";
+                        code?: "PDF_INVALID" | "FILE_TOO_COMPLEX";
                     };
                 };
             };
@@ -6823,6 +6823,23 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "INTERNAL";
+                    };
+                };
+            };
+            /** @description Too many uploads are being read; retry after Retry-After. Codes: `SERVICE_BUSY` (The service is busy; retry shortly). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "SERVICE_BUSY";
                     };
                 };
             };

@@ -10,6 +10,7 @@ import type { AnchorProof, BillEnvelope } from "../../server/issuance/model";
 import { recoverBillSigner, signBill } from "../../server/issuance/signing";
 import { billChanged, Lru } from "../../server/verification/cache";
 import { ChainFacts } from "../../server/verification/chain-facts";
+import { MarksWatch, type MarkEvent } from "../../server/verification/marks-watch";
 import type { AllotmentRecord, BillMarks, ChainView, Eip712DomainRecord, IssuerRecord } from "../../server/verification/chain-view";
 import { clearMemos, recoverSignerMemo } from "../../server/verification/memo";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "../../server/verification/verifier";
@@ -261,6 +262,99 @@ describe("the verifier's caches", () => {
       const after = await verifyEnvelope(env, ctx);
       expect(chain.calls.statusOf).to.equal(2);
       expect(after.reimbursement?.by).to.equal(other.address);
+    });
+
+    describe("with the registry's mark events followed (marks-watch.ts)", () => {
+      /** events by block, as the registry would log them */
+      let events: MarkEvent[];
+      let watch: MarksWatch;
+      let logsDown: boolean;
+      beforeEach(async () => {
+        events = [];
+        logsDown = false;
+        const source = {
+          head: () => chain.head(),
+          markEvents: async (from: number, to: number) => {
+            if (logsDown) throw new ChainUnavailableError("CHAIN_UNREACHABLE", "the node cannot be reached");
+            return events.filter((e) => e.block >= from && e.block <= to);
+          },
+        };
+        watch = new MarksWatch(source, { now: () => clock });
+        await watch.sync();
+        ctx = { chain, minConfirmations: 2, facts: new ChainFacts(chain, { minConfirmations: 2, now: () => clock, watch }) };
+      });
+
+      /** a mark of `leaf` mined in the next block, and the watch's next step */
+      async function mine(leaf: string, marks: BillMarks) {
+        chain.headNumber++;
+        chain.marks.set(`${issuer.address}:${leaf}`, marks);
+        events.push({ leaf, block: chain.headNumber });
+      }
+
+      it("keeps a bill's marks past the second while no event names it, the watch being fresh", async () => {
+        const { env } = anchored(10);
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+        for (let i = 0; i < 5; i++) {
+          tick(900);
+          await watch.sync();
+          expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+        }
+        expect(chain.calls.statusOf).to.equal(0);
+      });
+
+      it("says VOIDED at the first scan after the watch read the void's block", async () => {
+        const { env } = anchored(10);
+        const { env: otherBill } = anchored(10, 2);
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+        expect((await verifyEnvelope(otherBill, ctx)).verdict).to.equal("VALID");
+        await mine(env.leaf, { ...NO_MARKS, voided: true, voidReason: 1, voidedAt: 1_764_000_100 });
+        tick(300);
+        await watch.sync();
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VOIDED");
+        // another bill of the block keeps its remembered marks
+        const before = chain.calls.statusOf;
+        expect((await verifyEnvelope(otherBill, ctx)).verdict).to.equal("VALID");
+        expect(chain.calls.statusOf).to.equal(before);
+      });
+
+      it("treats a mark mined while a read was under way as changed after it", async () => {
+        const { env } = anchored(10);
+        await verifyEnvelope(env, ctx);
+        tick(1_001);
+        await watch.sync();
+        let open!: () => void;
+        chain.gate = new Promise<void>((r) => (open = r));
+        const inFlight = verifyEnvelope(env, ctx); // reads the marks as they were: not reimbursed
+        await new Promise((r) => setImmediate(r));
+        await mine(env.leaf, { ...NO_MARKS, reimbursedBy: other.address, reimbursedAt: 1_764_000_200 });
+        open();
+        expect((await inFlight).reimbursement).to.equal(null);
+        chain.gate = null;
+        tick(250);
+        await watch.sync();
+        expect((await verifyEnvelope(env, ctx)).reimbursement?.by).to.equal(other.address);
+      });
+
+      it("falls back to reading the marks each second when the watch cannot follow the chain", async () => {
+        const { env } = anchored(10);
+        await verifyEnvelope(env, ctx);
+        logsDown = true;
+        chain.headNumber++;
+        tick(1_001);
+        await watch.sync(); // fails: the watch's last sync is now over a second old
+        expect(watch.syncedBlock()).to.equal(null);
+        chain.marks.set(`${issuer.address}:${env.leaf}`, { ...NO_MARKS, voided: true, voidReason: 1, voidedAt: 1_764_000_100 });
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VOIDED");
+        expect(chain.calls.statusOf).to.equal(1);
+      });
+
+      it("still forgets a bill's marks at once when this process writes to it", async () => {
+        const { env } = anchored(10);
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VALID");
+        chain.marks.set(`${issuer.address}:${env.leaf}`, { ...NO_MARKS, voided: true, voidReason: 1, voidedAt: 1_764_000_100 });
+        billChanged(env.leaf);
+        expect((await verifyEnvelope(env, ctx)).verdict).to.equal("VOIDED");
+      });
     });
 
     it("reads issuerOf (suspension) at most a second old", async () => {

@@ -144,7 +144,7 @@ export const BUREAU_OPERATIONS: Operation[] = [
   {
     method: "post", path: "/api/v1/verify", operationId: "verifyPdf", summary: "Verify an uploaded PDF bill; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
     request: { contentType: "application/pdf", description: "The PDF bytes.", binary: true },
-    responses: { 200: { description: "The verification.", schema: Verification }, 413: problem("Over 5 MB.", "PAYLOAD_TOO_LARGE"), 415: problem("Not a PDF.", "UNSUPPORTED_MEDIA_TYPE"), 422: problem("Not a lianpiao PDF.", "PDF_INVALID"), 429: verifyLimited },
+    responses: { 200: { description: "The verification.", schema: Verification }, 413: problem("Over 5 MB.", "PAYLOAD_TOO_LARGE"), 415: problem("Not a PDF.", "UNSUPPORTED_MEDIA_TYPE"), 422: problem("Not a lianpiao PDF (`PDF_INVALID`, with `extractCode`), or a file with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`).", "PDF_INVALID", "FILE_TOO_COMPLEX"), 429: verifyLimited, 503: problem("Too many uploads are being read; retry after Retry-After.", "SERVICE_BUSY") },
   },
   {
     method: "post", path: "/api/v1/verify/manual", operationId: "verifyManual", summary: "Manual check (查验): code, number, check code, issue date, total", tag: "verification", access: "public",
