@@ -26,7 +26,7 @@ const VERDICT_LABELS: Record<Verification["verdict"], string> = {
   INVALID: "无效 INVALID",
   ERROR: "无法核验 ERROR",
 };
-const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", file: "原始文件 File" };
+const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", sm2: "国密签章 SM2 seal", file: "原始文件 File" };
 const STATUS_LABELS = { passed: "通过 passed", pending: "待定 pending", failed: "未通过 failed", error: "错误 error", skipped: "跳过 skipped" };
 
 /** Terminal columns of a string: CJK and full-width characters take two. */

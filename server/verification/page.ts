@@ -33,6 +33,7 @@ const CHECK_NAMES: Record<CheckName, string> = {
   issuer: "开票单位 Issuer",
   status: "票据状态 Status",
   signature: "电子签名 Signature",
+  sm2: "国密签章 SM2 seal",
   file: "原始文件 File",
 };
 

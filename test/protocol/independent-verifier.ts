@@ -78,8 +78,8 @@ export async function verifyPdfIndependently(pdfPath: string, rpcUrl: string, re
   }
   const bill = env.bill as Json;
   const issuer = bill?.issuer as { account: string; creditCode: string } | undefined;
-  if (env.format !== "lianpiao-bill/2" || !issuer || typeof bill.billCode !== "string" || typeof bill.billNumber !== "string") {
-    return { verdict: "INVALID", reasons: ["not a lianpiao-bill/2 envelope"], notChecked };
+  if (env.format !== "lianpiao-bill/3" || !issuer || typeof bill.billCode !== "string" || typeof bill.billNumber !== "string") {
+    return { verdict: "INVALID", reasons: ["not a lianpiao-bill/3 envelope"], notChecked };
   }
   const invalid: string[] = [];
   const errors: string[] = [];

@@ -14,7 +14,7 @@ import { outpatient } from "../pdf/fixtures";
 
 const URL = "https://piao.example.gov.cn/v/BILL1?k=secret-key";
 const { billHash: hash, salts } = commitBill(outpatient as unknown as Record<string, unknown>);
-const envelope: BillEnvelope = { format: "lianpiao-bill/2", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, anchor: null };
+const envelope: BillEnvelope = { format: "lianpiao-bill/3", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, sm2: { publicKey: `0x04${"d".repeat(128)}`, signature: `0x${"e".repeat(128)}` }, anchor: null };
 const attachment = (document: unknown = { renderer: RENDERER, verifyUrl: URL }) => ({ ...envelope, document });
 const row = { id: "BILL1", bill_code: outpatient.billCode, bill_number: outpatient.billNumber, verify_key: "secret-key", leaf: envelope.leaf };
 
