@@ -22,6 +22,7 @@ import { KeyResolver } from "./registry/api-keys";
 import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
+import { sealKeyOf } from "./sm/sm2";
 import { buildApp } from "./app";
 import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
@@ -138,14 +139,22 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
+    // OFD files render in this thread (about a second of CPU for a one-page bill; see the report on issue 16)
+    const renderOfd = async (bill: BillRow) => {
+      const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
+      const key = sealKeyOf(signers.get(envelope.bill.issuer.account).privateKey);
+      // loaded on first use: the renderer brings pdfkit, which the service otherwise loads only in its PDF workers
+      const [{ renderBillOfd }, { sm2PackageSigner }] = await Promise.all([import("./ofd/package"), import("./ofd/signature")]);
+      return renderBillOfd(envelope, verifyUrlOf(cfg.publicBaseUrl, bill), sm2PackageSigner(key));
+    };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), renderOfd });
     const app = buildApp({
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, renderOfd, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),

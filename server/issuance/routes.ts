@@ -19,6 +19,8 @@ export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
   head(): Promise<number | null>;
   renderPdf(bill: BillRow): Promise<Buffer>;
+  /** the bill's OFD file (GB/T 33190), signed with its issuer's SM2 key */
+  renderOfd(bill: BillRow): Promise<Buffer>;
   chain: { chainId: number; registry: string };
 }
 
@@ -130,6 +132,12 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
       .type("application/pdf")
       .setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.pdf"`)
       .send(pdf);
+  });
+
+  r.get("/:id/ofd", requireRole("issuer", "bureau"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    const ofd = await d.renderOfd(bill);
+    res.type("application/ofd").setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.ofd"`).send(ofd);
   });
 
   return r;

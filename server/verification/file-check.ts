@@ -36,10 +36,27 @@ export interface ServiceFiles extends PrintedQrDeps {
   delivered(billId: string, sha256: string): Promise<DeliveredFile | undefined>;
 }
 
+/** How a file format is compared with the file issued (PDF by default; OFD: server/ofd/file-format.ts). */
+export interface FileFormat {
+  /** the renderer version this verifier implements (the `document.renderer` it can re-create) */
+  renderer: string;
+  compare(file: Buffer, reference: Buffer): { kind: "identical"; bytes: number } | { kind: Exclude<IssuedFileFinding["kind"], "identical">; detail: string };
+}
+
+export const PDF_FORMAT: FileFormat = {
+  renderer: RENDERER,
+  compare(file, reference) {
+    const f = compareIssuedFile(file, reference);
+    return f.kind === "identical" ? f : { kind: f.kind, detail: describeIssuedFile(f) };
+  },
+};
+
 export interface FileCheckDeps {
   /** renders the reference file of an envelope and link with this code's RENDERER (in process, or in the worker pool) */
   render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer>;
   service?: ServiceFiles;
+  /** the file's format; PDF when absent */
+  format?: FileFormat;
 }
 
 const CODES: Record<Exclude<IssuedFileFinding["kind"], "identical">, FileFailureCode> = {
@@ -55,6 +72,8 @@ const reason = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(
  * The `file` check of `pdf`, whose extracted attachment is `attachment` (untrusted). Never rejects.
  */
 export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileCheckDeps): Promise<Check> {
+  const format = deps.format ?? PDF_FORMAT;
+  const RENDERER = format.renderer;
   const doc = readDocument(attachment);
   const parsed = parseEnvelope(doc.ok ? doc.envelope : attachment);
   if (!parsed.ok) return skipped("file", "Not compared: the bill data is malformed");
@@ -93,11 +112,13 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
   try {
     reference = await deps.render(doc.envelope, verifyUrl);
   } catch (err) {
+    // an OFD package whose SignedValue.dat is not the bill's signature is a changed file, not a failed render
+    if ((err as { code?: string })?.code === "OFD_BAD_SIGNATURE") return failed("file", "FILE_MODIFIED", `The file differs from the issued file inside Doc_0/Signs/Sign_0/SignedValue.dat: ${reason(err)}`);
     const busy = (err as { code?: string })?.code === "PDF_RENDER_BUSY";
     return errored("file", busy ? "SERVICE_BUSY" : "RENDER_FAILED", busy ? "Not compared: too many files are being rendered; try again shortly" : `Not compared: the file issued for this bill could not be rendered again (${reason(err)})`);
   }
-  const finding = compareIssuedFile(pdf, reference);
-  if (finding.kind !== "identical") return failed("file", CODES[finding.kind], describeIssuedFile(finding));
+  const finding = format.compare(pdf, reference);
+  if (finding.kind !== "identical") return failed("file", CODES[finding.kind], finding.detail);
   const same = `The file is byte for byte the file ${RENDERER} renders for this bill (${finding.bytes.toLocaleString("en-US")} bytes)`;
   if (!s) return passed("file", `${same}; its QR code links to ${verifyUrl} (whose link it is is not checked without the service)`);
   const link = await printedQrFinding(verifyUrl, { billCode, billNumber, leaf: env.leaf }, s);

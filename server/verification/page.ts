@@ -134,11 +134,12 @@ function fill(values: { title: string; body: string; note: string }): string {
   return loadTemplate().replace(/\{\{(title|body|note)\}\}/g, (_m, key: keyof typeof values) => (key === "body" ? values.body : esc(values[key])));
 }
 
-export function verificationPage(v: Verification, checkedAt: Date): string {
+export function verificationPage(v: Verification, checkedAt: Date, links: { ofdUrl?: string } = {}): string {
   const d = VERDICTS[v.verdict];
+  const downloads = links.ofdUrl ? `<p class="downloads"><a href="${esc(links.ofdUrl)}" download data-download="ofd">下载 OFD 版式文件 Download the OFD file</a></p>` : "";
   return fill({
     title: `${d.zh} ${d.en} · 票据查验`,
-    body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v),
+    body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + downloads + stateCard(v) + chainCard(v) + checksCard(v),
     note: `核验时间 Checked at ${shanghaiTime(checkedAt.toISOString())}. 本页结果来自区块链存证与开票系统。 Results come from the blockchain registry and the issuing service.`,
   });
 }

@@ -21,6 +21,7 @@ import { ChainFacts } from "./chain-facts";
 import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page";
 import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
+import { readOfd } from "../ofd/read";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
@@ -41,6 +42,8 @@ export interface VerificationDeps {
   publicBaseUrl?: string;
   /** renders an uploaded bill again to compare the files (the worker pool); default: in this thread */
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
+  /** the bill's OFD file as issued (signed with its issuer's SM2 key), for the holder's download; absent: no download */
+  renderOfd?: (bill: BillRow) => Promise<Buffer>;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -103,6 +106,18 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     },
   };
 
+  /** An uploaded OFD package: the same checks and file rule as a PDF (server/ofd/file-format.ts). */
+  async function verifyOfdUpload(body: Buffer): Promise<Verification> {
+    const read = readOfd(body);
+    if (!read.ok) throw new ApiError("OFD_INVALID", read.message, { extractCode: `OFD_${read.code}` });
+    const [v, file] = await Promise.all([
+      withStoredAnchor(d.db, read.attachment, chainRef).then((e) => verifyEnvelope(e, ctx)),
+      // the OFD renderer (and with it pdfkit) is loaded on first use, as the PDF renderer is
+      import("../ofd/file-format").then(({ ofdFileDeps }) => fileCheck(body, read.attachment, { ...ofdFileDeps(read), service: files.service })),
+    ]);
+    return withFileCheck(v, file);
+  }
+
   const page = Router();
   page.get("/v/:id", rateLimit(limiter, true), async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
@@ -116,13 +131,24 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     }
     const v = await verifyStored(scanned.row.envelope, anchorProofOf(scanned, chainRef), { ...ctx, store: scanStoreView(d.db, store, scanned.row) });
     if (wantsJson(req)) return answer(res, v);
-    sendPage(res, 200, verificationPage(v, new Date()));
+    const ofdUrl = d.renderOfd ? `/v/${encodeURIComponent(scanned.row.id)}/ofd?k=${encodeURIComponent(String(req.query.k))}` : undefined;
+    sendPage(res, 200, verificationPage(v, new Date(), { ofdUrl }));
+  });
+  // the holder's OFD copy of the bill: the same key as the page, the same answer for any wrong id or key
+  page.get("/v/:id/ofd", rateLimit(limiter, true), async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Robots-Tag", "noindex");
+    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
+    if (!d.renderOfd || !keyMatches(req.query.k, scanned?.row) || !scanned) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+    const ofd = await d.renderOfd(scanned.row);
+    res.type("application/ofd").setHeader("Content-Disposition", `attachment; filename="${scanned.row.bill_code}-${scanned.row.bill_number}.ofd"`).send(ofd);
   });
 
   const api = Router();
   api.use(rateLimit(limiter, false));
   api.post("/", express.raw({ type: () => true, limit: d.maxPdfBytes ?? 5 * 1024 * 1024 }), async (req, res) => {
-    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
+    if (req.is("application/ofd")) return answer(res, await verifyOfdUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
+    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf or application/ofd");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const extracted = extractEnvelope(body, { maxInputBytes: d.maxPdfBytes ?? 5 * 1024 * 1024 });
     if (!extracted.ok) throw new ApiError("PDF_INVALID", extracted.message, { extractCode: extracted.code });
