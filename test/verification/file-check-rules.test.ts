@@ -85,16 +85,16 @@ describe("the file check's rules", function () {
   });
 
   it("makes the verdict INVALID when it fails (over VOIDED and ERROR), ERROR when it cannot tell, and keeps VALID when it passes", () => {
-    const five: Check[] = ["integrity", "inclusion", "issuer", "status", "signature"].map((n) => passed(n as Check["name"], ""));
+    const six: Check[] = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"].map((n) => passed(n as Check["name"], ""));
     const base = { notice: "", bill: null, anchor: null, reimbursement: null, withheld: [] };
-    const valid: Verification = { verdict: "VALID", checks: five, ...base };
-    const voided: Verification = { verdict: "VOIDED", checks: [...five.slice(0, 3), failed("status", "VOIDED", "voided"), five[4]], void: { reason: "r", at: null }, ...base };
-    const error: Verification = { verdict: "ERROR", checks: [...five.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...five.slice(2)], ...base };
+    const valid: Verification = { verdict: "VALID", checks: six, ...base };
+    const voided: Verification = { verdict: "VOIDED", checks: [...six.slice(0, 3), failed("status", "VOIDED", "voided"), ...six.slice(4)], void: { reason: "r", at: null }, ...base };
+    const error: Verification = { verdict: "ERROR", checks: [...six.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...six.slice(2)], ...base };
     const ok = passed("file", "same");
     const bad = failed("file", "FILE_MODIFIED", "differs");
     const cannot: Check = { name: "file", status: "error", code: "RENDERER_MISMATCH", detail: "" };
     expect(withFileCheck(valid, ok).verdict).to.equal("VALID");
-    expect(withFileCheck(valid, ok).checks.map((c) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "file"]);
+    expect(withFileCheck(valid, ok).checks.map((c) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "sm2", "file"]);
     expect(withFileCheck(valid, bad).verdict).to.equal("INVALID");
     expect(withFileCheck(valid, cannot).verdict).to.equal("ERROR");
     expect(withFileCheck(voided, ok)).to.deep.include({ verdict: "VOIDED", void: { reason: "r", at: null } });
