@@ -139,17 +139,17 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    // OFD files render in this thread (about a second of CPU for a one-page bill; see the report on issue 16)
+    // OFD files render in the same worker threads, signed there with the issuer's SM2 seal key
     const renderOfd = async (bill: BillRow) => {
       const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
-      const key = sealKeyOf(signers.get(envelope.bill.issuer.account).privateKey);
-      // loaded on first use: the renderer brings pdfkit, which the service otherwise loads only in its PDF workers
-      const [{ renderBillOfd }, { sm2PackageSigner }] = await Promise.all([import("./ofd/package"), import("./ofd/signature")]);
-      return renderBillOfd(envelope, verifyUrlOf(cfg.publicBaseUrl, bill), sm2PackageSigner(key));
+      const sealKey = sealKeyOf(signers.get(envelope.bill.issuer.account).privateKey);
+      return pdfPool.renderOfd(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }, { sealKey }).catch((err) => {
+        throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many files are rendering; retry shortly", { retryAfter: 1 }) : err;
+      });
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), renderOfd });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), renderOfd, renderOfdWith: (e, verifyUrl, signedValue) => pdfPool.renderOfd(e, { verifyUrl }, { signedValue }) });
     const app = buildApp({
       log,
       keys,

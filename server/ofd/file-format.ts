@@ -8,7 +8,7 @@
 import type { BillEnvelope } from "../issuance/model";
 import { firstDifference } from "../pdf/issued-file";
 import type { FileFormat } from "../verification/file-check";
-import { OFD_RENDERER, renderBillOfd } from "./package";
+import { OFD_RENDERER } from "./version";
 import { verifyPackageSignature } from "./signature";
 
 /** The zip entry of `reference` holding byte `at` (stored entries: local header, name, data). */
@@ -37,23 +37,26 @@ export const OFD_FORMAT: FileFormat = {
   },
 };
 
-/**
- * The reference package for an uploaded OFD: rendered from the attachment with the upload's own
- * SignedValue.dat — or a render failure naming why that value cannot be used.
- */
-export function ofdReference(envelope: BillEnvelope, verifyUrl: string, upload: { signatureXml: Uint8Array | null; signedValue: Uint8Array | null }): Buffer {
-  const presented = upload.signedValue;
-  const signed = presented ?? new Uint8Array();
-  const reference = renderBillOfd(envelope, verifyUrl, () => signed);
-  if (!presented || !upload.signatureXml) return reference; // the comparison then names the missing entry
-  // compare first: a Signature.xml other than the reference's is reported by the byte comparison
-  if (!verifyPackageSignature(envelope.sm2?.publicKey ?? "", upload.signatureXml, presented)) {
-    throw Object.assign(new Error("the package's SignedValue.dat is not the bill's SM2 signature of Signature.xml"), { code: "OFD_BAD_SIGNATURE" });
-  }
-  return reference;
-}
+/** Renders the reference package with a given SignedValue.dat (the worker pool, or in this thread). */
+export type OfdRenderWith = (envelope: BillEnvelope, verifyUrl: string, signedValue: Uint8Array) => Promise<Buffer>;
 
-/** The file check's dependencies for an uploaded OFD package, read by readOfd (read.ts). */
-export function ofdFileDeps(upload: { signatureXml: Uint8Array | null; signedValue: Uint8Array | null }): { format: FileFormat; render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer> } {
-  return { format: OFD_FORMAT, render: async (envelope, verifyUrl) => ofdReference(envelope, verifyUrl, upload) };
+const inThread: OfdRenderWith = async (envelope, verifyUrl, signedValue) => (await import("./package")).renderBillOfd(envelope, verifyUrl, () => signedValue);
+
+/**
+ * The file check's dependencies for an uploaded OFD package, read by readOfd (read.ts): the reference
+ * is rendered from the attachment with the upload's own SignedValue.dat, which must first verify as
+ * the bill's SM2 signature of the upload's Signature.xml (else the check fails, naming that file).
+ */
+export function ofdFileDeps(upload: { signatureXml: Uint8Array | null; signedValue: Uint8Array | null }, renderWith: OfdRenderWith = inThread): { format: FileFormat; render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer> } {
+  return {
+    format: OFD_FORMAT,
+    render: async (envelope, verifyUrl) => {
+      const { signatureXml, signedValue } = upload;
+      // a missing signature file is left to the byte comparison, which then names it
+      if (signatureXml && signedValue && !verifyPackageSignature(envelope.sm2?.publicKey ?? "", signatureXml, signedValue)) {
+        throw Object.assign(new Error("the package's SignedValue.dat is not the bill's SM2 signature of Signature.xml"), { code: "OFD_BAD_SIGNATURE" });
+      }
+      return renderWith(envelope, verifyUrl, signedValue ?? new Uint8Array());
+    },
+  };
 }

@@ -22,8 +22,9 @@ import { signatureXml, SIGNATURE_PATHS, type PackageSigner } from "./signature";
 import { traceBill } from "./trace";
 import { el, root, text } from "./xml";
 
-/** The exact output of this module; bump it whenever the bytes change (test/ofd/ofd.test.ts holds a digest). */
-export const OFD_RENDERER = "lianpiao-ofd/1";
+import { OFD_RENDERER } from "./version";
+
+export { OFD_RENDERER };
 export const OFD_ATTACHMENT = "Doc_0/Attachs/lianpiao-bill.json";
 
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));

@@ -22,6 +22,7 @@ import { notFoundPage, pageCsp, rateLimitedPage, verificationPage } from "./page
 import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
 import { readOfd } from "../ofd/read";
+import { ofdFileDeps } from "../ofd/file-format";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
@@ -44,6 +45,8 @@ export interface VerificationDeps {
   renderPdf?: (envelope: BillEnvelope, options: RenderOptions) => Promise<Buffer>;
   /** the bill's OFD file as issued (signed with its issuer's SM2 key), for the holder's download; absent: no download */
   renderOfd?: (bill: BillRow) => Promise<Buffer>;
+  /** re-creates an uploaded OFD package with its own SignedValue.dat (the worker pool); default: in this thread */
+  renderOfdWith?: (envelope: BillEnvelope, verifyUrl: string, signedValue: Uint8Array) => Promise<Buffer>;
 }
 
 const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -112,8 +115,7 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     if (!read.ok) throw new ApiError("OFD_INVALID", read.message, { extractCode: `OFD_${read.code}` });
     const [v, file] = await Promise.all([
       withStoredAnchor(d.db, read.attachment, chainRef).then((e) => verifyEnvelope(e, ctx)),
-      // the OFD renderer (and with it pdfkit) is loaded on first use, as the PDF renderer is
-      import("../ofd/file-format").then(({ ofdFileDeps }) => fileCheck(body, read.attachment, { ...ofdFileDeps(read), service: files.service })),
+      fileCheck(body, read.attachment, { ...ofdFileDeps(read, d.renderOfdWith), service: files.service }),
     ]);
     return withFileCheck(v, file);
   }

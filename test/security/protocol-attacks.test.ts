@@ -13,6 +13,7 @@ import { withhold } from "../../server/issuance/commitments";
 import { registryInterface } from "../../server/chain";
 import { renderBillPdf } from "../../server/pdf";
 import { deployRegistry } from "../../scripts/deploy";
+import { sealKeyHash, sealKeyOf } from "../../server/sm/sm2";
 import { savePdf } from "../pdf/helpers";
 import { getPage, postForm } from "./bureau-session";
 import {
@@ -423,6 +424,8 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         const hospitalBill = a.env.bill as MedicalBill;
         await send(self, "admitIssuer", [self.address, 1, keccakUtf8(hospitalBill.issuer.creditCode)]);
         await send(self, "allotRange", [self.address, Number(hospitalBill.billCode), 1, 9_999_999_999]);
+        // on its own registry the forger also records its own SM2 seal key
+        await send(self, "setSealKey", [self.address, sealKeyHash(sealKeyOf(self.wallet.privateKey).publicKey)]);
         const forged: MedicalBill = { ...hospitalBill, issuer: { ...hospitalBill.issuer, account: self.address }, total: "9157.00", totalInWords: "玖仟壹佰伍拾柒元整" };
         const env = await sealAndAnchor(forged, self, self, chainId);
         const { pdf, file } = await renderTo(`further-fake-registry-${a.id}`, env, a.verifyUrl);
