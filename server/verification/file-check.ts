@@ -11,7 +11,7 @@
  * knows every file it delivered (delivered_files): such a file passes without rendering, whatever
  * renderer version made it.
  *
- * The check appears only when a file was presented (upload, CLI), as the sixth check. A failure makes
+ * The check appears only when a file was presented (upload, CLI), as the seventh check (after `sm2`). A failure makes
  * the verdict INVALID; a file this verifier cannot compare (another renderer version, a render or
  * store failure) makes it ERROR, never INVALID.
  */
@@ -132,7 +132,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
   }
 }
 
-/** The verification with the `file` check added as its sixth check, and the verdict it then has. */
+/** The verification with the `file` check added as its seventh check, and the verdict it then has. */
 export function withFileCheck(v: Verification, file: Check): Verification {
   const checks = [...v.checks, file];
   const verdict = verdictOf(checks, v.verdict === "VOIDED");
