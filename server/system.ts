@@ -23,6 +23,7 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { sealKeyOf } from "./sm/sm2";
+import { OFD_RENDERER } from "./ofd/version";
 import { buildApp } from "./app";
 import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
@@ -143,9 +144,12 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const renderOfd = async (bill: BillRow) => {
       const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
       const sealKey = sealKeyOf(signers.get(envelope.bill.issuer.account).privateKey);
-      return pdfPool.renderOfd(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }, { sealKey }).catch((err) => {
+      const ofd = await pdfPool.renderOfd(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }, { sealKey }).catch((err) => {
         throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many files are rendering; retry shortly", { retryAfter: 1 }) : err;
       });
+      // recorded like a PDF: its upload is recognised without a re-render, also after a renderer change
+      await recordDelivered(store.db, bill.id, ofd, OFD_RENDERER);
+      return ofd;
     };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.

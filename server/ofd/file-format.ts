@@ -27,6 +27,7 @@ function entryAt(reference: Buffer, at: number): string {
 }
 
 export const OFD_FORMAT: FileFormat = {
+  name: "an OFD file",
   renderer: OFD_RENDERER,
   compare(file, reference) {
     const at = firstDifference(file, reference);

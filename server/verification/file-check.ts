@@ -38,12 +38,15 @@ export interface ServiceFiles extends PrintedQrDeps {
 
 /** How a file format is compared with the file issued (PDF by default; OFD: server/ofd/file-format.ts). */
 export interface FileFormat {
+  /** how the answers name such a file: "a PDF", "an OFD file" */
+  name: string;
   /** the renderer version this verifier implements (the `document.renderer` it can re-create) */
   renderer: string;
   compare(file: Buffer, reference: Buffer): { kind: "identical"; bytes: number } | { kind: Exclude<IssuedFileFinding["kind"], "identical">; detail: string };
 }
 
 export const PDF_FORMAT: FileFormat = {
+  name: "a PDF",
   renderer: RENDERER,
   compare(file, reference) {
     const f = compareIssuedFile(file, reference);
@@ -90,7 +93,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
         issuedHere = true;
         const hit = await s.delivered(row.id, sha256Hex(pdf));
         if (hit) {
-          return passed("file", `The file is exactly a PDF this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
+          return passed("file", `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
         }
       }
     } catch (err) {
