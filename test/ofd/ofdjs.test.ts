@@ -16,53 +16,12 @@ import { ROOT } from "../helpers/processes";
 import { fetchEnvelope, issueAnchored, sharedService } from "../verification/fixtures";
 import { PNG } from "pngjs";
 import jsQR from "jsqr";
-import { find, parseXml, type XmlNode } from "../../server/ofd/xml";
-import { entriesOf, fetchOfd, text } from "./helpers";
+import { entriesOf, fetchOfd, svgOf, text } from "./helpers";
 
 const CHROMIUM = "/usr/bin/chromium";
 export const OFD_SCREENSHOT = path.join(os.tmpdir(), "lianpiao-ofd-render.png");
 export const OFDJS_SCREENSHOT = path.join(os.tmpdir(), "lianpiao-ofd-ofdjs.png");
 const LICENCE_REFUSED = "parse failed: 授权信息错误";
-
-const all = (node: XmlNode, name: string): XmlNode[] => node.children.flatMap((c) => [...(c.name === name ? [c] : []), ...all(c, name)]);
-const escXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-
-/** OFD abbreviated path data as SVG path data (GB/T 33190 §9.3.2: M L B C; Q and A are not written by lianpiao). */
-const svgPath = (d: string) => d.replace(/\bB\b/g, "C").replace(/\bC(?=\s*(M|$))/g, "Z");
-
-/** DeltaX with its "g count value" runs expanded. */
-function deltas(v: string | undefined): number[] {
-  const t = (v ?? "").trim().split(/\s+/).filter(Boolean);
-  const out: number[] = [];
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] === "g") {
-      for (let k = 0; k < Number(t[i + 1]); k++) out.push(Number(t[i + 2]));
-      i += 2;
-    } else out.push(Number(t[i]));
-  }
-  return out;
-}
-
-/** A page of the package as SVG, at 10 px per mm, with the package's own font files. */
-function svgOf(entries: Map<string, Uint8Array>): string {
-  const page = parseXml(text(entries.get("Doc_0/Pages/Page_0/Content.xml")!));
-  const [, , w, h] = find(page, "PhysicalBox")!.text.split(" ").map(Number);
-  const color = (n: XmlNode | undefined) => (n ? `rgb(${n.attrs.Value.split(" ").join(",")})` : "none");
-  const body = find(page, "Layer")!.children.map((o) => {
-    const opacity = o.attrs.Alpha ? ` opacity="${Number(o.attrs.Alpha) / 255}"` : "";
-    if (o.name === "PathObject") {
-      return `<path d="${svgPath(find(o, "AbbreviatedData")!.text)}" fill="${o.attrs.Fill === "true" ? color(find(o, "FillColor")) : "none"}" stroke="${o.attrs.Stroke === "true" ? color(find(o, "StrokeColor")) : "none"}" stroke-width="${o.attrs.LineWidth ?? 0.353}"${opacity}/>`;
-    }
-    const code = find(o, "TextCode")!;
-    const chars = Array.from(code.text);
-    const xs = [Number(code.attrs.X)];
-    for (const dx of deltas(code.attrs.DeltaX)) xs.push(xs[xs.length - 1] + dx);
-    const transform = o.attrs.CTM ? ` transform="matrix(${o.attrs.CTM.split(" ").join(",")})"` : "";
-    return `<text style="white-space:pre" x="${xs.slice(0, chars.length).join(" ")}" y="${code.attrs.Y}" font-family="OFDFont${o.attrs.Font}" font-size="${o.attrs.Size}" fill="${color(find(o, "FillColor"))}"${transform}${opacity}>${escXml(code.text)}</text>`;
-  });
-  const font = (id: number) => `@font-face{font-family:OFDFont${id};src:url(data:font/ttf;base64,${Buffer.from(entries.get(`Doc_0/Res/font_${id}.ttf`)!).toString("base64")})}`;
-  return `<!doctype html><meta charset="utf-8"><style>${font(1)}${font(2)}body{margin:0;background:#fff}</style><body><svg id="page" xmlns="http://www.w3.org/2000/svg" width="${w * 10}" height="${h * 10}" viewBox="0 0 ${w} ${h}">${body.join("")}</svg>`;
-}
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>ofd.js</title>
 <script src="/parser_helper_x.js"></script><script src="/axios.min.js"></script><script src="/ofd.js"></script>
@@ -80,6 +39,7 @@ ofd.parseOfdDocument({
   fail(e) { document.body.dataset.done = "parse failed: " + e; },
 });
 </script>`;
+
 
 describe("the OFD file in an independent reader (ofd.js in headless Chromium)", function () {
   this.timeout(180_000);
