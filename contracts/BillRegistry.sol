@@ -115,6 +115,46 @@ contract BillRegistry is IBillRegistry, AccessControl {
         emit RangeAllotted(issuer, billCode, first, last, _msgSender());
     }
 
+    // ---- issuer seal keys (SM2, docs/PROTOCOL.md §6.2) -----------------------------------------
+    // Self-contained on purpose (its own struct, mapping, event and functions): the hash of each key
+    // the bureau recorded for an issuer, with the block from which it holds, so a bill signed before a
+    // rotation still verifies against the key of its anchoring block. Outside IBillRegistry, so the
+    // ERC-165 interface id of the core registry does not change.
+
+    /// @notice One recorded SM2 seal key: keccak256 of its 65-byte uncompressed public key, from `fromBlock` on.
+    struct SealKey {
+        bytes32 keyHash;
+        uint48 fromBlock;
+    }
+
+    mapping(address issuer => SealKey[]) private _sealKeys;
+
+    /// @notice The bureau recorded (or rotated) the SM2 seal key of `issuer`.
+    event SealKeySet(address indexed issuer, bytes32 keyHash, address indexed registrar);
+
+    /// @notice Records `keyHash` as the seal key of the admitted `issuer` from this block on (registrar only).
+    function setSealKey(address issuer, bytes32 keyHash) external onlyRole(REGISTRAR_ROLE) {
+        if (keyHash == bytes32(0)) revert BillRegistryInvalidArgument();
+        if (_issuers[issuer].kind == Kind.None) revert BillRegistryUnknownIssuer(issuer);
+        _sealKeys[issuer].push(SealKey(keyHash, SafeCast.toUint48(block.number)));
+        emit SealKeySet(issuer, keyHash, _msgSender());
+    }
+
+    /// @notice Every seal key recorded for `issuer`, oldest first.
+    function sealKeysOf(address issuer) external view returns (SealKey[] memory) {
+        return _sealKeys[issuer];
+    }
+
+    /// @notice The seal key hash of `issuer` in force at `blockNumber` (zero when none was recorded by then).
+    function sealKeyAt(address issuer, uint256 blockNumber) external view returns (bytes32) {
+        SealKey[] storage keys = _sealKeys[issuer];
+        // rotations are rare: a scan from the newest is shorter than a binary search's bookkeeping
+        for (uint256 i = keys.length; i > 0; --i) {
+            if (keys[i - 1].fromBlock <= blockNumber) return keys[i - 1].keyHash;
+        }
+        return bytes32(0);
+    }
+
     // ---- issuer -------------------------------------------------------------------------------
 
     /// @inheritdoc IBillRegistry

@@ -5,6 +5,7 @@
  * implementation against the files.
  */
 import fs from "node:fs";
+import { SM2_USER_ID, sealKeyHash, sealMessage, sm2Digest } from "../server/sm/sm2";
 import path from "node:path";
 import { TypedDataEncoder, id as keccakUtf8 } from "ethers";
 import { devWallet } from "../server/chain/accounts";
@@ -76,6 +77,15 @@ function vector(name: string, description: string, bill: Bill, signerIndex: numb
       digest: billDigest(DOMAIN, message),
       signer: signer.address,
       signature: sealed.signature,
+    },
+    sm2: {
+      // the seal key derives from the same development key (server/sm/sm2.ts); the registry records keccak256(publicKey)
+      userId: SM2_USER_ID,
+      publicKey: sealed.sm2.publicKey,
+      publicKeyHash: sealKeyHash(sealed.sm2.publicKey),
+      message: Buffer.from(sealMessage({ ...message, chainId: CHAIN_ID, registry: REGISTRY })).toString("utf8"),
+      e: `0x${sm2Digest(sealed.sm2.publicKey, sealMessage({ ...message, chainId: CHAIN_ID, registry: REGISTRY }))}`,
+      signature: sealed.sm2.signature,
     },
     envelope,
   };

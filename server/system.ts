@@ -22,6 +22,8 @@ import { KeyResolver } from "./registry/api-keys";
 import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
+import { sealKeyOf } from "./sm/sm2";
+import { OFD_RENDERER } from "./ofd/version";
 import { buildApp } from "./app";
 import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
@@ -143,23 +145,34 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
+    // OFD files render in the same worker threads, signed there with the issuer's SM2 seal key
+    const renderOfd = async (bill: BillRow) => {
+      const envelope = await envelopeOf(store.db, bill, { chainId: chain.chainId, registry });
+      const sealKey = sealKeyOf(signers.get(envelope.bill.issuer.account).privateKey);
+      const ofd = await pdfPool.renderOfd(envelope, { verifyUrl: verifyUrlOf(cfg.publicBaseUrl, bill) }, { sealKey }).catch((err) => {
+        throw err instanceof PdfPoolBusyError ? new ApiError("SERVICE_BUSY", "Too many files are rendering; retry shortly", { retryAfter: 1 }) : err;
+      });
+      // recorded like a PDF: its upload is recognised without a re-render, also after a renderer change
+      await recordDelivered(store.db, bill.id, ofd, OFD_RENDERER);
+      return ofd;
+    };
     const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
     marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
     marksWatch.start();
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch });
+    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch, renderOfd, renderOfdWith: (e, verifyUrl, signedValue) => pdfPool.renderOfd(e, { verifyUrl }, { signedValue }) });
     const watch = marksWatch;
     const app = buildApp({
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, renderEnvelope: (e, o) => pdfPool.render(e, o), chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, renderEnvelope: (e, o) => pdfPool.render(e, o), renderOfd, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
-      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl }), ...areas.pages],
+      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl, ofd: true }), ...areas.pages],
       authFailuresPerMin: cfg.authFailuresPerMin,
       limits,
       trustProxy: cfg.trustProxy,

@@ -26,7 +26,7 @@ const VERDICT_LABELS: Record<Verification["verdict"], string> = {
   INVALID: "无效 INVALID",
   ERROR: "无法核验 ERROR",
 };
-const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", file: "原始文件 File" };
+const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", sm2: "国密签章 SM2 seal", file: "原始文件 File" };
 const STATUS_LABELS = { passed: "通过 passed", pending: "待定 pending", failed: "未通过 failed", error: "错误 error", skipped: "跳过 skipped" };
 
 /** Terminal columns of a string: CJK and full-width characters take two. */
@@ -72,7 +72,9 @@ const load = () =>
     import("../../server/verification/chain-view"),
     import("../../server/verification/verifier"),
     import("../../server/verification/file-check"),
-  ]).then(([provider, extract, document, render, chainViews, verifier, file]) => ({ ...provider, ...extract, ...document, ...render, ...chainViews, ...verifier, ...file }));
+    import("../../server/ofd/read"),
+    import("../../server/ofd/file-format"),
+  ]).then(([provider, extract, document, render, chainViews, verifier, file, ofdRead, ofdFile]) => ({ ...provider, ...extract, ...document, ...render, ...chainViews, ...verifier, ...file, ...ofdRead, ...ofdFile }));
 
 async function openChain(o: { rpc: string; registry: string; timeoutMs: number }): Promise<{ view: ChainView; close(): void }> {
   const { connectRpc, chainView, unreachableChain } = await load();
@@ -94,8 +96,8 @@ function usage(setExit: (c: number) => void, message: string): void {
 export function register(program: Command, setExit: (code: number) => void): void {
   program
     .command("verify")
-    .description("verify a bill PDF against the chain alone (no service needed); exit 0 only for VALID")
-    .argument("[file]", "the bill PDF")
+    .description("verify a bill PDF or OFD file against the chain alone (no service needed); exit 0 only for VALID")
+    .argument("[file]", "the bill PDF or OFD file (.ofd)")
     .option("--rpc <url>", "JSON-RPC URL of the chain")
     .option("--registry <address>", "address of the bill registry contract")
     .option("--json", "print the verification as JSON")
@@ -109,7 +111,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .action(async (file: string | undefined, o: Options) => {
       const confirmations = Number(o.confirmations);
       const timeoutMs = Number(o.timeout);
-      if (!file) return usage(setExit, "give the bill PDF file");
+      if (!file) return usage(setExit, "give the bill PDF or OFD file");
       if (!o.rpc || !/^(https?|wss?):\/\//.test(o.rpc)) return usage(setExit, "--rpc <url> is required (http(s):// or ws(s)://)");
       if (!o.registry || !/^0x[0-9a-fA-F]{40}$/.test(o.registry)) return usage(setExit, "--registry <address> is required (0x + 40 hex digits)");
       if (!Number.isInteger(confirmations) || confirmations < 1) return usage(setExit, "--confirmations must be a whole number ≥ 1");
@@ -120,8 +122,10 @@ export function register(program: Command, setExit: (code: number) => void): voi
       } catch (err) {
         return usage(setExit, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
-      const { extractEnvelope, readDocument, renderBillPdf, verifyEnvelope, fileCheck, withFileCheck } = await load();
-      const extracted = extractEnvelope(pdf);
+      const { extractEnvelope, readDocument, renderBillPdf, verifyEnvelope, fileCheck, withFileCheck, readOfd, looksLikeOfd, ofdFileDeps } = await load();
+      // an OFD package is a zip file: told by its first bytes, whatever the file is called
+      const ofd = looksLikeOfd(pdf) ? readOfd(pdf) : null;
+      const extracted = ofd === null ? extractEnvelope(pdf) : ofd.ok ? ({ ok: true, envelope: ofd.attachment } as const) : ({ ok: false, code: `OFD_${ofd.code}`, message: ofd.message } as const);
       if (!extracted.ok) {
         const out = ({ verdict: "INVALID", notice: NOTICE, error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null });
         process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${VERDICT_LABELS.INVALID}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`);
@@ -131,7 +135,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       try {
         const [verified, fileFinding] = await Promise.all([
           verifyEnvelope(extracted.envelope, { chain: chain.view, minConfirmations: confirmations }),
-          fileCheck(pdf, extracted.envelope, { render: (envelope, verifyUrl) => renderBillPdf(envelope, { verifyUrl }) }),
+          fileCheck(pdf, extracted.envelope, ofd?.ok ? ofdFileDeps(ofd) : { render: (envelope, verifyUrl) => renderBillPdf(envelope, { verifyUrl }) }),
         ]);
         const v = withFileCheck(verified, fileFinding);
         const doc = readDocument(extracted.envelope);

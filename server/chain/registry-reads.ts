@@ -140,7 +140,12 @@ export interface RegistryReads {
   wasIssuerAt(account: string, kind: IssuerKind, blockNumber: number): Promise<boolean>;
   domain(): Promise<Eip712DomainRecord>;
   claimsOf(issuer: string, leaf: string): Promise<ClaimRecord[]>;
+  /** keccak256 of the issuer's SM2 seal key in force at `blockNumber` (null: the latest), or null when none was recorded */
+  sealKeyAt(issuer: string, blockNumber: number | null): Promise<string | null>;
 }
+
+// "the key in force now": sealKeyAt with the largest block number takes the newest key
+const LATEST = (1n << 256n) - 1n;
 
 /** Typed reads of the registry at `address` (each one eth_call, through `provider`). */
 export function registryReads(provider: Provider, address: string): RegistryReads {
@@ -161,6 +166,10 @@ export function registryReads(provider: Provider, address: string): RegistryRead
       });
     },
     wasIssuerAt: async (account, kind, block) => Boolean(await fn("wasIssuerAt").staticCall(account, KIND_CODE[kind], block)),
+    sealKeyAt: async (issuer, block) => {
+      const h = String(await fn("sealKeyAt").staticCall(issuer, block === null ? LATEST : block));
+      return h === ZERO_HASH ? null : h;
+    },
     domain: async () => {
       const d = (await fn("eip712Domain").staticCallResult()).toObject();
       return { name: String(d.name), version: String(d.version), chainId: BigInt(d.chainId), verifyingContract: getAddress(String(d.verifyingContract)) };

@@ -37,6 +37,7 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, title: "Too many requests; retry after the time in Retry-After" },
   PDF_INVALID: { status: 422, title: "The upload is not a lianpiao PDF bill" },
   FILE_TOO_COMPLEX: { status: 422, title: "The PDF has more objects than any bill, or reading it overran its deadline; it was not read further" },
+  OFD_INVALID: { status: 422, title: "The upload is not a lianpiao OFD bill (GB/T 33190 package with the lianpiao-bill.json attachment)" },
   SERVICE_BUSY: { status: 503, title: "The service is busy; retry shortly" },
   CHAIN_UNAVAILABLE: { status: 503, title: "The blockchain node cannot be reached" },
   DELIVERY_IN_PROGRESS: { status: 409, title: "The webhook delivery is being sent right now; retry shortly" },

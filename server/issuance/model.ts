@@ -137,7 +137,7 @@ export interface AnchorProof {
   blockNumber: number;
 }
 
-export const ENVELOPE_FORMAT = "lianpiao-bill/2";
+export const ENVELOPE_FORMAT = "lianpiao-bill/3";
 
 /**
  * The machine-readable bill embedded in the PDF (and returned by the API): enough, with the chain
@@ -157,5 +157,7 @@ export interface BillEnvelope {
   leaf: string;
   /** the issuer's EIP-712 signature over billHash, bill code and number (see signing.ts) */
   signature: string;
+  /** the issuer's SM2 seal (GM/T 0003 with SM3 and Z_A) over the same values (server/sm/sm2.ts, docs/PROTOCOL.md §6.2) */
+  sm2: { publicKey: string; signature: string };
   anchor: AnchorProof | null;
 }

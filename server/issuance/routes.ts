@@ -24,6 +24,8 @@ export interface InvoiceRouteDeps extends IssueContext {
   renderPdf(bill: BillRow): Promise<Buffer>;
   /** renders any envelope with its link (a redacted copy: server/verification/copies.ts) */
   renderEnvelope(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer>;
+  /** the bill's OFD file (GB/T 33190), signed with its issuer's SM2 key */
+  renderOfd(bill: BillRow): Promise<Buffer>;
   chain: { chainId: number; registry: string };
 }
 
@@ -149,6 +151,12 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
       .type("application/pdf")
       .setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.pdf"`)
       .send(pdf);
+  });
+
+  r.get("/:id/ofd", requireRole("issuer", "bureau"), async (req, res) => {
+    const bill = await visibleBill(d.db, req, String(req.params.id));
+    const ofd = await d.renderOfd(bill);
+    res.type("application/ofd").setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.ofd"`).send(ofd);
   });
 
   return r;

@@ -93,6 +93,14 @@ function writeOffsetTable(out: Buffer, flavor: number, count: number): void {
 /** Rebuilds the sfnt (OpenType/TrueType) font that a WOFF 1.0 file wraps. */
 export function woffToSfnt(woff: Buffer): Buffer {
   const { flavor, tables } = readTables(woff);
+  return sfntOf(flavor, tables);
+}
+
+/**
+ * An sfnt font file of `tables` (sorted by tag by the caller), with table checksums and the head
+ * table's checkSumAdjustment computed (also used for the OFD font subsets: server/ofd/font-subset.ts).
+ */
+export function sfntOf(flavor: number, tables: Array<{ tag: number; data: Buffer }>): Buffer {
   const padded = (n: number) => (n + 3) & ~3;
   let size = SFNT_HEADER + tables.length * SFNT_ENTRY;
   for (const t of tables) size += padded(t.data.length);

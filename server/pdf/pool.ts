@@ -12,6 +12,12 @@ export interface RenderRequest {
   id: number;
   envelope: BillEnvelope;
   options: RenderOptions;
+  /**
+   * Render the OFD package instead (server/ofd/package.ts), signed with this SM2 seal key (issuing) or
+   * carrying this SignedValue.dat (re-creating an uploaded file). The key crosses only to this
+   * process's own worker threads, as it sits in this process's memory anyway.
+   */
+  ofd?: { sealKey?: { privateKey: string; publicKey: string }; signedValue?: Uint8Array };
 }
 export type RenderResponse = { id: number; pdf: Uint8Array } | { id: number; error: string };
 
@@ -69,15 +75,20 @@ export class PdfRenderPool {
     this.maxQueue = opts.maxQueue ?? 64;
   }
 
+  /** Renders the OFD package in a worker (see RenderRequest.ofd); the same queue and refusals as render(). */
+  renderOfd(envelope: BillEnvelope, options: RenderOptions, ofd: NonNullable<RenderRequest["ofd"]>): Promise<Buffer> {
+    return this.render(envelope, options, ofd);
+  }
+
   /** Renders in a worker; rejects with PdfPoolBusyError when the queue is full. */
-  render(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer> {
+  render(envelope: BillEnvelope, options: RenderOptions, ofd?: RenderRequest["ofd"]): Promise<Buffer> {
     if (this.closed) return Promise.reject(new PdfRenderError("the PDF render pool is closed"));
     if (this.queue.length >= this.maxQueue) return Promise.reject(new PdfPoolBusyError(this.queue.length));
     // Workers start on the first render: each holds its own font and renderer (~90 MB), which a
     // service that is not asked for PDFs should not pay for.
     while (this.slots.length < this.size) this.slots.push(this.start());
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, envelope, options }, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, envelope, options, ...(ofd ? { ofd } : {}) }, resolve, reject });
       this.dispatch();
     });
   }

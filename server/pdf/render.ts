@@ -21,7 +21,8 @@ export interface RenderOptions {
   verifyUrl: string;
 }
 
-function newDocument(envelope: BillEnvelope, g: { width: number; height: number }): Doc {
+/** The pdfkit document of a bill, fonts installed, no page yet (also traced into OFD: server/ofd/trace.ts). */
+export function newDocument(envelope: BillEnvelope, g: { width: number; height: number }): Doc {
   const { bill } = envelope;
   const issued = new Date(bill.issuedAt);
   const tpl = templateFor(bill.kind);
@@ -52,7 +53,8 @@ function newDocument(envelope: BillEnvelope, g: { width: number; height: number 
   return doc;
 }
 
-function drawPages(doc: Doc, envelope: BillEnvelope, opts: RenderOptions): void {
+/** Draws every page of the bill; the OFD renderer replays exactly these drawing calls. */
+export function drawPages(doc: Doc, envelope: BillEnvelope, opts: RenderOptions): void {
   const { bill } = envelope;
   const tpl = templateFor(bill.kind);
   const g = geometry(tpl);

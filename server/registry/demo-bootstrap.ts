@@ -5,7 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Contract, id as keccakUtf8, type Provider } from "ethers";
+import { Contract, Wallet, id as keccakUtf8, type Provider } from "ethers";
+import { sealKeyHash, sealKeyOf } from "../sm/sm2";
 import type { Logger } from "pino";
 import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
@@ -52,11 +53,13 @@ export async function ensureRegistry(db: Db, provider: Provider, log: Logger): P
   return address;
 }
 
-async function admitOnChain(registry: Contract, account: string, kind: 1 | 2, creditCode: string): Promise<void> {
+async function admitOnChain(registry: Contract, chainKey: string, kind: 1 | 2, creditCode: string): Promise<void> {
+  const account = new Wallet(chainKey).address;
   const record = await registry.issuerOf(account);
-  if (Number(record.kind) !== 0) return;
-  const tx = await registry.admitIssuer(account, kind, keccakUtf8(creditCode));
-  await tx.wait();
+  if (Number(record.kind) === 0) await (await registry.admitIssuer(account, kind, keccakUtf8(creditCode))).wait();
+  // the SM2 seal key, derived from the demo issuer's chain key (docs/PROTOCOL.md §6.2)
+  const hash = sealKeyHash(sealKeyOf(chainKey).publicKey);
+  if ((await registry.sealKeyAt(account, (1n << 256n) - 1n)) !== hash) await (await registry.setSealKey(account, hash)).wait();
 }
 
 /** The demo range on chain (the registry is the authority on ranges); returns the transaction, or null if it was there. */
@@ -77,7 +80,7 @@ async function ensureInstitutions(db: Db, registry: Contract): Promise<Record<De
   for (const role of Object.keys(ACCOUNTS) as DemoRole[]) {
     const account = devWallet(ACCOUNTS[role]).address;
     const spec = DEMO[role];
-    if (role === "hospital" || role === "charity") await admitOnChain(registry, account, role === "hospital" ? 1 : 2, spec.creditCode);
+    if (role === "hospital" || role === "charity") await admitOnChain(registry, devWallet(ACCOUNTS[role]).privateKey, role === "hospital" ? 1 : 2, spec.creditCode);
     out[role] =
       (await findByAccount(db, account)) ??
       (await createInstitution(db, {

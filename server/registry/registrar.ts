@@ -8,6 +8,7 @@ import { id as keccakUtf8, parseEther, type Provider, type TransactionRequest } 
 import { KIND_CODE, billCodeInt, registryAt, registryErrorOf, registryReads, type IssuerKind } from "../chain";
 import type { SignerSet } from "../anchoring/signers";
 import { ApiError } from "../http/errors";
+import { sealKeyHash, sealKeyOf } from "../sm/sm2";
 
 export interface RegistrarDeps {
   provider: Provider;
@@ -31,12 +32,28 @@ export class Registrar {
     return { kind: r.kind, active: r.active };
   }
 
-  /** Admits `account`; an account the registry already admitted with the same kind is accepted as is. */
+  /**
+   * Admits `account` and records its SM2 seal key (docs/PROTOCOL.md §6.2); an account the registry
+   * already admitted with the same kind is accepted as is (its seal key is still recorded if missing).
+   */
   async admit(account: string, kind: IssuerKind, creditCode: string): Promise<string | null> {
     const now = await this.issuerState(account);
-    if (now.kind === kind) return null;
-    if (now.kind !== null) throw new ApiError("ISSUER_EXISTS", `The registry already admitted ${account} for ${now.kind} bills`);
-    return this.call("admitIssuer", [account, KIND_CODE[kind], keccakUtf8(creditCode)]);
+    if (now.kind !== null && now.kind !== kind) throw new ApiError("ISSUER_EXISTS", `The registry already admitted ${account} for ${now.kind} bills`);
+    const tx = now.kind === kind ? null : await this.call("admitIssuer", [account, KIND_CODE[kind], keccakUtf8(creditCode)]);
+    await this.recordSealKey(account);
+    return tx;
+  }
+
+  /**
+   * Records on chain the hash of the issuer's SM2 seal key, derived from its chain key (server/sm/sm2.ts),
+   * unless the registry already holds exactly that key as the current one. Needs the issuer's key loaded.
+   */
+  async recordSealKey(account: string): Promise<string | null> {
+    if (!this.d.signers.has(account)) return null;
+    const hash = sealKeyHash(sealKeyOf(this.d.signers.get(account).privateKey).publicKey);
+    const current = await registryReads(this.d.provider, this.d.registry).sealKeyAt(account, null);
+    if (current?.toLowerCase() === hash) return null;
+    return this.call("setSealKey", [account, hash]);
   }
 
   async suspend(account: string): Promise<string | null> {

@@ -67,6 +67,7 @@ export class ChainFacts {
   private readonly issuers: Lru<string, IssuerRecord>;
   private readonly allotments: Lru<string, AllotmentRecord>;
   private readonly noAllotment: Lru<string, true>;
+  private readonly sealKeys: Lru<string, { hash: string | null }>;
   private headValue: { value: number; at: number } | null = null;
   private headInFlight: Promise<number> | null = null;
   private domainRead: Promise<Eip712DomainRecord> | null = null;
@@ -83,6 +84,7 @@ export class ChainFacts {
     this.issuers = new Lru(1_000, o.issuerTtlMs ?? 1_000, this.now);
     this.allotments = new Lru(10_000, Infinity, this.now);
     this.noAllotment = new Lru(10_000, o.issuerTtlMs ?? 1_000, this.now);
+    this.sealKeys = new Lru(10_000, o.issuerTtlMs ?? 1_000, this.now);
   }
 
   get chainId(): number | null {
@@ -205,5 +207,16 @@ export class ChainFacts {
     if (found) this.allotments.set(key, Object.freeze({ ...found }), at);
     else this.noAllotment.set(key, true, at);
     return found;
+  }
+
+  /** The issuer's seal key hash at a block (null: now), at most issuerTtlMs old: a rotation shows within that. */
+  async sealKeyAt(issuer: string, block: number | null): Promise<string | null> {
+    const key = `${issuer.toLowerCase()}:${block ?? "now"}`;
+    const hit = this.sealKeys.get(key);
+    if (hit !== undefined) return hit.hash;
+    const at = this.now();
+    const hash = await this.chain.sealKeyAt(issuer, block);
+    this.sealKeys.set(key, { hash }, at);
+    return hash;
   }
 }

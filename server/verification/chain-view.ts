@@ -18,13 +18,15 @@ export interface ChainView {
   allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null>;
   /** the registry's EIP-5267 domain: whose signatures it witnesses */
   domain(): Promise<Eip712DomainRecord>;
+  /** keccak256 of the issuer's SM2 seal key at `block` (null: now), null when none recorded (docs/PROTOCOL.md §6.2) */
+  sealKeyAt(issuer: string, block: number | null): Promise<string | null>;
   head(): Promise<number>;
 }
 
 /** A chain that cannot be reached: every read rejects with `err`, so every chain check says ERROR. */
 export function unreachableChain(registry: string, err: Error, chainId: number | null = null): ChainView {
   const fail = () => Promise.reject(err);
-  return { chainId, registry, evidence: fail, issuerOf: fail, statusOf: fail, allotmentOf: fail, domain: fail, head: fail };
+  return { chainId, registry, evidence: fail, issuerOf: fail, statusOf: fail, allotmentOf: fail, domain: fail, sealKeyAt: fail, head: fail };
 }
 
 /** A ChainView over any ethers provider (the embedded chain's, or an RPC node's). */
@@ -39,6 +41,7 @@ export function chainView(provider: Provider, registry: string, chainId: number,
     statusOf: (issuer, leaf) => call("registry statusOf()", () => reads.statusOf(issuer, leaf)),
     allotmentOf: (code, number) => call("registry allotmentOf()", () => reads.allotmentOf(code, number)),
     domain: () => call("registry eip712Domain()", () => reads.domain()),
+    sealKeyAt: (issuer, block) => call("registry sealKeyAt()", () => reads.sealKeyAt(issuer, block)),
     head: () => call("eth_blockNumber", () => provider.getBlockNumber()),
   };
 }

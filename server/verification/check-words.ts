@@ -11,6 +11,7 @@ const PASSED: Record<CheckName, string> = {
   issuer: "开票单位是财政部门准入的开票单位，票据号码属于其号段。",
   status: "票据未被冲红。",
   signature: "电子签名来自开票单位的账户。",
+  sm2: "国密 SM2 签章有效，签章密钥与区块链上登记的一致。",
   file: "上传的文件与系统开具的文件完全一致。",
 };
 
@@ -34,6 +35,9 @@ const BY_CODE: Record<string, string> = {
   ISSUER_SUSPENDED: "开票单位已被暂停开票。",
   NUMBER_REUSED: "该票据号码被重复使用。",
   VOIDED: "票据已被冲红作废。",
+  SM2_BAD_SIGNATURE: "国密 SM2 签章无效。",
+  SM2_KEY_NOT_RECORDED: "区块链上没有登记该开票单位的 SM2 签章密钥。",
+  SM2_KEY_MISMATCH: "SM2 签章密钥与区块链上登记的不一致。",
   FILE_APPENDED: "文件末尾被追加了内容。",
   FILE_TRUNCATED: "文件被截断。",
   FILE_MODIFIED: "文件内容被修改。",

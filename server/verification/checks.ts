@@ -9,7 +9,8 @@ import { openCommitment } from "../issuance/commitments";
 import type { BillEnvelope } from "../issuance/model";
 import type { BillDomain } from "../issuance/signing";
 import type { IssuerRecord } from "./chain-view";
-import { keccakUtf8Memo, recoverSignerMemo, verifyProofMemo } from "./memo";
+import { keccakUtf8Memo, recoverSignerMemo, sm2VerifyMemo, verifyProofMemo } from "./memo";
+import { sealKeyHash, sealMessage } from "../sm/sm2";
 import type { Check, CheckName, Verdict } from "./types";
 
 export const passed = (name: CheckName, detail: string): Check => ({ name, status: "passed", detail });
@@ -135,7 +136,25 @@ export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inS
   return mismatch;
 }
 
-const INVALIDATING: CheckName[] = ["integrity", "signature", "inclusion", "issuer", "file"];
+/**
+ * The SM2 seal (docs/PROTOCOL.md §6.2): the signature verifies under the envelope's public key over
+ * §6.2's message for this chain and registry, and that key's keccak256 is the one the registry
+ * recorded for the bill's issuer at the anchoring block (now, for a bill not yet anchored).
+ * `recorded` is that hash, or null when the registry holds none for the issuer then.
+ */
+export function sm2Check(env: BillEnvelope, chain: { chainId: number; registry: string }, recorded: string | null, at: number | null): Check {
+  const { publicKey, signature } = env.sm2;
+  const message = sealMessage({ billHash: env.billHash, billCode: env.bill.billCode, billNumber: env.bill.billNumber, chainId: chain.chainId, registry: chain.registry });
+  if (!sm2VerifyMemo(publicKey, message, signature)) return failed("sm2", "SM2_BAD_SIGNATURE", "The SM2 seal does not verify under the public key the bill carries");
+  const when = at === null ? "now" : `at block ${at}`;
+  if (recorded === null) return failed("sm2", "SM2_KEY_NOT_RECORDED", `The registry records no SM2 seal key for the issuer's account ${when}`);
+  if (recorded.toLowerCase() !== sealKeyHash(publicKey)) {
+    return failed("sm2", "SM2_KEY_MISMATCH", `The SM2 seal key the bill carries is not the one the registry records for the issuer ${when}`);
+  }
+  return passed("sm2", `Sealed with SM2 by the key the registry records for the issuer ${when} (${sealKeyHash(publicKey)})`);
+}
+
+const INVALIDATING: CheckName[] = ["integrity", "signature", "sm2", "inclusion", "issuer", "file"];
 
 /**
  * The verdict from the checks. A definite failure of the bill itself wins over everything (a tampered
@@ -147,7 +166,7 @@ export function verdictOf(checks: Check[], voided: boolean): Verdict {
   if (checks.some((c) => c.status === "failed" && INVALIDATING.includes(c.name))) return "INVALID";
   if (checks.some((c) => c.status === "error")) return "ERROR";
   if (voided) return "VOIDED";
-  if (by("signature")?.status !== "passed" || by("issuer")?.status !== "passed" || by("integrity")?.status !== "passed") return "INVALID";
+  if (by("signature")?.status !== "passed" || by("sm2")?.status !== "passed" || by("issuer")?.status !== "passed" || by("integrity")?.status !== "passed") return "INVALID";
   if (by("inclusion")?.status === "pending") return "PENDING";
   return checks.every((c) => c.status === "passed") ? "VALID" : "INVALID";
 }

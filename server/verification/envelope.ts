@@ -56,6 +56,10 @@ export const envelopeSchema = z.strictObject({
   billHash: bytes32,
   leaf: bytes32,
   signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature"),
+  sm2: z.strictObject({
+    publicKey: z.string().regex(/^0x04[0-9a-fA-F]{128}$/, "must be a 65-byte uncompressed SM2 public key"),
+    signature: z.string().regex(/^0x[0-9a-fA-F]{128}$/, "must be a 64-byte SM2 signature r ‖ s"),
+  }),
   anchor: anchor.nullable(),
   // the PDF attachment's record of how the file was made (docs/PROTOCOL.md §5, §10): read by file-check.ts
   document: z.unknown().optional(),

@@ -11,7 +11,7 @@
  * knows every file it delivered (delivered_files): such a file passes without rendering, whatever
  * renderer version made it.
  *
- * The check appears only when a file was presented (upload, CLI), as the sixth check. A failure makes
+ * The check appears only when a file was presented (upload, CLI), as the seventh check (after `sm2`). A failure makes
  * the verdict INVALID; a file this verifier cannot compare (another renderer version, a render or
  * store failure) makes it ERROR, never INVALID.
  */
@@ -36,12 +36,32 @@ export interface ServiceFiles extends PrintedQrDeps {
   delivered(billId: string, sha256: string): Promise<DeliveredFile | undefined>;
 }
 
+/** How a file format is compared with the file issued (PDF by default; OFD: server/ofd/file-format.ts). */
+export interface FileFormat {
+  /** how the answers name such a file: "a PDF", "an OFD file" */
+  name: string;
+  /** the renderer version this verifier implements (the `document.renderer` it can re-create) */
+  renderer: string;
+  compare(file: Buffer, reference: Buffer): { kind: "identical"; bytes: number } | { kind: Exclude<IssuedFileFinding["kind"], "identical">; detail: string };
+}
+
+export const PDF_FORMAT: FileFormat = {
+  name: "a PDF",
+  renderer: RENDERER,
+  compare(file, reference) {
+    const f = compareIssuedFile(file, reference);
+    return f.kind === "identical" ? f : { kind: f.kind, detail: describeIssuedFile(f) };
+  },
+};
+
 export interface FileCheckDeps {
   /** renders the reference file of an envelope and link with this code's RENDERER (in process, or in the worker pool) */
   render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer>;
   service?: ServiceFiles;
   /** compares the file with the reference; default in this thread (the service: in the parse pool, off the request thread) */
   compare?(pdf: Buffer, reference: Buffer): Promise<IssuedFileFinding>;
+  /** the file's format; PDF when absent */
+  format?: FileFormat;
 }
 
 const CODES: Record<Exclude<IssuedFileFinding["kind"], "identical">, FileFailureCode> = {
@@ -57,6 +77,8 @@ const reason = (err: unknown) => ((err as Error)?.message ?? String(err)).slice(
  * The `file` check of `pdf`, whose extracted attachment is `attachment` (untrusted). Never rejects.
  */
 export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileCheckDeps, known: { sha256?: string } = {}): Promise<Check> {
+  const format = deps.format ?? PDF_FORMAT;
+  const RENDERER = format.renderer;
   const doc = readDocument(attachment);
   const parsed = parseEnvelope(doc.ok ? doc.envelope : attachment);
   if (!parsed.ok) return skipped("file", "Not compared: the bill data is malformed");
@@ -73,7 +95,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
         issuedHere = true;
         const hit = await s.delivered(row.id, known.sha256 ?? sha256Hex(pdf));
         if (hit) {
-          return passed("file", `The file is exactly a PDF this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
+          return passed("file", `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
         }
       }
     } catch (err) {
@@ -95,16 +117,22 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
   try {
     reference = await deps.render(doc.envelope, verifyUrl);
   } catch (err) {
+    // an OFD package whose SignedValue.dat is not the bill's signature is a changed file, not a failed render
+    if ((err as { code?: string })?.code === "OFD_BAD_SIGNATURE") return failed("file", "FILE_MODIFIED", `The file differs from the issued file inside Doc_0/Signs/Sign_0/SignedValue.dat: ${reason(err)}`);
     const busy = (err as { code?: string })?.code === "PDF_RENDER_BUSY";
     return errored("file", busy ? "SERVICE_BUSY" : "RENDER_FAILED", busy ? "Not compared: too many files are being rendered; try again shortly" : `Not compared: the file issued for this bill could not be rendered again (${reason(err)})`);
   }
-  let finding: IssuedFileFinding;
+  let finding: ReturnType<FileFormat["compare"]>;
   try {
-    finding = deps.compare ? await deps.compare(pdf, reference) : compareIssuedFile(pdf, reference);
+    // a PDF is compared in the parse pool when the service has one (off the request thread)
+    if (format === PDF_FORMAT && deps.compare) {
+      const f = await deps.compare(pdf, reference);
+      finding = f.kind === "identical" ? f : { kind: f.kind, detail: describeIssuedFile(f) };
+    } else finding = format.compare(pdf, reference);
   } catch (err) {
     return errored("file", "SERVICE_BUSY", `Not compared: the file could not be compared in time; try again shortly (${reason(err)})`);
   }
-  if (finding.kind !== "identical") return failed("file", CODES[finding.kind], describeIssuedFile(finding));
+  if (finding.kind !== "identical") return failed("file", CODES[finding.kind], finding.detail);
   const same = `The file is byte for byte the file ${RENDERER} renders for this bill (${finding.bytes.toLocaleString("en-US")} bytes)`;
   if (!s) return passed("file", `${same}; its QR code links to ${verifyUrl} (whose link it is is not checked without the service)`);
   const link = await printedQrFinding(verifyUrl, { billCode, billNumber, leaf: env.leaf, envelope: env }, s);
@@ -118,7 +146,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
   }
 }
 
-/** The verification with the `file` check added as its sixth check, and the verdict it then has. */
+/** The verification with the `file` check added as its seventh check, and the verdict it then has. */
 export function withFileCheck(v: Verification, file: Check): Verification {
   const checks = [...v.checks, file];
   const verdict = verdictOf(checks, v.verdict === "VOIDED");

@@ -19,6 +19,8 @@ export interface HolderPageDeps {
   core: VerificationCore;
   publicBaseUrl?: string;
   maxPdfBytes?: number;
+  /** the service renders OFD files: the holder's page links its download (GET /v/:id/ofd) */
+  ofd?: boolean;
 }
 
 export function holderRoutes(d: HolderPageDeps): Router {
@@ -40,7 +42,7 @@ export function holderRoutes(d: HolderPageDeps): Router {
     // unknown id, wrong key, missing key: one answer, byte for byte
     if (!found) return sendPage(res, 404, linkNotFoundPage(base));
     const related = await relatedBills(d.db, found.row, base);
-    sendPage(res, 200, verificationPage(found.v, new Date(), { base, related, holder: { billId: found.row.id, key: String(req.query.k) } }));
+    sendPage(res, 200, verificationPage(found.v, new Date(), { base, related, holder: { billId: found.row.id, key: String(req.query.k) }, ofdUrl: d.ofd ? `${base}/v/${encodeURIComponent(found.row.id)}/ofd?k=${encodeURIComponent(String(req.query.k))}` : undefined }));
   });
 
   r.get("/check", limited, async (req: Request, res) => {

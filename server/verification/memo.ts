@@ -5,17 +5,30 @@
  *
  * - the signer an EIP-712 signature recovers to (secp256k1 recovery, ~1.6 ms, most of a scan's CPU);
  * - whether a Merkle proof places a leaf under a root;
- * - the hash of a credit code.
+ * - the hash of a credit code;
+ * - whether an SM2 seal verifies (~6 ms in JavaScript).
  * (A stored envelope's text, parsed and integrity-checked, is remembered in verifier.ts.)
  */
 import { id as keccakUtf8 } from "ethers";
 import { verifyProof } from "../issuance/canonical";
 import { recoverBillSigner, type BillDomain, type BillSignedValues } from "../issuance/signing";
 import { Lru } from "./cache";
+import { sm2Verify } from "../sm/sm2";
 
 const signers = new Lru<string, string | null>(20_000);
 const utf8Hashes = new Lru<string, string>(10_000);
 const proofs = new Lru<string, boolean>(20_000);
+const seals = new Lru<string, boolean>(20_000);
+
+/** sm2Verify, remembered per (public key, message, signature). */
+export function sm2VerifyMemo(publicKey: string, message: Uint8Array, signature: string): boolean {
+  const key = JSON.stringify([publicKey.toLowerCase(), Buffer.from(message).toString("base64"), signature.toLowerCase()]);
+  const hit = seals.get(key);
+  if (hit !== undefined) return hit;
+  const ok = sm2Verify(publicKey, message, signature);
+  seals.set(key, ok);
+  return ok;
+}
 
 /** recoverBillSigner, remembered per (domain, signed values, signature). */
 export function recoverSignerMemo(domain: BillDomain, values: BillSignedValues, signature: string): string | null {
@@ -53,4 +66,5 @@ export function clearMemos(): void {
   signers.clear();
   proofs.clear();
   utf8Hashes.clear();
+  seals.clear();
 }

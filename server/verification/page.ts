@@ -26,6 +26,7 @@ const CHECK_NAMES: Record<Check["name"], [string, string]> = {
   issuer: ["开票单位", "Issuer"],
   status: ["票据状态", "Status"],
   signature: ["电子签名", "Signature"],
+  sm2: ["国密签章", "SM2 seal"],
   file: ["原始文件", "File"],
 };
 
@@ -166,6 +167,8 @@ export interface VerdictPageOptions {
   refreshUrl?: string;
   /** the page was opened with the bill's own key (the holder's QR link): it offers redacted copies; a copy's own link never does */
   holder?: { billId: string; key: string };
+  /** the holder's OFD download (the same key as the page) */
+  ofdUrl?: string;
 }
 
 export function verificationPage(v: Verification, checkedAt: Date, o: VerdictPageOptions): string {
@@ -173,10 +176,11 @@ export function verificationPage(v: Verification, checkedAt: Date, o: VerdictPag
   const h = headlineOf(v, related);
   const again = `<p class="again"><a href="${esc(o.base)}/">查验另一张票据 Check another bill</a></p>`;
   const copies = o.holder ? copiesCard(o.base, o.holder) : "";
+  const downloads = o.ofdUrl ? `<p class="downloads"><a href="${esc(o.ofdUrl)}" download data-download="ofd">下载 OFD 版式文件 Download the OFD file</a></p>` : "";
   return holderPage({
     base: o.base,
     title: `${h.zh} ${h.en} · 票据查验`,
-    body: headlineCard(h) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v, related) + stateCard(v, related) + chainCard(v) + checksCard(v) + copies + again,
+    body: headlineCard(h) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v, related) + downloads + stateCard(v, related) + chainCard(v) + checksCard(v) + copies + again,
     note: `核验时间 Checked at ${isoShanghai(checkedAt.toISOString())}. 本页结果来自区块链存证与开票系统。 Results come from the blockchain registry and the issuing service.`,
     refreshS: v.verdict === "PENDING" ? PENDING_REFRESH_S : undefined,
     refreshUrl: v.verdict === "PENDING" ? o.refreshUrl : undefined,

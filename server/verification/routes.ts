@@ -25,6 +25,8 @@ import { linkNotFoundPage } from "./check-page";
 import { basePathOf } from "../http/html";
 import { fileCheck, withFileCheck, type FileCheckDeps } from "./file-check";
 import { keyMatches } from "./printed-qr";
+import { readOfd } from "../ofd/read";
+import { ofdFileDeps } from "../ofd/file-format";
 import { anchorProofOf, findBillForScan, findByNumber, scanStoreView, storeView } from "./store-view";
 import type { Verification } from "./types";
 import { copyOf, sendCopy, withholdNames, type CopyDeps } from "./copies";
@@ -51,6 +53,10 @@ export interface VerificationDeps {
   parser?: UploadParser;
   /** the registry's mark events, followed (marks-watch.ts): bills' marks are then re-read only when they change */
   marksWatch?: MarksWatch;
+  /** the bill's OFD file as issued (signed with its issuer's SM2 key), for the holder's download; absent: no download */
+  renderOfd?: (bill: BillRow) => Promise<Buffer>;
+  /** re-creates an uploaded OFD package with its own SignedValue.dat (the worker pool); default: in this thread */
+  renderOfdWith?: (envelope: BillEnvelope, verifyUrl: string, signedValue: Uint8Array) => Promise<Buffer>;
 }
 
 export const wantsJson = (req: Request) => req.accepts(["html", "json"]) === "json";
@@ -159,6 +165,16 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
       return { ok: true, v: withFileCheck(v, file), envelope: env, row: same ? row : undefined };
     },
   };
+  /** An uploaded OFD package: the same checks and file rule as a PDF (server/ofd/file-format.ts). */
+  async function verifyOfdUpload(body: Buffer): Promise<Verification> {
+    const read = readOfd(body);
+    if (!read.ok) throw new ApiError("OFD_INVALID", read.message, { extractCode: `OFD_${read.code}` });
+    const [v, file] = await Promise.all([
+      withStoredAnchor(d.db, read.attachment, chainRef).then((e) => verifyEnvelope(e, ctx)),
+      fileCheck(body, read.attachment, { ...ofdFileDeps(read, d.renderOfdWith), service: files.service }),
+    ]);
+    return withFileCheck(v, file);
+  }
 
   const page = Router();
 
@@ -200,10 +216,21 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     answer(res, found.v);
   });
 
+  // the holder's OFD copy of the bill: the same key as the page, the same answer for any wrong id or key
+  page.get("/v/:id/ofd", rateLimit(limiter, base), async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Robots-Tag", "noindex");
+    const scanned = /^[A-Za-z0-9_-]{1,64}$/.test(String(req.params.id)) ? await findBillForScan(d.db, String(req.params.id)) : undefined;
+    if (!d.renderOfd || !keyMatches(req.query.k, scanned?.row) || !scanned) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+    const ofd = await d.renderOfd(scanned.row);
+    res.type("application/ofd").setHeader("Content-Disposition", `attachment; filename="${scanned.row.bill_code}-${scanned.row.bill_number}.ofd"`).send(ofd);
+  });
+
   const api = Router();
   api.use(rateLimit(limiter, null));
   api.post("/", express.raw({ type: () => true, limit: maxPdf }), async (req, res) => {
-    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf");
+    if (req.is("application/ofd")) return answer(res, await verifyOfdUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
+    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf or application/ofd");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const r = await core.pdf(body);
     if (!r.ok && r.code === "PDF_TOO_COMPLEX") throw new ApiError("FILE_TOO_COMPLEX", r.message, { limit: "objects" });

@@ -5,7 +5,7 @@
 
 export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
 /** `file`: only when a file was presented (PDF upload, CLI): it is exactly the file issued (file-check.ts). */
-export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature" | "file";
+export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature" | "sm2" | "file";
 
 /**
  * One check's outcome, discriminated on `status`. `code` is a stable machine reason for the

@@ -13,7 +13,7 @@ import type { AllotmentRecord, ChainView, Eip712DomainRecord, IssuerRecord } fro
 import type { BillRef, ChainFacts, FinalEvidence } from "./chain-facts";
 import {
   admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence,
-  offlineInclusionFailure, pending, signatureCheck, skipped, verdictOf,
+  offlineInclusionFailure, pending, signatureCheck, skipped, sm2Check, verdictOf,
 } from "./checks";
 import { Lru } from "./cache";
 import { parseAnchor, parseEnvelope } from "./envelope";
@@ -64,6 +64,7 @@ interface ChainReads {
   statusOf(issuer: string, leaf: string): Promise<ChainMarks>;
   allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null>;
   domain(): Promise<Eip712DomainRecord>;
+  sealKeyAt(issuer: string, block: number | null): Promise<string | null>;
   finalEvidence(ref: BillRef): FinalEvidence | undefined;
   settle(ref: BillRef, ev: Evidence, head: number): void;
 }
@@ -78,6 +79,7 @@ function readsOf(ctx: VerifyContext): ChainReads {
     statusOf: (issuer, leaf) => c.statusOf(issuer, leaf),
     allotmentOf: (code, number) => c.allotmentOf(code, number),
     domain: () => c.domain(),
+    sealKeyAt: (issuer, block) => c.sealKeyAt(issuer, block),
     finalEvidence: () => undefined,
     settle: () => undefined,
   };
@@ -184,6 +186,7 @@ function malformed(problems: string[]): Verification {
       skipped("issuer", "Not checked: the bill data is malformed"),
       skipped("status", "Not checked: the bill data is malformed"),
       skipped("signature", "Not checked: the bill data is malformed"),
+      skipped("sm2", "Not checked: the bill data is malformed"),
     ],
     bill: null,
     anchor: null,
@@ -265,6 +268,18 @@ async function signatureFinding(env: BillEnvelope, ctx: VerifyContext): Promise<
   return signatureCheck(env, { chainId, verifyingContract: ctx.chain.registry });
 }
 
+/**
+ * The SM2 seal against the key the registry recorded for the issuer when the batch was anchored (the
+ * chain's block, not the envelope's claim); for a bill not anchored (or not found anchored), the key now.
+ */
+async function sm2Finding(env: BillEnvelope, at: number | null, ctx: VerifyContext): Promise<Check> {
+  const chainId = ctx.chain.chainId;
+  if (chainId === null) return errored("sm2", "CHAIN_UNREACHABLE", "Not checked: the chain's id could not be read");
+  const recorded = await settle("chain", () => readsOf(ctx).sealKeyAt(env.bill.issuer.account, at));
+  if (!recorded.ok) return errored("sm2", recorded.code, recorded.detail);
+  return sm2Check(env, { chainId, registry: ctx.chain.registry }, recorded.value, at);
+}
+
 /** The service's register holds another bill under the same code and number: the number was used twice. */
 function reusedNumber(env: BillEnvelope, issuer: Check, stored: Settled<StoreState | null> | null): Check {
   if (issuer.status === "failed" || !stored?.ok || !stored.value?.otherBill) return issuer;
@@ -278,8 +293,8 @@ async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSu
     ctx.store ? settle("store", () => ctx.store!.billState({ billCode, billNumber, leaf: env.leaf })) : Promise.resolve(null),
     signatureFinding(env, ctx),
   ]);
-  const status = await statusCheck(found.marks, stored, ctx.store);
-  const checks = [integrity, found.inclusion, reusedNumber(env, found.issuer, stored), status.check, signature];
+  const [status, sm2] = await Promise.all([statusCheck(found.marks, stored, ctx.store), sm2Finding(env, found.anchor?.blockNumber ?? null, ctx)]);
+  const checks = [integrity, found.inclusion, reusedNumber(env, found.issuer, stored), status.check, signature, sm2];
   const verdict = verdictOf(checks, status.void !== null);
   const claims = claimsSummary(env, found.marks?.ok ? found.marks.value : null, stored?.ok ? stored.value : null);
   const base = { notice: NOTICE, checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement, claims, withheld: Object.keys(env.withheld) };

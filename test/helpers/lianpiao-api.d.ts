@@ -228,6 +228,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invoices/{id}/ofd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bill as OFD (GB/T 33190): the PDF's pages, the machine-readable bill as an attachment, signed with the issuer's SM2 key
+         * @description API key of: issuer, bureau.
+         */
+        get: operations["getInvoiceOfd"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -718,7 +738,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Verify an uploaded PDF bill; VALID only when the file is exactly the file issued for it (check `file`)
+         * Verify an uploaded PDF or OFD bill; VALID only when the file is exactly the file issued for it (check `file`)
          * @description Public.
          */
         post: operations["verifyPdf"];
@@ -820,6 +840,26 @@ export interface paths {
          * @description Public.
          */
         get: operations["verifyCopyByLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v/{id}/ofd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The holder's OFD copy of the bill; ?k= is the bill's key, as for the verification page
+         * @description Public.
+         */
+        get: operations["downloadOfdByLink"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1317,7 +1357,7 @@ export interface components {
              * @description The stable code: clients switch on it. It never changes meaning.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CLAIM_EXCEEDS_REMAINING" | "BILL_CLAIMED" | "CLAIM_EXISTS" | "NO_CLAIM" | "INVALID_WITHHOLD" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "FILE_TOO_COMPLEX" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "MALFORMED_AUTHORIZATION" | "FORBIDDEN" | "CSRF_REJECTED" | "METRICS_TOKEN_REQUIRED" | "NOT_FOUND" | "ISSUER_SUSPENDED" | "RANGE_EXHAUSTED" | "IDEMPOTENCY_CONFLICT" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_QUERY" | "UNKNOWN_QUERY_PARAMETER" | "ALREADY_VOIDED" | "ALREADY_REIMBURSED" | "BILL_REIMBURSED" | "NOT_REIMBURSED" | "BILL_NOT_VALID" | "BILL_NOT_FOUND" | "ISSUER_EXISTS" | "INVALID_BODY" | "NOT_REIMBURSING_PARTY" | "CLAIM_EXCEEDS_REMAINING" | "BILL_CLAIMED" | "CLAIM_EXISTS" | "NO_CLAIM" | "INVALID_WITHHOLD" | "CHAIN_REFUSED" | "RATE_LIMITED" | "PDF_INVALID" | "FILE_TOO_COMPLEX" | "OFD_INVALID" | "SERVICE_BUSY" | "CHAIN_UNAVAILABLE" | "DELIVERY_IN_PROGRESS" | "WEBHOOKS_UNAVAILABLE" | "INTERNAL";
             /** @description This occurrence in words. */
             detail: string;
             /** @description The request path. */
@@ -1639,7 +1679,7 @@ export interface components {
              * @description The envelope format.
              * @constant
              */
-            format: "lianpiao-bill/2";
+            format: "lianpiao-bill/3";
             /** @description The canonical bill, as hashed and signed (docs/schemas/bill-envelope.schema.json). */
             bill: {
                 [key: string]: unknown;
@@ -1658,6 +1698,13 @@ export interface components {
             leaf: string;
             /** @description The issuer's EIP-712 signature over billHash, bill code and number. */
             signature: string;
+            /** @description The issuer's SM2 seal over the same values. */
+            sm2: {
+                /** @description The issuer's SM2 public key, uncompressed (65 bytes). */
+                publicKey: string;
+                /** @description SM2 signature r ‖ s with SM3 and user ID 1234567812345678 (docs/PROTOCOL.md §6.2). */
+                signature: string;
+            };
             /** @description The chain evidence, or null while pending. */
             anchor: {
                 /** @description EVM chain id. */
@@ -2216,7 +2263,7 @@ export interface components {
              * @description The check.
              * @enum {string}
              */
-            name: "integrity" | "inclusion" | "issuer" | "status" | "signature" | "file";
+            name: "integrity" | "inclusion" | "issuer" | "status" | "signature" | "sm2" | "file";
             /**
              * @description Its result.
              * @enum {string}
@@ -2251,7 +2298,7 @@ export interface components {
              * @description The envelope format.
              * @constant
              */
-            format: "lianpiao-bill/2";
+            format: "lianpiao-bill/3";
             /** @description The canonical bill, as hashed and signed (docs/schemas/bill-envelope.schema.json). */
             bill: {
                 [key: string]: unknown;
@@ -2270,6 +2317,13 @@ export interface components {
             leaf: string;
             /** @description The issuer's EIP-712 signature over billHash, bill code and number. */
             signature: string;
+            /** @description The issuer's SM2 seal over the same values. */
+            sm2: {
+                /** @description The issuer's SM2 public key, uncompressed (65 bytes). */
+                publicKey: string;
+                /** @description SM2 signature r ‖ s with SM3 and user ID 1234567812345678 (docs/PROTOCOL.md §6.2). */
+                signature: string;
+            };
             /** @description The chain evidence, or null while pending. */
             anchor: {
                 /** @description EVM chain id. */
@@ -3278,6 +3332,106 @@ export interface operations {
                          * @enum {string}
                          */
                         code?: "SERVICE_BUSY";
+                    };
+                };
+            };
+        };
+    };
+    getInvoiceOfd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OFD package. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ofd": string;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. Codes: `UNAUTHENTICATED` (Send a valid API key as 'Authorization: Bearer <key>'). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description This API key's role may not do this. Codes: `FORBIDDEN` (This API key may not do that). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description No such bill (or not yours). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many failed authentications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description An unexpected error; nothing about it is disclosed. Codes: `INTERNAL` (Internal error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "INTERNAL";
                     };
                 };
             };
@@ -6733,10 +6887,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The PDF bytes. */
+        /** @description The PDF bytes (application/pdf) or the OFD package (application/ofd). */
         requestBody: {
             content: {
                 "application/pdf": string;
+                "application/ofd": string;
             };
         };
         responses: {
@@ -6764,7 +6919,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not a PDF. Codes: `UNSUPPORTED_MEDIA_TYPE` (Send the body with the content type this endpoint takes). */
+            /** @description Neither a PDF nor an OFD file. Codes: `UNSUPPORTED_MEDIA_TYPE` (Send the body with the content type this endpoint takes). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6779,7 +6934,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not a lianpiao PDF (`PDF_INVALID`, with `extractCode`), or a file with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`). Codes: `PDF_INVALID` (The upload is not a lianpiao PDF bill); `FILE_TOO_COMPLEX` (The PDF has more objects than any bill, or reading it overran its deadline; it was not read further). */
+            /** @description Not a lianpiao PDF or OFD bill (`PDF_INVALID` with `extractCode`, `OFD_INVALID`), or a PDF with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`). Codes: `PDF_INVALID` (The upload is not a lianpiao PDF bill); `OFD_INVALID` (The upload is not a lianpiao OFD bill (GB/T 33190 package with the lianpiao-bill.json attachment)); `FILE_TOO_COMPLEX` (The PDF has more objects than any bill, or reading it overran its deadline; it was not read further). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6790,7 +6945,7 @@ export interface operations {
                          * @description The codes this status carries here.
                          * @enum {string}
                          */
-                        code?: "PDF_INVALID" | "FILE_TOO_COMPLEX";
+                        code?: "PDF_INVALID" | "OFD_INVALID" | "FILE_TOO_COMPLEX";
                     };
                 };
             };
@@ -7195,6 +7350,64 @@ export interface operations {
                 };
             };
             /** @description Unknown bill or a link that is not this bill's copy link (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too many verifications from this address; retry after Retry-After. Codes: `RATE_LIMITED` (Too many requests; retry after the time in Retry-After). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /**
+                         * @description The codes this status carries here.
+                         * @enum {string}
+                         */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+        };
+    };
+    downloadOfdByLink: {
+        parameters: {
+            query: {
+                /** @description The per-bill key from the QR code. */
+                k: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OFD package. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ofd": string;
+                };
+            };
+            /** @description Unknown bill or wrong key (indistinguishable). Codes: `NOT_FOUND` (No such resource). */
             404: {
                 headers: {
                     [name: string]: unknown;

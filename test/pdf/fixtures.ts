@@ -140,13 +140,14 @@ export const red: MedicalBill = {
 /** A rendering fixture: salts and hashes have the right shape but are not the bill's (nothing here is verified). */
 export function envelopeOf(bill: MedicalBill | DonationBill, seed = "01"): BillEnvelope {
   return {
-    format: "lianpiao-bill/2",
+    format: "lianpiao-bill/3",
     bill,
     salts: Object.fromEntries(fieldsOf(bill as unknown as Record<string, unknown>).map((f) => [f.pointer, `0x${seed.repeat(32)}`])),
     withheld: {},
     billHash: `0x${(seed + bill.billNumber).padEnd(64, "a").slice(0, 64)}`,
     leaf: `0x${"b".repeat(64)}`,
     signature: `0x${"c".repeat(130)}`,
+    sm2: { publicKey: `0x04${"d".repeat(128)}`, signature: `0x${"e".repeat(128)}` },
     anchor: null,
   };
 }

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import canonicalize from "canonicalize";
 import { AbiCoder, Contract, JsonRpcProvider, keccak256, toUtf8Bytes, verifyTypedData } from "ethers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { independentSm2Verify } from "../sm/independent-sm2";
 
 export type IndependentVerdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
 
@@ -24,6 +25,7 @@ export interface IndependentResult {
 // §7, as human-readable ABI: the two reads this verifier needs
 const REGISTRY_ABI = [
   "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+  "function sealKeyAt(address issuer, uint256 blockNumber) view returns (bytes32)",
   "function evidence(address issuer, bytes32 root, bytes32 leaf, bytes32[] proof, uint32 billCode, uint64 billNumber) view returns (tuple(tuple(uint48 blockNumber, uint40 timestamp, uint24 billCount) batch, tuple(bool voided, uint8 voidReason, uint40 voidedAt, address reimbursedBy, uint40 reimbursedAt, uint64 claimedFen, uint64 capFen, uint8 claimable, uint16 claimCount) status, tuple(uint8 kind, bool active, uint48 admittedAt, bytes32 creditCodeHash) issuer, bool included, bool activeAtAnchor, bool allottedAtAnchor))",
 ];
 const BILL_TYPES = { Bill: [{ name: "billHash", type: "bytes32" }, { name: "billCode", type: "string" }, { name: "billNumber", type: "string" }] };
@@ -78,8 +80,8 @@ export async function verifyPdfIndependently(pdfPath: string, rpcUrl: string, re
   }
   const bill = env.bill as Json;
   const issuer = bill?.issuer as { account: string; creditCode: string } | undefined;
-  if (env.format !== "lianpiao-bill/2" || !issuer || typeof bill.billCode !== "string" || typeof bill.billNumber !== "string") {
-    return { verdict: "INVALID", reasons: ["not a lianpiao-bill/2 envelope"], notChecked };
+  if (env.format !== "lianpiao-bill/3" || !issuer || typeof bill.billCode !== "string" || typeof bill.billNumber !== "string") {
+    return { verdict: "INVALID", reasons: ["not a lianpiao-bill/3 envelope"], notChecked };
   }
   const invalid: string[] = [];
   const errors: string[] = [];
@@ -98,6 +100,10 @@ export async function verifyPdfIndependently(pdfPath: string, rpcUrl: string, re
     const domain = { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
     const message = { billHash: env.billHash, billCode: bill.billCode, billNumber: bill.billNumber };
     if (verifyTypedData(domain, BILL_TYPES, message, env.signature as string).toLowerCase() !== issuer.account.toLowerCase()) invalid.push("signature: not signed by the bill's issuer account");
+    // SM2 seal (§6.2), checked with gm-crypto's SM3 and curve arithmetic of test/sm/independent-sm2.ts
+    const seal = env.sm2 as { publicKey: string; signature: string } | undefined;
+    const sealed = canonicalize({ scheme: "lianpiao-sm2/1", billHash: String(env.billHash).toLowerCase(), billCode: bill.billCode, billNumber: bill.billNumber, chainId: Number(chainId), registry: registryAddress.toLowerCase() }) as string;
+    if (!seal || !independentSm2Verify(seal.publicKey, Buffer.from(sealed, "utf8"), seal.signature)) invalid.push("sm2: the SM2 seal does not verify");
     const anchor = env.anchor as { chainId: number; registry: string; root: string; proof: string[] } | null;
     if (anchor === null) {
       // a bill not anchored yet is PENDING at best: this verifier has no register to ask about its issuer now
@@ -113,6 +119,9 @@ export async function verifyPdfIndependently(pdfPath: string, rpcUrl: string, re
     if (ev.issuer.creditCodeHash !== keccak256(toUtf8Bytes(issuer.creditCode))) invalid.push("issuer: another credit code");
     if (Number(ev.batch.blockNumber) !== 0 && !ev.activeAtAnchor) invalid.push("issuer: not an active issuer when it anchored");
     if (Number(ev.batch.blockNumber) !== 0 && !ev.allottedAtAnchor) invalid.push("issuer: the bill's code and number were not allotted to it");
+    if (seal && Number(ev.batch.blockNumber) !== 0 && (await registry.sealKeyAt(issuer.account, ev.batch.blockNumber)) !== keccak256(seal.publicKey.toLowerCase())) {
+      invalid.push("sm2: the seal key is not the one the registry records for the issuer at the anchoring block");
+    }
     const confirmations = (await provider.getBlockNumber()) - Number(ev.batch.blockNumber) + 1;
     const pending = confirmations < minConfirmations;
     const out = verdict(invalid, errors, Boolean(ev.status.voided), pending);

@@ -30,7 +30,10 @@ describe("an independent verifier written from docs/PROTOCOL.md alone", function
   it("imports nothing from lianpiao's own code, only general libraries", () => {
     const source = fs.readFileSync(path.join(__dirname, "independent-verifier.ts"), "utf8");
     const imports = [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]);
-    expect(imports.sort()).to.deep.equal(["@openzeppelin/merkle-tree", "canonicalize", "ethers", "node:child_process"]);
+    // ../sm/independent-sm2 is test code too: gm-crypto's SM3 and curve arithmetic written from GM/T 0003
+    expect(imports.sort()).to.deep.equal(["../sm/independent-sm2", "@openzeppelin/merkle-tree", "canonicalize", "ethers", "node:child_process"]);
+    const sm2Source = fs.readFileSync(path.join(__dirname, "..", "sm", "independent-sm2.ts"), "utf8");
+    expect([...sm2Source.matchAll(/from "([^"]+)"/g)].map((m) => m[1])).to.deep.equal(["gm-crypto"]);
   });
 
   it("says VALID for an anchored bill's PDF, as the service does", async () => {

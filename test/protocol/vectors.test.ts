@@ -3,6 +3,7 @@
 // canonicalize package, a contract on Hardhat's EVM), so the protocol document, the vectors and the
 // code cannot drift apart.
 import { expect } from "chai";
+import { independentSm2Verify } from "../sm/independent-sm2";
 import fs from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
@@ -83,6 +84,17 @@ describe("protocol test vectors (docs/vectors, docs/PROTOCOL.md §12)", () => {
         expect(TypedDataEncoder.hash(s.domain, s.types, s.message)).to.equal(s.digest);
         expect(verifyTypedData(s.domain, s.types, s.message, s.signature)).to.equal(s.signer).and.to.equal(v.bill.issuer && (v.bill.issuer as { account: string }).account);
         expect(s.domain).to.include({ name: "lianpiao", version: "2" });
+      });
+
+      it("carries an SM2 seal (§6.2) over the canonical message, verified by a second SM2 implementation", () => {
+        const s = (v as unknown as { sm2: unknown }).sm2 as { userId: string; publicKey: string; publicKeyHash: string; message: string; signature: string };
+        const env = v.envelope as { billHash: string; sm2: { publicKey: string; signature: string }; anchor: { chainId: number; registry: string } };
+        expect(s.userId).to.equal("1234567812345678");
+        expect(JSON.parse(s.message)).to.deep.equal({ scheme: "lianpiao-sm2/1", billHash: env.billHash.toLowerCase(), billCode: v.bill.billCode, billNumber: v.bill.billNumber, chainId: env.anchor.chainId, registry: env.anchor.registry.toLowerCase() });
+        expect(env.sm2).to.deep.equal({ publicKey: s.publicKey, signature: s.signature });
+        expect(keccak256(s.publicKey)).to.equal(s.publicKeyHash);
+        expect(independentSm2Verify(s.publicKey, Buffer.from(s.message, "utf8"), s.signature)).to.equal(true);
+        expect(independentSm2Verify(s.publicKey, Buffer.from(s.message.replace("lianpiao-sm2/1", "lianpiao-sm2/2"), "utf8"), s.signature)).to.equal(false);
       });
 
       it("has an envelope that the JSON Schema accepts and the verifier's integrity check passes", () => {

@@ -13,6 +13,7 @@ import { withhold } from "../../server/issuance/commitments";
 import { registryInterface } from "../../server/chain";
 import { renderBillPdf } from "../../server/pdf";
 import { deployRegistry } from "../../scripts/deploy";
+import { sealKeyHash, sealKeyOf } from "../../server/sm/sm2";
 import { savePdf } from "../pdf/helpers";
 import { getPage, postForm } from "./bureau-session";
 import {
@@ -254,7 +255,7 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
     expect(check(up2, "signature")).to.include({ status: "failed", code: "WRONG_SIGNER" });
     expect(check(up2, "inclusion")).to.include({ status: "failed", code: "ROOT_NOT_ANCHORED" });
     const c2 = await cli(file2);
-    expect(outcome(c2.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER" }]);
+    expect(outcome(c2.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_KEY_MISMATCH" }]);
   });
 
   it("attack 5: a second bill the hospital's own key signs and anchors under a number it already used is INVALID (NUMBER_REUSED) on the service, while the chain-only CLI cannot see it (VALID, PROTOCOL.md §11); reconciliation reports the root", async () => {
@@ -334,7 +335,7 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
     });
 
     /** The answer to bill data that is not a lianpiao envelope (docs/schemas/bill-envelope.schema.json: no other members). */
-    const MALFORMED = ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", file: "skipped" }];
+    const MALFORMED = ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", sm2: "skipped", file: "skipped" }];
 
     it("refuses a file rendered from a genuine attachment with an extra member no renderer writes (upload and CLI: integrity MALFORMED), which would otherwise re-render identically", async () => {
       const { document, ...env } = a.env;
@@ -367,7 +368,7 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       const other = String(Number(a.billNumber) + 1000).padStart(10, "0");
       const renumbered = { ...env, bill: { ...env.bill, billNumber: other } } as BillEnvelope;
       const first = await upload(svc.url, withAttachment(a.pdf, { ...renumbered, document }));
-      expect(outcome(first)).to.deep.equal(["INVALID", { integrity: "HASH_MISMATCH", signature: "WRONG_SIGNER", file: "skipped" }]);
+      expect(outcome(first)).to.deep.equal(["INVALID", { integrity: "HASH_MISMATCH", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE", file: "skipped" }]);
       // the charity anchors a root holding the genuine leaf: a proof that holds offline, under a root the hospital never anchored
       await waitIdle(svc);
       const tree = rawTree([a.env.leaf, random32(), random32()]);
@@ -425,6 +426,8 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         const hospitalBill = a.env.bill as MedicalBill;
         await send(self, "admitIssuer", [self.address, 1, keccakUtf8(hospitalBill.issuer.creditCode)]);
         await send(self, "allotRange", [self.address, Number(hospitalBill.billCode), 1, 9_999_999_999]);
+        // on its own registry the forger also records its own SM2 seal key
+        await send(self, "setSealKey", [self.address, sealKeyHash(sealKeyOf(self.wallet.privateKey).publicKey)]);
         const forged: MedicalBill = { ...hospitalBill, issuer: { ...hospitalBill.issuer, account: self.address }, total: "9157.00", totalInWords: "玖仟壹佰伍拾柒元整" };
         const env = await sealAndAnchor(forged, self, self, chainId);
         const { pdf, file } = await renderTo(`further-fake-registry-${a.id}`, env, a.verifyUrl);
@@ -432,7 +435,7 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         expect(up.verdict).to.equal("INVALID");
         expect(check(up, "inclusion")).to.include({ status: "failed", code: "OTHER_REGISTRY" });
         const real = await cli(file);
-        expect(outcome(real.v)).to.deep.equal(["INVALID", { inclusion: "OTHER_REGISTRY", issuer: "skipped", status: "skipped", signature: "WRONG_SIGNER" }]);
+        expect(outcome(real.v)).to.deep.equal(["INVALID", { inclusion: "OTHER_REGISTRY", issuer: "skipped", status: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" }]);
         // a chain-only verifier is exactly as good as the registry address it is given
         const told = await cliVerify(file, node.url, deployed.address);
         expect(outcome(told.v)).to.deep.equal(["VALID", {}]);
@@ -441,7 +444,7 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         const { document, ...genuine } = a.env;
         const moved = { ...genuine, anchor: { ...genuine.anchor!, registry: deployed.address } } as BillEnvelope;
         const m = await cliVerify((await renderTo(`further-moved-${a.id}`, moved, document.verifyUrl)).file, node.url, deployed.address);
-        expect(outcome(m.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER" }]);
+        expect(outcome(m.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" }]);
       } finally {
         fake.close();
       }

@@ -1,6 +1,7 @@
 // The verifier's caches (server/verification/cache.ts, memo.ts, chain-facts.ts): what may be remembered,
 // for how long, and that no cache turns an unanswered question into an answer.
 import { expect } from "chai";
+import { sealKeyHash, sealKeyOf } from "../../server/sm/sm2";
 import { Wallet, id as keccakUtf8 } from "ethers";
 import { ChainUnavailableError, type Evidence } from "../../server/chain";
 import { buildBatchTree } from "../../server/issuance/canonical";
@@ -94,6 +95,11 @@ class FakeChain implements ChainView {
   }
   head(): Promise<number> {
     return this.ask("head", () => this.headNumber);
+  }
+  /** the issuer's seal key as the bureau records it (not counted: the caches under test are the others) */
+  async sealKeyAt(account: string): Promise<string | null> {
+    if (this.down) throw new ChainUnavailableError("CHAIN_UNREACHABLE", "the node cannot be reached");
+    return account.toLowerCase() === issuer.address.toLowerCase() ? sealKeyHash(sealKeyOf(issuer.privateKey).publicKey) : null;
   }
 }
 

@@ -14,7 +14,7 @@ import { outpatient } from "../pdf/fixtures";
 
 const URL = "https://piao.example.gov.cn/v/BILL1?k=secret-key";
 const { billHash: hash, salts } = commitBill(outpatient as unknown as Record<string, unknown>);
-const envelope: BillEnvelope = { format: "lianpiao-bill/2", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, anchor: null };
+const envelope: BillEnvelope = { format: "lianpiao-bill/3", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, sm2: { publicKey: `0x04${"d".repeat(128)}`, signature: `0x${"e".repeat(128)}` }, anchor: null };
 const attachment = (document: unknown = { renderer: RENDERER, verifyUrl: URL }) => ({ ...envelope, document });
 const row = { id: "BILL1", bill_code: outpatient.billCode, bill_number: outpatient.billNumber, verify_key: "secret-key", leaf: envelope.leaf };
 
@@ -85,16 +85,16 @@ describe("the file check's rules", function () {
   });
 
   it("makes the verdict INVALID when it fails (over VOIDED and ERROR), ERROR when it cannot tell, and keeps VALID when it passes", () => {
-    const five: Check[] = ["integrity", "inclusion", "issuer", "status", "signature"].map((n) => passed(n as Check["name"], ""));
+    const six: Check[] = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"].map((n) => passed(n as Check["name"], ""));
     const base = { notice: "", bill: null, anchor: null, reimbursement: null, claims: null, withheld: [] };
-    const valid: Verification = { verdict: "VALID", checks: five, ...base };
-    const voided: Verification = { verdict: "VOIDED", checks: [...five.slice(0, 3), failed("status", "VOIDED", "voided"), five[4]], void: { reason: "r", at: null }, ...base };
-    const error: Verification = { verdict: "ERROR", checks: [...five.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...five.slice(2)], ...base };
+    const valid: Verification = { verdict: "VALID", checks: six, ...base };
+    const voided: Verification = { verdict: "VOIDED", checks: [...six.slice(0, 3), failed("status", "VOIDED", "voided"), ...six.slice(4)], void: { reason: "r", at: null }, ...base };
+    const error: Verification = { verdict: "ERROR", checks: [...six.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...six.slice(2)], ...base };
     const ok = passed("file", "same");
     const bad = failed("file", "FILE_MODIFIED", "differs");
     const cannot: Check = { name: "file", status: "error", code: "RENDERER_MISMATCH", detail: "" };
     expect(withFileCheck(valid, ok).verdict).to.equal("VALID");
-    expect(withFileCheck(valid, ok).checks.map((c) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "file"]);
+    expect(withFileCheck(valid, ok).checks.map((c) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "sm2", "file"]);
     expect(withFileCheck(valid, bad).verdict).to.equal("INVALID");
     expect(withFileCheck(valid, cannot).verdict).to.equal("ERROR");
     expect(withFileCheck(voided, ok)).to.deep.include({ verdict: "VOIDED", void: { reason: "r", at: null } });

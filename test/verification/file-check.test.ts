@@ -55,7 +55,7 @@ describe("the file check of an uploaded PDF", function () {
     for (const n of named) expect(file.detail).to.include(n);
     // the bill it carries is genuine: only the file gives it away
     for (const name of ["integrity", "inclusion", "issuer", "signature"]) expect(checkOf(r.body, name).status, name).to.equal("passed");
-    expect(r.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "file"]);
+    expect(r.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "sm2", "file"]);
     return r.body;
   }
 

@@ -85,7 +85,7 @@ export function checkOf(v: any, name: string): { status: string; code?: string; 
 
 /** Every check passed: the five of every verification, and the file check when a file was presented. */
 export function expectAllPassed(v: any): void {
-  const names = ["integrity", "inclusion", "issuer", "status", "signature"];
+  const names = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"];
   expect(v.checks.map((c: any) => c.name)).to.deep.equal(v.checks.some((c: any) => c.name === "file") ? [...names, "file"] : names);
   for (const c of v.checks) expect(c.status, `${c.name}: ${c.detail}`).to.equal("passed");
 }

@@ -37,7 +37,7 @@ describe("verifying an uploaded PDF bill", function () {
     expect(r.status).to.equal(200);
     expect(r.body.verdict).to.equal("VALID");
     expectAllPassed(r.body);
-    expect(r.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "file"]);
+    expect(r.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(["integrity", "inclusion", "issuer", "status", "signature", "sm2", "file"]);
     expect(r.body.bill.billNumber).to.equal(bill.billNumber);
     expect(checkOf(r.body, "file").detail).to.include("exactly a PDF this service delivered for this bill");
   });

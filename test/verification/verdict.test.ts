@@ -4,7 +4,7 @@ import { verdictOf } from "../../server/verification/checks";
 import { escapeHtml } from "../../server/http/html";
 import type { Check, CheckName, CheckStatus } from "../../server/verification/types";
 
-const NAMES: CheckName[] = ["integrity", "inclusion", "issuer", "status", "signature"];
+const NAMES: CheckName[] = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"];
 
 function checks(overrides: Partial<Record<CheckName, CheckStatus>>): Check[] {
   return NAMES.map((name) => ({ name, status: overrides[name] ?? "passed", detail: "", code: "X" }) as Check);
@@ -25,6 +25,9 @@ describe("the verdict of a verification", () => {
     ["voided before it was anchored", { inclusion: "pending", status: "failed" }, true, "VOIDED"],
     ["not yet anchored, signed by an admitted issuer", { inclusion: "pending" }, false, "PENDING"],
     ["too few confirmations", { inclusion: "pending" }, false, "PENDING"],
+    ["the SM2 seal failed", { sm2: "failed" }, false, "INVALID"],
+    ["the SM2 seal failed while the chain is down", { sm2: "failed", inclusion: "error" }, false, "INVALID"],
+    ["pending but the SM2 seal was not checked", { inclusion: "pending", sm2: "skipped" }, false, "INVALID"],
     ["pending but the signature was not checked", { inclusion: "pending", signature: "skipped" }, false, "INVALID"],
   ];
   for (const [when, overrides, voided, verdict] of cases) {

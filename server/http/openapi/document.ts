@@ -69,7 +69,7 @@ function responseOf(c: Components, spec: ResponseSpec): Json {
   const out: Json = { description: spec.description + codes };
   const content: Json = {};
   if (spec.schema) content[spec.contentType ?? "application/json"] = { schema: spec.contentType === "application/problem+json" ? problemSchema(c, spec) : c.schema(spec.schema, "output") };
-  else if (spec.contentType) content[spec.contentType] = { schema: spec.contentType === "application/pdf" ? { type: "string", format: "binary" } : { type: "string" } };
+  else if (spec.contentType) content[spec.contentType] = { schema: spec.contentType === "application/pdf" || spec.contentType === "application/ofd" ? { type: "string", format: "binary" } : { type: "string" } };
   for (const [type, alt] of Object.entries(spec.alternatives ?? {})) content[type] = { schema: alt.binary ? { type: "string", format: "binary", description: alt.description } : { type: "string", description: alt.description } };
   if (Object.keys(content).length) out.content = content;
   if (spec.headers) out.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, description]) => [h, { description, schema: { type: "string" } }]));
@@ -123,7 +123,9 @@ function operationOf(c: Components, op: Operation): Json {
     else if (op.request.binary) media.schema = { type: "string", format: "binary" };
     else media.schema = { type: "object", description: op.request.description ?? "A form." };
     if (op.request.examples) media.examples = op.request.examples;
-    out.requestBody = { required: true, description: op.request.description ?? op.summary, content: { [op.request.contentType]: media } };
+    const content: Json = { [op.request.contentType]: media };
+    for (const type of op.request.alsoBinary ?? []) content[type] = { schema: { type: "string", format: "binary" } };
+    out.requestBody = { required: true, description: op.request.description ?? op.summary, content };
   }
   out.responses = responses;
   return out;

@@ -142,9 +142,9 @@ export const BUREAU_OPERATIONS: Operation[] = [
     },
   },
   {
-    method: "post", path: "/api/v1/verify", operationId: "verifyPdf", summary: "Verify an uploaded PDF bill; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
-    request: { contentType: "application/pdf", description: "The PDF bytes.", binary: true },
-    responses: { 200: { description: "The verification.", schema: Verification }, 413: problem("Over 5 MB.", "PAYLOAD_TOO_LARGE"), 415: problem("Not a PDF.", "UNSUPPORTED_MEDIA_TYPE"), 422: problem("Not a lianpiao PDF (`PDF_INVALID`, with `extractCode`), or a file with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`).", "PDF_INVALID", "FILE_TOO_COMPLEX"), 429: verifyLimited, 503: problem("Too many uploads are being read; retry after Retry-After.", "SERVICE_BUSY") },
+    method: "post", path: "/api/v1/verify", operationId: "verifyPdf", summary: "Verify an uploaded PDF or OFD bill; VALID only when the file is exactly the file issued for it (check `file`)", tag: "verification", access: "public",
+    request: { contentType: "application/pdf", description: "The PDF bytes (application/pdf) or the OFD package (application/ofd).", binary: true, alsoBinary: ["application/ofd"] },
+    responses: { 200: { description: "The verification.", schema: Verification }, 413: problem("Over 5 MB.", "PAYLOAD_TOO_LARGE"), 415: problem("Neither a PDF nor an OFD file.", "UNSUPPORTED_MEDIA_TYPE"), 422: problem("Not a lianpiao PDF or OFD bill (`PDF_INVALID` with `extractCode`, `OFD_INVALID`), or a PDF with more objects than any bill or whose reading overran its deadline (`FILE_TOO_COMPLEX`, with `limit`: `objects` or `time`).", "PDF_INVALID", "OFD_INVALID", "FILE_TOO_COMPLEX"), 429: verifyLimited, 503: problem("Too many uploads are being read; retry after Retry-After.", "SERVICE_BUSY") },
   },
   {
     method: "post", path: "/api/v1/verify/manual", operationId: "verifyManual", summary: "Manual check (查验): code, number, check code, issue date, total", tag: "verification", access: "public",
@@ -177,6 +177,11 @@ export const BUREAU_OPERATIONS: Operation[] = [
       { name: "c", in: "query", required: true, description: "The copy link's mac under the bill's key." },
     ],
     responses: { 200: { description: "The verification page or JSON of the copy.", schema: Verification, alternatives: { "text/html": { description: "The page." } } }, 404: problem("Unknown bill or a link that is not this bill's copy link (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
+  },
+  {
+    method: "get", path: "/v/{id}/ofd", operationId: "downloadOfdByLink", summary: "The holder's OFD copy of the bill; ?k= is the bill's key, as for the verification page", tag: "verification", access: "public",
+    parameters: [{ name: "k", in: "query", required: true, description: "The per-bill key from the QR code." }],
+    responses: { 200: { description: "The OFD package.", contentType: "application/ofd" }, 404: problem("Unknown bill or wrong key (indistinguishable).", "NOT_FOUND"), 429: verifyLimited },
   },
   { method: "get", path: "/bureau", operationId: "getBureauPage", summary: "The bureau's page (sign in with the bureau key)", tag: "bureau", access: "public", responses: { 200: html("The page or the sign-in form."), 303: { description: "To sign in." } } },
   { method: "post", path: "/bureau/login", operationId: "bureauSignIn", summary: "Sign in to the bureau page (form fields key and csrf, the pre-session token of the sign-in form)", tag: "bureau", access: "public", signIn: true, csrf: true, request: { contentType: "application/x-www-form-urlencoded" }, responses: { 303: { description: "Signed in." }, 400: html("No key."), 401: html("Wrong key."), 403: html("Not a bureau key, a missing or wrong CSRF token, or a form from another site (CSRF_REJECTED as problem+json to Accept: application/json)."), 429: html("Too many failed sign-ins.") } },

@@ -28,7 +28,7 @@ export interface Operation {
   tag: string;
   /** roles that may call it, or "public" */
   access: Role[] | "public";
-  request?: { contentType: string; schema?: ZodType; description?: string; examples?: Record<string, { summary: string; value: unknown }>; binary?: boolean };
+  request?: { contentType: string; schema?: ZodType; description?: string; examples?: Record<string, { summary: string; value: unknown }>; binary?: boolean; /** further binary media types it takes */ alsoBinary?: string[] };
   responses: Record<number, ResponseSpec>;
   /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
   signIn?: boolean;
@@ -106,6 +106,10 @@ const CORE_OPERATIONS: Operation[] = [
   {
     method: "get", path: "/api/v1/invoices/{id}/pdf", operationId: "getInvoicePdf", summary: "The bill as PDF (QR code, embedded machine-readable bill)", tag: "issuance", access: ["issuer", "bureau"],
     responses: { 200: { description: "The PDF.", contentType: "application/pdf" }, 404: problem("No such bill (or not yours).", "NOT_FOUND"), 503: problem("The renderer is busy; retry after Retry-After.", "SERVICE_BUSY"), ...authProblems },
+  },
+  {
+    method: "get", path: "/api/v1/invoices/{id}/ofd", operationId: "getInvoiceOfd", summary: "The bill as OFD (GB/T 33190): the PDF's pages, the machine-readable bill as an attachment, signed with the issuer's SM2 key", tag: "issuance", access: ["issuer", "bureau"],
+    responses: { 200: { description: "The OFD package.", contentType: "application/ofd" }, 404: problem("No such bill (or not yours).", "NOT_FOUND"), ...authProblems },
   },
   {
     method: "post", path: "/api/v1/webhooks", operationId: "createWebhookSubscription", summary: "Subscribe to events about the institution's bills; the signing secret is shown once", tag: "webhooks", access: ["issuer", "relying_party"],

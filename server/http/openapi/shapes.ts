@@ -75,13 +75,20 @@ export const BillList = z
 
 export const Envelope = z
   .object({
-    format: d(z.literal("lianpiao-bill/2"), "The envelope format."),
+    format: d(z.literal("lianpiao-bill/3"), "The envelope format."),
     bill: d(z.record(z.string(), z.unknown()), "The canonical bill, as hashed and signed (docs/schemas/bill-envelope.schema.json)."),
     salts: d(z.record(z.string(), hex32), "Each shown field's salt, by JSON Pointer (docs/PROTOCOL.md §3)."),
     withheld: d(z.record(z.string(), hex32), "Each withheld field's commitment, by JSON Pointer."),
     billHash: d(hex32, "The root of the field commitments."),
     leaf: d(hex32, "The bill's leaf in its batch tree."),
     signature: d(z.string().regex(/^0x[0-9a-f]{130}$/), "The issuer's EIP-712 signature over billHash, bill code and number."),
+    sm2: d(
+      z.object({
+        publicKey: d(z.string().regex(/^0x04[0-9a-f]{128}$/), "The issuer's SM2 public key, uncompressed (65 bytes)."),
+        signature: d(z.string().regex(/^0x[0-9a-f]{128}$/), "SM2 signature r ‖ s with SM3 and user ID 1234567812345678 (docs/PROTOCOL.md §6.2)."),
+      }),
+      "The issuer's SM2 seal over the same values.",
+    ),
     anchor: d(
       z
         .object({
@@ -268,7 +275,7 @@ const ClaimsSummary = z
 // `file` only when a file was presented (PDF upload): it is exactly the file issued for the bill
 const CheckResult = z
   .object({
-    name: d(z.enum(["integrity", "inclusion", "issuer", "status", "signature", "file"]), "The check."),
+    name: d(z.enum(["integrity", "inclusion", "issuer", "status", "signature", "sm2", "file"]), "The check."),
     status: d(z.enum(["passed", "failed", "pending", "error", "skipped"]), "Its result."),
     detail: d(z.string(), "Why, in words."),
   })
