@@ -7,7 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { openApiDocument } from "../server/http/openapi/document";
+import { openApiDocument } from "../server/openapi/document";
 
 export const TYPES_FILE = path.join(__dirname, "..", "test", "helpers", "lianpiao-api.d.ts");
 /** The document is generated for this base URL; the types do not depend on it. */

@@ -25,7 +25,7 @@ import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
 import { bureauAreas } from "./registry/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
-import { docsRoutes } from "./http/openapi/docs-page";
+import { docsRoutes } from "./openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
 import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";

@@ -4,7 +4,7 @@
  * Every property carries a description; a shape with an `id` becomes a named component.
  */
 import { z } from "zod";
-import { ERRORS } from "../errors";
+import { ERRORS } from "../http/errors";
 
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);

@@ -7,10 +7,10 @@
  * redocly lint, swagger-parser, openapi-typescript; test/service/openapi-tools.test.ts).
  */
 import { z, type ZodType } from "zod";
-import { ERRORS } from "../errors";
+import { ERRORS } from "../http/errors";
 import { OPERATIONS, type Operation } from "./operations";
 import type { ResponseSpec } from "./responses";
-import { WebhookEvent } from "../../webhooks/routes";
+import { WebhookEvent } from "../webhooks/routes";
 
 type Json = Record<string, unknown>;
 
