@@ -15,7 +15,7 @@ import { registryInterface } from "./chain";
 import { SignerSet, loadKeystore } from "./anchoring/signers";
 import { AnchorWorker } from "./anchoring/worker";
 import { undoRefusedMark } from "./lifecycle/undo";
-import { armCrash } from "./anchoring/crash";
+import { armCrash } from "./observability/crash";
 import { releaseLeases } from "./anchoring/lease";
 import { bootstrapDemo, ensureRegistry, loadDemoSigners, type DemoCredentials } from "./registry/demo-bootstrap";
 import { KeyResolver } from "./registry/api-keys";

@@ -21,7 +21,7 @@ async function init(o: InitOptions): Promise<{ institutionId: string; account: s
     import("../../server/store/database"),
     import("../../server/issuance/check-digits"),
     import("../../server/registry/api-keys"),
-    import("../../server/registry/institutions"),
+    import("../../server/store/institutions"),
     import("../../server/issuance/free-text"),
   ]);
   if (!isValidCreditCode(o.creditCode)) throw new Error(`--credit-code: ${o.creditCode} is not a valid unified social credit code`);

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import fs from "node:fs";
-import { packagePath } from "../../server/package-root";
+import { packagePath } from "../../server/config/package-root";
 import * as bureau from "./bureau";
 import * as deploy from "./deploy";
 import * as issuer from "./issuer";

@@ -10,7 +10,7 @@ import type { BatchRow } from "../store/schema";
 import type { SignerSet } from "./signers";
 import { buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
 import { broadcast, bumpFees, canBump, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
-import { crashPoint } from "./crash";
+import { crashPoint } from "../observability/crash";
 import { acquireLease } from "./lease";
 import { classifyRefusal, type Refusal } from "./refusals";
 import { registryErrorOf, registryReads } from "../chain";

@@ -11,9 +11,9 @@ import { billDetail, billSummary } from "./present";
 import { issueBill, type IssueContext } from "./service";
 import type { BillRow } from "../store/schema";
 import type { Request } from "express";
-import { crashPoint } from "../anchoring/crash";
+import { crashPoint } from "../observability/crash";
 import { envelopeWithoutPersonalData, maskedBill } from "./masking";
-import { parseQuery } from "../registry/input";
+import { parseQuery } from "../http/input";
 
 export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;

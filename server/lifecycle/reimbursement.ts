@@ -9,7 +9,7 @@ import type { Db } from "../store/database";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { toFen } from "../issuance/money";
-import { audit, findInstitution } from "../registry/institutions";
+import { audit, findInstitution } from "../store/institutions";
 import { billChanged } from "../verification/cache";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";

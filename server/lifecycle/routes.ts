@@ -9,7 +9,7 @@ import type { IssueContext } from "../issuance/service";
 import type { ChainMarksReader } from "./chain-marks";
 import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
-import { parseBody } from "../registry/input";
+import { parseBody } from "../http/input";
 import { amount } from "../issuance/schema";
 import { freeText } from "../issuance/free-text";
 import { voidBill } from "./void";

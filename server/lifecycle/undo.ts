@@ -9,7 +9,7 @@
  */
 import type { Db } from "../store/database";
 import type { RefusedMark } from "../anchoring/worker";
-import { audit } from "../registry/institutions";
+import { audit } from "../store/institutions";
 import { billChanged } from "../verification/cache";
 import { emitBillEvent } from "../webhooks/events";
 

@@ -9,7 +9,7 @@ import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { recordBill, type IssueContext } from "../issuance/service";
 import type { BillEnvelope } from "../issuance/model";
-import { audit } from "../registry/institutions";
+import { audit } from "../store/institutions";
 import { composeRedBill } from "./red-bill";
 import { emitBillEvent } from "../webhooks/events";
 import { billChanged } from "../verification/cache";

@@ -5,7 +5,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Db } from "../store/database";
 import { requireRole } from "../http/auth";
-import { parseQuery } from "./input";
+import { parseQuery } from "../http/input";
 
 export const auditQuery = z
   .object({

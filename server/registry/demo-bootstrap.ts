@@ -16,7 +16,7 @@ import { billCodeInt, loadRegistryArtifact } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
-import { createInstitution } from "./institutions";
+import { createInstitution } from "../store/institutions";
 import type { SignerSet } from "../anchoring/signers";
 import { writePrivateFile } from "../store/private-file";
 

@@ -8,7 +8,7 @@ import { requireRole, principalOf } from "../http/auth";
 import { isValidCreditCode } from "../issuance/check-digits";
 import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
-import { parseBody, parseQuery } from "./input";
+import { parseBody, parseQuery } from "../http/input";
 import { freeText } from "../issuance/free-text";
 
 const billNo = z.number().int().min(1).max(9_999_999_999);

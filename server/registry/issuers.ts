@@ -10,7 +10,7 @@ import { ApiError } from "../http/errors";
 import { allotRange } from "../issuance/numbering";
 import { createKey, type SignerSet } from "../anchoring/signers";
 import { createApiKey, revokeApiKey, type KeyResolver } from "./api-keys";
-import { audit, createInstitution, findInstitution } from "./institutions";
+import { audit, createInstitution, findInstitution } from "../store/institutions";
 import { isUniqueViolation } from "../issuance/service";
 import type { Registrar } from "./registrar";
 

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { packagePath } from "../package-root";
+import { packagePath } from "../config/package-root";
 
 const DIR = packagePath("templates", "bureau");
 const cache = new Map<string, string>();

@@ -12,10 +12,10 @@ import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
 import { isValidCreditCode } from "../issuance/check-digits";
 import { createApiKey, revokeApiKey } from "./api-keys";
-import { audit, createInstitution, findInstitution } from "./institutions";
+import { audit, createInstitution, findInstitution } from "../store/institutions";
 import { keyBody } from "./issuer-routes";
 import { chainAccount, type IssuerDeps } from "./issuers";
-import { parseBody } from "./input";
+import { parseBody } from "../http/input";
 import { freeText } from "../issuance/free-text";
 
 export const relyingPartyBody = z

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { packagePath } from "../package-root";
+import { packagePath } from "../config/package-root";
 import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
 
