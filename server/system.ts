@@ -23,7 +23,8 @@ import { invoiceRoutes } from "./issuance/routes";
 import { envelopeOf } from "./issuance/bills-repo";
 import { verifyUrlOf } from "./issuance/present";
 import { buildApp } from "./app";
-import { bureauAreas } from "./registry/areas";
+import { bureauAreas, type AreaDeps } from "./registry/areas";
+import { lifecycleAreas } from "./lifecycle/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
 import { docsRoutes } from "./openapi/docs-page";
 import { chainView, verificationRoutes } from "./verification";
@@ -138,7 +139,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, pdf, RENDERER);
       return pdf;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
+    const areaDeps: AreaDeps = { db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin };
+    const areas = bureauAreas(areaDeps);
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o) });
     const app = buildApp({
@@ -148,6 +150,7 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
         "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
+        ...lifecycleAreas(areaDeps),
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, ...areas.pages],

@@ -10,7 +10,7 @@ import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { toFen } from "../issuance/money";
 import { audit, findInstitution } from "../store/institutions";
-import { billChanged } from "../verification/cache";
+import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 

@@ -10,7 +10,7 @@
 import type { Db } from "../store/database";
 import type { RefusedMark } from "../anchoring/worker";
 import { audit } from "../store/institutions";
-import { billChanged } from "../verification/cache";
+import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 
 

@@ -12,7 +12,7 @@ import type { BillEnvelope } from "../issuance/model";
 import { audit } from "../store/institutions";
 import { composeRedBill } from "./red-bill";
 import { emitBillEvent } from "../webhooks/events";
-import { billChanged } from "../verification/cache";
+import { billChanged } from "../store/bill-changes";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 
 export interface VoidInput {

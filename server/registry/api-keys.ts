@@ -25,7 +25,6 @@ export async function revokeApiKey(db: Db, keyId: string, now = Date.now()): Pro
   return Number(r.numUpdatedRows) > 0;
 }
 
-
 /** Looks a key up; cached briefly so that issuing at volume does not query twice per request. */
 export class KeyResolver implements KeyLookup {
   private cache = new Map<string, { at: number; principal: Principal | null }>();
