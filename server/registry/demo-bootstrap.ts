@@ -11,7 +11,7 @@ import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { getSetting, setSetting } from "../store/settings";
 import { devWallet } from "../chain/accounts";
-import { deployRegistry } from "../../scripts/deploy";
+import { deployRegistry } from "../chain/deploy";
 import { billCodeInt, loadRegistryArtifact } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
