@@ -7,12 +7,12 @@ import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import type PgModule from "pg";
-import type { Database } from "./schema";
+import type { Database, Db } from "./schema";
 import { migrationProvider, type DialectName } from "./migrations";
 import { enableGroupCommit } from "./group-commit";
 import { privateSqliteFile } from "./private-file";
 
-export type Db = Kysely<Database>;
+export type { Db };
 
 export interface Store {
   db: Db;

@@ -10,7 +10,7 @@
  * bill number it took is given back); a failed COMMIT rejects every writer of the group.
  * PostgreSQL (many connections, no fsync on the event loop) keeps plain transactions.
  */
-import type { Db } from "./database";
+import type { Db } from "./schema";
 
 type Writer = (trx: Db) => Promise<unknown>;
 

@@ -7,8 +7,7 @@
  */
 import type { BillMarks } from "./chain-view";
 import { errored, failed, passed, skipped } from "./checks";
-import type { Check, Reimbursement, StoreState, StoreView } from "./types";
-import type { Settled } from "./verifier";
+import type { Check, Reimbursement, Settled, StoreState, StoreView } from "./types";
 
 export type ChainMarks = BillMarks;
 

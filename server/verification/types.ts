@@ -91,3 +91,6 @@ export interface StoreView {
   /** the institution name behind a chain account, or null */
   nameOf(account: string): Promise<string | null>;
 }
+
+/** What a chain or store read came to: its value, or the error code and detail it failed with. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; code: string; detail: string };

@@ -20,7 +20,7 @@ import { parseAnchor, parseEnvelope } from "./envelope";
 import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
 import { NOTICE } from "./notice";
-import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
+import type { AnchorEvidence, BillSummary, Check, Settled, StoreState, StoreView, Verification } from "./types";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -33,7 +33,6 @@ export interface VerifyContext {
 }
 
 /** A settled I/O step: its value, or the `error` check it becomes. */
-type Settled<T> = { ok: true; value: T } | { ok: false; code: string; detail: string };
 
 async function settle<T>(what: "chain" | "store", run: () => Promise<T>): Promise<Settled<T>> {
   try {
@@ -285,4 +284,3 @@ async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSu
   return { verdict, ...base };
 }
 
-export type { Settled };
