@@ -105,7 +105,7 @@ export function evidenceOf(r: Fields): Evidence {
 
 /** The one struct a view function returns, as an object keyed by field names (nested structs too). */
 async function readStruct(call: Promise<Result>): Promise<Fields> {
-  return ((await call) as Result).toObject(true);
+  return (await call).toObject(true);
 }
 
 export interface RegistryReads {

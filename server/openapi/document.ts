@@ -74,7 +74,7 @@ function responseOf(c: Components, spec: ResponseSpec): Json {
   if (Object.keys(content).length) out.content = content;
   if (spec.headers) out.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, description]) => [h, { description, schema: { type: "string" } }]));
   if (spec.codes?.includes("RATE_LIMITED") || spec.codes?.includes("SERVICE_BUSY") || spec.codes?.includes("DELIVERY_IN_PROGRESS")) {
-    out.headers = { ...((out.headers as Json) ?? {}), "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } };
+    out.headers = { ...(out.headers ?? {}), "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } };
   }
   return out;
 }

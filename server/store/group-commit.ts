@@ -34,7 +34,7 @@ class GroupCommitter {
 
   run<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, resolve, reject });
       if (!this.running) {
         this.running = true;
         void this.drain();

@@ -32,7 +32,7 @@ export async function findBillForScan(db: Db, id: string): Promise<ScannedBill |
   if (!r) return undefined;
   const { batch_root, batch_tx_hash, batch_block_number, batch_state, ...row } = r;
   const batch = batch_root == null ? null : { root: batch_root, txHash: batch_tx_hash ?? null, blockNumber: batch_block_number ?? null, confirmed: batch_state === "confirmed" };
-  return { row: row as BillRow, batch };
+  return { row, batch };
 }
 
 // the same columns always give the same proof: built once, frozen and shared (verifier.ts validates it once)
