@@ -12,7 +12,7 @@ import type { Institution } from "../store/schema";
 import { getSetting, setSetting } from "../store/settings";
 import { devWallet } from "../chain/accounts";
 import { deployRegistry } from "../chain/deploy";
-import { billCodeInt, loadRegistryArtifact } from "../chain";
+import { billCodeInt, loadRegistryArtifact, registryReads, type RegistryReads } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
@@ -52,27 +52,32 @@ export async function ensureRegistry(db: Db, provider: Provider, log: Logger): P
   return address;
 }
 
-async function admitOnChain(registry: Contract, account: string, kind: 1 | 2, creditCode: string): Promise<void> {
-  const record = await registry.issuerOf(account);
-  if (Number(record.kind) !== 0) return;
-  const tx = await registry.admitIssuer(account, kind, keccakUtf8(creditCode));
+/** The registry as the bureau's development account writes it, and its reads (decoded by field name). */
+interface OnChain {
+  contract: Contract;
+  reads: RegistryReads;
+}
+
+async function admitOnChain(registry: OnChain, account: string, kind: 1 | 2, creditCode: string): Promise<void> {
+  if ((await registry.reads.issuerOf(account)).kind !== null) return;
+  const tx = await registry.contract.getFunction("admitIssuer").send(account, kind, keccakUtf8(creditCode));
   await tx.wait();
 }
 
 /** The demo range on chain (the registry is the authority on ranges); returns the transaction, or null if it was there. */
-async function allotOnChain(registry: Contract, account: string, billCode: string, first: number, last: number): Promise<string | null> {
-  const held = await registry.allotmentOf(billCodeInt(billCode), first);
-  if (held.issuer === account) return null;
-  const tx = await registry.allotRange(account, billCodeInt(billCode), first, last);
+async function allotOnChain(registry: OnChain, account: string, billCode: string, first: number, last: number): Promise<string | null> {
+  const held = await registry.reads.allotmentOf(billCode, String(first).padStart(10, "0"));
+  if (held?.issuer === account) return null;
+  const tx = await registry.contract.getFunction("allotRange").send(account, billCodeInt(billCode), first, last);
   await tx.wait();
-  return tx.hash as string;
+  return tx.hash;
 }
 
 async function findByAccount(db: Db, account: string): Promise<Institution | undefined> {
   return db.selectFrom("institutions").selectAll().where("account", "=", account).executeTakeFirst();
 }
 
-async function ensureInstitutions(db: Db, registry: Contract): Promise<Record<DemoRole, Institution>> {
+async function ensureInstitutions(db: Db, registry: OnChain): Promise<Record<DemoRole, Institution>> {
   const out = {} as Record<DemoRole, Institution>;
   for (const role of Object.keys(ACCOUNTS) as DemoRole[]) {
     const account = devWallet(ACCOUNTS[role]).address;
@@ -117,7 +122,7 @@ export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry
   const { db, provider, registry, dataDir } = opts;
   const { abi } = loadRegistryArtifact();
   const contract = new Contract(registry, abi, devWallet(ACCOUNTS.bureau).connect(provider));
-  const inst = await ensureInstitutions(db, contract);
+  const inst = await ensureInstitutions(db, { contract, reads: registryReads(provider, registry) });
   const file = path.join(dataDir, "demo-credentials.json");
   const prior = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DemoCredentials) : undefined;
   const entry = async (role: DemoRole) => {
