@@ -15,6 +15,7 @@ import { acquireLease } from "./lease";
 import { classifyRefusal, type Refusal } from "./refusals";
 import { registryErrorOf, registryReads } from "../chain";
 import type { AnchorMetrics } from "../observability/metrics";
+import { isoTime } from "../format/time";
 
 /** Rolls back a send whose batch is no longer the one we read. */
 class StaleBatch extends Error {}
@@ -124,7 +125,7 @@ export class AnchorWorker {
   }
 
   health(): { lastError: string | null; held: Array<Pick<Hold, "account" | "error" | "why"> & { since: string }> } {
-    const held = [...this.holds.values()].map((h) => ({ account: h.account, error: h.error, why: h.why, since: new Date(h.since).toISOString() }));
+    const held = [...this.holds.values()].map((h) => ({ account: h.account, error: h.error, why: h.why, since: isoTime(h.since) }));
     return { lastError: this.lastError, held };
   }
 

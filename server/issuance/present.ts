@@ -3,6 +3,7 @@
  */
 import type { BillRow } from "../store/schema";
 import type { AnchorInfo } from "./bills-repo";
+import { isoTime } from "../format/time";
 
 export function verifyUrlOf(base: string, bill: Pick<BillRow, "id" | "verify_key">): string {
   return `${base}/v/${bill.id}?k=${bill.verify_key}`;
@@ -40,7 +41,7 @@ export function billDetail(bill: BillRow, base: string, anchor: AnchorInfo | nul
             confirmations: head !== null && anchor.blockNumber !== null ? Math.max(0, head - anchor.blockNumber + 1) : null,
           }
         : null,
-    void: bill.voided_at ? { reason: bill.void_reason, at: new Date(bill.voided_at).toISOString() } : null,
-    reimbursement: bill.reimbursed_at ? { by: bill.reimbursed_by, at: new Date(bill.reimbursed_at).toISOString() } : null,
+    void: bill.voided_at ? { reason: bill.void_reason, at: isoTime(bill.voided_at) } : null,
+    reimbursement: bill.reimbursed_at ? { by: bill.reimbursed_by, at: isoTime(bill.reimbursed_at) } : null,
   };
 }

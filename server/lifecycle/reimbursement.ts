@@ -13,6 +13,7 @@ import { audit, findInstitution } from "../store/institutions";
 import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
+import { isoTime } from "../format/time";
 
 export interface MarkInput {
   billCode: string;
@@ -41,7 +42,7 @@ async function findByNumber(db: Db, billCode: string, billNumber: string): Promi
 
 async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
   const by = bill.reimbursed_by ? await findInstitution(db, bill.reimbursed_by) : undefined;
-  const at = new Date(bill.reimbursed_at ?? 0).toISOString();
+  const at = isoTime(bill.reimbursed_at ?? 0);
   return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, { reimbursedBy: by?.name ?? null, reimbursedAt: at });
 }
 
@@ -92,7 +93,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
       .values({ bill_id: bill.id, account, action: "reimburse", payload: JSON.stringify({ reference: keccakUtf8(input.reference) }), created_at: now, batch_id: null, done_at: null, error: null })
       .execute();
     await audit(trx, { actor: party.id, ip, action: "bill.reimburse", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference } }, now);
-    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference } }, now);
+    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: isoTime(now), reference: input.reference } }, now);
     return true;
   });
   if (!won) {
@@ -103,7 +104,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
   }
   billChanged(bill.leaf);
   onMarked?.(account);
-  return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: new Date(now).toISOString(), reference: input.reference };
+  return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: isoTime(now), reference: input.reference };
 }
 
 export async function releaseReimbursement(ctx: MarkContext, party: Institution, billCode: string, billNumber: string, ip: string | null): Promise<Mark> {
@@ -126,11 +127,11 @@ export async function releaseReimbursement(ctx: MarkContext, party: Institution,
     if (Number(upd.numUpdatedRows) !== 1) return false;
     await trx.insertInto("outbox").values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null }).execute();
     await audit(trx, { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } }, now);
-    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString() } }, now);
+    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: isoTime(now) } }, now);
     return true;
   });
   if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");
   billChanged(bill.leaf);
   onMarked?.(account);
-  return { billCode, billNumber, by: party.name, at: new Date(now).toISOString(), reference: null };
+  return { billCode, billNumber, by: party.name, at: isoTime(now), reference: null };
 }

@@ -14,6 +14,7 @@ import { composeRedBill } from "./red-bill";
 import { emitBillEvent } from "../webhooks/events";
 import { billChanged } from "../store/bill-changes";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
+import { isoTime } from "../format/time";
 
 export interface VoidInput {
   reason: string;
@@ -27,11 +28,11 @@ export interface VoidResult {
 }
 
 function assertVoidable(bill: BillRow): void {
-  if (bill.status === "voided") throw new ApiError("ALREADY_VOIDED", `The bill was voided at ${new Date(bill.voided_at ?? 0).toISOString()}`);
+  if (bill.status === "voided") throw new ApiError("ALREADY_VOIDED", `The bill was voided at ${isoTime(bill.voided_at ?? 0)}`);
   if (bill.red_of_id) throw new ApiError("BILL_NOT_VALID", "A red bill cannot itself be voided");
   if (bill.reimbursed_by) {
     throw new ApiError("BILL_REIMBURSED", "The bill is marked reimbursed; the reimbursing party must release it first", {
-      reimbursedAt: new Date(bill.reimbursed_at ?? 0).toISOString(),
+      reimbursedAt: isoTime(bill.reimbursed_at ?? 0),
     });
   }
 }
@@ -86,7 +87,7 @@ export async function voidBill(ctx: VoidContext, inst: Institution, billId: stri
     const original = (JSON.parse(bill.envelope) as BillEnvelope).bill;
     const red = await recordBill(trx, ctx, issuer, (c) => composeRedBill(original, input.reason, c), { redOfId: billId });
     await emitBillEvent(trx, "bill.voided", { ...bill, status: "voided", void_reason: input.reason, voided_at: now }, {
-      void: { reason: input.reason, at: new Date(now).toISOString(), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
+      void: { reason: input.reason, at: isoTime(now), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
     }, now);
     await audit(trx, { actor: inst.id, ip, action: "bill.void", subject: billId, detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status } }, now);
     return { bill: { ...bill, status: "voided" as const, void_reason: input.reason, voided_at: now }, red };

@@ -7,9 +7,9 @@
 import crypto from "node:crypto";
 import { Router } from "express";
 import { openApiDocument } from "./document";
+import { escapeHtml as esc } from "../format/html";
 
 type Json = Record<string, any>;
-const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The schema's fields as nested lists: name, type, required, description; $refs resolved, depth-limited. */
 function fields(doc: Json, schema: Json | undefined, depth = 0, seen: string[] = []): string {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Db } from "../store/database";
 import { requireRole } from "../http/auth";
 import { parseQuery } from "../http/input";
+import { isoTime } from "../format/time";
 
 export const auditQuery = z
   .object({
@@ -38,7 +39,7 @@ export function auditRoutes(db: Db): Router {
     const rows = await sel.execute();
     const items = rows.slice(0, q.limit).map((e) => ({
       id: Number(e.id),
-      at: new Date(Number(e.at)).toISOString(),
+      at: isoTime(e.at),
       actor: { id: e.actor, name: e.actor_name },
       action: e.action,
       subject: e.subject,

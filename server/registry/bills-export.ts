@@ -12,6 +12,7 @@ import { ApiError } from "../http/errors";
 import { UTF8_BOM, csvLine } from "./csv";
 import { applyBillFilters, type BillFilterValues } from "../issuance/routes";
 import ExcelJS from "exceljs";
+import { isoTime } from "../format/time";
 
 export { parseCsv } from "./csv";
 
@@ -80,8 +81,8 @@ export function presentRow(r: Row) {
     total: formatFen(BigInt(r.total_fen)),
     status: r.status,
     redOf: r.red_of_code ? { billCode: r.red_of_code, billNumber: r.red_of_number } : null,
-    void: r.voided_at ? { reason: r.void_reason, at: new Date(r.voided_at).toISOString() } : null,
-    reimbursement: r.reimbursed_at ? { by: r.reimbursed_by_name, at: new Date(r.reimbursed_at).toISOString() } : null,
+    void: r.voided_at ? { reason: r.void_reason, at: isoTime(r.voided_at) } : null,
+    reimbursement: r.reimbursed_at ? { by: r.reimbursed_by_name, at: isoTime(r.reimbursed_at) } : null,
     anchor: r.batch_root ? { root: r.batch_root, txHash: r.tx_hash, blockNumber: r.block_number === null ? null : Number(r.block_number) } : null,
     leaf: r.leaf,
   };

@@ -18,12 +18,13 @@ import type { KeyResolver } from "./api-keys";
 import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
 import { ApiError } from "../http/errors";
 import { sendProblem } from "../http/problem";
-import { formatShanghaiTime } from "../issuance/compose";
+import { formatShanghaiTime, shanghaiDate } from "../format/time";
 import { fenOfFormatted, formatFen } from "../issuance/money";
 import { listIssuers } from "./issuer-views";
 import { dailyIssued } from "./stats";
 import { dailyChartSvg } from "./bureau-chart";
-import { escapeHtml, render, template } from "./page-template";
+import { render, template } from "./page-template";
+import { escapeHtml } from "../format/html";
 
 const COOKIE = "lp_bureau";
 const CSRF_COOKIE = "lp_bureau_csrf";
@@ -94,7 +95,7 @@ function issuerRows(issuers: Awaited<ReturnType<typeof listIssuers>>): string {
 
 async function dashboard(d: BureauPageDeps, institutionId: string): Promise<string> {
   const now = new Date();
-  const today = formatShanghaiTime(now).slice(0, 10);
+  const today = shanghaiDate(now);
   const [issuers, days, bureau] = await Promise.all([
     listIssuers(d.db),
     dailyIssued(d.db, today, 30),

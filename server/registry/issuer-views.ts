@@ -6,6 +6,7 @@ import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { formatFen } from "../issuance/money";
 import { fenOfSum, fenSum } from "../store/sums";
+import { isoTime } from "../format/time";
 
 export interface BillCounts {
   total: number;
@@ -68,7 +69,7 @@ function presentRange(r: { id: string; bill_code: string; start_number: number; 
     next: Number(r.next_number),
     used: Number(r.next_number) - Number(r.start_number),
     remaining: Number(r.end_number) - Number(r.next_number) + 1,
-    allottedAt: new Date(r.created_at).toISOString(),
+    allottedAt: isoTime(r.created_at),
   };
 }
 
@@ -80,7 +81,7 @@ export function presentIssuer(i: Institution, ranges: ReturnType<typeof presentR
     kind: i.bill_kind,
     account: i.account,
     status: i.status,
-    admittedAt: new Date(i.created_at).toISOString(),
+    admittedAt: isoTime(i.created_at),
     ranges,
     bills: counts ?? EMPTY,
   };
@@ -104,6 +105,6 @@ export async function issuerDetail(db: Db, inst: Institution) {
   ]);
   return {
     ...presentIssuer(inst, ranges.get(inst.id) ?? [], counts.get(inst.id)),
-    keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString(), revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null })),
+    keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: isoTime(k.created_at), revokedAt: k.revoked_at ? isoTime(k.revoked_at) : null })),
   };
 }

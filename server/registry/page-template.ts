@@ -5,13 +5,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { packagePath } from "../config/package-root";
+import { escapeHtml } from "../format/html";
 
 const DIR = packagePath("templates", "bureau");
 const cache = new Map<string, string>();
-
-export function escapeHtml(text: unknown): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 export function template(name: string): string {
   let t = cache.get(name);

@@ -11,13 +11,11 @@ import fs from "node:fs";
 import { packagePath } from "../config/package-root";
 import { NOTICE } from "./notice";
 import type { Check, CheckName, Verdict, Verification } from "./types";
+import { escapeHtml as esc } from "../format/html";
+import { displayTime } from "../format/time";
 
 const TEMPLATE_FILE = packagePath("templates", "verify", "page.html");
 let template: string | undefined;
-
-export function esc(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const VERDICTS: Record<Verdict, { zh: string; en: string; icon: string; zhNote: string; enNote: string }> = {
   VALID: { zh: "有效", en: "VALID", icon: "✓", zhNote: "票据真实、未被篡改，已在区块链上存证。", enNote: "Genuine, unaltered and anchored on the blockchain." },
@@ -46,10 +44,7 @@ const STATUS_LABELS: Record<Check["status"], string> = {
 
 /** "2026-11-25 10:31:07" in Asia/Shanghai (UTC+8, no daylight saving since 1991). */
 export function shanghaiTime(iso: string | null): string {
-  if (!iso) return "—";
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  return new Date(t + 8 * 3_600_000).toISOString().replace("T", " ").slice(0, 19) + " (UTC+8)";
+  return iso ? `${displayTime(iso)} (UTC+8)` : "—";
 }
 
 const row = (zh: string, en: string, value: string, cls = "") =>

@@ -8,8 +8,7 @@ import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import { Lru } from "./cache";
 import type { StoreState, StoreView } from "./types";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "../format/time";
 
 export async function findByNumber(db: Db, billCode: string, billNumber: string): Promise<BillRow | undefined> {
   return db.selectFrom("bills").selectAll().where("bill_code", "=", billCode).where("bill_number", "=", billNumber).executeTakeFirst();
@@ -55,9 +54,9 @@ async function stateOfRow(db: Db, row: BillRow | undefined, leaf: string): Promi
   if (!row) return null;
   // a stored bill with this number but another leaf is not the presented bill: the number was used twice
   if (row.leaf.toLowerCase() !== leaf.toLowerCase()) return { voided: null, reimbursed: null, otherBill: true };
-  const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: iso(row.voided_at) } : null;
+  const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: isoTime(row.voided_at) } : null;
   const reimbursed = row.reimbursed_by
-    ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
+    ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: isoTime(row.reimbursed_at) ?? "" }
     : null;
   return { voided, reimbursed, otherBill: false };
 }

@@ -21,6 +21,7 @@ import { statusCheck, type ChainMarks } from "./status";
 import { summaryOf } from "./summary";
 import { NOTICE } from "./notice";
 import type { AnchorEvidence, BillSummary, Check, Settled, StoreState, StoreView, Verification } from "./types";
+import { isoChainTime } from "../format/time";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -44,8 +45,6 @@ async function settle<T>(what: "chain" | "store", run: () => Promise<T>): Promis
     return { ok: false, code, detail: `The ${what} could not be asked: ${(err as Error)?.message ?? String(err)}`.slice(0, 300) };
   }
 }
-
-const toIso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 
 interface ChainFindings {
   inclusion: Check;
@@ -135,7 +134,7 @@ function anchorEvidence(env: BillEnvelope, batch: NonNullable<Evidence["batch"]>
     txHash: a.txHash,
     issuer: env.bill.issuer.account,
     blockNumber: batch.blockNumber,
-    blockTime: toIso(batch.timestamp),
+    blockTime: isoChainTime(batch.timestamp),
     confirmations: confirmationsOf(batch.blockNumber, head),
     registry: ctx.chain.registry,
     chainId: ctx.chain.chainId ?? a.chainId,
