@@ -4,7 +4,7 @@
 // main, chain-setup, log) is on top and imported by no folder. No file cycle anywhere, and server/
 // never imports scripts/ or test/ (scripts and tests may import server/, not the reverse).
 /** bottom → top */
-const LAYERS = ["config", "store", "chain", "http", "observability", "issuance", "pdf", "webhooks", "anchoring", "registry", "lifecycle", "verification", "openapi"];
+const LAYERS = ["config", "format", "store", "chain", "http", "observability", "issuance", "pdf", "webhooks", "anchoring", "registry", "lifecycle", "verification", "openapi"];
 
 const layerRules = LAYERS.map((layer, i) => ({
   name: `layer-${layer}`,

@@ -4,7 +4,9 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
+import { VERDICTS, type Verdict } from "../format/verdicts";
+
+export type { Verdict };
 
 /** Why a transaction was sent again: the sender's recovery paths. */
 export type TxRetryReason = "fee-bump" | "rebroadcast" | "rebatch" | "reverted" | "reorg";
@@ -84,7 +86,7 @@ export class Metrics implements AnchorMetrics {
         this.set(p === null ? -1 : p.count);
       },
     });
-    for (const v of ["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]) this.verdicts.inc({ verdict: v }, 0);
+    for (const v of VERDICTS) this.verdicts.inc({ verdict: v }, 0);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "lianpiao_" });
   }
 

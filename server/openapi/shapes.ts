@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ERRORS } from "../http/errors";
+import { VERDICTS } from "../format/verdicts";
 
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
@@ -245,7 +246,7 @@ const CheckResult = z
 
 export const Verification = z
   .object({
-    verdict: d(z.enum(["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]), "The verdict."),
+    verdict: d(z.enum(VERDICTS), "The verdict."),
     notice: z.string().meta({ description: "Only the data in this answer is authoritative (Chinese and English)." }),
     checks: d(z.array(CheckResult), "Every check, in order."),
     bill: d(z.record(z.string(), z.unknown()).nullable(), "What anyone may see of the bill: no ID numbers, the payer or donor masked."),

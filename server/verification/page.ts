@@ -10,36 +10,20 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { packagePath } from "../config/package-root";
 import { NOTICE } from "./notice";
-import type { Check, CheckName, Verdict, Verification } from "./types";
+import type { Check, Verdict, Verification } from "./types";
+import { CHECK_LABELS, CHECK_STATUS_LABELS, VERDICT_LABELS } from "../format/verdicts";
 import { escapeHtml as esc } from "../format/html";
 import { displayTime } from "../format/time";
 
 const TEMPLATE_FILE = packagePath("templates", "verify", "page.html");
 let template: string | undefined;
 
-const VERDICTS: Record<Verdict, { zh: string; en: string; icon: string; zhNote: string; enNote: string }> = {
-  VALID: { zh: "有效", en: "VALID", icon: "✓", zhNote: "票据真实、未被篡改，已在区块链上存证。", enNote: "Genuine, unaltered and anchored on the blockchain." },
-  PENDING: { zh: "待上链", en: "PENDING", icon: "…", zhNote: "开票单位已签名，区块链存证尚未完成，请稍后再查。", enNote: "Signed by the issuer; not yet anchored on chain. Check again shortly." },
-  VOIDED: { zh: "已冲红", en: "VOIDED", icon: "✕", zhNote: "该票据已被开票单位冲红作废，不能用于报销。", enNote: "Voided by its issuer; it cannot be used for reimbursement." },
-  INVALID: { zh: "无效", en: "INVALID", icon: "✕", zhNote: "票据未通过核验，可能被篡改或不是本系统开具的票据。", enNote: "The bill failed verification: it may be altered or not issued here." },
-  ERROR: { zh: "无法核验", en: "ERROR", icon: "!", zhNote: "暂时无法连接区块链或数据库，这不代表票据无效，请稍后再试。", enNote: "The chain or database could not be reached. This does not mean the bill is invalid; try again later." },
-};
-
-const CHECK_NAMES: Record<CheckName, string> = {
-  integrity: "内容完整 Integrity",
-  inclusion: "上链存证 Inclusion",
-  issuer: "开票单位 Issuer",
-  status: "票据状态 Status",
-  signature: "电子签名 Signature",
-  file: "原始文件 File",
-};
-
-const STATUS_LABELS: Record<Check["status"], string> = {
-  passed: "通过 Passed",
-  pending: "待定 Pending",
-  failed: "未通过 Failed",
-  error: "无法检查 Error",
-  skipped: "未检查 Skipped",
+const VERDICT_PAGE: Record<Verdict, { icon: string; zhNote: string; enNote: string }> = {
+  VALID: { icon: "✓", zhNote: "票据真实、未被篡改，已在区块链上存证。", enNote: "Genuine, unaltered and anchored on the blockchain." },
+  PENDING: { icon: "…", zhNote: "开票单位已签名，区块链存证尚未完成，请稍后再查。", enNote: "Signed by the issuer; not yet anchored on chain. Check again shortly." },
+  VOIDED: { icon: "✕", zhNote: "该票据已被开票单位冲红作废，不能用于报销。", enNote: "Voided by its issuer; it cannot be used for reimbursement." },
+  INVALID: { icon: "✕", zhNote: "票据未通过核验，可能被篡改或不是本系统开具的票据。", enNote: "The bill failed verification: it may be altered or not issued here." },
+  ERROR: { icon: "!", zhNote: "暂时无法连接区块链或数据库，这不代表票据无效，请稍后再试。", enNote: "The chain or database could not be reached. This does not mean the bill is invalid; try again later." },
 };
 
 /** "2026-11-25 10:31:07" in Asia/Shanghai (UTC+8, no daylight saving since 1991). */
@@ -51,7 +35,7 @@ const row = (zh: string, en: string, value: string, cls = "") =>
   `<div class="row"><dt>${esc(zh)}<span>${esc(en)}</span></dt><dd${cls ? ` class="${cls}"` : ""}>${value}</dd></div>`;
 
 function verdictCard(v: Verdict): string {
-  const d = VERDICTS[v];
+  const d = { ...VERDICT_LABELS[v], ...VERDICT_PAGE[v] };
   return `<section class="verdict v-${v.toLowerCase()}" data-verdict="${v}" role="status"><div class="icon" aria-hidden="true">${esc(d.icon)}</div>` +
     `<h1>${esc(d.zh)}<small>${esc(d.en)}</small></h1><p>${esc(d.zhNote)}</p><p>${esc(d.enNote)}</p></section>`;
 }
@@ -105,8 +89,8 @@ function chainCard(v: Verification): string {
 function checksCard(v: Verification): string {
   const items = v.checks.map(
     (c) =>
-      `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(STATUS_LABELS[c.status])}</span>` +
-      `<div><div class="check-name">${esc(CHECK_NAMES[c.name])}</div><div class="check-detail">${esc(c.detail)}</div></div></li>`,
+      `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(CHECK_STATUS_LABELS[c.status])}</span>` +
+      `<div><div class="check-name">${esc(CHECK_LABELS[c.name])}</div><div class="check-detail">${esc(c.detail)}</div></div></li>`,
   );
   return `<section class="card"><h2>核验项目 Checks</h2><ul class="checks">${items.join("")}</ul></section>`;
 }
@@ -129,7 +113,7 @@ function fill(values: { title: string; body: string; note: string }): string {
 }
 
 export function verificationPage(v: Verification, checkedAt: Date): string {
-  const d = VERDICTS[v.verdict];
+  const d = { ...VERDICT_LABELS[v.verdict], ...VERDICT_PAGE[v.verdict] };
   return fill({
     title: `${d.zh} ${d.en} · 票据查验`,
     body: verdictCard(v.verdict) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v) + stateCard(v) + chainCard(v) + checksCard(v),
