@@ -12,7 +12,7 @@ import type { Institution } from "../store/schema";
 import { getSetting, setSetting } from "../store/settings";
 import { devWallet } from "../chain/accounts";
 import { deployRegistry } from "../chain/deploy";
-import { billCodeInt, loadRegistryArtifact, registryReads, type RegistryReads } from "../chain";
+import { KIND_CODE, billCodeInt, loadRegistryArtifact, registryReads, type IssuerKind, type RegistryReads } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
@@ -58,9 +58,9 @@ interface OnChain {
   reads: RegistryReads;
 }
 
-async function admitOnChain(registry: OnChain, account: string, kind: 1 | 2, creditCode: string): Promise<void> {
+async function admitOnChain(registry: OnChain, account: string, kind: IssuerKind, creditCode: string): Promise<void> {
   if ((await registry.reads.issuerOf(account)).kind !== null) return;
-  const tx = await registry.contract.getFunction("admitIssuer").send(account, kind, keccakUtf8(creditCode));
+  const tx = await registry.contract.getFunction("admitIssuer").send(account, KIND_CODE[kind], keccakUtf8(creditCode));
   await tx.wait();
 }
 
@@ -82,7 +82,7 @@ async function ensureInstitutions(db: Db, registry: OnChain): Promise<Record<Dem
   for (const role of Object.keys(ACCOUNTS) as DemoRole[]) {
     const account = devWallet(ACCOUNTS[role]).address;
     const spec = DEMO[role];
-    if (role === "hospital" || role === "charity") await admitOnChain(registry, account, role === "hospital" ? 1 : 2, spec.creditCode);
+    if (role === "hospital" || role === "charity") await admitOnChain(registry, account, role === "hospital" ? "medical" : "donation", spec.creditCode);
     out[role] =
       (await findByAccount(db, account)) ??
       (await createInstitution(db, {
