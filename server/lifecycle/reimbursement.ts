@@ -5,6 +5,7 @@
  * The chain mark goes through the outbox from the party's own account.
  */
 import { id as keccakUtf8 } from "ethers";
+import { z } from "zod";
 import type { Db } from "../store/database";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
@@ -14,14 +15,20 @@ import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 import { isoTime } from "../format/time";
+import { amount } from "../issuance/schema";
+import { freeText } from "../issuance/free-text";
 
-export interface MarkInput {
-  billCode: string;
-  billNumber: string;
-  checkCode: string;
-  total: string;
-  reference: string;
-}
+export const markBody = z
+  .object({
+    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
+    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
+    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+    total: amount().describe("The bill's total as printed, a decimal string."),
+    reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
+  })
+  .strict();
+
+export type MarkInput = z.output<typeof markBody>;
 
 export interface Mark {
   billCode: string;

@@ -4,6 +4,7 @@
  * mark follows its anchor, so it is never left half-done), and the red bill is issued from the
  * issuer's range with its own "anchor" outbox entry.
  */
+import { z } from "zod";
 import type { Db } from "../store/database";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
@@ -15,12 +16,16 @@ import { emitBillEvent } from "../webhooks/events";
 import { billChanged } from "../store/bill-changes";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 import { isoTime } from "../format/time";
+import { freeText } from "../issuance/free-text";
 
-export interface VoidInput {
-  reason: string;
-  /** the on-chain reason code, 1..255 */
-  reasonCode: number;
-}
+export const voidBody = z
+  .object({
+    reason: freeText(200).describe("Why the bill is voided (冲红), printed on the red bill; 1–200 characters."),
+    reasonCode: z.number().int().min(1).max(255).default(1).describe("The reason's code recorded on chain, 1–255 (default 1)."),
+  })
+  .strict();
+
+export type VoidInput = z.output<typeof voidBody>;
 
 export interface VoidResult {
   bill: BillRow;
