@@ -15,6 +15,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true }],
       // async methods that implement a Promise-returning interface (the in-memory twins of the PostgreSQL stores, Kysely's MigrationProvider) have nothing to await
       "@typescript-eslint/require-await": "off",
+      // a caught error (unknown) passed on as it came is not a made-up non-Error rejection
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingUnknown: true }],
     },
   },
   {

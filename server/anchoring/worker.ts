@@ -161,7 +161,7 @@ export class AnchorWorker {
    * the pass then fails as a whole, so that the next one backs off.
    */
   async pass(): Promise<void> {
-    let failure: unknown = null;
+    let failure: Error | null = null;
     for (const account of this.d.signers.accounts()) {
       if (this.stopped) return;
       const hold = this.holds.get(account);
@@ -170,7 +170,7 @@ export class AnchorWorker {
         if (!(await acquireLease(this.d.db, account, this.d.instanceId))) continue;
         await this.advanceAccount(account);
       } catch (err) {
-        failure ??= err;
+        failure ??= err instanceof Error ? err : new Error(String(err));
       }
     }
     if (failure !== null) throw failure;
@@ -246,7 +246,7 @@ export class AnchorWorker {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 1) return true;
       throw new StaleBatch();
-    }).catch((err) => (err instanceof StaleBatch ? false : Promise.reject(err)));
+    }).catch((err: Error) => (err instanceof StaleBatch ? false : Promise.reject(err)));
     if (!fenced) return this.stale(batch, "send");
     crashPoint("tx-signed");
     if (batch.attempts === 0) this.d.metrics?.txSent();

@@ -45,7 +45,7 @@ export async function deployRegistry(signer: ethers.Signer, opts: DeployOptions 
   if (address == null) throw new Error(`deployment ${deployTx.hash} created no contract`);
   const registry = new Contract(address, abi, signer);
   const sent: TransactionResponse[] = [];
-  const send = async (method: string, ...args: unknown[]) => sent.push(await registry[method](...args, { nonce: nonce++ }));
+  const send = async (method: string, ...args: unknown[]) => sent.push(await registry.getFunction(method).send(...args, { nonce: nonce++ }));
   for (const account of opts.registrars ?? []) await send("grantRole", REGISTRAR_ROLE, ethers.getAddress(account));
   for (const account of opts.relyingParties ?? []) await send("grantRole", RELYING_PARTY_ROLE, ethers.getAddress(account));
   if (admin !== deployer) {

@@ -3,6 +3,7 @@
  */
 import type { BillRow } from "../store/schema";
 import type { AnchorInfo } from "./bills-repo";
+import type { BillEnvelope } from "./model";
 import { isoTime } from "../format/time";
 
 export function verifyUrlOf(base: string, bill: Pick<BillRow, "id" | "verify_key">): string {
@@ -26,7 +27,7 @@ export function billSummary(bill: BillRow, base: string) {
 }
 
 export function billDetail(bill: BillRow, base: string, anchor: AnchorInfo | null, head: number | null) {
-  const env = JSON.parse(bill.envelope);
+  const env = JSON.parse(bill.envelope) as BillEnvelope;
   return {
     ...billSummary(bill, base),
     bill: env.bill,

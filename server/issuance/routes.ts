@@ -50,7 +50,7 @@ export const invoiceListQuery = z
 export type BillFilterValues = { [K in keyof typeof billFilters]?: z.output<(typeof billFilters)[K]> };
 
 /** The filters on a query of `bills` (columns of migration 006). */
-export function applyBillFilters<Q extends { where: (...a: any[]) => Q }>(q: Q, f: BillFilterValues, table = "bills"): Q {
+export function applyBillFilters<Q extends { where(...a: unknown[]): Q }>(q: Q, f: BillFilterValues, table = "bills"): Q {
   const c = (col: string) => `${table}.${col}`;
   if (f.kind) q = q.where(c("kind"), "=", f.kind);
   if (f.status) q = q.where(c("status"), "=", f.status);

@@ -67,13 +67,13 @@ export class Metrics implements AnchorMetrics {
     });
     this.refusals = new Counter({ name: "lianpiao_registry_refusals_total", help: "Registry transactions refused (checked before sending, or reverted), by action and the registry's error", labelNames: ["action", "error"], registers });
     this.held = new Gauge({ name: "lianpiao_anchor_accounts_held", help: "Sending accounts waiting because the registry refuses them for a lasting reason (e.g. a suspended issuer)", registers });
-    const self = this;
+    const readPending = () => this.readPending();
     new Gauge({
       name: "lianpiao_pending_age_seconds",
       help: "Age of the oldest outbox entry not yet anchored (0 when none; -1 when the store cannot be read)",
       registers,
       async collect() {
-        const p = await self.readPending();
+        const p = await readPending();
         this.set(p === null ? -1 : p.oldestCreatedAt === null ? 0 : Math.max(0, (Date.now() - p.oldestCreatedAt) / 1000));
       },
     });
@@ -82,7 +82,7 @@ export class Metrics implements AnchorMetrics {
       help: "Outbox entries not yet anchored (-1 when the store cannot be read)",
       registers,
       async collect() {
-        const p = await self.readPending();
+        const p = await readPending();
         this.set(p === null ? -1 : p.count);
       },
     });

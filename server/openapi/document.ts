@@ -10,6 +10,7 @@ import { z, type ZodType } from "zod";
 import { ERRORS } from "../http/errors";
 import { OPERATIONS, type Operation } from "./operations";
 import type { ResponseSpec } from "./responses";
+import { Problem } from "./shapes";
 import { WebhookEvent } from "../webhooks/routes";
 
 type Json = Record<string, unknown>;
@@ -129,10 +130,8 @@ function operationOf(c: Components, op: Operation): Json {
   return out;
 }
 
-let problemShape: ZodType | undefined;
 function responsesProblem(): ZodType {
-  // lazily: shapes.ts is loaded by the operation list already
-  return (problemShape ??= require("./shapes").Problem as ZodType);
+  return Problem;
 }
 
 export function openApiDocument(baseUrl: string): Json {

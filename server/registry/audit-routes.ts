@@ -43,7 +43,7 @@ export function auditRoutes(db: Db): Router {
       actor: { id: e.actor, name: e.actor_name },
       action: e.action,
       subject: e.subject,
-      detail: JSON.parse(e.detail),
+      detail: JSON.parse(e.detail) as Record<string, unknown>,
       ip: e.ip,
     }));
     res.json({ items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null });

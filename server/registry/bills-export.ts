@@ -13,6 +13,7 @@ import { UTF8_BOM, csvLine } from "./csv";
 import { applyBillFilters, type BillFilterValues } from "../issuance/routes";
 import ExcelJS from "exceljs";
 import { isoTime } from "../format/time";
+import { textOf } from "../format/text";
 
 export { parseCsv } from "./csv";
 
@@ -160,7 +161,7 @@ export async function streamBillsXlsx(db: Db, s: BillSearch, res: Response): Pro
         if (v === null || v === undefined) return null;
         if (i === AMOUNT_COLUMN) return Number(v);
         if (i === 16) return Number(v);
-        return String(v);
+        return textOf(v);
       });
       ws.addRow(cells).commit();
     }

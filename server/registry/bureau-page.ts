@@ -176,8 +176,9 @@ export function bureauPage(d: BureauPageDeps): Router {
   const form = express.urlencoded({ extended: false, limit: "4kb" });
 
   r.post("/bureau/login", form, async (req, res) => {
-    if (!fromThisSite(req) || !sameToken(req.body?.csrf, cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
-    const key = typeof req.body?.key === "string" ? req.body.key.trim() : "";
+    const body = (req.body ?? {}) as { csrf?: unknown; key?: unknown };
+    if (!fromThisSite(req) || !sameToken(body.csrf, cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
+    const key = typeof body.key === "string" ? body.key.trim() : "";
     const principal = /^[A-Za-z0-9_-]{8,200}$/.test(key) ? await d.keys.resolve(key) : null;
     if (!principal || principal.institution.role !== "bureau") {
       const wait = await failures.hit(clientKey(req.ip));
@@ -194,7 +195,7 @@ export function bureauPage(d: BureauPageDeps): Router {
   r.post("/bureau/logout", form, async (req, res) => {
     // signed in: the session's token; not signed in (nothing to end): the pre-session token
     const s = await current(req);
-    if (!fromThisSite(req) || !sameToken(req.body?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
+    if (!fromThisSite(req) || !sameToken((req.body as { csrf?: unknown } | undefined)?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
     const sid = sessionIdOf(req);
     if (sid) sessions.delete(sid);
     res.append("Set-Cookie", cookie(COOKIE, "", 0));

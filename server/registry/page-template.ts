@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { packagePath } from "../config/package-root";
 import { escapeHtml } from "../format/html";
+import { textOf } from "../format/text";
 
 const DIR = packagePath("templates", "bureau");
 const cache = new Map<string, string>();
@@ -21,5 +22,5 @@ export function template(name: string): string {
 
 export function render(name: string, values: Record<string, unknown>): string {
   // one pass, so that a value containing "{{…}}" is never substituted again
-  return template(name).replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_m, raw?: string, text?: string) => (raw ? String(values[raw] ?? "") : escapeHtml(values[text as string])));
+  return template(name).replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_m, raw?: string, text?: string) => (raw ? textOf(values[raw]) : escapeHtml(values[text as string])));
 }

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { packagePath } from "../config/package-root";
 import { NOTICE } from "./notice";
-import type { Check, Verdict, Verification } from "./types";
+import type { Verdict, Verification } from "./types";
 import { CHECK_LABELS, CHECK_STATUS_LABELS, VERDICT_LABELS } from "../format/verdicts";
 import { escapeHtml as esc } from "../format/html";
 import { displayTime } from "../format/time";

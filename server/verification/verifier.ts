@@ -155,7 +155,7 @@ async function unanchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promis
     store ? settle("store", () => store.isAdmittedIssuer(account, env.bill.kind, creditCode)) : Promise.resolve({ ok: true, value: false } as const),
     store ? settle("store", () => store.allots(account, billCode, billNumber)) : Promise.resolve({ ok: true, value: false } as const),
   ]);
-  const failure = [allotment, storeAllots, record, inStore].find((r) => !r.ok) as Failure | undefined;
+  const failure = [allotment, storeAllots, record, inStore].find((r): r is Failure => !r.ok);
   let issuer: Check;
   if (!failure) {
     const found = { onChain: allotment.ok ? (allotment.value?.issuer ?? null) : null, inStore: storeAllots.ok && storeAllots.value };

@@ -155,7 +155,7 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     return sub;
   };
   const present = (s: { id: string; url: string; events: string; description: string; created_at: number }) => ({
-    id: s.id, url: s.url, events: JSON.parse(s.events), description: s.description, createdAt: isoTime(s.created_at),
+    id: s.id, url: s.url, events: JSON.parse(s.events) as string[], description: s.description, createdAt: isoTime(s.created_at),
   });
 
   r.post("/", async (req, res) => {
@@ -206,7 +206,7 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
       return {
         id: x.id, eventId: x.event_id, eventType: x.type, billId: x.bill_id, state: x.state, attempts: Number(x.attempts),
         nextAttemptAt: x.state === "pending" ? isoTime(x.next_attempt_at) : null, lastStatus: x.last_status === null ? null : Number(x.last_status),
-        lastError: x.last_error, deliveredAt: isoTime(x.delivered_at), createdAt: isoTime(x.created_at), payload: JSON.parse(x.payload),
+        lastError: x.last_error, deliveredAt: isoTime(x.delivered_at), createdAt: isoTime(x.created_at), payload: JSON.parse(x.payload) as unknown,
         log: attempts.filter((a) => a.delivery_id === id).map((a) => ({ at: isoTime(a.at), status: a.status === null ? null : Number(a.status), error: a.error, durationMs: Number(a.duration_ms), trigger: a.trigger })),
       };
     });
