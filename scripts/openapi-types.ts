@@ -23,8 +23,14 @@ export async function generateTypes(document: unknown = openApiDocument(TYPES_BA
 }
 
 if (require.main === module) {
-  generateTypes().then((text) => {
-    fs.writeFileSync(TYPES_FILE, text);
-    process.stdout.write(`wrote ${TYPES_FILE}\n`);
-  });
+  generateTypes().then(
+    (text) => {
+      fs.writeFileSync(TYPES_FILE, text);
+      process.stdout.write(`wrote ${TYPES_FILE}\n`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }
