@@ -4,7 +4,22 @@
 // main, chain-setup, log) is on top and imported by no folder. No file cycle anywhere, and server/
 // never imports scripts/ or test/ (scripts and tests may import server/, not the reverse).
 /** bottom → top */
-const LAYERS = ["config", "format", "store", "chain", "http", "observability", "issuance", "pdf", "webhooks", "anchoring", "registry", "lifecycle", "verification", "openapi"];
+const LAYERS = [
+  "config",
+  "format",
+  "store",
+  "chain",
+  "http",
+  "observability",
+  "issuance",
+  "pdf",
+  "webhooks",
+  "anchoring",
+  "registry",
+  "lifecycle",
+  "verification",
+  "openapi",
+];
 
 const layerRules = LAYERS.map((layer, i) => ({
   name: `layer-${layer}`,
@@ -18,7 +33,13 @@ const layerRules = LAYERS.map((layer, i) => ({
 module.exports = {
   forbidden: [
     { name: "no-circular", comment: "no file imports itself through others (type-only imports count)", severity: "error", from: {}, to: { circular: true } },
-    { name: "server-not-to-scripts-or-tests", comment: "server/ never imports scripts/ or test/", severity: "error", from: { path: "^server/" }, to: { path: "^(scripts|test)/" } },
+    {
+      name: "server-not-to-scripts-or-tests",
+      comment: "server/ never imports scripts/ or test/",
+      severity: "error",
+      from: { path: "^server/" },
+      to: { path: "^(scripts|test)/" },
+    },
     {
       name: "no-unknown-server-folder",
       comment: "a new folder under server/ takes its place in LAYERS (.dependency-cruiser.cjs) and the README",

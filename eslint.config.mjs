@@ -12,7 +12,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
       // a leading underscore marks a binding kept for its position (express's 4-argument error handler, destructuring)
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // async methods that implement a Promise-returning interface (the in-memory twins of the PostgreSQL stores, Kysely's MigrationProvider) have nothing to await
       "@typescript-eslint/require-await": "off",
       // a caught error (unknown) passed on as it came is not a made-up non-Error rejection
@@ -22,7 +25,14 @@ export default tseslint.config(
   {
     // walks the generated OpenAPI document, which is untyped JSON by nature
     files: ["server/openapi/docs-page.ts"],
-    rules: { "@typescript-eslint/no-unsafe-member-access": "off", "@typescript-eslint/no-unsafe-assignment": "off", "@typescript-eslint/no-unsafe-argument": "off", "@typescript-eslint/no-unsafe-call": "off", "@typescript-eslint/no-unsafe-return": "off", "@typescript-eslint/no-explicit-any": "off" },
+    rules: {
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-explicit-any": "off",
+    },
   },
   {
     files: ["**/*.js", "**/*.cjs", "**/*.mjs"],

@@ -18,7 +18,11 @@ interface CruiseResult {
 
 function cruise(): CruiseResult {
   const cli = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
-  const r = spawnSync(process.execPath, [cli, "server", "--config", ".dependency-cruiser.cjs", "--output-type", "json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [cli, "server", "--config", ".dependency-cruiser.cjs", "--output-type", "json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   if (!r.stdout.trim()) throw new Error(`dependency-cruiser printed nothing (exit ${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout) as CruiseResult;
 }
