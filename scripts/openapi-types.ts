@@ -7,7 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { openApiDocument } from "../server/http/openapi/document";
+import { openApiDocument } from "../server/openapi/document";
 
 export const TYPES_FILE = path.join(__dirname, "..", "test", "helpers", "lianpiao-api.d.ts");
 /** The document is generated for this base URL; the types do not depend on it. */
@@ -23,8 +23,14 @@ export async function generateTypes(document: unknown = openApiDocument(TYPES_BA
 }
 
 if (require.main === module) {
-  generateTypes().then((text) => {
-    fs.writeFileSync(TYPES_FILE, text);
-    process.stdout.write(`wrote ${TYPES_FILE}\n`);
-  });
+  generateTypes().then(
+    (text) => {
+      fs.writeFileSync(TYPES_FILE, text);
+      process.stdout.write(`wrote ${TYPES_FILE}\n`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

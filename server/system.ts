@@ -15,7 +15,7 @@ import { registryInterface } from "./chain";
 import { SignerSet, loadKeystore } from "./anchoring/signers";
 import { AnchorWorker } from "./anchoring/worker";
 import { undoRefusedMark } from "./lifecycle/undo";
-import { armCrash } from "./anchoring/crash";
+import { armCrash } from "./observability/crash";
 import { releaseLeases } from "./anchoring/lease";
 import { bootstrapDemo, ensureRegistry, loadDemoSigners, type DemoCredentials } from "./registry/demo-bootstrap";
 import { KeyResolver } from "./registry/api-keys";
@@ -25,12 +25,14 @@ import { verifyUrlOf } from "./issuance/present";
 import { sealKeyOf } from "./sm/sm2";
 import { OFD_RENDERER } from "./ofd/version";
 import { buildApp } from "./app";
-import { bureauAreas } from "./registry/areas";
+import { bureauAreas, type AreaDeps } from "./registry/areas";
+import { lifecycleAreas } from "./lifecycle/areas";
 import { instrumentRpc, metrics, metricsRoute, pendingOutbox, readiness } from "./observability";
-import { docsRoutes } from "./http/openapi/docs-page";
+import { docsRoutes } from "./openapi/docs-page";
+import { sendCopy } from "./verification/copies";
 import { chainView, holderRoutes, verificationRoutes } from "./verification";
 // the pool and the renderer's version, not ./pdf: pdfkit and the font load only in the PDF worker threads
-import { PdfPoolBusyError, PdfRenderPool } from "./pdf/pool";
+import { PdfPoolBusyError, PdfRenderPool } from "./render/pool";
 import { PdfParsePool } from "./pdf/parse-pool";
 import { MarksWatch, providerMarkEvents } from "./verification/marks-watch";
 import { RENDERER } from "./pdf/document";
@@ -156,7 +158,8 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, ofd, OFD_RENDERER);
       return ofd;
     };
-    const areas = bureauAreas({ db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin });
+    const areaDeps: AreaDeps = { db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin };
+    const areas = bureauAreas(areaDeps);
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
     marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
@@ -167,9 +170,10 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, renderEnvelope: (e, o) => pdfPool.render(e, o), renderOfd, chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, sendCopy: (res, bill, names, format) => sendCopy({ db: store.db, chain: { chainId: chain.chainId, registry }, baseUrl: cfg.publicBaseUrl, render: (e, o) => pdfPool.render(e, o) }, res, bill, names, format), renderOfd, chain: { chainId: chain.chainId, registry } }),
         "/verify": verification.api,
         ...areas.api,
+        ...lifecycleAreas(areaDeps),
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
       pages: [docsRoutes(cfg.publicBaseUrl), verification.page, holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl, ofd: true }), ...areas.pages],

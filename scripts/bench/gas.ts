@@ -52,8 +52,9 @@ function claimableBill() {
 
 type Signer = Wallet | HDNodeWallet;
 
-async function gasUsed(tx: Promise<ethers.ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
+/** `tx`: a contract method's promise (the untyped Contract's methods answer Promise<any>) */
+async function gasUsed(tx: Promise<unknown>): Promise<number> {
+  const receipt = await ((await tx) as ethers.ContractTransactionResponse).wait();
   if (!receipt || receipt.status !== 1) throw new Error("a benchmark transaction failed");
   return Number(receipt.gasUsed);
 }

@@ -13,7 +13,7 @@ export interface DemoKeys {
 }
 
 export function demoKeys(dataDir: string): DemoKeys {
-  const c = JSON.parse(fs.readFileSync(path.join(dataDir, "demo-credentials.json"), "utf8"));
+  const c = JSON.parse(fs.readFileSync(path.join(dataDir, "demo-credentials.json"), "utf8")) as { hospital: { apiKey: string }; charity: { apiKey: string } };
   return { hospital: c.hospital.apiKey, charity: c.charity.apiKey };
 }
 

@@ -21,10 +21,10 @@ async function init(o: InitOptions): Promise<{ institutionId: string; account: s
     import("../../server/store/database"),
     import("../../server/issuance/check-digits"),
     import("../../server/registry/api-keys"),
-    import("../../server/registry/institutions"),
+    import("../../server/store/institutions"),
     import("../../server/issuance/free-text"),
   ]);
-  if (!isValidCreditCode(o.creditCode)) throw new Error(`--credit-code: ${o.creditCode} is not a valid unified social credit code`);
+  if (!isValidCreditCode(o.creditCode)) throw new Error(`--credit-code: ${o.creditCode as string} is not a valid unified social credit code`);
   const name = checkFreeText(o.name, 100, { min: 2 });
   if (!name.ok) throw new Error(`--name: ${name.message}`);
   o = { ...o, name: name.value };

@@ -16,7 +16,7 @@ export function apiTarget(o: { url?: string; key?: string }): ApiTarget {
 
 export class CliError extends Error {}
 
-export async function apiCall<T = any>(t: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
+export async function apiCall<T = unknown>(t: ApiTarget, method: string, path: string, body?: unknown): Promise<T> {
   let r: Response;
   try {
     r = await fetch(t.url + path, {
@@ -28,9 +28,9 @@ export async function apiCall<T = any>(t: ApiTarget, method: string, path: strin
     throw new CliError(`cannot reach ${t.url}: ${(err as Error).message}`);
   }
   const text = await r.text();
-  const json = text ? JSON.parse(text) : null;
+  const json = (text ? JSON.parse(text) : null) as { code?: string; detail?: string; errors?: Array<{ path: string; message: string }> } | null;
   if (!r.ok) {
-    const errors = Array.isArray(json?.errors) ? ` (${json.errors.map((e: { path: string; message: string }) => `${e.path}: ${e.message}`).join("; ")})` : "";
+    const errors = Array.isArray(json?.errors) ? ` (${json.errors.map((e) => `${e.path}: ${e.message}`).join("; ")})` : "";
     throw new CliError(`${r.status} ${json?.code ?? ""}: ${json?.detail ?? text}${errors}`);
   }
   return json as T;

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import fs from "node:fs";
-import { packagePath } from "../../server/package-root";
+import { packagePath } from "../../server/config/package-root";
 import * as bureau from "./bureau";
 import * as deploy from "./deploy";
 import * as issuer from "./issuer";
@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   let exit: ExitCode = 0;
   const program = new Command("lianpiao")
     .description("lianpiao (链票): fiscal electronic bills anchored on an EVM registry")
-    .version(JSON.parse(fs.readFileSync(packagePath("package.json"), "utf8")).version)
+    .version((JSON.parse(fs.readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version)
     .exitOverride();
   for (const m of MODULES) m.register(program, (c) => (exit = c));
   try {

@@ -22,12 +22,24 @@ function run(setExit: (c: number) => void, fn: () => Promise<void>): Promise<voi
   });
 }
 
-function printIssuer(i: any): void {
-  const ranges = (i.ranges ?? []).map((r: any) => `${r.billCode}:${r.start}-${r.end} (left ${r.remaining})`).join(", ");
-  // the figures as the service defines them (server/registry/figures.ts): originals and red bills apart
+/** An issuer as GET /api/v1/issuers/{id} answers it (the fields printed). */
+interface IssuerView {
+  id: string;
+  name: string;
+  status: string;
+  kind: string | null;
+  creditCode: string;
+  account: string;
+  /** the figures as the service defines them (server/registry/figures.ts): originals and red bills apart */
+  bills?: { issued?: number; amount?: string; voided?: number; voidedAmount?: string; reimbursed?: number; reimbursedAmount?: string; pending?: number; red?: number; redAmount?: string };
+  ranges?: Array<{ billCode: string; start: number; end: number; remaining: number }>;
+}
+
+function printIssuer(i: IssuerView): void {
+  const ranges = (i.ranges ?? []).map((r) => `${r.billCode}:${r.start}-${r.end} (left ${r.remaining})`).join(", ");
   const f = i.bills ?? {};
   const figures = `issued ${f.issued ?? 0} (${f.amount ?? "0.00"})  voided ${f.voided ?? 0} (${f.voidedAmount ?? "0.00"})  reimbursed ${f.reimbursed ?? 0} (${f.reimbursedAmount ?? "0.00"})  pending ${f.pending ?? 0}  red ${f.red ?? 0} (${f.redAmount ?? "0.00"})`;
-  process.stdout.write(`${i.id}  ${i.status.padEnd(9)} ${String(i.kind).padEnd(8)} ${i.creditCode}  ${i.account}  ${figures}  ${ranges}  ${i.name}\n`);
+  process.stdout.write(`${i.id}  ${i.status.padEnd(9)} ${(i.kind ?? "null").padEnd(8)} ${i.creditCode}  ${i.account}  ${figures}  ${ranges}  ${i.name}\n`);
 }
 
 export function register(program: Command, setExit: (c: number) => void): void {
@@ -37,7 +49,7 @@ export function register(program: Command, setExit: (c: number) => void): void {
     .option("--kind <kind>", "medical or donation")
     .action((o: Conn & { kind?: string }) =>
       run(setExit, async () => {
-        const r = await apiCall(apiTarget(o), "GET", `/api/v1/issuers${o.kind ? `?kind=${encodeURIComponent(o.kind)}` : ""}`);
+        const r = await apiCall<{ items: IssuerView[] }>(apiTarget(o), "GET", `/api/v1/issuers${o.kind ? `?kind=${encodeURIComponent(o.kind)}` : ""}`);
         if (o.json) return void process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         for (const i of r.items) printIssuer(i);
       }),
@@ -54,7 +66,7 @@ export function register(program: Command, setExit: (c: number) => void): void {
     .action((o: Conn & { name: string; creditCode: string; kind: string; billCode: string; start: string; end: string; account?: string }) =>
       run(setExit, async () => {
         const body = { name: o.name, creditCode: o.creditCode, kind: o.kind, billCode: o.billCode, range: { start: Number(o.start), end: Number(o.end) }, ...(o.account ? { account: o.account } : {}) };
-        const r = await apiCall(apiTarget(o), "POST", "/api/v1/issuers", body);
+        const r = await apiCall<IssuerView & { apiKey: string }>(apiTarget(o), "POST", "/api/v1/issuers", body);
         if (o.json) return void process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         printIssuer(r);
         process.stdout.write(`API key (shown once): ${r.apiKey}\n`);
@@ -66,7 +78,7 @@ export function register(program: Command, setExit: (c: number) => void): void {
       .option("--reason <text>", "reason, kept in the audit log")
       .action((id: string, o: Conn & { reason?: string }) =>
         run(setExit, async () => {
-          const r = await apiCall(apiTarget(o), "POST", `/api/v1/issuers/${encodeURIComponent(id)}/${verb}`, o.reason ? { reason: o.reason } : {});
+          const r = await apiCall<IssuerView>(apiTarget(o), "POST", `/api/v1/issuers/${encodeURIComponent(id)}/${verb}`, o.reason ? { reason: o.reason } : {});
           if (o.json) return void process.stdout.write(JSON.stringify(r, null, 2) + "\n");
           printIssuer(r);
         }),

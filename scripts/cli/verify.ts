@@ -10,6 +10,7 @@ import fs from "node:fs";
 import type { Command, CommanderError } from "commander";
 import type { ChainView, Verification } from "../../server/verification";
 import { NOTICE } from "../../server/verification/notice";
+import { CHECK_LABELS, CHECK_STATUS_LABELS, verdictLabel } from "../../server/format/verdicts";
 
 interface Options {
   rpc?: string;
@@ -19,15 +20,6 @@ interface Options {
   timeout: string;
 }
 
-const VERDICT_LABELS: Record<Verification["verdict"], string> = {
-  VALID: "有效 VALID",
-  PENDING: "待上链 PENDING",
-  VOIDED: "已冲红 VOIDED",
-  INVALID: "无效 INVALID",
-  ERROR: "无法核验 ERROR",
-};
-const CHECK_LABELS = { integrity: "内容完整 Integrity", inclusion: "上链存证 Inclusion", issuer: "开票单位 Issuer", status: "票据状态 Status", signature: "电子签名 Signature", sm2: "国密签章 SM2 seal", file: "原始文件 File" };
-const STATUS_LABELS = { passed: "通过 passed", pending: "待定 pending", failed: "未通过 failed", error: "错误 error", skipped: "跳过 skipped" };
 
 /** Terminal columns of a string: CJK and full-width characters take two. */
 function width(s: string): number {
@@ -39,7 +31,7 @@ const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
 
 /** `link`: the URL the file's QR code encodes, as its attachment records it (checked by the file check). */
 export function formatTable(file: string, v: Verification, link?: string): string {
-  const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${VERDICT_LABELS[v.verdict]}`, `注意 Notice: ${NOTICE}`];
+  const lines = [`链票核验 lianpiao verify: ${file}`, `结论 Verdict: ${verdictLabel(v.verdict)}`, `注意 Notice: ${NOTICE}`];
   if (link !== undefined) lines.push(`二维码链接 Printed link: ${link}`);
   if (v.bill) {
     const b = v.bill;
@@ -49,7 +41,7 @@ export function formatTable(file: string, v: Verification, link?: string): strin
   if (v.verdict === "VOIDED") lines.push(`冲红 Voided: ${v.void.at ?? "?"} ${v.void.reason}`);
   if (v.reimbursement) lines.push(`报销 Reimbursed: by ${v.reimbursement.by} at ${v.reimbursement.at}`);
   lines.push("");
-  const rows = v.checks.map((c) => [CHECK_LABELS[c.name], STATUS_LABELS[c.status], c.detail]);
+  const rows = v.checks.map((c) => [CHECK_LABELS[c.name], CHECK_STATUS_LABELS[c.status], c.detail]);
   const head = ["检查 Check", "结果 Result", "说明 Detail"];
   const w0 = Math.max(...[head, ...rows].map((r) => width(r[0])));
   const w1 = Math.max(...[head, ...rows].map((r) => width(r[1])));
@@ -128,7 +120,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const extracted = ofd === null ? extractEnvelope(pdf) : ofd.ok ? ({ ok: true, envelope: ofd.attachment } as const) : ({ ok: false, code: `OFD_${ofd.code}`, message: ofd.message } as const);
       if (!extracted.ok) {
         const out = ({ verdict: "INVALID", notice: NOTICE, error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null });
-        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${VERDICT_LABELS.INVALID}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`);
+        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${verdictLabel("INVALID")}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`);
         return setExit(1);
       }
       const chain = await openChain({ rpc: o.rpc, registry: o.registry, timeoutMs });

@@ -2,6 +2,7 @@
  * Loopback and polling helpers shared by the benchmarks and the tests.
  */
 import { createServer } from "node:net";
+import { textOf } from "../../server/format/text";
 
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
@@ -27,5 +28,5 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.toString() : textOf(last)}` : ""}`);
 }

@@ -36,7 +36,7 @@ export async function loadKeystore(db: Db, signers: SignerSet, password: string 
   if (rows.length > 0 && !password) throw new Error("KEYSTORE_PASSWORD: the keystore holds keys; set the password to unlock them");
   for (const row of rows) {
     try {
-      signers.add((await Wallet.fromEncryptedJson(row.keystore, password as string)) as Wallet);
+      signers.add(await Wallet.fromEncryptedJson(row.keystore, password as string));
     } catch {
       throw new Error(`KEYSTORE_PASSWORD: cannot unlock the key of ${row.account} (wrong password?)`);
     }

@@ -10,11 +10,12 @@ import type { BatchRow } from "../store/schema";
 import type { SignerSet } from "./signers";
 import { MARK_ACTIONS, buildDueBatch, buildMarkBatch, confirmBatch, confirmMark, failMark, releaseBatch, type BatchPolicy } from "./batches";
 import { broadcast, bumpFees, canBump, currentFees, feesOf, hashOf, signCall, type CallSpec } from "./sender";
-import { crashPoint } from "./crash";
+import { crashPoint } from "../observability/crash";
 import { acquireLease } from "./lease";
 import { classifyRefusal, type Refusal } from "./refusals";
 import { registryErrorOf, registryReads } from "../chain";
 import type { AnchorMetrics } from "../observability/metrics";
+import { isoTime } from "../format/time";
 
 /** Rolls back a send whose batch is no longer the one we read. */
 class StaleBatch extends Error {}
@@ -126,7 +127,7 @@ export class AnchorWorker {
   }
 
   health(): { lastError: string | null; held: Array<Pick<Hold, "account" | "error" | "why"> & { since: string }> } {
-    const held = [...this.holds.values()].map((h) => ({ account: h.account, error: h.error, why: h.why, since: new Date(h.since).toISOString() }));
+    const held = [...this.holds.values()].map((h) => ({ account: h.account, error: h.error, why: h.why, since: isoTime(h.since) }));
     return { lastError: this.lastError, held };
   }
 
@@ -162,7 +163,7 @@ export class AnchorWorker {
    * the pass then fails as a whole, so that the next one backs off.
    */
   async pass(): Promise<void> {
-    let failure: unknown = null;
+    let failure: Error | null = null;
     for (const account of this.d.signers.accounts()) {
       if (this.stopped) return;
       const hold = this.holds.get(account);
@@ -171,7 +172,7 @@ export class AnchorWorker {
         if (!(await acquireLease(this.d.db, account, this.d.instanceId))) continue;
         await this.advanceAccount(account);
       } catch (err) {
-        failure ??= err;
+        failure ??= err instanceof Error ? err : new Error(String(err));
       }
     }
     if (failure !== null) throw failure;
@@ -268,7 +269,7 @@ export class AnchorWorker {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 1) return true;
       throw new StaleBatch();
-    }).catch((err) => (err instanceof StaleBatch ? false : Promise.reject(err)));
+    }).catch((err: Error) => (err instanceof StaleBatch ? false : Promise.reject(err)));
     if (!fenced) return this.stale(batch, "send");
     crashPoint("tx-signed");
     if (batch.attempts === 0) this.d.metrics?.txSent();

@@ -76,7 +76,7 @@ function edrConfig(): EdrConfig {
 function fingerprint(config: EdrConfig): string {
   const { genesisAccounts, chains: _chains, ...rest } = config;
   const accounts = devWallets(genesisAccounts.length).map((w, i) => [w.address, String(genesisAccounts[i].balance)]);
-  return JSON.stringify({ ...rest, accounts }, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  return JSON.stringify({ ...rest, accounts }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 class JournaledProvider implements Eip1193Provider {

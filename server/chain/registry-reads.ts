@@ -128,7 +128,7 @@ export function evidenceOf(r: Fields): Evidence {
 
 /** The one struct a view function returns, as an object keyed by field names (nested structs too). */
 async function readStruct(call: Promise<Result>): Promise<Fields> {
-  return ((await call) as Result).toObject(true);
+  return ((await call)[0] as Result).toObject(true);
 }
 
 export interface RegistryReads {
@@ -138,6 +138,7 @@ export interface RegistryReads {
   batchOf(issuer: string, root: string): Promise<BatchRecord | null>;
   allotmentOf(billCode: string, billNumber: string): Promise<AllotmentRecord | null>;
   wasIssuerAt(account: string, kind: IssuerKind, blockNumber: number): Promise<boolean>;
+  hasRole(role: string, account: string): Promise<boolean>;
   domain(): Promise<Eip712DomainRecord>;
   claimsOf(issuer: string, leaf: string): Promise<ClaimRecord[]>;
   /** keccak256 of the issuer's SM2 seal key in force at `blockNumber` (null: the latest), or null when none was recorded */
@@ -153,11 +154,11 @@ export function registryReads(provider: Provider, address: string): RegistryRead
   const fn = (name: string) => c.getFunction(name);
   return {
     evidence: async (issuer, root, leaf, proof, code, number) =>
-      evidenceOf(await readStruct(fn("evidence").staticCallResult(issuer, root, leaf, proof, billCodeInt(code), billNumberInt(number)).then((r) => r[0]))),
-    statusOf: async (issuer, leaf) => marksOf(await readStruct(fn("statusOf").staticCallResult(issuer, leaf).then((r) => r[0]))),
-    issuerOf: async (account) => issuerRecordOf(await readStruct(fn("issuerOf").staticCallResult(account).then((r) => r[0]))),
-    batchOf: async (issuer, root) => batchRecordOf(await readStruct(fn("batchOf").staticCallResult(issuer, root).then((r) => r[0]))),
-    allotmentOf: async (code, number) => allotmentRecordOf(await readStruct(fn("allotmentOf").staticCallResult(billCodeInt(code), billNumberInt(number)).then((r) => r[0]))),
+      evidenceOf(await readStruct(fn("evidence").staticCallResult(issuer, root, leaf, proof, billCodeInt(code), billNumberInt(number)))),
+    statusOf: async (issuer, leaf) => marksOf(await readStruct(fn("statusOf").staticCallResult(issuer, leaf))),
+    issuerOf: async (account) => issuerRecordOf(await readStruct(fn("issuerOf").staticCallResult(account))),
+    batchOf: async (issuer, root) => batchRecordOf(await readStruct(fn("batchOf").staticCallResult(issuer, root))),
+    allotmentOf: async (code, number) => allotmentRecordOf(await readStruct(fn("allotmentOf").staticCallResult(billCodeInt(code), billNumberInt(number)))),
     claimsOf: async (issuer, leaf) => {
       const list = (await fn("claimsOf").staticCallResult(issuer, leaf))[0] as Result;
       return [...list].map((c) => {
@@ -166,13 +167,14 @@ export function registryReads(provider: Provider, address: string): RegistryRead
       });
     },
     wasIssuerAt: async (account, kind, block) => Boolean(await fn("wasIssuerAt").staticCall(account, KIND_CODE[kind], block)),
+    hasRole: async (role, account) => Boolean(await fn("hasRole").staticCall(role, account)),
     sealKeyAt: async (issuer, block) => {
       const h = String(await fn("sealKeyAt").staticCall(issuer, block === null ? LATEST : block));
       return h === ZERO_HASH ? null : h;
     },
     domain: async () => {
-      const d = (await fn("eip712Domain").staticCallResult()).toObject();
-      return { name: String(d.name), version: String(d.version), chainId: BigInt(d.chainId), verifyingContract: getAddress(String(d.verifyingContract)) };
+      const d: Fields = (await fn("eip712Domain").staticCallResult()).toObject();
+      return { name: String(d.name), version: String(d.version), chainId: BigInt(d.chainId as bigint), verifyingContract: getAddress(String(d.verifyingContract)) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Contract, Interface, ZeroAddress, type ContractRunner, type InterfaceAbi } from "ethers";
+import { Contract, Interface, type ContractRunner, type InterfaceAbi } from "ethers";
 
 /** `IBillRegistry.Kind` codes; 0 is None (never admitted). */
 export const KIND_CODE = { medical: 1, donation: 2 } as const;
@@ -89,7 +89,7 @@ export function registryErrorOf(err: unknown): RegistryError | null {
   const parsed = registryInterface().parseError(data);
   if (parsed === null) return null;
   const args: Record<string, unknown> = {};
-  parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = parsed.args[i]));
+  for (const [i, input] of parsed.fragment.inputs.entries()) args[input.name || String(i)] = parsed.args[i] as unknown;
   return { name: parsed.name, args };
 }
 

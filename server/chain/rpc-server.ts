@@ -59,7 +59,7 @@ async function handleOne(provider: Eip1193Provider, call: unknown): Promise<Repl
   if (params !== undefined && !Array.isArray(params)) {
     return failure(replyId, RPC_CODES.invalidParams, "params must be an array");
   }
-  const notification = !("id" in (call as object));
+  const notification = !("id" in call);
   let reply: Reply;
   if (!ALLOWED.has(method)) {
     reply = failure(replyId, RPC_CODES.methodNotFound, `method ${method} is not available on this endpoint`);

@@ -3,8 +3,7 @@
  * rate-limited per client address so keys cannot be guessed at speed.
  */
 import type { Request, RequestHandler } from "express";
-import type { KeyResolver, Principal } from "../registry/api-keys";
-import type { Role } from "../store/schema";
+import type { Institution, Role } from "../store/schema";
 import { ApiError } from "./errors";
 import { RateLimiter, clientKey } from "./rate-limit";
 
@@ -12,6 +11,17 @@ declare module "express-serve-static-core" {
   interface Request {
     principal?: Principal;
   }
+}
+
+/** Who made a request: the API key's id and its institution. */
+export interface Principal {
+  keyId: string;
+  institution: Institution;
+}
+
+/** Looks an API key up (registry/api-keys.ts KeyResolver, injected at wiring). */
+export interface KeyLookup {
+  resolve(key: string): Promise<Principal | null>;
 }
 
 const CHALLENGE = 'Bearer realm="lianpiao"';
@@ -40,7 +50,7 @@ export function bearerToken(header: string): { ok: true; token: string } | { ok:
 
 const API_KEY = /^[A-Za-z0-9_-]{8,200}$/;
 
-export function authenticate(keys: KeyResolver, failures = new RateLimiter(30, 60_000)): RequestHandler {
+export function authenticate(keys: KeyLookup, failures = new RateLimiter(30, 60_000)): RequestHandler {
   return async (req, res, next) => {
     const header = req.get("authorization");
     // no header, or an empty one: no credential offered (a protected route then answers 401)

@@ -1,17 +1,16 @@
 /**
- * The one HTML escaping and template helper of every server-rendered page (holder pages, bureau
- * console, API docs). Templates live under templates/<dir>: {{name}} is replaced HTML-escaped,
+ * The template helper of every server-rendered page (holder pages, bureau console, API docs), with
+ * the one escaping rule (format/html.ts) and the one time rule (format/time.ts). Templates live under templates/<dir>: {{name}} is replaced HTML-escaped,
  * {{{name}}} raw (for fragments built from escaped parts). Templates are read once.
  */
 import fs from "node:fs";
-import { packagePath } from "../package-root";
-import { formatShanghaiTime } from "../issuance/compose";
+import { packagePath } from "../config/package-root";
+import { escapeHtml } from "../format/html";
+import { formatShanghaiTime } from "../format/time";
+
+export { escapeHtml };
 
 const cache = new Map<string, string>();
-
-export function escapeHtml(text: unknown): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 export function templateText(dir: string, name: string): string {
   const key = `${dir}/${name}`;

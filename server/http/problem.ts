@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { ApiError, problemBody } from "./errors";
+import { textOf } from "../format/text";
 
 export function sendProblem(res: Parameters<RequestHandler>[1], err: ApiError, instance?: string): void {
   res.status(err.status).type("application/problem+json").send(JSON.stringify(problemBody(err, instance)));
@@ -20,10 +21,10 @@ function fromParser(err: { type?: string; status?: number }): ApiError | undefin
 }
 
 export function problemHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const known = err instanceof ApiError ? err : fromParser(err);
+  return (err: unknown, req, res, _next) => {
+    const known = err instanceof ApiError ? err : fromParser(err ?? {});
     if (known) {
-      if (known.extra.retryAfter) res.setHeader("Retry-After", String(known.extra.retryAfter));
+      if (known.extra.retryAfter) res.setHeader("Retry-After", textOf(known.extra.retryAfter));
       return sendProblem(res, known, req.originalUrl.split("?")[0]);
     }
     log.error({ err, path: req.path }, "unhandled error");

@@ -138,7 +138,7 @@ function ipv6Groups(ip: string): string[] {
   };
   if (tail === undefined) h = v4(h);
   else t = v4(t);
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
   return groups.map((g) => parseInt(g, 16).toString(16));
 }
 

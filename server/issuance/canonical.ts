@@ -6,19 +6,14 @@
  * ["bytes32"]: keccak256(keccak256(abi.encode(billHash))), which the registry re-checks with
  * OpenZeppelin MerkleProof. billHash itself is the root of the bill's field commitments (commitments.ts).
  */
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../format/canonical-json";
 import { keccak256, isHexString } from "ethers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getProof, processProof } from "@openzeppelin/merkle-tree/dist/core";
 
 export const LEAF_ENCODING = ["bytes32"];
 
-/** RFC 8785 canonical JSON; throws for values JSON cannot represent (undefined, functions …). */
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError("value has no JSON representation");
-  return text;
-}
+export { canonicalJson };
 
 function assertBytes32(value: string, what: string): void {
   if (!isHexString(value, 32)) throw new TypeError(`${what} must be 0x-prefixed 32-byte hex: ${value}`);

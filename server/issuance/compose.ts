@@ -11,6 +11,9 @@ import { toCapitalNumerals } from "./capital-numerals";
 import { normalizeAmount, toFen } from "./money";
 import type { Bill, DonationBill, IssuerRef, MedicalBill, MedicalItem, MedicalSettlement } from "./model";
 import type { DonationInvoiceInput, InvoiceInput, MedicalInvoiceInput, MedicalItemInput } from "./schema";
+import { formatShanghaiTime } from "../format/time";
+
+export { formatShanghaiTime };
 
 export interface ComposeContext {
   billCode: string;
@@ -18,22 +21,6 @@ export interface ComposeContext {
   checkCode: string;
   issuedAt: Date;
   issuer: IssuerRef;
-}
-
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-
-/**
- * ISO 8601 in Asia/Shanghai to the second, e.g. "2026-11-25T10:31:07+08:00". China has kept UTC+8
- * without daylight saving since 1991, so a fixed offset is exact and independent of the process TZ.
- */
-export function formatShanghaiTime(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError("invalid date");
-  const local = new Date(date.getTime() + SHANGHAI_OFFSET_MS);
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return (
-    `${p(local.getUTCFullYear(), 4)}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())}` +
-    `T${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}+08:00`
-  );
 }
 
 /** The object without its undefined members: optional members are absent, never undefined or null. */

@@ -3,6 +3,8 @@
  */
 import type { BillRow } from "../store/schema";
 import type { AnchorInfo } from "./bills-repo";
+import type { BillEnvelope } from "./model";
+import { isoTime } from "../format/time";
 
 export function verifyUrlOf(base: string, bill: Pick<BillRow, "id" | "verify_key">): string {
   return `${base}/v/${bill.id}?k=${bill.verify_key}`;
@@ -25,7 +27,7 @@ export function billSummary(bill: BillRow, base: string) {
 }
 
 export function billDetail(bill: BillRow, base: string, anchor: AnchorInfo | null, head: number | null) {
-  const env = JSON.parse(bill.envelope);
+  const env = JSON.parse(bill.envelope) as BillEnvelope;
   return {
     ...billSummary(bill, base),
     bill: env.bill,
@@ -40,7 +42,7 @@ export function billDetail(bill: BillRow, base: string, anchor: AnchorInfo | nul
             confirmations: head !== null && anchor.blockNumber !== null ? Math.max(0, head - anchor.blockNumber + 1) : null,
           }
         : null,
-    void: bill.voided_at ? { reason: bill.void_reason, at: new Date(bill.voided_at).toISOString() } : null,
-    reimbursement: bill.reimbursed_at ? { by: bill.reimbursed_by, at: new Date(bill.reimbursed_at).toISOString() } : null,
+    void: bill.voided_at ? { reason: bill.void_reason, at: isoTime(bill.voided_at) } : null,
+    reimbursement: bill.reimbursed_at ? { by: bill.reimbursed_by, at: isoTime(bill.reimbursed_at) } : null,
   };
 }

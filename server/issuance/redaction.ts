@@ -14,6 +14,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { withhold } from "./commitments";
 import type { Bill, BillEnvelope } from "./model";
+import { ApiError } from "../http/errors";
 
 /** The names a holder picks from, in their canonical order. */
 export const WITHHOLDABLE = ["idNumber", "items", "payerName"] as const;
@@ -68,4 +69,13 @@ export function namesOfWithheld(env: BillEnvelope): Withholdable[] | null {
   const names = WITHHOLDABLE.filter((n) => pointersFor(n, env.bill).some((p) => withheld.has(p)));
   const covered = new Set(names.flatMap((n) => pointersFor(n, env.bill)));
   return [...withheld].every((p) => covered.has(p)) ? names : null;
+}
+
+/** The withheld names of a request, or 400 INVALID_WITHHOLD naming what is not a withholdable field. */
+export function withholdNames(text: unknown, param = "withhold"): Withholdable[] {
+  const p = parseWithhold(text);
+  if (p.ok) return p.names;
+  throw new ApiError("INVALID_WITHHOLD", `${param} takes a comma-separated list of idNumber, items and payerName; not ${p.unknown.map((u) => JSON.stringify(u)).join(", ")}`, {
+    errors: p.unknown.map((u) => ({ path: param, code: "INVALID_VALUE", message: `${JSON.stringify(u).slice(0, 60)} is not one of idNumber, items, payerName` })),
+  });
 }

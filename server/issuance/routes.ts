@@ -4,8 +4,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { BillEnvelope } from "./model";
-import type { RenderOptions } from "../pdf/render";
-import { sendCopy, withholdNames } from "../verification/copies";
+import { withholdNames, type Withholdable } from "./redaction";
+import type { Response } from "express";
 import type { Db } from "../store/database";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
@@ -14,16 +14,16 @@ import { billDetail, billSummary } from "./present";
 import { issueBill, type IssueContext } from "./service";
 import type { BillRow } from "../store/schema";
 import type { Request } from "express";
-import { crashPoint } from "../anchoring/crash";
+import { crashPoint } from "../observability/crash";
 import { envelopeWithoutPersonalData, maskedBill } from "./masking";
-import { parseQuery } from "../registry/input";
+import { parseQuery } from "../http/input";
 
 export interface InvoiceRouteDeps extends IssueContext {
   baseUrl: string;
   head(): Promise<number | null>;
   renderPdf(bill: BillRow): Promise<Buffer>;
-  /** renders any envelope with its link (a redacted copy: server/verification/copies.ts) */
-  renderEnvelope(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer>;
+  /** answers a redacted copy of the bill (server/verification/copies.ts, injected by the wiring: it renders PDFs) */
+  sendCopy(res: Response, bill: BillRow, names: readonly Withholdable[], format: "pdf" | "json"): Promise<void>;
   /** the bill's OFD file (GB/T 33190), signed with its issuer's SM2 key */
   renderOfd(bill: BillRow): Promise<Buffer>;
   chain: { chainId: number; registry: string };
@@ -63,7 +63,7 @@ export const invoiceListQuery = z
 export type BillFilterValues = { [K in keyof typeof billFilters]?: z.output<(typeof billFilters)[K]> };
 
 /** The filters on a query of `bills` (columns of migration 006). */
-export function applyBillFilters<Q extends { where: (...a: any[]) => Q }>(q: Q, f: BillFilterValues, table = "bills"): Q {
+export function applyBillFilters<Q extends { where(...a: unknown[]): Q }>(q: Q, f: BillFilterValues, table = "bills"): Q {
   const c = (col: string) => `${table}.${col}`;
   if (f.kind) q = q.where(c("kind"), "=", f.kind);
   if (f.status) q = q.where(c("status"), "=", f.status);
@@ -141,7 +141,7 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
     const bill = await visibleBill(d.db, req, String(req.params.id));
     if (!isIssuerOf(req, bill)) throw new ApiError("NOT_FOUND", "No bill with this id");
     const q = parseQuery(copyQuery, req);
-    await sendCopy({ db: d.db, chain: d.chain, baseUrl: d.baseUrl, render: d.renderEnvelope }, res, bill, withholdNames(q.withhold), q.format);
+    await d.sendCopy(res, bill, withholdNames(q.withhold), q.format);
   });
 
   r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {

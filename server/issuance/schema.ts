@@ -15,6 +15,7 @@ import { z } from "zod";
 import { formatFen, formatQuantity, lineAmount, parseAmount, parseQuantity, sumFen, toFen } from "./money";
 import { ID_RULES, ID_TYPES, idNumberProblem, type IdType } from "./check-digits";
 import { checkFreeText } from "./free-text";
+import { shanghaiDate } from "../format/time";
 
 export const FEE_CATEGORIES = [
   "床位费", "诊察费", "检查费", "化验费", "治疗费", "手术费", "护理费",
@@ -94,11 +95,6 @@ function quantity(description: string) {
 
 export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
 
-/** Today's date in Asia/Shanghai (UTC+8, no daylight saving). */
-export function shanghaiToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
 /** A calendar date YYYY-MM-DD (Asia/Shanghai), real and not after today. */
 function date(description: string) {
   return z
@@ -107,7 +103,7 @@ function date(description: string) {
       if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return fail(ctx, "DATE_FORMAT", "must be a date YYYY-MM-DD");
       const t = Date.parse(`${v}T00:00:00Z`);
       if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v || v < "1900-01-01") return fail(ctx, "DATE_FORMAT", "must be a real calendar date YYYY-MM-DD");
-      if (v > shanghaiToday()) return fail(ctx, "DATE_IN_FUTURE", "must not be after today (Asia/Shanghai)");
+      if (v > shanghaiDate()) return fail(ctx, "DATE_IN_FUTURE", "must not be after today (Asia/Shanghai)");
       return v;
     })
     .meta({ type: "string", format: "date", pattern: DATE_PATTERN, description: `${description} A date YYYY-MM-DD in Asia/Shanghai, not after today.`, examples: ["2026-11-20"] });

@@ -7,7 +7,7 @@ import type { Db } from "../store/database";
 import { inGroupCommit } from "../store/group-commit";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
-import type { SignerSet } from "../anchoring/signers";
+import type { BaseWallet } from "ethers";
 import { takeBillNumber } from "./numbering";
 import { parseInvoiceRequest } from "./schema";
 import { composeBill, type ComposeContext } from "./compose";
@@ -18,9 +18,14 @@ import { newBillId, newCheckCode, newVerifyKey } from "./check-code";
 import { toFen } from "./money";
 import type { Bill } from "./model";
 
+/** The issuers' signing keys by chain account (anchoring/signers.ts SignerSet, injected at wiring). */
+export interface IssuerKeys {
+  get(account: string): BaseWallet;
+}
+
 export interface IssueContext {
   db: Db;
-  signers: SignerSet;
+  signers: IssuerKeys;
   domain: BillDomain;
   /** called after a bill is committed, to wake the anchoring worker */
   onIssued?: (account: string) => void;

@@ -6,11 +6,10 @@
 import { ApiError } from "../http/errors";
 import type { BillMarks } from "../chain";
 import type { Db } from "../store/database";
+import { isoChainTime } from "../format/time";
 
 /** Reads a bill's marks under its issuer on the registry. */
 export type ChainMarksReader = (issuer: string, leaf: string) => Promise<BillMarks>;
-
-const iso = (unixSeconds: number | null) => (unixSeconds === null ? null : new Date(unixSeconds * 1000).toISOString());
 
 export async function readChainMarks(read: ChainMarksReader, issuer: string, leaf: string): Promise<BillMarks> {
   try {
@@ -28,12 +27,12 @@ export async function partyName(db: Db, account: string): Promise<string> {
 
 /** Refuses a change to a bill that the registry already records voided. */
 export function assertNotVoidedOnChain(m: BillMarks): void {
-  if (m.voided) throw new ApiError("BILL_NOT_VALID", `The registry records the bill voided (冲红) at ${iso(m.voidedAt)}`, { billStatus: "voided", voidedAt: iso(m.voidedAt) });
+  if (m.voided) throw new ApiError("BILL_NOT_VALID", `The registry records the bill voided (冲红) at ${isoChainTime(m.voidedAt)}`, { billStatus: "voided", voidedAt: isoChainTime(m.voidedAt) });
 }
 
 /** The 409 for a bill the registry records reimbursed by another party. */
 export async function reimbursedOnChain(db: Db, m: BillMarks, code: "ALREADY_REIMBURSED" | "BILL_REIMBURSED"): Promise<ApiError> {
   const by = await partyName(db, m.reimbursedBy as string);
-  const at = iso(m.reimbursedAt);
+  const at = isoChainTime(m.reimbursedAt);
   return new ApiError(code, `The registry records the bill reimbursed by ${by} at ${at}`, { reimbursedBy: by, reimbursedAt: at });
 }

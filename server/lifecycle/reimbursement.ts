@@ -5,22 +5,40 @@
  * The chain mark goes through the outbox from the party's own account.
  */
 import { id as keccakUtf8 } from "ethers";
+import { z } from "zod";
 import type { Db } from "../store/database";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
-import { toFen } from "../issuance/money";
-import { audit, findInstitution } from "../registry/institutions";
-import { billChanged } from "../verification/cache";
+import { MAX_FEN, toFen } from "../issuance/money";
+import { audit, findInstitution } from "../store/institutions";
+import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
+import { isoTime } from "../format/time";
+import { amount } from "../issuance/schema";
+import { freeText } from "../issuance/free-text";
 
-export interface MarkInput {
-  billCode: string;
-  billNumber: string;
-  checkCode: string;
-  total: string;
-  reference: string;
-}
+export const markBody = z
+  .object({
+    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
+    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
+    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+    total: amount().describe("The bill's total as printed, a decimal string."),
+    reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
+    amountFen: z
+      .number()
+      .int()
+      .min(1)
+      .max(Number(MAX_FEN))
+      .optional()
+      .describe(
+        "Claim this part of the bill, in fen (分, an integer): several parties may claim parts until the bill's claimable amount (the cash paid of a medical bill with a settlement, else the total) is used up; " +
+          "a claim over what remains is 409 CLAIM_EXCEEDS_REMAINING with remainingFen. Absent: the whole bill is marked reimbursed, or, when it already has claims, what remains is claimed.",
+      ),
+  })
+  .strict();
+
+export type MarkInput = z.output<typeof markBody>;
 
 export interface Mark {
   billCode: string;
@@ -41,7 +59,7 @@ export async function findByNumber(db: Db, billCode: string, billNumber: string)
 
 export async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
   const by = bill.reimbursed_by ? await findInstitution(db, bill.reimbursed_by) : undefined;
-  const at = new Date(bill.reimbursed_at ?? 0).toISOString();
+  const at = isoTime(bill.reimbursed_at ?? 0);
   return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, { reimbursedBy: by?.name ?? null, reimbursedAt: at });
 }
 
@@ -100,7 +118,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
       .values({ bill_id: bill.id, account, action: "reimburse", payload: JSON.stringify({ reference: keccakUtf8(input.reference) }), created_at: now, batch_id: null, done_at: null, error: null })
       .execute();
     await audit(trx, { actor: party.id, ip, action: "bill.reimburse", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference } }, now);
-    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference } }, now);
+    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: isoTime(now), reference: input.reference } }, now);
     return true;
   });
   if (!won) {
@@ -112,7 +130,7 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
   }
   billChanged(bill.leaf);
   onMarked?.(account);
-  return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: new Date(now).toISOString(), reference: input.reference };
+  return { billCode: bill.bill_code, billNumber: bill.bill_number, by: party.name, at: isoTime(now), reference: input.reference };
 }
 
 export async function releaseReimbursement(ctx: MarkContext, party: Institution, billCode: string, billNumber: string, ip: string | null): Promise<Mark> {
@@ -135,11 +153,11 @@ export async function releaseReimbursement(ctx: MarkContext, party: Institution,
     if (Number(upd.numUpdatedRows) !== 1) return false;
     await trx.insertInto("outbox").values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null }).execute();
     await audit(trx, { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } }, now);
-    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString() } }, now);
+    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: isoTime(now) } }, now);
     return true;
   });
   if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");
   billChanged(bill.leaf);
   onMarked?.(account);
-  return { billCode, billNumber, by: party.name, at: new Date(now).toISOString(), reference: null };
+  return { billCode, billNumber, by: party.name, at: isoTime(now), reference: null };
 }

@@ -9,13 +9,11 @@ import type { IssueContext } from "../issuance/service";
 import type { ChainMarksReader } from "./chain-marks";
 import { billDetail, billSummary } from "../issuance/present";
 import { anchorOf, findBill } from "../issuance/bills-repo";
-import { parseBody } from "../registry/input";
-import { amount } from "../issuance/schema";
+import { parseBody } from "../http/input";
 import { freeText } from "../issuance/free-text";
-import { voidBill } from "./void";
-import { markReimbursed, releaseReimbursement } from "./reimbursement";
+import { voidBill, voidBody } from "./void";
+import { markBody, markReimbursed, releaseReimbursement } from "./reimbursement";
 import { claimPart, hasOpenClaims, releaseClaim } from "./claims";
-import { MAX_FEN } from "../issuance/money";
 import type { RateLimiter } from "../http/rate-limit";
 
 export interface LifecycleDeps extends IssueContext {
@@ -24,32 +22,7 @@ export interface LifecycleDeps extends IssueContext {
   chainMarks: ChainMarksReader;
 }
 
-export const voidBody = z
-  .object({
-    reason: freeText(200).describe("Why the bill is voided (冲红), printed on the red bill; 1–200 characters."),
-    reasonCode: z.number().int().min(1).max(255).default(1).describe("The reason's code recorded on chain, 1–255 (default 1)."),
-  })
-  .strict();
-
-export const markBody = z
-  .object({
-    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
-    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
-    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
-    total: amount().describe("The bill's total as printed, a decimal string."),
-    reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
-    amountFen: z
-      .number()
-      .int()
-      .min(1)
-      .max(Number(MAX_FEN))
-      .optional()
-      .describe(
-        "Claim this part of the bill, in fen (分, an integer): several parties may claim parts until the bill's claimable amount (the cash paid of a medical bill with a settlement, else the total) is used up; " +
-          "a claim over what remains is 409 CLAIM_EXCEEDS_REMAINING with remainingFen. Absent: the whole bill is marked reimbursed, or, when it already has claims, what remains is claimed.",
-      ),
-  })
-  .strict();
+export { voidBody, markBody };
 
 export const releaseClaimBody = z
   .object({ reference: freeText(100).describe("The reference of the caller's own claim to release.") })

@@ -11,9 +11,10 @@
 import { sql } from "kysely";
 import type { Db } from "../store/database";
 import type { RefusedMark } from "../anchoring/worker";
-import { audit } from "../registry/institutions";
-import { billChanged } from "../verification/cache";
+import { audit } from "../store/institutions";
+import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
+import { isoTime } from "../format/time";
 
 
 /** Why a withdrawn red bill is void, as printed in its void reason. */
@@ -36,7 +37,7 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
       if (red && red.status !== "voided") {
         await trx.updateTable("bills").set({ status: "voided", void_reason: RED_BILL_WITHDRAWN, voided_at: now }).where("id", "=", red.id).execute();
         const redRow = await trx.selectFrom("bills").selectAll().where("id", "=", red.id).executeTakeFirstOrThrow();
-        await emitBillEvent(trx, "bill.voided", redRow, { void: { reason: RED_BILL_WITHDRAWN, at: new Date(now).toISOString(), redBill: null } }, now);
+        await emitBillEvent(trx, "bill.voided", redRow, { void: { reason: RED_BILL_WITHDRAWN, at: isoTime(now), redBill: null } }, now);
         // the red bill is anchored as usual, then voided on chain by the same issuer
         await trx.insertInto("outbox").values({ bill_id: red.id, account: m.account, action: "void", payload: JSON.stringify({ reason: 1 }), created_at: now, batch_id: null, done_at: null, error: null }).execute();
         detail.redBillWithdrawn = red.id;
@@ -56,7 +57,7 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
       // the mark the issuer and the party were told of is gone: they hear it as a release by the registry's refusal
       if (Number(upd.numUpdatedRows) === 1) {
         const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();
-        await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true } }, now);
+        await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: isoTime(now), refusedByRegistry: true } }, now);
       }
     }
     await audit(trx, { actor: party?.id ?? bill.institution_id, action: `bill.${m.action}.refused`, subject: bill.id, detail }, now);

@@ -4,23 +4,29 @@
  * mark follows its anchor, so it is never left half-done), and the red bill is issued from the
  * issuer's range with its own "anchor" outbox entry.
  */
+import { z } from "zod";
 import type { Db } from "../store/database";
 import type { BillRow, Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { recordBill, type IssueContext } from "../issuance/service";
 import type { BillEnvelope } from "../issuance/model";
-import { audit } from "../registry/institutions";
+import { audit } from "../store/institutions";
 import { composeRedBill } from "./red-bill";
 import { emitBillEvent } from "../webhooks/events";
-import { billChanged } from "../verification/cache";
+import { billChanged } from "../store/bill-changes";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMarksReader } from "./chain-marks";
 import { billClaimed } from "./reimbursement";
+import { isoTime } from "../format/time";
+import { freeText } from "../issuance/free-text";
 
-export interface VoidInput {
-  reason: string;
-  /** the on-chain reason code, 1..255 */
-  reasonCode: number;
-}
+export const voidBody = z
+  .object({
+    reason: freeText(200).describe("Why the bill is voided (冲红), printed on the red bill; 1–200 characters."),
+    reasonCode: z.number().int().min(1).max(255).default(1).describe("The reason's code recorded on chain, 1–255 (default 1)."),
+  })
+  .strict();
+
+export type VoidInput = z.output<typeof voidBody>;
 
 export interface VoidResult {
   bill: BillRow;
@@ -28,11 +34,11 @@ export interface VoidResult {
 }
 
 function assertVoidable(bill: BillRow): void {
-  if (bill.status === "voided") throw new ApiError("ALREADY_VOIDED", `The bill was voided at ${new Date(bill.voided_at ?? 0).toISOString()}`);
+  if (bill.status === "voided") throw new ApiError("ALREADY_VOIDED", `The bill was voided at ${isoTime(bill.voided_at ?? 0)}`);
   if (bill.red_of_id) throw new ApiError("BILL_NOT_VALID", "A red bill cannot itself be voided");
   if (bill.reimbursed_by) {
     throw new ApiError("BILL_REIMBURSED", "The bill is marked reimbursed; the reimbursing party must release it first", {
-      reimbursedAt: new Date(bill.reimbursed_at ?? 0).toISOString(),
+      reimbursedAt: isoTime(bill.reimbursed_at ?? 0),
     });
   }
   if (BigInt(bill.claimed_fen) > 0n) throw billClaimed(BigInt(bill.claimed_fen));
@@ -90,7 +96,7 @@ export async function voidBill(ctx: VoidContext, inst: Institution, billId: stri
     const original = (JSON.parse(bill.envelope) as BillEnvelope).bill;
     const red = await recordBill(trx, ctx, issuer, (c) => composeRedBill(original, input.reason, c), { redOfId: billId });
     await emitBillEvent(trx, "bill.voided", { ...bill, status: "voided", void_reason: input.reason, voided_at: now }, {
-      void: { reason: input.reason, at: new Date(now).toISOString(), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
+      void: { reason: input.reason, at: isoTime(now), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
     }, now);
     await audit(trx, { actor: inst.id, ip, action: "bill.void", subject: billId, detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status } }, now);
     return { bill: { ...bill, status: "voided" as const, void_reason: input.reason, voided_at: now }, red };

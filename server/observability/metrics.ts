@@ -4,7 +4,9 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
+import { VERDICTS, type Verdict } from "../format/verdicts";
+
+export type { Verdict };
 
 /** Why a transaction was sent again: the sender's recovery paths. */
 export type TxRetryReason = "fee-bump" | "rebroadcast" | "rebatch" | "reverted" | "reorg";
@@ -65,13 +67,13 @@ export class Metrics implements AnchorMetrics {
     });
     this.refusals = new Counter({ name: "lianpiao_registry_refusals_total", help: "Registry transactions refused (checked before sending, or reverted), by action and the registry's error", labelNames: ["action", "error"], registers });
     this.held = new Gauge({ name: "lianpiao_anchor_accounts_held", help: "Sending accounts waiting because the registry refuses them for a lasting reason (e.g. a suspended issuer)", registers });
-    const self = this;
+    const readPending = () => this.readPending();
     new Gauge({
       name: "lianpiao_pending_age_seconds",
       help: "Age of the oldest outbox entry not yet anchored (0 when none; -1 when the store cannot be read)",
       registers,
       async collect() {
-        const p = await self.readPending();
+        const p = await readPending();
         this.set(p === null ? -1 : p.oldestCreatedAt === null ? 0 : Math.max(0, (Date.now() - p.oldestCreatedAt) / 1000));
       },
     });
@@ -80,11 +82,11 @@ export class Metrics implements AnchorMetrics {
       help: "Outbox entries not yet anchored (-1 when the store cannot be read)",
       registers,
       async collect() {
-        const p = await self.readPending();
+        const p = await readPending();
         this.set(p === null ? -1 : p.count);
       },
     });
-    for (const v of ["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]) this.verdicts.inc({ verdict: v }, 0);
+    for (const v of VERDICTS) this.verdicts.inc({ verdict: v }, 0);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "lianpiao_" });
   }
 

@@ -7,7 +7,7 @@
  */
 import type { BillEnvelope } from "../issuance/model";
 import { firstDifference } from "../pdf/issued-file";
-import type { FileFormat } from "../verification/file-check";
+import type { FileFormat } from "../pdf/issued-file";
 import { OFD_RENDERER } from "./version";
 import { verifyPackageSignature } from "./signature";
 

@@ -4,6 +4,7 @@
 import type { Bill, DonationBill, IdType, MedicalBill } from "../issuance/model";
 import { ID_TYPE_NAMES } from "../issuance/check-digits";
 import { maskIdNumber } from "../issuance/masking";
+import { displayTime } from "../format/time";
 
 export type Values = Record<string, string>;
 
@@ -50,15 +51,6 @@ function idValue(type: IdType | undefined, id: string | undefined): string {
   return type === "none" ? "无 None" : maskIdNumber(id);
 }
 
-/** "2026-11-23T10:31:07+08:00" → "2026-11-23 10:31:07", in Asia/Shanghai whatever the offset. */
-export function shanghaiDateTime(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?\+08:00$/.exec(iso);
-  if (m) return `${m[1]} ${m[2]}`;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  return new Date(t + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
-}
-
 function redRemark(bill: Bill): string {
   if (!bill.redOf) return bill.remarks;
   const { billCode, billNumber, reason } = bill.redOf;
@@ -71,7 +63,7 @@ function commonValues(bill: Bill): Values {
     billCode: bill.billCode,
     billNumber: bill.billNumber,
     checkCode: bill.checkCode,
-    issueDate: shanghaiDateTime(bill.issuedAt),
+    issueDate: displayTime(bill.issuedAt),
     totalInWords: bill.totalInWords,
     totalFigures: yuan(bill.total),
     remarks: redRemark(bill),

@@ -1,6 +1,5 @@
-/** Bill PDFs: rendering (in process or in worker threads), reading the embedded bill back, and comparing a file with the one issued. */
+/** Bill PDFs: rendering (in process; the worker threads are server/render), reading the embedded bill back, and comparing a file with the one issued. */
 export { renderBillPdf, billPdfStream, type RenderOptions } from "./render";
-export { PdfRenderPool, PdfPoolBusyError, PdfRenderError, type PdfPoolOptions } from "./pool";
 export { extractEnvelope, DEFAULT_EXTRACT_LIMITS, type ExtractResult, type ExtractErrorCode, type ExtractLimits } from "./extract";
 export { ATTACHMENT_NAME } from "./attachment";
 export { RENDERER, readDocument, type BillDocument, type DocumentRead } from "./document";

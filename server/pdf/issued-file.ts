@@ -261,3 +261,12 @@ export function describeIssuedFile(f: IssuedFileFinding): string {
 function where(r: Region): string {
   return r.object === null ? r.what : `object ${r.object}: ${r.what}`;
 }
+
+/** A kind of issued file (PDF, OFD) as the file check compares it with the file issued for its bill. */
+export interface FileFormat {
+  /** how the answers name such a file: "a PDF", "an OFD file" */
+  name: string;
+  /** the renderer version this verifier implements (the `document.renderer` it can re-create) */
+  renderer: string;
+  compare(file: Buffer, reference: Buffer): { kind: "identical"; bytes: number } | { kind: Exclude<IssuedFileFinding["kind"], "identical">; detail: string };
+}

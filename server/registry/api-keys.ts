@@ -5,6 +5,7 @@
 import crypto from "node:crypto";
 import type { Db } from "../store/database";
 import type { Institution, Role } from "../store/schema";
+import type { KeyLookup, Principal } from "../http/auth";
 
 const PREFIX: Record<Role, string> = { issuer: "lp_iss_", bureau: "lp_bur_", relying_party: "lp_rel_" };
 
@@ -24,13 +25,8 @@ export async function revokeApiKey(db: Db, keyId: string, now = Date.now()): Pro
   return Number(r.numUpdatedRows) > 0;
 }
 
-export interface Principal {
-  keyId: string;
-  institution: Institution;
-}
-
 /** Looks a key up; cached briefly so that issuing at volume does not query twice per request. */
-export class KeyResolver {
+export class KeyResolver implements KeyLookup {
   private cache = new Map<string, { at: number; principal: Principal | null }>();
   constructor(private readonly db: Db, private readonly ttlMs = 2000) {}
 

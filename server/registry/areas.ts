@@ -1,6 +1,7 @@
 /**
- * The bureau's, the relying parties' and the voiding areas, built from the system's parts so that
- * system.ts only mounts them: API routers by path, and the bureau page.
+ * The bureau's and the relying parties' areas, built from the system's parts so that system.ts only
+ * mounts them: API routers by path, and the bureau page. (Voiding and reimbursement marks are
+ * lifecycle/areas.ts, from the same deps.)
  */
 import type { Router } from "express";
 import type { Provider } from "ethers";
@@ -14,9 +15,7 @@ import { relyingPartyRoutes } from "./relying-parties";
 import { reconciliationRunner, registryRoutes } from "./registry-routes";
 import { auditRoutes } from "./audit-routes";
 import { bureauPage } from "./bureau-page";
-import { reimbursementRoutes, voidRoutes } from "../lifecycle/routes";
-import { registryReads, withTimeout } from "../chain";
-import { RateLimiter, type RateLimitStore } from "../http/rate-limit";
+import type { RateLimitStore } from "../http/rate-limit";
 
 export interface AreaDeps {
   db: Db;
@@ -49,8 +48,6 @@ async function bureauAccount(db: Db): Promise<string> {
 }
 
 export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: Router[] } {
-  const reads = registryReads(d.provider, d.registry);
-  const chainMarks = (issuer: string, leaf: string) => withTimeout(reads.statusOf(issuer, leaf), d.rpcTimeoutMs, "registry statusOf()");
   const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
   const registryDeps = { db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations };
   const reconcile = reconciliationRunner(registryDeps);
@@ -61,8 +58,6 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
       "/relying-parties": relyingPartyRoutes(admin),
       "/registry": registryRoutes({ ...registryDeps, run: reconcile }),
       "/audit": auditRoutes(d.db),
-      "/reimbursements": reimbursementRoutes({ db: d.db, chainMarks, onMarked: () => d.wake(), failures: new RateLimiter(d.markFailuresPerMin ?? 20, 60_000, { store: d.limits, name: "mark-failure" }) }),
-      "/invoices/:id/void": voidRoutes({ db: d.db, signers: d.signers, domain: d.domain, onIssued: () => d.wake(), baseUrl: d.baseUrl, head: d.head, chainMarks }),
     },
     pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits, admin, reconcile })],
   };

@@ -5,7 +5,8 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Db } from "../store/database";
 import { requireRole } from "../http/auth";
-import { parseQuery } from "./input";
+import { parseQuery } from "../http/input";
+import { isoTime } from "../format/time";
 
 export const auditQuery = z
   .object({
@@ -36,7 +37,7 @@ export async function auditEntries(db: Db, q: z.output<typeof auditQuery>) {
   const rows = await sel.execute();
   const items = rows.slice(0, q.limit).map((e) => ({
     id: Number(e.id),
-    at: new Date(Number(e.at)).toISOString(),
+    at: isoTime(e.at),
     actor: { id: e.actor, name: e.actor_name },
     action: e.action,
     subject: e.subject,

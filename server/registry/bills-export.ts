@@ -13,6 +13,8 @@ import { UTF8_BOM, csvLine } from "./csv";
 import { applyBillFilters, type BillFilterValues } from "../issuance/routes";
 import ExcelJS from "exceljs";
 import { categoryOf } from "./figures";
+import { isoTime } from "../format/time";
+import { textOf } from "../format/text";
 
 export { parseCsv } from "./csv";
 
@@ -81,8 +83,8 @@ export function presentRow(r: Row) {
     total: formatFen(BigInt(r.total_fen)),
     status: r.status,
     redOf: r.red_of_code ? { billCode: r.red_of_code, billNumber: r.red_of_number } : null,
-    void: r.voided_at ? { reason: r.void_reason, at: new Date(r.voided_at).toISOString() } : null,
-    reimbursement: r.reimbursed_at ? { by: r.reimbursed_by_name, at: new Date(r.reimbursed_at).toISOString() } : null,
+    void: r.voided_at ? { reason: r.void_reason, at: isoTime(r.voided_at) } : null,
+    reimbursement: r.reimbursed_at ? { by: r.reimbursed_by_name, at: isoTime(r.reimbursed_at) } : null,
     anchor: r.batch_root ? { root: r.batch_root, txHash: r.tx_hash, blockNumber: r.block_number === null ? null : Number(r.block_number) } : null,
     leaf: r.leaf,
   };
@@ -160,7 +162,7 @@ export async function streamBillsXlsx(db: Db, s: BillSearch, res: Response): Pro
         if (v === null || v === undefined) return null;
         if (i === AMOUNT_COLUMN) return Number(v);
         if (i === 16) return Number(v);
-        return String(v);
+        return textOf(v);
       });
       ws.addRow(cells).commit();
     }

@@ -1,7 +1,7 @@
 /**
  * An inline SVG bar chart of bills issued per day: no script, no external asset, styled by the page.
  */
-import { escapeHtml } from "./page-template";
+import { escapeHtml } from "../format/html";
 
 export function dailyChartSvg(days: Array<{ day: string; count: number }>): string {
   const W = 720, H = 200, left = 36, bottom = 24, top = 10;

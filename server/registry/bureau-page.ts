@@ -17,14 +17,12 @@
  */
 import crypto from "node:crypto";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
-import type { Db } from "../store/database";
-import type { KeyResolver } from "./api-keys";
 import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
 import { ApiError } from "../http/errors";
 import { sendProblem } from "../http/problem";
 import { basePathOf } from "../http/html";
 import { escapeHtml, render, template } from "./page-template";
-import { audit } from "./institutions";
+import { audit } from "../store/institutions";
 import { BureauSessions, newToken, SESSION_MS, type Session } from "./bureau-sessions";
 import type { IssuerDeps } from "./issuers";
 import type { ReconciliationReport } from "./reconciliation";
@@ -33,39 +31,14 @@ import { issuerConsole } from "./console-issuers";
 import { recordsConsole } from "./console-records";
 import { partiesConsole } from "./console-parties";
 
+import type { BureauPageDeps, ConsoleCtx } from "./console-context";
+
+export type { BureauPageDeps, ConsoleCtx };
+
 const COOKIE = "lp_bureau";
 const CSRF_COOKIE = "lp_bureau_csrf";
 
-export interface BureauPageDeps {
-  db: Db;
-  keys: KeyResolver;
-  registry: string;
-  secureCookies: boolean;
-  /** PUBLIC_BASE_URL: a form posted from this origin is the site's own (as is one from the Host it was sent to) */
-  publicBaseUrl?: string;
-  /** where failed sign-ins are counted (shared by replicas on PostgreSQL); default memory */
-  limits?: RateLimitStore;
-  /** the registry functions the JSON API uses (issuers.ts, relying-parties.ts) */
-  admin: IssuerDeps;
-  reconcile(rescan?: boolean): Promise<ReconciliationReport>;
-}
 
-/** What a console section needs: the deps, its paths, the page frame and the signed-in session. */
-export interface ConsoleCtx {
-  d: BureauPageDeps;
-  /** the path of PUBLIC_BASE_URL + "/bureau" */
-  home: string;
-  page(res: Response, status: number, title: string, body: string, active?: string): void;
-  /** the signed-in session (set by `signedIn`) */
-  session(res: Response): Session;
-  /** the hidden CSRF field of the session's forms */
-  csrfField(res: Response): string;
-  /** the audit actor of a console action */
-  actor(req: Request, res: Response): { institutionId: string; ip: string | null };
-  /** a state-changing form: signed in, from this site, with the session's token */
-  protect: RequestHandler[];
-  signedIn: RequestHandler;
-}
 
 function cookieOf(req: Request, name: string): string | undefined {
   return new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(req.get("cookie") ?? "")?.[1];
@@ -167,8 +140,9 @@ export function bureauPage(d: BureauPageDeps): Router {
   };
 
   r.post("/bureau/login", form, async (req, res) => {
-    if (!fromThisSite(req) || !sameToken(req.body?.csrf, cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
-    const key = typeof req.body?.key === "string" ? req.body.key.trim() : "";
+    const body = (req.body ?? {}) as { csrf?: unknown; key?: unknown };
+    if (!fromThisSite(req) || !sameToken(body.csrf, cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
+    const key = typeof body.key === "string" ? body.key.trim() : "";
     const principal = /^[A-Za-z0-9_-]{8,200}$/.test(key) ? await d.keys.resolve(key) : null;
     if (!principal || principal.institution.role !== "bureau") {
       const wait = await failures.hit(clientKey(req.ip));
@@ -185,7 +159,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     // signed in: the session's token; not signed in (nothing to end): the pre-session token
     const token = cookieOf(req, COOKIE);
     const s = await sessions.get(token);
-    if (!fromThisSite(req) || !sameToken(req.body?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
+    if (!fromThisSite(req) || !sameToken((req.body as { csrf?: unknown } | undefined)?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
     if (token) await sessions.end(token);
     if (s) await audit(d.db, { actor: s.institutionId, ip: req.ip ?? null, action: "bureau.sign_out", subject: s.keyId, detail: {} });
     res.append("Set-Cookie", cookie(COOKIE, "", 0));

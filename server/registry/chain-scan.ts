@@ -34,7 +34,8 @@ export interface ScanResult {
 
 type EventRow = Selectable<ChainEventsTable>;
 
-const hex = (v: string) => v.toLowerCase();
+const hex = (v: unknown) => String(v).toLowerCase();
+const address = (v: unknown) => getAddress(String(v));
 
 /**
  * One registry v2 event as a row: the issuer account every fact is keyed by in `account`, the relying
@@ -49,33 +50,34 @@ export function eventRow(log: Pick<Log, "topics" | "data" | "blockNumber" | "ind
     return null;
   }
   if (!parsed) return null;
-  const a = parsed.args;
+  // by field name, never by position
+  const a: Record<string, unknown> = parsed.args.toObject();
   const base = { id: `${log.blockNumber}:${log.index}`, block_number: log.blockNumber, log_index: log.index, tx_hash: log.transactionHash, name: parsed.name, root: null, leaf: null, party: null };
   const data = (v: Record<string, unknown>) => JSON.stringify(v);
   switch (parsed.name) {
     case "IssuerAdmitted":
-      return { ...base, account: getAddress(a.account), data: data({ kind: Number(a.kind), creditCodeHash: hex(a.creditCodeHash), registrar: getAddress(a.registrar) }) };
+      return { ...base, account: address(a.account), data: data({ kind: Number(a.kind), creditCodeHash: hex(a.creditCodeHash), registrar: address(a.registrar) }) };
     case "IssuerSuspended":
     case "IssuerReinstated":
-      return { ...base, account: getAddress(a.account), data: data({ registrar: getAddress(a.registrar) }) };
+      return { ...base, account: address(a.account), data: data({ registrar: address(a.registrar) }) };
     case "RangeAllotted":
       return {
         ...base,
-        account: getAddress(a.issuer),
-        data: data({ billCode: String(a.billCode).padStart(8, "0"), first: Number(a.first), last: Number(a.last), registrar: getAddress(a.registrar) }),
+        account: address(a.issuer),
+        data: data({ billCode: String(a.billCode).padStart(8, "0"), first: Number(a.first), last: Number(a.last), registrar: address(a.registrar) }),
       };
     case "BatchAnchored":
-      return { ...base, root: hex(a.root), account: getAddress(a.issuer), data: data({ billCount: Number(a.billCount) }) };
+      return { ...base, root: hex(a.root), account: address(a.issuer), data: data({ billCount: Number(a.billCount) }) };
     case "BillVoided":
-      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), data: data({ reason: Number(a.reason) }) };
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), data: data({ reason: Number(a.reason) }) };
     case "BillReimbursed":
-      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference) }) };
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference) }) };
     case "ReimbursementReleased":
-      return { ...base, leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: "{}" };
+      return { ...base, leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: "{}" };
     case "BillClaimed":
-      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
+      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
     case "ClaimReleased":
-      return { ...base, leaf: hex(a.leaf), account: getAddress(a.issuer), party: getAddress(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
+      return { ...base, leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
     default:
       return null;
   }

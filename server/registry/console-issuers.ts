@@ -11,8 +11,8 @@ import { escapeHtml as esc } from "./page-template";
 import { admitBody, keyBody, rangeBody, statusBody } from "./issuer-routes";
 import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus } from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
-import { parseInput } from "./input";
-import type { ConsoleCtx } from "./bureau-page";
+import { parseInput } from "../http/input";
+import type { ConsoleCtx } from "./console-context";
 
 const field = (name: string, zh: string, en: string, attrs = "", value = "") =>
   `<label for="${name}">${esc(zh)} <span>${esc(en)}</span></label><input id="${name}" name="${name}" value="${esc(value)}" ${attrs}>`;

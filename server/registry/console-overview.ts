@@ -9,7 +9,7 @@ import { FIGURE_NAMES, type Figures } from "./figures";
 import { listIssuers } from "./issuer-views";
 import { dailyIssued, totalFigures } from "./stats";
 import { dailyChartSvg } from "./bureau-chart";
-import type { ConsoleCtx } from "./bureau-page";
+import type { ConsoleCtx } from "./console-context";
 
 const SHOWN: Array<keyof Figures> = ["issued", "amount", "pending", "voided", "voidedAmount", "reimbursed", "reimbursedAmount", "red", "redAmount"];
 

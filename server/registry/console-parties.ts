@@ -6,11 +6,11 @@
 import { Router, type Request, type Response } from "express";
 import { isoShanghai } from "../http/html";
 import { escapeHtml as esc } from "./page-template";
-import { parseInput } from "./input";
+import { parseInput } from "../http/input";
 import { keyBody } from "./issuer-routes";
 import { admitRelyingParty, listRelyingParties, newPartyKey, partyKeys, relyingPartyBody, revokePartyKey } from "./relying-parties";
 import { refusal } from "./console-issuers";
-import type { ConsoleCtx } from "./bureau-page";
+import type { ConsoleCtx } from "./console-context";
 
 const keyOnce = (key: string) => `<div class="once" role="status"><p>API 密钥（只显示这一次）The API key, shown this once:</p><code id="new-key">${esc(key)}</code></div>`;
 

@@ -7,13 +7,13 @@
 import { Router, type Request, type Response } from "express";
 import { isoShanghai } from "../http/html";
 import { escapeHtml as esc } from "./page-template";
-import { parseInput, parseQuery } from "./input";
+import { parseInput, parseQuery } from "../http/input";
 import { registryBillsQuery } from "./registry-routes";
 import { searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";
 import { auditEntries, auditQuery } from "./audit-routes";
 import { refusal } from "./console-issuers";
-import { audit } from "./institutions";
-import type { ConsoleCtx } from "./bureau-page";
+import { audit } from "../store/institutions";
+import type { ConsoleCtx } from "./console-context";
 
 const FILTERS: Array<[string, string, string]> = [
   ["issuerId", "开票单位 ID", "Issuer id"], ["kind", "种类", "Kind"], ["status", "状态", "Status"],

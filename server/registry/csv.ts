@@ -10,6 +10,7 @@
  * (strip the =" and " to get the code). The exact data without this is the JSON search or the XLSX
  * export, whose code cells are text.
  */
+import { textOf } from "../format/text";
 export const UTF8_BOM = "\uFEFF";
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -17,7 +18,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  let text = String(value);
+  let text = textOf(value);
   if (FORMULA_START.test(text) && !NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -25,7 +26,7 @@ export function csvCell(value: unknown): string {
 /** A code kept as text by spreadsheets: ="0000000001". Only digits and letters are wrapped (no formula can ride in). */
 export function csvCode(value: unknown): string {
   if (value === null || value === undefined || value === "") return "";
-  const text = String(value);
+  const text = textOf(value);
   return /^[0-9A-Za-z-]+$/.test(text) ? `"=""${text}"""` : csvCell(text);
 }
 
@@ -43,16 +44,28 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < src.length; i++) {
     const ch = src[i];
     if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && src[i + 1] === '"') {
+        cell += '"';
+        i++;
+      }
       else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
+    else if (ch === ",") {
+      row.push(cell);
+      cell = "";
+    }
     else if (ch === "\n" || (ch === "\r" && src[i + 1] === "\n")) {
       if (ch === "\r") i++;
-      row.push(cell), rows.push(row), (row = []), (cell = "");
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
     } else cell += ch;
   }
-  if (cell !== "" || row.length) row.push(cell), rows.push(row);
+  if (cell !== "" || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }

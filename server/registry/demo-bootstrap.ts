@@ -12,12 +12,12 @@ import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { getSetting, setSetting } from "../store/settings";
 import { devWallet } from "../chain/accounts";
-import { deployRegistry } from "../../scripts/deploy";
-import { billCodeInt, loadRegistryArtifact } from "../chain";
+import { deployRegistry } from "../chain/deploy";
+import { KIND_CODE, billCodeInt, loadRegistryArtifact, registryReads, type IssuerKind, type RegistryReads } from "../chain";
 import { makeCreditCode } from "../issuance/check-digits";
 import { allotRange } from "../issuance/numbering";
 import { createApiKey } from "./api-keys";
-import { createInstitution } from "./institutions";
+import { createInstitution } from "../store/institutions";
 import type { SignerSet } from "../anchoring/signers";
 import { writePrivateFile } from "../store/private-file";
 
@@ -53,34 +53,42 @@ export async function ensureRegistry(db: Db, provider: Provider, log: Logger): P
   return address;
 }
 
-async function admitOnChain(registry: Contract, chainKey: string, kind: 1 | 2, creditCode: string): Promise<void> {
+/** The registry as the bureau's development account writes it, and its reads (decoded by field name). */
+interface OnChain {
+  contract: Contract;
+  reads: RegistryReads;
+}
+
+async function admitOnChain(registry: OnChain, chainKey: string, kind: IssuerKind, creditCode: string): Promise<void> {
   const account = new Wallet(chainKey).address;
-  const record = await registry.issuerOf(account);
-  if (Number(record.kind) === 0) await (await registry.admitIssuer(account, kind, keccakUtf8(creditCode))).wait();
+  if ((await registry.reads.issuerOf(account)).kind === null) {
+    const tx = await registry.contract.getFunction("admitIssuer").send(account, KIND_CODE[kind], keccakUtf8(creditCode));
+    await tx.wait();
+  }
   // the SM2 seal key, derived from the demo issuer's chain key (docs/PROTOCOL.md §6.2)
   const hash = sealKeyHash(sealKeyOf(chainKey).publicKey);
-  if ((await registry.sealKeyAt(account, (1n << 256n) - 1n)) !== hash) await (await registry.setSealKey(account, hash)).wait();
+  if ((await registry.reads.sealKeyAt(account, null)) !== hash) await (await registry.contract.getFunction("setSealKey").send(account, hash)).wait();
 }
 
 /** The demo range on chain (the registry is the authority on ranges); returns the transaction, or null if it was there. */
-async function allotOnChain(registry: Contract, account: string, billCode: string, first: number, last: number): Promise<string | null> {
-  const held = await registry.allotmentOf(billCodeInt(billCode), first);
-  if (held.issuer === account) return null;
-  const tx = await registry.allotRange(account, billCodeInt(billCode), first, last);
+async function allotOnChain(registry: OnChain, account: string, billCode: string, first: number, last: number): Promise<string | null> {
+  const held = await registry.reads.allotmentOf(billCode, String(first).padStart(10, "0"));
+  if (held?.issuer === account) return null;
+  const tx = await registry.contract.getFunction("allotRange").send(account, billCodeInt(billCode), first, last);
   await tx.wait();
-  return tx.hash as string;
+  return tx.hash;
 }
 
 async function findByAccount(db: Db, account: string): Promise<Institution | undefined> {
   return db.selectFrom("institutions").selectAll().where("account", "=", account).executeTakeFirst();
 }
 
-async function ensureInstitutions(db: Db, registry: Contract): Promise<Record<DemoRole, Institution>> {
+async function ensureInstitutions(db: Db, registry: OnChain): Promise<Record<DemoRole, Institution>> {
   const out = {} as Record<DemoRole, Institution>;
   for (const role of Object.keys(ACCOUNTS) as DemoRole[]) {
     const account = devWallet(ACCOUNTS[role]).address;
     const spec = DEMO[role];
-    if (role === "hospital" || role === "charity") await admitOnChain(registry, devWallet(ACCOUNTS[role]).privateKey, role === "hospital" ? 1 : 2, spec.creditCode);
+    if (role === "hospital" || role === "charity") await admitOnChain(registry, devWallet(ACCOUNTS[role]).privateKey, role === "hospital" ? "medical" : "donation", spec.creditCode);
     out[role] =
       (await findByAccount(db, account)) ??
       (await createInstitution(db, {
@@ -120,7 +128,7 @@ export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry
   const { db, provider, registry, dataDir } = opts;
   const { abi } = loadRegistryArtifact();
   const contract = new Contract(registry, abi, devWallet(ACCOUNTS.bureau).connect(provider));
-  const inst = await ensureInstitutions(db, contract);
+  const inst = await ensureInstitutions(db, { contract, reads: registryReads(provider, registry) });
   const file = path.join(dataDir, "demo-credentials.json");
   const prior = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as DemoCredentials) : undefined;
   const entry = async (role: DemoRole) => {

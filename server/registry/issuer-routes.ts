@@ -3,31 +3,13 @@
  */
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { isAddress } from "ethers";
 import { requireRole, principalOf } from "../http/auth";
-import { isValidCreditCode } from "../issuance/check-digits";
-import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
+import { admitBody, admitIssuer, addRange, billCode, billNo, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
-import { parseBody, parseQuery } from "./input";
+import { parseBody, parseQuery } from "../http/input";
 import { freeText } from "../issuance/free-text";
 
-const billNo = z.number().int().min(1).max(9_999_999_999);
-const rangeShape = z
-  .object({ start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") })
-  .strict()
-  .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码, 8 digits.");
-
-export const admitBody = z
-  .object({
-    name: freeText(100, { min: 2 }).describe("The institution's name, 2–100 characters."),
-    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
-    kind: z.enum(["medical", "donation"]).describe("The kind of bills it issues."),
-    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
-    billCode,
-    range: rangeShape.describe("Its first bill-number range."),
-  })
-  .strict();
+export { admitBody };
 
 export const rangeBody = z.object({ billCode, start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
 export const keyBody = z.object({ label: freeText(80).default("api key").describe("A label for the key, 1–80 characters.") }).strict();

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { figureColumns, NO_SUMS, presentFigures, readFigures, type Figures } from "./figures";
+import { isoTime } from "../format/time";
 
 /** An issuer's figures (figures.ts), with `total` (every bill, red bills included) and `anchored` (bills anchored, not voided). */
 export interface BillCounts extends Figures {
@@ -48,7 +49,7 @@ function presentRange(r: { id: string; bill_code: string; start_number: number; 
     next: Number(r.next_number),
     used: Number(r.next_number) - Number(r.start_number),
     remaining: Number(r.end_number) - Number(r.next_number) + 1,
-    allottedAt: new Date(r.created_at).toISOString(),
+    allottedAt: isoTime(r.created_at),
   };
 }
 
@@ -60,7 +61,7 @@ export function presentIssuer(i: Institution, ranges: ReturnType<typeof presentR
     kind: i.bill_kind,
     account: i.account,
     status: i.status,
-    admittedAt: new Date(i.created_at).toISOString(),
+    admittedAt: isoTime(i.created_at),
     ranges,
     bills: counts ?? EMPTY,
   };
@@ -84,6 +85,6 @@ export async function issuerDetail(db: Db, inst: Institution) {
   ]);
   return {
     ...presentIssuer(inst, ranges.get(inst.id) ?? [], counts.get(inst.id)),
-    keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString(), revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null })),
+    keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: isoTime(k.created_at), revokedAt: k.revoked_at ? isoTime(k.revoked_at) : null })),
   };
 }

@@ -3,16 +3,19 @@
  * range and API key), suspend and reinstate (on chain and off), further ranges, API keys, and the
  * listing with state, ranges and counts. Every change is written to the audit log.
  */
-import { getAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
+import { z } from "zod";
 import type { Db } from "../store/database";
 import type { Institution } from "../store/schema";
 import { ApiError } from "../http/errors";
 import { allotRange } from "../issuance/numbering";
 import { createKey, type SignerSet } from "../anchoring/signers";
 import { createApiKey, revokeApiKey, type KeyResolver } from "./api-keys";
-import { audit, createInstitution, findInstitution } from "./institutions";
+import { audit, createInstitution, findInstitution } from "../store/institutions";
 import { isUniqueViolation } from "../issuance/service";
 import type { Registrar } from "./registrar";
+import { isValidCreditCode } from "../issuance/check-digits";
+import { freeText } from "../issuance/free-text";
 
 export interface IssuerDeps {
   db: Db;
@@ -32,14 +35,25 @@ export interface Actor {
   ip: string | null;
 }
 
-export interface AdmitInput {
-  name: string;
-  creditCode: string;
-  kind: "medical" | "donation";
-  account?: string;
-  billCode: string;
-  range: { start: number; end: number };
-}
+export const billNo = z.number().int().min(1).max(9_999_999_999);
+const rangeShape = z
+  .object({ start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") })
+  .strict()
+  .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+export const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码, 8 digits.");
+
+export const admitBody = z
+  .object({
+    name: freeText(100, { min: 2 }).describe("The institution's name, 2–100 characters."),
+    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
+    kind: z.enum(["medical", "donation"]).describe("The kind of bills it issues."),
+    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
+    billCode,
+    range: rangeShape.describe("Its first bill-number range."),
+  })
+  .strict();
+
+export type AdmitInput = z.output<typeof admitBody>;
 
 async function rangeIsFree(db: Db, billCode: string, start: number, end: number): Promise<boolean> {
   const hit = await db.selectFrom("bill_ranges").select("id").where("bill_code", "=", billCode).where("start_number", "<=", end).where("end_number", ">=", start).executeTakeFirst();

@@ -189,7 +189,7 @@ async function compareAnchors(ctx: Ctx): Promise<{ batches: number; chainRoots: 
     if (b.state === "failed") {
       // a later batch of the same bills may have taken the same root: the anchor is then that batch's
       const taken = (byPair.get(k) ?? []).some((o) => o.state !== "failed");
-      if (c && !taken) ctx.out.push({ type: "FAILED_BATCH_ON_CHAIN", root: b.root, batchId: b.id, account: addr(b.account)!, store: { state: b.state }, chain: { issuer: addr(c.account), billCount: JSON.parse(c.data).billCount as number, ...evAt(c) } });
+      if (c && !taken) ctx.out.push({ type: "FAILED_BATCH_ON_CHAIN", root: b.root, batchId: b.id, account: addr(b.account)!, store: { state: b.state }, chain: { issuer: addr(c.account), billCount: (JSON.parse(c.data) as { billCount: number }).billCount, ...evAt(c) } });
       continue;
     }
     if (b.state !== "confirmed") continue;
@@ -203,7 +203,7 @@ async function compareAnchors(ctx: Ctx): Promise<{ batches: number; chainRoots: 
       ctx.out.push({ type: "ROOT_NOT_ON_CHAIN", root: b.root, batchId: b.id, account: store.issuer!, store, chain: null });
       continue;
     }
-    const onChain = { issuer: addr(c.account), billCount: JSON.parse(c.data).billCount as number, block: Number(c.block_number) };
+    const onChain = { issuer: addr(c.account), billCount: (JSON.parse(c.data) as { billCount: number }).billCount, block: Number(c.block_number) };
     if (onChain.issuer !== store.issuer || onChain.billCount !== store.billCount || onChain.block !== store.block) {
       ctx.out.push({ type: "ROOT_MISMATCH", root: b.root, batchId: b.id, account: store.issuer!, store, chain: { ...onChain, txHash: c.tx_hash } });
     }
@@ -212,7 +212,7 @@ async function compareAnchors(ctx: Ctx): Promise<{ batches: number; chainRoots: 
     if (byPair.has(k)) continue;
     const issuer = addr(c.account) as string;
     const root = c.root as string;
-    const billCount = JSON.parse(c.data).billCount as number;
+    const billCount = (JSON.parse(c.data) as { billCount: number }).billCount;
     const onChain = { issuer, billCount, ...evAt(c) };
     const ours = byRoot.get(root);
     if (ours) {
@@ -346,7 +346,7 @@ async function compareMarks(ctx: Ctx, marks: Map<string, ChainMarks>): Promise<{
     }
     const base = { leaf: bill.leaf, billId: bill.id, account: bill.issuer };
     if (bill.status === "voided" && !m?.voided) ctx.out.push({ type: "VOID_NOT_ON_CHAIN", ...base, store: { status: bill.status, voidedAt: bill.voided_at, error: work.failedVoids.get(bill.id) ?? null }, chain: { voided: false } });
-    if (bill.status !== "voided" && m?.voided) ctx.out.push({ type: "VOID_NOT_IN_STORE", ...base, store: { status: bill.status }, chain: { voided: true, root: m.voided.root, reason: JSON.parse(m.voided.data).reason as number, ...evAt(m.voided) } });
+    if (bill.status !== "voided" && m?.voided) ctx.out.push({ type: "VOID_NOT_IN_STORE", ...base, store: { status: bill.status }, chain: { voided: true, root: m.voided.root, reason: (JSON.parse(m.voided.data) as { reason: number }).reason, ...evAt(m.voided) } });
     const storeParty = addr(bill.reimbursed_account);
     const chainParty = addr(m?.reimbursed?.party);
     if (storeParty !== chainParty) {

@@ -6,6 +6,7 @@
  */
 import { id as keccakUtf8, parseEther, type Provider, type TransactionRequest } from "ethers";
 import { KIND_CODE, billCodeInt, registryAt, registryErrorOf, registryReads, type IssuerKind } from "../chain";
+import { RELYING_PARTY_ROLE } from "../chain/deploy";
 import type { SignerSet } from "../anchoring/signers";
 import { ApiError } from "../http/errors";
 import { sealKeyHash, sealKeyOf } from "../sm/sm2";
@@ -80,10 +81,8 @@ export class Registrar {
 
   /** Grants the relying-party role (insurers, employers, tax offices); an account that has it is accepted as is. */
   async grantRelyingParty(account: string): Promise<string | null> {
-    const registry = registryAt(this.d.registry, this.d.provider);
-    const role = await registry.RELYING_PARTY_ROLE();
-    if (await registry.hasRole(role, account)) return null;
-    return this.call("grantRole", [role, account]);
+    if (await registryReads(this.d.provider, this.d.registry).hasRole(RELYING_PARTY_ROLE, account)) return null;
+    return this.call("grantRole", [RELYING_PARTY_ROLE, account]);
   }
 
   /** Development chains only: gives a new account gas money from the bureau's account. */

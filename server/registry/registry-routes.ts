@@ -8,7 +8,7 @@ import type { Db } from "../store/database";
 import { requireRole } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { asChainUnavailable } from "../chain";
-import { parseQuery } from "./input";
+import { parseQuery } from "../http/input";
 import { billFilters } from "../issuance/routes";
 import { registryStats } from "./stats";
 import { XLSX_TYPE, searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";

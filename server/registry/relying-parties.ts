@@ -12,11 +12,12 @@ import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
 import { isValidCreditCode } from "../issuance/check-digits";
 import { createApiKey, revokeApiKey } from "./api-keys";
-import { audit, createInstitution, findInstitution } from "./institutions";
+import { audit, createInstitution, findInstitution } from "../store/institutions";
 import { keyBody } from "./issuer-routes";
 import { chainAccount, type IssuerDeps } from "./issuers";
-import { parseBody } from "./input";
+import { parseBody } from "../http/input";
 import { freeText } from "../issuance/free-text";
+import { isoTime } from "../format/time";
 
 export const relyingPartyBody = z
   .object({
@@ -28,7 +29,7 @@ export const relyingPartyBody = z
 
 
 function present(i: Institution) {
-  return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: new Date(i.created_at).toISOString() };
+  return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: isoTime(i.created_at) };
 }
 
 async function findParty(db: Db, id: string): Promise<Institution> {

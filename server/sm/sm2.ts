@@ -10,7 +10,7 @@
  */
 import { sm2, sm3 } from "sm-crypto-v2";
 import { getBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
-import { canonicalJson } from "../issuance/canonical";
+import { canonicalJson } from "../format/canonical-json";
 
 /** GM/T 0009's default user ID for SM2 signatures (used in Z_A). */
 export const SM2_USER_ID = "1234567812345678";

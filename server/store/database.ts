@@ -2,17 +2,16 @@
  * Opens the store: SQLite (better-sqlite3, WAL) under DATA_DIR by default, PostgreSQL when the
  * database URL is postgres://…. Both run the same migrations and the same Kysely queries.
  */
-import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import type PgModule from "pg";
-import type { Database } from "./schema";
+import type { Database, Db } from "./schema";
 import { migrationProvider, type DialectName } from "./migrations";
 import { enableGroupCommit } from "./group-commit";
 import { privateSqliteFile } from "./private-file";
 
-export type Db = Kysely<Database>;
+export type { Db };
 
 export interface Store {
   db: Db;
@@ -69,7 +68,7 @@ function openPostgres(url: string, max: number): Kysely<Database> {
     connectionString: url,
     max,
     // int8 columns hold epoch milliseconds and fen: both far below 2^53.
-    types: { getTypeParser: (oid: number, format?: unknown) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
+    types: { getTypeParser: (oid: number, format?: unknown) => (oid === 20 ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format as "text") as (v: string) => unknown)) },
   });
   // An idle client can lose its server (a restart, an administrator's termination): the pool drops it
   // and opens a new one on demand. Without a listener the event would crash the whole process.
@@ -93,7 +92,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
-    throw error;
+    throw error instanceof Error ? error : new Error("migration failed", { cause: error });
   }
   return { db, dialect, close: () => db.destroy() };
 }

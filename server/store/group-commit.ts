@@ -10,7 +10,7 @@
  * bill number it took is given back); a failed COMMIT rejects every writer of the group.
  * PostgreSQL (many connections, no fsync on the event loop) keeps plain transactions.
  */
-import type { Db } from "./database";
+import type { Db } from "./schema";
 
 type Writer = (trx: Db) => Promise<unknown>;
 
@@ -34,7 +34,7 @@ class GroupCommitter {
 
   run<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, resolve, reject });
       if (!this.running) {
         this.running = true;
         void this.drain();

@@ -268,7 +268,7 @@ const migration006: Migration = {
       const rows = await k.selectFrom("bills").select(["id", "envelope"]).where("id", ">", after).orderBy("id").limit(500).execute();
       if (rows.length === 0) break;
       for (const r of rows) {
-        const b = (JSON.parse(r.envelope) as { bill: Record<string, any> }).bill;
+        const b = (JSON.parse(r.envelope) as { bill: { kind: string; businessSerial?: string; visitNumber?: string; payer?: { name?: string }; donor?: { name?: string } } }).bill;
         await k
           .updateTable("bills")
           .set({ business_serial: b.businessSerial ?? null, visit_number: b.visitNumber ?? null, holder_name: (b.kind === "medical" ? b.payer?.name : b.donor?.name) ?? null })

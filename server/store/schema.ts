@@ -2,7 +2,7 @@
  * Table types for Kysely. Times are epoch milliseconds; money is integer fen; booleans are not used
  * (SQLite has none): states are short strings.
  */
-import type { Generated, Insertable, Selectable } from "kysely";
+import type { Generated, Insertable, Kysely, Selectable } from "kysely";
 
 export type Role = "issuer" | "bureau" | "relying_party";
 
@@ -262,6 +262,9 @@ export interface WebhookAttemptsTable {
   /** "auto" (the schedule) or "manual" (a redelivery through the API) */
   trigger: string;
 }
+
+/** The store as Kysely sees it (also exported by database.ts, which opens it). */
+export type Db = Kysely<Database>;
 
 export interface Database {
   settings: SettingsTable;

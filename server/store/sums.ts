@@ -15,8 +15,8 @@ const LIMB = 10_000_000n;
 /** The two selections of an exact sum of `value` (an integer SQL expression), named `<alias>_hi` and `<alias>_lo`. */
 export function fenSum<A extends string>(value: RawBuilder<unknown>, alias: A): [AliasedRawBuilder<string | null, `${A}_hi`>, AliasedRawBuilder<string | null, `${A}_lo`>] {
   return [
-    sql<string | null>`cast(sum((${value}) / ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_hi` as `${A}_hi`),
-    sql<string | null>`cast(sum((${value}) % ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_lo` as `${A}_lo`),
+    sql<string | null>`cast(sum((${value}) / ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_hi`),
+    sql<string | null>`cast(sum((${value}) % ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_lo`),
   ];
 }
 

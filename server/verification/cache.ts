@@ -2,6 +2,7 @@
  * Small caches for the verifier's hot path. Nothing here decides what may be cached: memo.ts holds
  * the pure results, chain-facts.ts the chain facts with their freshness rules.
  */
+import { onBillChanged } from "../store/bill-changes";
 
 /**
  * A bounded map with least-recently-used eviction and, when `ttlMs` is given, an age limit. A Map
@@ -71,10 +72,11 @@ export function readIsCurrent(leaf: string, startedAt: number): boolean {
 }
 
 /**
- * Call after this process changed a bill's void or reimbursement state (server/lifecycle): every
- * cached fact or answer about the bill read before this moment is no longer served.
+ * Records that this process changed a bill's void or reimbursement state (announced by the store,
+ * store/bill-changes.ts): every cached fact or answer about the bill read before this moment is no
+ * longer served.
  */
-export function billChanged(leaf: string): void {
+export function recordWrite(leaf: string): void {
   const key = leaf.toLowerCase();
   epoch++;
   lastWrite.delete(key);
@@ -84,3 +86,5 @@ export function billChanged(leaf: string): void {
   // the next read starts after this write
   epoch++;
 }
+
+onBillChanged(recordWrite);

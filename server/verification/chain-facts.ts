@@ -9,7 +9,7 @@
  * | an allotment found for a bill code and number     | for good (allotments are never taken back); "none" ≤ `issuerTtlMs` |
  * | the registry's EIP-712 domain                     | for good (the contract cannot change it)             |
  * | the chain head                                    | ≤ `headTtlMs` (250 ms): confirmations are at most that stale |
- * | a bill's void / reimbursement marks               | ≤ `marksTtlMs` (1 s), and never past a write of this process to that bill (cache.ts billChanged); with a marks watch (marks-watch.ts) fresh within `marksTtlMs`, until an event of a later block names the bill (≤ `watchedMaxAgeMs`, 30 s) |
+ * | a bill's void / reimbursement marks               | ≤ `marksTtlMs` (1 s), and never past a write of this process to that bill (store/bill-changes.ts billChanged); with a marks watch (marks-watch.ts) fresh within `marksTtlMs`, until an event of a later block names the bill (≤ `watchedMaxAgeMs`, 30 s) |
  * | an issuer's record (issuerOf: `active` changes)   | ≤ `issuerTtlMs` (1 s)                                |
  *
  * A failed read is never remembered, and nothing unconfirmed is: while the chain is down a bill whose

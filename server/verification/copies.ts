@@ -8,26 +8,19 @@ import type { Response } from "express";
 import { ApiError } from "../http/errors";
 import { envelopeOf } from "../issuance/bills-repo";
 import type { BillEnvelope } from "../issuance/model";
-import { copyUrl, parseWithhold, redactedCopy, type Withholdable } from "../issuance/redaction";
+import { copyUrl, redactedCopy, withholdNames, type Withholdable } from "../issuance/redaction";
 import { attachmentOf } from "../pdf/document";
 import type { RenderOptions } from "../pdf/render";
 import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
+
+export { withholdNames };
 
 export interface CopyDeps {
   db: Db;
   chain: { chainId: number; registry: string };
   baseUrl: string;
   render(envelope: BillEnvelope, options: RenderOptions): Promise<Buffer>;
-}
-
-/** The withheld names of a request, or 400 INVALID_WITHHOLD naming what is not a withholdable field. */
-export function withholdNames(text: unknown, param = "withhold"): Withholdable[] {
-  const p = parseWithhold(text);
-  if (p.ok) return p.names;
-  throw new ApiError("INVALID_WITHHOLD", `${param} takes a comma-separated list of idNumber, items and payerName; not ${p.unknown.map((u) => JSON.stringify(u)).join(", ")}`, {
-    errors: p.unknown.map((u) => ({ path: param, code: "INVALID_VALUE", message: `${JSON.stringify(u).slice(0, 60)} is not one of idNumber, items, payerName` })),
-  });
 }
 
 /** The copy of a stored bill with `names` withheld: its envelope (with the anchor the store holds) and its link. */

@@ -17,7 +17,7 @@
  */
 import type { BillEnvelope } from "../issuance/model";
 import { RENDERER, readDocument } from "../pdf/document";
-import { compareIssuedFile, describeIssuedFile, type IssuedFileFinding } from "../pdf/issued-file";
+import { compareIssuedFile, describeIssuedFile, type FileFormat, type IssuedFileFinding } from "../pdf/issued-file";
 import { sha256Hex, type DeliveredFile } from "../store/delivered-files";
 import type { BillRow } from "../store/schema";
 import { errored, failed, integrityCheck, passed, skipped, verdictOf } from "./checks";
@@ -37,13 +37,8 @@ export interface ServiceFiles extends PrintedQrDeps {
 }
 
 /** How a file format is compared with the file issued (PDF by default; OFD: server/ofd/file-format.ts). */
-export interface FileFormat {
-  /** how the answers name such a file: "a PDF", "an OFD file" */
-  name: string;
-  /** the renderer version this verifier implements (the `document.renderer` it can re-create) */
-  renderer: string;
-  compare(file: Buffer, reference: Buffer): { kind: "identical"; bytes: number } | { kind: Exclude<IssuedFileFinding["kind"], "identical">; detail: string };
-}
+
+export type { FileFormat };
 
 export const PDF_FORMAT: FileFormat = {
   name: "a PDF",

@@ -16,6 +16,7 @@ import type { Check, Verification } from "./types";
 import { formatFen } from "../issuance/money";
 import { headlineOf, usageWords, type Headline, type Related } from "./headline";
 import { checkDetailZh } from "./check-words";
+import { CHECK_STATUS_LABELS } from "../format/verdicts";
 
 /** How often a PENDING page reloads itself, in seconds. */
 export const PENDING_REFRESH_S = 3;
@@ -28,14 +29,6 @@ const CHECK_NAMES: Record<Check["name"], [string, string]> = {
   signature: ["电子签名", "Signature"],
   sm2: ["国密签章", "SM2 seal"],
   file: ["原始文件", "File"],
-};
-
-const STATUS_LABELS: Record<Check["status"], string> = {
-  passed: "通过 Passed",
-  pending: "待定 Pending",
-  failed: "未通过 Failed",
-  error: "无法检查 Error",
-  skipped: "未检查 Skipped",
 };
 
 const ICONS: Record<Headline["tone"], string> = { valid: "✓", pending: "…", voided: "✕", invalid: "✕", error: "!", red: "−", used: "✓" };
@@ -112,7 +105,7 @@ function chainCard(v: Verification): string {
 function checksCard(v: Verification): string {
   const items = v.checks.map((c) => {
     const [zh, en] = CHECK_NAMES[c.name];
-    return `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(STATUS_LABELS[c.status])}</span>` +
+    return `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(CHECK_STATUS_LABELS[c.status])}</span>` +
       `<div><div class="check-name">${esc(zh)} <span class="en">${esc(en)}</span></div><div class="check-zh">${esc(checkDetailZh(c))}</div><div class="check-detail" lang="en">${esc(c.detail)}</div></div></li>`;
   });
   return `<section class="card"><h2>核验项目 Checks</h2><ul class="checks">${items.join("")}</ul></section>`;

@@ -7,8 +7,8 @@
  */
 import type { BillMarks } from "./chain-view";
 import { errored, failed, passed, skipped } from "./checks";
-import type { Check, Reimbursement, StoreState, StoreView } from "./types";
-import type { Settled } from "./verifier";
+import type { Check, Reimbursement, Settled, StoreState, StoreView } from "./types";
+import { isoChainTime } from "../format/time";
 
 export type ChainMarks = BillMarks;
 
@@ -18,8 +18,6 @@ export interface StatusFindings {
   reimbursement: Reimbursement | null;
 }
 
-const toIso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
-
 async function nameOf(store: StoreView | undefined, account: string): Promise<string> {
   if (!store) return account;
   // a name is a nicety: when the store cannot say, the address is still the truth
@@ -28,13 +26,13 @@ async function nameOf(store: StoreView | undefined, account: string): Promise<st
 
 async function reimbursementOf(chain: ChainMarks | null, stored: StoreState | null, store?: StoreView): Promise<Reimbursement | null> {
   if (stored?.reimbursed) return stored.reimbursed;
-  if (chain?.reimbursedBy) return { by: await nameOf(store, chain.reimbursedBy), at: chain.reimbursedAt ? toIso(chain.reimbursedAt) : "" };
+  if (chain?.reimbursedBy) return { by: await nameOf(store, chain.reimbursedBy), at: chain.reimbursedAt ? isoChainTime(chain.reimbursedAt) : "" };
   return null;
 }
 
 function voidOf(chain: ChainMarks | null, stored: StoreState | null): StatusFindings["void"] {
   if (stored?.voided) return stored.voided;
-  if (chain?.voided) return { reason: `reason code ${chain.voidReason}`, at: chain.voidedAt ? toIso(chain.voidedAt) : null };
+  if (chain?.voided) return { reason: `reason code ${chain.voidReason}`, at: chain.voidedAt ? isoChainTime(chain.voidedAt) : null };
   return null;
 }
 

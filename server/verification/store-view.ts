@@ -8,8 +8,7 @@ import type { Db } from "../store/database";
 import type { BillRow } from "../store/schema";
 import { Lru } from "./cache";
 import type { StoreState, StoreView } from "./types";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "../format/time";
 
 export async function findByNumber(db: Db, billCode: string, billNumber: string): Promise<BillRow | undefined> {
   return db.selectFrom("bills").selectAll().where("bill_code", "=", billCode).where("bill_number", "=", billNumber).executeTakeFirst();
@@ -32,7 +31,7 @@ export async function findBillForScan(db: Db, id: string): Promise<ScannedBill |
   if (!r) return undefined;
   const { batch_root, batch_tx_hash, batch_block_number, batch_state, ...row } = r;
   const batch = batch_root == null ? null : { root: batch_root, txHash: batch_tx_hash ?? null, blockNumber: batch_block_number ?? null, confirmed: batch_state === "confirmed" };
-  return { row: row as BillRow, batch };
+  return { row, batch };
 }
 
 // the same columns always give the same proof: built once, frozen and shared (verifier.ts validates it once)
@@ -55,9 +54,9 @@ async function stateOfRow(db: Db, row: BillRow | undefined, leaf: string): Promi
   if (!row) return null;
   // a stored bill with this number but another leaf is not the presented bill: the number was used twice
   if (row.leaf.toLowerCase() !== leaf.toLowerCase()) return { voided: null, reimbursed: null, otherBill: true };
-  const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: iso(row.voided_at) } : null;
+  const voided = row.status === "voided" ? { reason: row.void_reason ?? "", at: isoTime(row.voided_at) } : null;
   const reimbursed = row.reimbursed_by
-    ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: iso(row.reimbursed_at) ?? "" }
+    ? { by: (await nameOfInstitution(db, row.reimbursed_by)) ?? row.reimbursed_by, at: isoTime(row.reimbursed_at) ?? "" }
     : null;
   const claims = Number(row.claimed_fen ?? 0) > 0 ? await openClaims(db, row.id) : [];
   return { voided, reimbursed, claims, otherBill: false };

@@ -2,10 +2,10 @@
  * The shape of a verification (SPEC §4, §7). Outcomes are values: a tampered bill is a Verification
  * with verdict INVALID, never an exception.
  */
+import type { CheckName, Verdict } from "../format/verdicts";
 
-export type Verdict = "VALID" | "PENDING" | "VOIDED" | "INVALID" | "ERROR";
-/** `file`: only when a file was presented (PDF upload, CLI): it is exactly the file issued (file-check.ts). */
-export type CheckName = "integrity" | "inclusion" | "issuer" | "status" | "signature" | "sm2" | "file";
+/** `file` (a CheckName): only when a file was presented (PDF upload, CLI): it is exactly the file issued (file-check.ts). */
+export type { CheckName, Verdict };
 
 /**
  * One check's outcome, discriminated on `status`. `code` is a stable machine reason for the
@@ -105,3 +105,6 @@ export interface StoreView {
   /** the institution name behind a chain account, or null */
   nameOf(account: string): Promise<string | null>;
 }
+
+/** What a chain or store read came to: its value, or the error code and detail it failed with. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; code: string; detail: string };

@@ -21,7 +21,8 @@ import { statusCheck, type ChainMarks } from "./status";
 import { claimsSummary } from "./claims";
 import { summaryOf } from "./summary";
 import { NOTICE } from "./notice";
-import type { AnchorEvidence, BillSummary, Check, StoreState, StoreView, Verification } from "./types";
+import type { AnchorEvidence, BillSummary, Check, Settled, StoreState, StoreView, Verification } from "./types";
+import { isoChainTime } from "../format/time";
 
 export interface VerifyContext {
   chain: ChainView;
@@ -34,7 +35,6 @@ export interface VerifyContext {
 }
 
 /** A settled I/O step: its value, or the `error` check it becomes. */
-type Settled<T> = { ok: true; value: T } | { ok: false; code: string; detail: string };
 
 async function settle<T>(what: "chain" | "store", run: () => Promise<T>): Promise<Settled<T>> {
   try {
@@ -46,8 +46,6 @@ async function settle<T>(what: "chain" | "store", run: () => Promise<T>): Promis
     return { ok: false, code, detail: `The ${what} could not be asked: ${(err as Error)?.message ?? String(err)}`.slice(0, 300) };
   }
 }
-
-const toIso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 
 interface ChainFindings {
   inclusion: Check;
@@ -139,7 +137,7 @@ function anchorEvidence(env: BillEnvelope, batch: NonNullable<Evidence["batch"]>
     txHash: a.txHash,
     issuer: env.bill.issuer.account,
     blockNumber: batch.blockNumber,
-    blockTime: toIso(batch.timestamp),
+    blockTime: isoChainTime(batch.timestamp),
     confirmations: confirmationsOf(batch.blockNumber, head),
     registry: ctx.chain.registry,
     chainId: ctx.chain.chainId ?? a.chainId,
@@ -160,7 +158,7 @@ async function unanchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promis
     store ? settle("store", () => store.isAdmittedIssuer(account, env.bill.kind, creditCode)) : Promise.resolve({ ok: true, value: false } as const),
     store ? settle("store", () => store.allots(account, billCode, billNumber)) : Promise.resolve({ ok: true, value: false } as const),
   ]);
-  const failure = [allotment, storeAllots, record, inStore].find((r) => !r.ok) as Failure | undefined;
+  const failure = [allotment, storeAllots, record, inStore].find((r): r is Failure => !r.ok);
   let issuer: Check;
   if (!failure) {
     const found = { onChain: allotment.ok ? (allotment.value?.issuer ?? null) : null, inStore: storeAllots.ok && storeAllots.value };
@@ -303,4 +301,3 @@ async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSu
   return { verdict, ...base };
 }
 
-export type { Settled };

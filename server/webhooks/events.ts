@@ -12,6 +12,7 @@ import type { Db } from "../store/database";
 import type { BillRow, WebhookEventType } from "../store/schema";
 import type { Bill } from "../issuance/model";
 import { formatFen } from "../issuance/money";
+import { isoTime } from "../format/time";
 
 export const EVENT_TYPES: WebhookEventType[] = ["bill.anchored", "bill.voided", "bill.reimbursed", "bill.released"];
 
@@ -83,7 +84,7 @@ export async function emitBillEvent(trx: Db, type: WebhookEventType, bill: BillR
       ...(release ? { release: { by: release.by, at: release.at, ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}), ...(release.amountFen === undefined ? {} : { amountFen: release.amountFen }) } } : {}),
     };
     if (!r.forIssuer) delete (data as { void?: unknown }).void;
-    const payload = JSON.stringify({ id, type, createdAt: new Date(now).toISOString(), data });
+    const payload = JSON.stringify({ id, type, createdAt: isoTime(now), data });
     await trx.insertInto("webhook_events").values({ id, institution_id: r.institutionId, type, bill_id: bill.id, payload, created_at: now }).execute();
     for (const s of matching) {
       await trx

@@ -8,11 +8,12 @@ import { z } from "zod";
 import type { Db } from "../store/database";
 import { ApiError } from "../http/errors";
 import { principalOf, requireRole } from "../http/auth";
-import { parseBody, parseQuery } from "../registry/input";
-import { audit } from "../registry/institutions";
+import { parseBody, parseQuery } from "../http/input";
+import { audit } from "../store/institutions";
 import { EVENT_TYPES, newId } from "./events";
 import { newSecret, type SecretBox } from "./secrets";
 import type { WebhookWorker } from "./worker";
+import { isoTime } from "../format/time";
 
 const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);
 
@@ -142,8 +143,6 @@ export interface WebhookRouteDeps {
   worker: WebhookWorker;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-
 export function webhookRoutes(dep: WebhookRouteDeps): Router {
   const { db } = dep;
   const r = Router();
@@ -156,7 +155,7 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     return sub;
   };
   const present = (s: { id: string; url: string; events: string; description: string; created_at: number }) => ({
-    id: s.id, url: s.url, events: JSON.parse(s.events), description: s.description, createdAt: new Date(Number(s.created_at)).toISOString(),
+    id: s.id, url: s.url, events: JSON.parse(s.events) as string[], description: s.description, createdAt: isoTime(s.created_at),
   });
 
   r.post("/", async (req, res) => {
@@ -206,9 +205,9 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
       const x = byId.get(id)!;
       return {
         id: x.id, eventId: x.event_id, eventType: x.type, billId: x.bill_id, state: x.state, attempts: Number(x.attempts),
-        nextAttemptAt: x.state === "pending" ? iso(x.next_attempt_at) : null, lastStatus: x.last_status === null ? null : Number(x.last_status),
-        lastError: x.last_error, deliveredAt: iso(x.delivered_at), createdAt: new Date(Number(x.created_at)).toISOString(), payload: JSON.parse(x.payload),
-        log: attempts.filter((a) => a.delivery_id === id).map((a) => ({ at: new Date(Number(a.at)).toISOString(), status: a.status === null ? null : Number(a.status), error: a.error, durationMs: Number(a.duration_ms), trigger: a.trigger })),
+        nextAttemptAt: x.state === "pending" ? isoTime(x.next_attempt_at) : null, lastStatus: x.last_status === null ? null : Number(x.last_status),
+        lastError: x.last_error, deliveredAt: isoTime(x.delivered_at), createdAt: isoTime(x.created_at), payload: JSON.parse(x.payload) as unknown,
+        log: attempts.filter((a) => a.delivery_id === id).map((a) => ({ at: isoTime(a.at), status: a.status === null ? null : Number(a.status), error: a.error, durationMs: Number(a.duration_ms), trigger: a.trigger })),
       };
     });
   };

@@ -13,6 +13,9 @@ import type { Db } from "../store/database";
 import type { SecretBox } from "./secrets";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature";
 
+/** What a failed request says: its cause (fetch puts the network error there), else its message. */
+const causeOf = (err: Error): string => (err.cause instanceof Error ? err.cause.toString() : typeof err.cause === "string" ? err.cause : err.message);
+
 export interface WebhookWorkerOptions {
   db: Db;
   box: SecretBox | null;
@@ -133,7 +136,7 @@ export class WebhookWorker {
       await res.arrayBuffer().catch(() => undefined);
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (err) {
-      error = (err as Error).name === "TimeoutError" ? `no answer within ${this.d.timeoutMs} ms` : String((err as Error).cause ?? (err as Error).message).slice(0, 300);
+      error = (err as Error).name === "TimeoutError" ? `no answer within ${this.d.timeoutMs} ms` : causeOf(err as Error).slice(0, 300);
     }
     const done = Date.now();
     const attempts = row.attempts + 1;

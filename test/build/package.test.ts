@@ -83,7 +83,7 @@ describe("the installed package (npm pack, runtime dependencies only, read-only)
   it("ships the build and not the sources", () => {
     const pkg = installPackage();
     try {
-      expect(pkg.files).to.include.members(["package.json", "dist/server/main.js", "dist/server/pdf/worker.js", "dist/scripts/cli/index.js", "scripts/lianpiao.js", "artifacts/contracts/BillRegistry.sol/BillRegistry.json", "templates/verify/page.html"]);
+      expect(pkg.files).to.include.members(["package.json", "dist/server/main.js", "dist/server/render/worker.js", "dist/scripts/cli/index.js", "scripts/lianpiao.js", "artifacts/contracts/BillRegistry.sol/BillRegistry.json", "templates/verify/page.html"]);
       expect(pkg.files.filter((f) => f.endsWith(".ts") || f.startsWith("server/") || f.startsWith("test/"))).to.deep.equal([]);
       const manifest = JSON.parse(fs.readFileSync(path.join(pkg.dir, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
       for (const dev of DEV_ONLY) {

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { unzipSync } from "fflate";
-import { PdfRenderPool } from "../../server/pdf/pool";
+import { PdfRenderPool } from "../../server/render/pool";
 import { OFD_RENDERER } from "../../server/ofd/version";
 import { ROOT } from "../helpers/processes";
 

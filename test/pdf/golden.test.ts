@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { RENDERER } from "../../server/pdf/document";
-import { PdfRenderPool } from "../../server/pdf/pool";
+import { PdfRenderPool } from "../../server/render/pool";
 import { renderBillPdf } from "../../server/pdf/render";
 import { ROOT } from "../helpers/processes";
 import { GOLDEN_CASES } from "./golden-cases";

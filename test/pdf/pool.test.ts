@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PdfPoolBusyError, PdfRenderPool } from "../../server/pdf/pool";
+import { PdfPoolBusyError, PdfRenderPool } from "../../server/render/pool";
 import { renderBillPdf } from "../../server/pdf/render";
 import { VERIFY_URL, donation, envelopeOf, outpatient } from "./fixtures";
 

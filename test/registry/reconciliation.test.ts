@@ -14,7 +14,7 @@ import { createTestDatabase } from "../helpers/pg";
 import { ROOT, startHardhatNode, startService, type ChainNode, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 import { devWallet, registryAt } from "../../server/chain";
 import { buildBatchTree } from "../../server/issuance/canonical";
-import { Reconciliation } from "../../server/http/openapi/shapes";
+import { Reconciliation } from "../../server/openapi/shapes";
 
 type Entry = { type: string; root?: string; leaf?: string; account?: string; billCode?: string; billNumber?: string; billId?: string; batchId?: string; store: any; chain: any };
 

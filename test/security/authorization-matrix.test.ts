@@ -1,7 +1,7 @@
 // Every route of the app against every kind of caller, generated from the app's own route table:
 // a new route that is not in the operation list fails here, and so does one that lets in the wrong role.
 import { expect } from "chai";
-import { OPERATIONS, expressPath, type Operation } from "../../server/http/openapi/operations";
+import { OPERATIONS, expressPath, type Operation } from "../../server/openapi/operations";
 import { routeTable } from "../../server/http/route-table";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startInProcess, type InProcess } from "../helpers/in-process";

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { generateTypes, TYPES_FILE } from "../../scripts/openapi-types";
 import { ERRORS } from "../../server/http/errors";
-import { OPERATIONS } from "../../server/http/openapi/operations";
+import { OPERATIONS } from "../../server/openapi/operations";
 import { ROOT, tempDir } from "../helpers/processes";
 import { startInProcess, type InProcess } from "../helpers/in-process";
 import { MEDICAL_EXAMPLE } from "../helpers/api";

@@ -1,6 +1,6 @@
 // The OpenAPI document covers every route of the app, and real responses match its schemas.
 import { expect } from "chai";
-import { findOperation, OPERATIONS, expressPath } from "../../server/http/openapi/operations";
+import { findOperation, OPERATIONS, expressPath } from "../../server/openapi/operations";
 import { routeTable } from "../../server/http/route-table";
 import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { startInProcess, type InProcess } from "../helpers/in-process";

@@ -9,7 +9,7 @@ import { deliveredFile, recordDelivered, sha256Hex } from "../../server/store/de
 import { allotRange, takeBillNumber } from "../../server/issuance/numbering";
 import { isUniqueViolation } from "../../server/issuance/service";
 import { acquireLease } from "../../server/anchoring/lease";
-import { createInstitution } from "../../server/registry/institutions";
+import { createInstitution } from "../../server/store/institutions";
 import { createApiKey, KeyResolver, revokeApiKey } from "../../server/registry/api-keys";
 import { createTestDatabase } from "../helpers/pg";
 import { tempDir } from "../helpers/processes";

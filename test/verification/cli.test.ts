@@ -73,7 +73,7 @@ describe("the lianpiao verify command", function () {
     const r = lianpiao(["verify", files.genuine, ...chainArgs()]);
     expect(r.code, r.stderr + r.stdout).to.equal(0);
     expect(r.stdout).to.include("有效 VALID").and.include("内容完整 Integrity").and.include("电子签名 Signature").and.include("原始文件 File");
-    expect(r.stdout.match(/通过 passed/g)).to.have.length(7);
+    expect(r.stdout.match(/通过 Passed/g)).to.have.length(7);
     expect(r.stdout).to.include(`注意 Notice: ${NOTICE}`);
     expect(r.stdout).to.include(`二维码链接 Printed link: ${verifyUrl}`);
     expect(r.stdout).to.include(`byte for byte the file ${RENDERER} renders for this bill`);

@@ -1,7 +1,7 @@
 // The verdict rules of SPEC §4, table-driven over check outcomes.
 import { expect } from "chai";
 import { verdictOf } from "../../server/verification/checks";
-import { escapeHtml } from "../../server/http/html";
+import { escapeHtml } from "../../server/format/html";
 import type { Check, CheckName, CheckStatus } from "../../server/verification/types";
 
 const NAMES: CheckName[] = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"];

@@ -2,8 +2,8 @@
  * Institutions (issuers, the bureau, relying parties) in the store, and the audit log of every change.
  */
 import crypto from "node:crypto";
-import type { Db } from "../store/database";
-import type { Institution, Role } from "../store/schema";
+import type { Db } from "./database";
+import type { Institution, Role } from "./schema";
 
 export interface NewInstitution {
   role: Role;

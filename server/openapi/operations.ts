@@ -3,41 +3,18 @@
  * shapes, the problem codes each error status can carry. Areas add their operations here; the
  * document, the docs page and the contract tests read this list.
  */
-import { z, type ZodType } from "zod";
-import { invoiceSchema } from "../../issuance/schema";
-import { copyQuery, invoiceListQuery } from "../../issuance/routes";
-import { DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE, MEDICAL_EXAMPLE } from "../../issuance/examples";
-import type { Role } from "../../store/schema";
-import { deliveriesQuery, Delivery, DeliveryList, Subscription, SubscriptionCreated, SubscriptionList, subscriptionBody } from "../../webhooks/routes";
+import { invoiceSchema } from "../issuance/schema";
+import { copyQuery, invoiceListQuery } from "../issuance/routes";
+import { DONATION_EXAMPLE, INPATIENT_EXAMPLE, IN_KIND_EXAMPLE, MEDICAL_EXAMPLE } from "../issuance/examples";
+import { deliveriesQuery, Delivery, DeliveryList, Subscription, SubscriptionCreated, SubscriptionList, subscriptionBody } from "../webhooks/routes";
 import { BUREAU_OPERATIONS } from "./operations-bureau";
 import { PAGE_OPERATIONS } from "./operations-pages";
 import { BillDetail, BillList, BillSummary, Envelope, Health, Ready } from "./shapes";
 import { authProblems, badQuery, problem } from "./responses";
 export { authProblems, badQuery, problem } from "./responses";
 
-export type { ResponseSpec } from "./responses";
-import type { ResponseSpec } from "./responses";
-
-export interface Operation {
-  method: "get" | "post" | "put" | "delete";
-  /** OpenAPI path template: /api/v1/invoices/{id} */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tag: string;
-  /** roles that may call it, or "public" */
-  access: Role[] | "public";
-  request?: { contentType: string; schema?: ZodType; description?: string; examples?: Record<string, { summary: string; value: unknown }>; binary?: boolean; /** further binary media types it takes */ alsoBinary?: string[] };
-  responses: Record<number, ResponseSpec>;
-  /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
-  signIn?: boolean;
-  /** a browser form: without its CSRF token, or from another site, it answers 403 to anyone */
-  csrf?: boolean;
-  /** its query parameters, as the strict schema the route parses them with */
-  query?: z.ZodObject;
-  parameters?: Array<{ name: string; in: "query" | "path" | "header"; required?: boolean; description: string; schema?: Record<string, unknown> }>;
-}
+export type { Operation, ResponseSpec } from "./responses";
+import type { Operation } from "./responses";
 
 const issueExamples = {
   medical: { summary: "SPEC §7: an outpatient medical fee e-bill", value: MEDICAL_EXAMPLE },

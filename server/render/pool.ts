@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BillEnvelope } from "../issuance/model";
-import type { RenderOptions } from "./render";
+import type { RenderOptions } from "../pdf/render";
 
 export interface RenderRequest {
   id: number;

@@ -3,7 +3,7 @@
  * `ofd` in the request it renders the bill's OFD package instead (the answer's `pdf` holds its bytes).
  */
 import { parentPort } from "node:worker_threads";
-import { renderBillPdf } from "./render";
+import { renderBillPdf } from "../pdf/render";
 import type { RenderRequest, RenderResponse } from "./pool";
 
 if (!parentPort) throw new Error("server/pdf/worker must run in a worker thread");

@@ -2,7 +2,7 @@
  * The server-rendered pages: the holder's check page and the bureau's console (see operations.ts).
  * Every console form is a browser form: signed in, with the session's CSRF token, from this site.
  */
-import type { Operation } from "./operations";
+import type { Operation } from "./responses";
 
 const html = (description: string) => ({ description, contentType: "text/html" });
 const page = (path: string, operationId: string, summary: string, tag = "bureau"): Operation => ({

@@ -7,10 +7,11 @@
  * redocly lint, swagger-parser, openapi-typescript; test/service/openapi-tools.test.ts).
  */
 import { z, type ZodType } from "zod";
-import { ERRORS } from "../errors";
+import { ERRORS } from "../http/errors";
 import { OPERATIONS, type Operation } from "./operations";
 import type { ResponseSpec } from "./responses";
-import { WebhookEvent } from "../../webhooks/routes";
+import { Problem } from "./shapes";
+import { WebhookEvent } from "../webhooks/routes";
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ function responseOf(c: Components, spec: ResponseSpec): Json {
   if (Object.keys(content).length) out.content = content;
   if (spec.headers) out.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, description]) => [h, { description, schema: { type: "string" } }]));
   if (spec.codes?.includes("RATE_LIMITED") || spec.codes?.includes("SERVICE_BUSY") || spec.codes?.includes("DELIVERY_IN_PROGRESS")) {
-    out.headers = { ...((out.headers as Json) ?? {}), "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } };
+    out.headers = { ...(out.headers ?? {}), "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } };
   }
   return out;
 }
@@ -131,10 +132,8 @@ function operationOf(c: Components, op: Operation): Json {
   return out;
 }
 
-let problemShape: ZodType | undefined;
 function responsesProblem(): ZodType {
-  // lazily: shapes.ts is loaded by the operation list already
-  return (problemShape ??= require("./shapes").Problem as ZodType);
+  return Problem;
 }
 
 export function openApiDocument(baseUrl: string): Json {

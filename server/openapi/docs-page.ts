@@ -7,10 +7,9 @@
 import crypto from "node:crypto";
 import { Router } from "express";
 import { openApiDocument } from "./document";
-import { basePathOf, escapeHtml } from "../html";
+import { basePathOf, escapeHtml as esc } from "../http/html";
 
 type Json = Record<string, any>;
-const esc = escapeHtml;
 
 /** The schema's fields as nested lists: name, type, required, description; $refs resolved, depth-limited. */
 function fields(doc: Json, schema: Json | undefined, depth = 0, seen: string[] = []): string {

@@ -4,7 +4,8 @@
  * Every property carries a description; a shape with an `id` becomes a named component.
  */
 import { z } from "zod";
-import { ERRORS } from "../errors";
+import { ERRORS } from "../http/errors";
+import { VERDICTS } from "../format/verdicts";
 
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
@@ -284,7 +285,7 @@ const CheckResult = z
 
 export const Verification = z
   .object({
-    verdict: d(z.enum(["VALID", "PENDING", "VOIDED", "INVALID", "ERROR"]), "The verdict."),
+    verdict: d(z.enum(VERDICTS), "The verdict."),
     notice: z.string().meta({ description: "Only the data in this answer is authoritative (Chinese and English)." }),
     checks: d(z.array(CheckResult), "Every check, in order."),
     bill: d(z.record(z.string(), z.unknown()).nullable(), "What anyone may see of the bill: no ID numbers, the payer or donor masked."),

@@ -1,13 +1,10 @@
 /**
- * Request parsing for the bureau, void and reimbursement endpoints: zod schemas in, catalogue errors
- * out (422 INVALID_BODY with errors[], 400 INVALID_QUERY), and the audit entry of a request.
+ * Request parsing for every API endpoint: zod schemas in, catalogue errors
+ * out (422 INVALID_BODY with errors[], 400 INVALID_QUERY).
  */
 import type { Request } from "express";
 import type { z } from "zod";
-import { ApiError, type FieldIssue } from "../http/errors";
-import { principalOf } from "../http/auth";
-import type { Db } from "../store/database";
-import { audit } from "./institutions";
+import { ApiError, type FieldIssue } from "./errors";
 
 function issuesOf(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i) => ({
@@ -44,9 +41,4 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.outp
   }
   const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(query)", code: i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE", message: i.message }));
   throw new ApiError("INVALID_QUERY", errors.map((i) => `${i.path}: ${i.message}`).join("; "), { errors });
-}
-
-/** Appends the audit entry of a state change made by the request's principal. */
-export async function auditRequest(db: Db, req: Request, action: string, subject: string, detail: Record<string, unknown> = {}): Promise<void> {
-  await audit(db, { actor: principalOf(req).institution.id, action, subject, detail, ip: req.ip ?? null });
 }

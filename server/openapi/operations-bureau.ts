@@ -1,14 +1,13 @@
 /**
  * Operations of the bureau, voiding, reimbursement and verification areas (see operations.ts).
  */
-import { admitBody, issuerListQuery, keyBody, rangeBody, statusBody } from "../../registry/issuer-routes";
-import { markBody, releaseClaimBody, voidBody } from "../../lifecycle/routes";
-import { relyingPartyBody } from "../../registry/relying-parties";
-import { manualBody } from "../../verification/routes";
-import { reconQuery, registryBillsQuery, statsQuery } from "../../registry/registry-routes";
-import { auditQuery } from "../../registry/audit-routes";
-import type { Operation } from "./operations";
-import { authProblems, badQuery, problem } from "./responses";
+import { admitBody, issuerListQuery, keyBody, rangeBody, statusBody } from "../registry/issuer-routes";
+import { markBody, releaseClaimBody, voidBody } from "../lifecycle/routes";
+import { relyingPartyBody } from "../registry/relying-parties";
+import { manualBody } from "../verification/routes";
+import { reconQuery, registryBillsQuery, statsQuery } from "../registry/registry-routes";
+import { auditQuery } from "../registry/audit-routes";
+import { authProblems, badQuery, problem, type Operation } from "./responses";
 import { CopyAttachment, ApiKeyCreated, AuditPage, BillDetail, BillSummary, Issuer, IssuerList, RangeAllotted, Reconciliation, RegistryBills, Reimbursement, RelyingParty, RelyingPartyList, Stats, Verification } from "./shapes";
 
 const bureau = ["bureau"] as Operation["access"];
