@@ -10,6 +10,7 @@ import { craftedManyObjectPdf } from "../lib/crafted-pdf";
 import { issueLoad, type DemoKeys } from "./issue";
 import { sleep } from "./procs";
 import { quantile } from "./stats";
+import { textOf } from "../../server/format/text";
 
 export interface AttackOptions {
   url: string;
@@ -42,7 +43,7 @@ function post(base: URL, pdf: Buffer): Promise<{ status: number; code: string }>
       res.on("end", () => {
         let code = "";
         try {
-          code = String((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { code?: unknown; verdict?: unknown }).code ?? "");
+          code = textOf((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { code?: unknown; verdict?: unknown }).code);
         } catch {
           /* not JSON */
         }

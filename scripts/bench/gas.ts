@@ -45,7 +45,7 @@ export interface GasResult {
 
 /** The protocol vectors' medical bill (cash paid 37.00 of 157.00), committed with fresh salts. */
 function claimableBill() {
-  const bill = JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "vectors", "medical.json"), "utf8")).bill as Record<string, unknown>;
+  const bill = (JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "vectors", "medical.json"), "utf8")) as { bill: Record<string, unknown> }).bill;
   const c = commitBill(bill);
   return { billHash: c.billHash, opening: claimableOpening(bill, c.salts, c.commitments) };
 }

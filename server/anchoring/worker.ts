@@ -385,7 +385,7 @@ export class AnchorWorker {
     if (r.kind === "undo" && batch.action !== "anchor") {
       this.d.log.error({ batch: batch.id, action: batch.action, error: r.error }, `registry refuses the mark for good (${r.why}); undoing it in the store`);
       const outbox = await this.d.db.selectFrom("outbox").select(["bill_id", "payload"]).where("batch_id", "=", batch.id).executeTakeFirst();
-      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why, payload: JSON.parse(outbox.payload) });
+      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why, payload: JSON.parse(outbox.payload) as Record<string, unknown> });
       return failMark(this.d.db, batch, `${r.error}: ${r.why}`);
     }
     if (consumed) await this.rebuild(batch);

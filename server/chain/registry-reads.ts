@@ -163,7 +163,7 @@ export function registryReads(provider: Provider, address: string): RegistryRead
       const list = (await fn("claimsOf").staticCallResult(issuer, leaf))[0] as Result;
       return [...list].map((c) => {
         const o = (c as Result).toObject();
-        return { party: getAddress(String(o.party)), amountFen: BigInt(o.amountFen), claimedAt: Number(o.claimedAt), claimReference: String(o.claimReference) };
+        return { party: getAddress(String(o.party)), amountFen: BigInt(o.amountFen as bigint), claimedAt: Number(o.claimedAt), claimReference: String(o.claimReference) };
       });
     },
     wasIssuerAt: async (account, kind, block) => Boolean(await fn("wasIssuerAt").staticCall(account, KIND_CODE[kind], block)),

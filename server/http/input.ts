@@ -42,3 +42,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.outp
   const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(query)", code: i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE", message: i.message }));
   throw new ApiError("INVALID_QUERY", errors.map((i) => `${i.path}: ${i.message}`).join("; "), { errors });
 }
+
+/** A field of an HTML form (application/x-www-form-urlencoded): its text, or undefined when absent or repeated. */
+export function formField(req: Request, name: string): string | undefined {
+  const body: unknown = req.body;
+  if (typeof body !== "object" || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
+}

@@ -15,6 +15,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { withhold } from "./commitments";
 import type { Bill, BillEnvelope } from "./model";
 import { ApiError } from "../http/errors";
+import { textOf } from "../format/text";
 
 /** The names a holder picks from, in their canonical order. */
 export const WITHHOLDABLE = ["idNumber", "items", "payerName"] as const;
@@ -32,7 +33,7 @@ export type ParsedWithhold = { ok: true; names: Withholdable[] } | { ok: false; 
 
 /** "idNumber,items" → the names, deduplicated and in canonical order; unknown names are listed. */
 export function parseWithhold(text: unknown): ParsedWithhold {
-  if (typeof text !== "string" || text.trim() === "") return { ok: false, unknown: [String(text ?? "")] };
+  if (typeof text !== "string" || text.trim() === "") return { ok: false, unknown: [textOf(text)] };
   const given = text.split(",").map((s) => s.trim());
   const unknown = given.filter((g) => !(WITHHOLDABLE as readonly string[]).includes(g));
   if (unknown.length > 0) return { ok: false, unknown };

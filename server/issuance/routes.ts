@@ -3,7 +3,6 @@
  */
 import { Router } from "express";
 import { z } from "zod";
-import type { BillEnvelope } from "./model";
 import { withholdNames, type Withholdable } from "./redaction";
 import type { Response } from "express";
 import type { Db } from "../store/database";

@@ -166,7 +166,7 @@ export function traceBill(envelope: BillEnvelope, verifyUrl: string): TracedPage
     st = { ctm: IDENTITY, fill: [0, 0, 0], stroke: [0, 0, 0], lineWidth: 1, alpha: 1 };
     stack.length = 0;
     return addPage(options);
-  }) as typeof doc.addPage;
+  });
   drawPages(doc, envelope, { verifyUrl });
   return pages;
 }

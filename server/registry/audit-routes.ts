@@ -41,7 +41,7 @@ export async function auditEntries(db: Db, q: z.output<typeof auditQuery>) {
     actor: { id: e.actor, name: e.actor_name },
     action: e.action,
     subject: e.subject,
-    detail: JSON.parse(e.detail),
+    detail: JSON.parse(e.detail) as Record<string, unknown>,
     ip: e.ip,
   }));
   return { items, nextCursor: rows.length > q.limit ? items[items.length - 1].id : null };

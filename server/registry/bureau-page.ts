@@ -17,21 +17,20 @@
  */
 import crypto from "node:crypto";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
-import { RateLimiter, clientKey, type RateLimitStore } from "../http/rate-limit";
+import { RateLimiter, clientKey } from "../http/rate-limit";
 import { ApiError } from "../http/errors";
 import { sendProblem } from "../http/problem";
 import { basePathOf } from "../http/html";
 import { escapeHtml, render, template } from "./page-template";
 import { audit } from "../store/institutions";
 import { BureauSessions, newToken, SESSION_MS, type Session } from "./bureau-sessions";
-import type { IssuerDeps } from "./issuers";
-import type { ReconciliationReport } from "./reconciliation";
 import { overviewRoutes } from "./console-overview";
 import { issuerConsole } from "./console-issuers";
 import { recordsConsole } from "./console-records";
 import { partiesConsole } from "./console-parties";
 
 import type { BureauPageDeps, ConsoleCtx } from "./console-context";
+import { formField } from "../http/input";
 
 export type { BureauPageDeps, ConsoleCtx };
 
@@ -125,7 +124,7 @@ export function bureauPage(d: BureauPageDeps): Router {
   };
   const checkCsrf: RequestHandler = (req, res, next) => {
     const s = res.locals.session as Session;
-    if (!fromThisSite(req) || !sameToken(req.body?.csrf, s.csrf)) return refuse(req, res);
+    if (!fromThisSite(req) || !sameToken(formField(req, "csrf"), s.csrf)) return refuse(req, res);
     next();
   };
   const ctx: ConsoleCtx = {
@@ -159,7 +158,7 @@ export function bureauPage(d: BureauPageDeps): Router {
     // signed in: the session's token; not signed in (nothing to end): the pre-session token
     const token = cookieOf(req, COOKIE);
     const s = await sessions.get(token);
-    if (!fromThisSite(req) || !sameToken((req.body as { csrf?: unknown } | undefined)?.csrf, s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
+    if (!fromThisSite(req) || !sameToken(formField(req, "csrf"), s ? s.csrf : cookieOf(req, CSRF_COOKIE))) return refuse(req, res);
     if (token) await sessions.end(token);
     if (s) await audit(d.db, { actor: s.institutionId, ip: req.ip ?? null, action: "bureau.sign_out", subject: s.keyId, detail: {} });
     res.append("Set-Cookie", cookie(COOKIE, "", 0));

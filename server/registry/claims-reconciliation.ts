@@ -78,8 +78,8 @@ export async function compareClaims(db: Db, events: ClaimEvent[], scannedTo: num
       inFlight++;
       continue;
     }
-    const sv = nonZero(s?.parties ?? new Map());
-    const cv = nonZero(c?.parties ?? new Map());
+    const sv = nonZero(s?.parties ?? new Map<string, bigint>());
+    const cv = nonZero(c?.parties ?? new Map<string, bigint>());
     if (JSON.stringify(Object.entries(sv).sort()) !== JSON.stringify(Object.entries(cv).sort())) {
       out.push({ type: "CLAIMS_MISMATCH", leaf: (s ?? c)!.leaf, ...(s ? { billId: s.billId } : {}), account: (s ?? c)!.issuer, store: sv, chain: cv });
     }

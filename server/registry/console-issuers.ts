@@ -11,7 +11,7 @@ import { escapeHtml as esc } from "./page-template";
 import { admitBody, keyBody, rangeBody, statusBody } from "./issuer-routes";
 import { admitIssuer, addRange, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus } from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
-import { parseInput } from "../http/input";
+import { parseInput, formField } from "../http/input";
 import type { ConsoleCtx } from "./console-context";
 
 const field = (name: string, zh: string, en: string, attrs = "", value = "") =>
@@ -114,16 +114,16 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
   };
   for (const [path, status] of [["suspend", "suspended"], ["reinstate", "active"]] as const) {
     r.post(`/issuers/:id/${path}`, ...ctx.protect, act(async (req, res, id) => {
-      const body = parseInput(statusBody, { reason: req.body.reason || undefined });
+      const body = parseInput(statusBody, { reason: formField(req, "reason") || undefined });
       await setIssuerStatus(admin, id, status, ctx.actor(req, res), body.reason);
     }));
   }
   r.post("/issuers/:id/ranges", ...ctx.protect, act(async (req, res, id) => {
-    const body = parseInput(rangeBody, { billCode: req.body.billCode, start: Number(req.body.start), end: Number(req.body.end) });
+    const body = parseInput(rangeBody, { billCode: formField(req, "billCode"), start: Number(formField(req, "start")), end: Number(formField(req, "end")) });
     await addRange(admin, id, body, ctx.actor(req, res));
   }));
   r.post("/issuers/:id/keys", ...ctx.protect, act(async (req, res, id) => {
-    const body = parseInput(keyBody, { label: req.body.label || undefined });
+    const body = parseInput(keyBody, { label: formField(req, "label") || undefined });
     return keyOnce((await newIssuerKey(admin, id, body.label, ctx.actor(req, res))).key);
   }));
   r.post("/issuers/:id/keys/:keyId/revoke", ...ctx.protect, act(async (req, res, id) => {

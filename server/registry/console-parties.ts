@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from "express";
 import { isoShanghai } from "../http/html";
 import { escapeHtml as esc } from "./page-template";
-import { parseInput } from "../http/input";
+import { parseInput, formField } from "../http/input";
 import { keyBody } from "./issuer-routes";
 import { admitRelyingParty, listRelyingParties, newPartyKey, partyKeys, relyingPartyBody, revokePartyKey } from "./relying-parties";
 import { refusal } from "./console-issuers";
@@ -32,7 +32,7 @@ export function partiesConsole(ctx: ConsoleCtx): Router {
 
   r.post("/relying-parties", ...ctx.protect, async (req, res) => {
     try {
-      const body = parseInput(relyingPartyBody, { name: req.body.name, creditCode: req.body.creditCode });
+      const body = parseInput(relyingPartyBody, { name: formField(req, "name"), creditCode: formField(req, "creditCode") });
       const { party, key } = await admitRelyingParty(ctx.d.admin, body, who(req, res));
       ctx.page(res, 201, "已准入 Admitted", `<section class="card"><h1>已准入 Admitted: ${esc(party.name)}</h1>${keyOnce(key.key)}<p><a href="${url(party.id)}">查看 Open the relying party</a></p></section>`, "/relying-parties");
     } catch (err) {
@@ -63,7 +63,7 @@ export function partiesConsole(ctx: ConsoleCtx): Router {
   r.post("/relying-parties/:id/keys", ...ctx.protect, async (req, res) => {
     const id = String(req.params.id);
     try {
-      const body = parseInput(keyBody, { label: req.body.label || undefined });
+      const body = parseInput(keyBody, { label: formField(req, "label") || undefined });
       const key = await newPartyKey(ctx.d.admin, id, body.label, who(req, res));
       ctx.page(res, 201, "完成 Done", `<section class="card"><h1>完成 Done</h1>${keyOnce(key.key)}<p><a href="${url(id)}">返回 Back to the relying party</a></p></section>`, "/relying-parties");
     } catch (err) {

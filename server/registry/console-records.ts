@@ -7,7 +7,7 @@
 import { Router, type Request, type Response } from "express";
 import { isoShanghai } from "../http/html";
 import { escapeHtml as esc } from "./page-template";
-import { parseInput, parseQuery } from "../http/input";
+import { parseInput, parseQuery, formField } from "../http/input";
 import { registryBillsQuery } from "./registry-routes";
 import { searchBills, streamBillsCsv, streamBillsXlsx } from "./bills-export";
 import { auditEntries, auditQuery } from "./audit-routes";
@@ -61,14 +61,14 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
       `<p class="downloads">下载全部结果 Download every match: <a id="dl-csv" href="${ctx.home}/bills/export?${qs}${qs ? "&" : ""}format=csv">CSV</a> · <a id="dl-xlsx" href="${ctx.home}/bills/export?${qs}${qs ? "&" : ""}format=xlsx">XLSX</a></p></section>`;
     let found;
     try {
-      found = await searchBills(db, billsQuery(req, req.query.after ? { after: String(req.query.after) } : {}));
+      found = await searchBills(db, billsQuery(req, typeof req.query.after === "string" ? { after: req.query.after } : {}));
     } catch (err) {
       return refusal(ctx, res, err, `${ctx.home}/bills`);
     }
     const rows = found.items
       .map((b) => `<tr data-bill="${esc(b.id)}"><td><code>${esc(b.billCode)}-${esc(b.billNumber)}</code></td><td>${esc(b.issuer.name)}</td><td>${esc(b.holder)}</td><td class="num">${esc(b.total)}</td><td>${esc(b.status)}${b.redOf ? ` · 红字 red of ${esc(b.redOf.billCode)}-${esc(b.redOf.billNumber)}` : ""}${b.reimbursement ? ` · 已报销 ${esc(b.reimbursement.by)}` : ""}</td><td>${esc(isoShanghai(b.issuedAt))}</td></tr>`)
       .join("");
-    const more = found.nextCursor ? `<p><a href="${ctx.home}/bills?${new URLSearchParams({ ...filters, after: found.nextCursor })}">下一页 Next page →</a></p>` : "";
+    const more = found.nextCursor ? `<p><a href="${ctx.home}/bills?${new URLSearchParams({ ...filters, after: found.nextCursor }).toString()}">下一页 Next page →</a></p>` : "";
     ctx.page(res, 200, "票据 Bills", `${search}<section class="card"><div class="scroll"><table id="bills"><thead><tr><th>票据 Bill</th><th>开票单位 Issuer</th><th>交款人 Holder</th><th class="num">金额 Total</th><th>状态 State</th><th>开票时间 Issued</th></tr></thead><tbody>${rows}</tbody></table></div>${more}</section>`, "/bills");
   });
 
@@ -89,7 +89,7 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
   });
   r.post("/reconciliation", ...ctx.protect, async (req, res) => {
     try {
-      const report = await ctx.d.reconcile(req.body.rescan === "true");
+      const report = await ctx.d.reconcile(formField(req, "rescan") === "true");
       await audit(db, { actor: ctx.session(res).institutionId, ip: req.ip ?? null, action: "registry.reconcile", subject: ctx.d.registry, detail: { clean: report.clean, discrepancies: report.discrepancies.length, notices: report.notices.length } });
       const finding = (t: { type: string; billCode?: string; billNumber?: string; root?: string; account?: string }) =>
         `<li data-type="${esc(t.type)}"><code>${esc(t.type)}</code> ${esc([t.billCode && `${t.billCode}-${t.billNumber ?? ""}`, t.root, t.account].filter(Boolean).join(" · "))}</li>`;
@@ -114,7 +114,7 @@ export function recordsConsole(ctx: ConsoleCtx): Router {
     }
     const rows = log.items.map((e) => `<tr data-action="${esc(e.action)}"><td>${esc(isoShanghai(e.at))}</td><td>${esc(e.actor.name ?? e.actor.id)}</td><td><code>${esc(e.action)}</code></td><td><code>${esc(e.subject)}</code></td><td class="detail"><code>${esc(JSON.stringify(e.detail))}</code></td></tr>`).join("");
     const form = `<form method="get" action="${ctx.home}/audit" class="filters"><div><label for="a-action">操作 <span>Action</span></label><input id="a-action" name="action" value="${esc(req.query.action ?? "")}"></div><div><label for="a-subject">对象 <span>Subject</span></label><input id="a-subject" name="subject" value="${esc(req.query.subject ?? "")}"></div><div><button type="submit">筛选 Filter</button></div></form>`;
-    const more = log.nextCursor ? `<p><a href="${ctx.home}/audit?${new URLSearchParams({ ...keep("action"), ...keep("subject"), before: String(log.nextCursor) })}">更早 Older →</a></p>` : "";
+    const more = log.nextCursor ? `<p><a href="${ctx.home}/audit?${new URLSearchParams({ ...keep("action"), ...keep("subject"), before: String(log.nextCursor) }).toString()}">更早 Older →</a></p>` : "";
     ctx.page(res, 200, "审计日志 Audit log", `<section class="card"><h1>审计日志 Audit log</h1>${form}<div class="scroll"><table id="audit"><thead><tr><th>时间 At</th><th>操作人 Actor</th><th>操作 Action</th><th>对象 Subject</th><th>详情 Detail</th></tr></thead><tbody>${rows}</tbody></table></div>${more}</section>`, "/audit");
   });
   return r;

@@ -7,12 +7,13 @@ import { claimablePointer, claimableFen, CLAIMABLE_POINTERS } from "../issuance/
 import type { BillEnvelope } from "../issuance/model";
 import type { ChainMarks } from "./status";
 import type { ClaimsSummary, StoreState } from "./types";
+import { textOf } from "../format/text";
 
 /** The claimable amount the bill itself shows, or null when a copy withholds its claimable field. */
 function shownClaimable(env: BillEnvelope): bigint | null {
   if (Object.keys(env.withheld).some((p) => (CLAIMABLE_POINTERS as readonly string[]).includes(p) || p === "/insurance")) return null;
   const bill = env.bill as unknown as Record<string, unknown>;
-  if (bill.v === undefined || String(bill.total ?? "").startsWith("-")) return null; // a red bill is never claimed
+  if (bill.v === undefined || textOf(bill.total).startsWith("-")) return null; // a red bill is never claimed
   try {
     claimablePointer(bill);
     return claimableFen(bill);

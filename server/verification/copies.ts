@@ -5,7 +5,6 @@
  * (GET /v/:id/copy?w=…&c=…), which verifies the copy and never shows more than the copy.
  */
 import type { Response } from "express";
-import { ApiError } from "../http/errors";
 import { envelopeOf } from "../issuance/bills-repo";
 import type { BillEnvelope } from "../issuance/model";
 import { copyUrl, redactedCopy, withholdNames, type Withholdable } from "../issuance/redaction";

@@ -13,6 +13,7 @@ import { filePart } from "./multipart";
 import { rateLimitedPage, verificationPage } from "./page";
 import { manualCheckUrl, relatedBills } from "./related";
 import { manualBody, sendPage, type VerificationCore } from "./routes";
+import { textOf } from "../format/text";
 
 export interface HolderPageDeps {
   db: Db;
@@ -42,7 +43,7 @@ export function holderRoutes(d: HolderPageDeps): Router {
     // unknown id, wrong key, missing key: one answer, byte for byte
     if (!found) return sendPage(res, 404, linkNotFoundPage(base));
     const related = await relatedBills(d.db, found.row, base);
-    sendPage(res, 200, verificationPage(found.v, new Date(), { base, related, holder: { billId: found.row.id, key: String(req.query.k) }, ofdUrl: d.ofd ? `${base}/v/${encodeURIComponent(found.row.id)}/ofd?k=${encodeURIComponent(String(req.query.k))}` : undefined }));
+    sendPage(res, 200, verificationPage(found.v, new Date(), { base, related, holder: { billId: found.row.id, key: textOf(req.query.k) }, ofdUrl: d.ofd ? `${base}/v/${encodeURIComponent(found.row.id)}/ofd?k=${encodeURIComponent(textOf(req.query.k))}` : undefined }));
   });
 
   r.get("/check", limited, async (req: Request, res) => {

@@ -28,5 +28,5 @@ export async function relatedBills(db: Db, row: Pick<BillRow, "id" | "status" | 
 /** The 查验 URL of a bill (its five printed fields), where a PENDING answer to an upload reloads. */
 export function manualCheckUrl(base: string, b: { billCode: string; billNumber: string; checkCode: string; issueDate: string; total: string }): string {
   const q = new URLSearchParams({ billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, issueDate: b.issueDate, total: b.total });
-  return `${base}/check?${q}`;
+  return `${base}/check?${q.toString()}`;
 }

@@ -38,7 +38,7 @@ describe("chain/registry", function () {
     const anchoredIn = await chain.ethersProvider().getBlock("latest");
     expect(evidence).to.deep.equal({
       batch: { blockNumber: anchoredIn!.number, timestamp: anchoredIn!.timestamp, billCount: 3 },
-      status: { voided: false, voidReason: 0, voidedAt: null, reimbursedBy: null, reimbursedAt: null },
+      status: { voided: false, voidReason: 0, voidedAt: null, reimbursedBy: null, reimbursedAt: null, claimedFen: 0n, capFen: 0n, claimCount: 0 },
       issuer: {
         kind: "medical",
         active: true,
@@ -71,6 +71,9 @@ describe("chain/registry", function () {
       voidedAt: null,
       reimbursedBy: fx.insurer.address,
       reimbursedAt: block!.timestamp,
+      claimedFen: 0n,
+      capFen: 0n,
+      claimCount: 0,
     });
     expect(await reads().statusOf(fx.issuer.address, leaf)).to.deep.equal(evidence.status);
     expect((await reads().statusOf(fx.admin.address, leaf)).reimbursedBy).to.equal(null);
