@@ -32,9 +32,7 @@ async function main(argv: string[]): Promise<void> {
   const provider = await connectRpc(rpc);
   const key = one("private-key");
   const path = `m/44'/60'/0'/0/${Number(one("index") ?? 0)}`;
-  const signer = key
-    ? new Wallet(key, provider)
-    : ethers.HDNodeWallet.fromPhrase(one("mnemonic") ?? TEST_MNEMONIC, undefined, path).connect(provider);
+  const signer = key ? new Wallet(key, provider) : ethers.HDNodeWallet.fromPhrase(one("mnemonic") ?? TEST_MNEMONIC, undefined, path).connect(provider);
   const deployed = await deployRegistry(signer, {
     admin: one("admin"),
     registrars: args["registrar"],

@@ -51,7 +51,12 @@ async function main(): Promise<void> {
   console.log(`  5xx             ${ledger.fiveXx.length}`);
   console.log(`  wrong answers   ${wrong.length}`);
   console.log(`  numbering gaps  ${gaps.length ? gaps.join(", ") : "none"} (${[...ledger.numbers].map(([k, v]) => `${k}: ${v.length}`).join(", ")})`);
-  console.log(`  cases           ${[...ledger.labels].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join("; ")}`);
+  console.log(
+    `  cases           ${[...ledger.labels]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join("; ")}`,
+  );
   for (const w of wrong.slice(0, 10)) console.log(`  ! ${w}`);
   await svc?.stop();
   const ok = wrong.length === 0 && gaps.length === 0 && (stored === null || stored === ledger.created);

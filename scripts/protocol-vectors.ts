@@ -49,7 +49,14 @@ function vector(name: string, description: string, bill: Bill, signerIndex: numb
   const batch = buildBatchTree([sealed.billHash, ...others]);
   const envelope: BillEnvelope = {
     ...sealed,
-    anchor: { chainId: CHAIN_ID, registry: REGISTRY, root: batch.root, proof: batch.entries[0].proof, txHash: keccakUtf8(`lianpiao test vector ${name} tx`), blockNumber: 42 },
+    anchor: {
+      chainId: CHAIN_ID,
+      registry: REGISTRY,
+      root: batch.root,
+      proof: batch.entries[0].proof,
+      txHash: keccakUtf8(`lianpiao test vector ${name} tx`),
+      blockNumber: 42,
+    },
   };
   const message = { billHash: sealed.billHash, billCode: bill.billCode, billNumber: bill.billNumber };
   const out: Record<string, unknown> = {
@@ -97,16 +104,51 @@ function vector(name: string, description: string, bill: Bill, signerIndex: numb
 }
 
 export function buildVectors(): Record<string, unknown> {
-  const medical = compose(MEDICAL_EXAMPLE, { billCode: "11060126", billNumber: "0000000001", checkCode: "8A3F2K", issuedAt: "2026-11-23T10:31:07+08:00", issuer: HOSPITAL });
-  const donation = compose(DONATION_EXAMPLE, { billCode: "11060355", billNumber: "0000000001", checkCode: "Q7M2ZX", issuedAt: "2026-11-24T09:00:00+08:00", issuer: CHARITY });
-  const red = composeRedBill(medical, "患者退费 refund", { billCode: "11060126", billNumber: "0000000002", checkCode: "R3D8N1", issuedAt: new Date("2026-11-25T14:20:00+08:00"), issuer: HOSPITAL });
-  const inpatient = compose(INPATIENT_EXAMPLE, { billCode: "11060126", billNumber: "0000000003", checkCode: "ZY7K2M", issuedAt: "2026-11-28T16:05:44+08:00", issuer: HOSPITAL });
-  const inKind = compose(IN_KIND_EXAMPLE, { billCode: "11060355", billNumber: "0000000002", checkCode: "WX4P9T", issuedAt: "2026-11-24T09:30:00+08:00", issuer: CHARITY });
+  const medical = compose(MEDICAL_EXAMPLE, {
+    billCode: "11060126",
+    billNumber: "0000000001",
+    checkCode: "8A3F2K",
+    issuedAt: "2026-11-23T10:31:07+08:00",
+    issuer: HOSPITAL,
+  });
+  const donation = compose(DONATION_EXAMPLE, {
+    billCode: "11060355",
+    billNumber: "0000000001",
+    checkCode: "Q7M2ZX",
+    issuedAt: "2026-11-24T09:00:00+08:00",
+    issuer: CHARITY,
+  });
+  const red = composeRedBill(medical, "患者退费 refund", {
+    billCode: "11060126",
+    billNumber: "0000000002",
+    checkCode: "R3D8N1",
+    issuedAt: new Date("2026-11-25T14:20:00+08:00"),
+    issuer: HOSPITAL,
+  });
+  const inpatient = compose(INPATIENT_EXAMPLE, {
+    billCode: "11060126",
+    billNumber: "0000000003",
+    checkCode: "ZY7K2M",
+    issuedAt: "2026-11-28T16:05:44+08:00",
+    issuer: HOSPITAL,
+  });
+  const inKind = compose(IN_KIND_EXAMPLE, {
+    billCode: "11060355",
+    billNumber: "0000000002",
+    checkCode: "WX4P9T",
+    issuedAt: "2026-11-24T09:30:00+08:00",
+    issuer: CHARITY,
+  });
   return {
     medical: vector("medical", "SPEC §7's medical example as issued: every field shown", medical, 1),
     donation: vector("donation", "SPEC §7's donation example as issued", donation, 2),
     red: vector("red", "the red bill (红字票据) that cancels the medical example", red, 1),
-    inpatient: vector("inpatient", "an inpatient bill with the national fields: a passport, stay dates and days, serial, institution type, items with specification and unit, the full settlement", inpatient, 1),
+    inpatient: vector(
+      "inpatient",
+      "an inpatient bill with the national fields: a passport, stay dates and days, serial, institution type, items with specification and unit, the full settlement",
+      inpatient,
+      1,
+    ),
     "donation-in-kind": vector("donation-in-kind", "an anonymous, restricted donation of goods with their valuation, and cash", inKind, 2),
     withheld: vector("withheld", "the medical example, and a copy withholding the payer's name and ID number and the items", medical, 1, ["/payer", "/items"]),
   };

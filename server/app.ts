@@ -51,7 +51,10 @@ export function buildApp(d: AppDeps): express.Express {
   });
   app.get("/readyz", async (_req, res) => {
     const r = await d.ready();
-    res.status(r.ok ? 200 : 503).setHeader("Cache-Control", "no-store").json({ status: r.ok ? "ready" : "unready", checks: r.checks });
+    res
+      .status(r.ok ? 200 : 503)
+      .setHeader("Cache-Control", "no-store")
+      .json({ status: r.ok ? "ready" : "unready", checks: r.checks });
   });
   if (d.metrics) app.get("/metrics", d.metrics);
   app.use("/api", express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));

@@ -103,7 +103,15 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     const password = cfg.keystorePassword ?? (dev ? devKeystorePassword(cfg.dataDir) : undefined);
     await loadKeystore(store.db, signers, password);
     const demo = dev
-      ? await bootstrapDemo({ db: store.db, provider: chain.provider, registry, dataDir: cfg.dataDir, rpcUrl: chain.rpcUrl, chainId: chain.chainId, baseUrl: cfg.publicBaseUrl })
+      ? await bootstrapDemo({
+          db: store.db,
+          provider: chain.provider,
+          registry,
+          dataDir: cfg.dataDir,
+          rpcUrl: chain.rpcUrl,
+          chainId: chain.chainId,
+          baseUrl: cfg.publicBaseUrl,
+        })
       : null;
     const domain = { chainId: chain.chainId, verifyingContract: registry };
     const worker = new AnchorWorker({
@@ -125,9 +133,16 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     });
     const keys = new KeyResolver(store.db);
     // One limit per client for the whole deployment: replicas on one PostgreSQL count together.
-    const limits = store.dialect === "postgres" ? new PostgresRateLimitStore(store.db, 60_000, (err) => log.warn({ err }, "rate-limit sweep failed")) : undefined;
+    const limits =
+      store.dialect === "postgres" ? new PostgresRateLimitStore(store.db, 60_000, (err) => log.warn({ err }, "rate-limit sweep failed")) : undefined;
     const webhookKey = cfg.webhooks.secretKey ?? (dev ? devWebhookKey(cfg.dataDir) : undefined);
-    const webhooks = new WebhookWorker({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, log, instanceId: cfg.instanceId, ...cfg.webhooks });
+    const webhooks = new WebhookWorker({
+      db: store.db,
+      box: webhookKey ? SecretBox.fromText(webhookKey) : null,
+      log,
+      instanceId: cfg.instanceId,
+      ...cfg.webhooks,
+    });
     const onIssued = () => {
       m.billIssued();
       worker.wake();
@@ -158,25 +173,77 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
       await recordDelivered(store.db, bill.id, ofd, OFD_RENDERER);
       return ofd;
     };
-    const areaDeps: AreaDeps = { db: store.db, provider: chain.provider, registry, signers, keys, domain, baseUrl: cfg.publicBaseUrl, confirmations: cfg.confirmations, devChain: dev, keystorePassword: password, wake: () => (worker.wake(), webhooks.wake()), retryHeld: () => worker.retryHeld(), rpcTimeoutMs: cfg.rpcTimeoutMs, head, limits, markFailuresPerMin: cfg.reimbursementFailuresPerMin };
+    const areaDeps: AreaDeps = {
+      db: store.db,
+      provider: chain.provider,
+      registry,
+      signers,
+      keys,
+      domain,
+      baseUrl: cfg.publicBaseUrl,
+      confirmations: cfg.confirmations,
+      devChain: dev,
+      keystorePassword: password,
+      wake: () => (worker.wake(), webhooks.wake()),
+      retryHeld: () => worker.retryHeld(),
+      rpcTimeoutMs: cfg.rpcTimeoutMs,
+      head,
+      limits,
+      markFailuresPerMin: cfg.reimbursementFailuresPerMin,
+    };
     const areas = bureauAreas(areaDeps);
     // Public verification: QR page, PDF upload, manual check; the chain is the witness, the store adds voids not yet mined.
     // bills' marks are re-read from the chain only when a registry event names them (marks-watch.ts)
     marksWatch = new MarksWatch({ head: () => chain.provider.getBlockNumber(), markEvents: providerMarkEvents(chain.provider, registry) });
     marksWatch.start();
-    const verification = verificationRoutes({ db: store.db, chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs), minConfirmations: cfg.confirmations, ratePerMin: cfg.verifyRatePerMin, limits, publicBaseUrl: cfg.publicBaseUrl, renderPdf: (e, o) => pdfPool.render(e, o), parser: parsePool, marksWatch, renderOfd, renderOfdWith: (e, verifyUrl, signedValue) => pdfPool.renderOfd(e, { verifyUrl }, { signedValue }) });
+    const verification = verificationRoutes({
+      db: store.db,
+      chain: chainView(chain.provider, registry, chain.chainId, cfg.rpcTimeoutMs),
+      minConfirmations: cfg.confirmations,
+      ratePerMin: cfg.verifyRatePerMin,
+      limits,
+      publicBaseUrl: cfg.publicBaseUrl,
+      renderPdf: (e, o) => pdfPool.render(e, o),
+      parser: parsePool,
+      marksWatch,
+      renderOfd,
+      renderOfdWith: (e, verifyUrl, signedValue) => pdfPool.renderOfd(e, { verifyUrl }, { signedValue }),
+    });
     const watch = marksWatch;
     const app = buildApp({
       log,
       keys,
       api: {
-        "/invoices": invoiceRoutes({ db: store.db, signers, domain, onIssued, baseUrl: cfg.publicBaseUrl, head, renderPdf, sendCopy: (res, bill, names, format) => sendCopy({ db: store.db, chain: { chainId: chain.chainId, registry }, baseUrl: cfg.publicBaseUrl, render: (e, o) => pdfPool.render(e, o) }, res, bill, names, format), renderOfd, chain: { chainId: chain.chainId, registry } }),
+        "/invoices": invoiceRoutes({
+          db: store.db,
+          signers,
+          domain,
+          onIssued,
+          baseUrl: cfg.publicBaseUrl,
+          head,
+          renderPdf,
+          sendCopy: (res, bill, names, format) =>
+            sendCopy(
+              { db: store.db, chain: { chainId: chain.chainId, registry }, baseUrl: cfg.publicBaseUrl, render: (e, o) => pdfPool.render(e, o) },
+              res,
+              bill,
+              names,
+              format,
+            ),
+          renderOfd,
+          chain: { chainId: chain.chainId, registry },
+        }),
         "/verify": verification.api,
         ...areas.api,
         ...lifecycleAreas(areaDeps),
         "/webhooks": webhookRoutes({ db: store.db, box: webhookKey ? SecretBox.fromText(webhookKey) : null, worker: webhooks }),
       },
-      pages: [docsRoutes(cfg.publicBaseUrl), verification.page, holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl, ofd: true }), ...areas.pages],
+      pages: [
+        docsRoutes(cfg.publicBaseUrl),
+        verification.page,
+        holderRoutes({ db: store.db, core: verification.core, publicBaseUrl: cfg.publicBaseUrl, ofd: true }),
+        ...areas.pages,
+      ],
       authFailuresPerMin: cfg.authFailuresPerMin,
       limits,
       trustProxy: cfg.trustProxy,
@@ -186,7 +253,14 @@ export async function startSystem(cfg: Config, log: Logger): Promise<System> {
     worker.start();
     webhooks.start();
     return {
-      cfg, store, chain, registry, worker, webhooks, app, demo,
+      cfg,
+      store,
+      chain,
+      registry,
+      worker,
+      webhooks,
+      app,
+      demo,
       stop: async () => {
         await worker.stop();
         await webhooks.stop();

@@ -23,7 +23,12 @@ describe("configuration", () => {
   it("trusts no proxy unless TRUST_PROXY names them (addresses, CIDR networks, loopback/linklocal/uniquelocal)", () => {
     expect(loadConfig({}).trustProxy).to.deep.equal([]);
     expect(loadConfig({ TRUST_PROXY: "none" }).trustProxy).to.deep.equal([]);
-    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,192.0.2.1, fd00::/8" }).trustProxy).to.deep.equal(["loopback", "10.0.0.0/8", "192.0.2.1", "fd00::/8"]);
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,192.0.2.1, fd00::/8" }).trustProxy).to.deep.equal([
+      "loopback",
+      "10.0.0.0/8",
+      "192.0.2.1",
+      "fd00::/8",
+    ]);
   });
 
   it("serves /metrics without METRICS_TOKEN only on a server bound to loopback with no proxy, and says so at start-up otherwise", () => {

@@ -46,7 +46,9 @@ function readTimings(file: string, since: number): Timing[] {
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   try {
     return db
-      .prepare("SELECT b.created_at, t.confirmed_at, b.batch_id FROM bills b LEFT JOIN batches t ON t.id = b.batch_id AND t.state = 'confirmed' WHERE b.created_at >= ? AND b.red_of_id IS NULL")
+      .prepare(
+        "SELECT b.created_at, t.confirmed_at, b.batch_id FROM bills b LEFT JOIN batches t ON t.id = b.batch_id AND t.state = 'confirmed' WHERE b.created_at >= ? AND b.red_of_id IS NULL",
+      )
       .all(since) as Timing[];
   } finally {
     db.close();

@@ -37,19 +37,28 @@ export interface AttackResult {
 
 function post(base: URL, pdf: Buffer): Promise<{ status: number; code: string }> {
   return new Promise((resolve) => {
-    const req = http.request({ host: base.hostname, port: base.port, method: "POST", path: "/api/v1/verify", headers: { "content-type": "application/pdf", "content-length": pdf.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        let code = "";
-        try {
-          code = textOf((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { code?: unknown; verdict?: unknown }).code);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, code });
-      });
-    });
+    const req = http.request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: "POST",
+        path: "/api/v1/verify",
+        headers: { "content-type": "application/pdf", "content-length": pdf.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          let code = "";
+          try {
+            code = textOf((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { code?: unknown; verdict?: unknown }).code);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, code });
+        });
+      },
+    );
     req.on("error", (err) => resolve({ status: 0, code: err.message }));
     req.end(pdf);
   });

@@ -71,10 +71,44 @@ function parseArgs(argv: string[]): Args {
 
 /** Phase lengths: quick is for everyday use, full for the published table. */
 function plan(quick: boolean, smoke = false) {
-  if (smoke) return { naiveSamples: 2, pdfWarmup: 2, pdfDocs: 20, warmupMs: 200, issueMs: 800, verifyMs: 500, anchorMs: 1000, drainMs: 30_000, attackMs: 1000, pgMs: 500 };
+  if (smoke)
+    return {
+      naiveSamples: 2,
+      pdfWarmup: 2,
+      pdfDocs: 20,
+      warmupMs: 200,
+      issueMs: 800,
+      verifyMs: 500,
+      anchorMs: 1000,
+      drainMs: 30_000,
+      attackMs: 1000,
+      pgMs: 500,
+    };
   return quick
-    ? { naiveSamples: 20, pdfWarmup: 10, pdfDocs: 60, warmupMs: 1000, issueMs: 8000, verifyMs: 5000, anchorMs: 8000, drainMs: 30_000, attackMs: 8000, pgMs: 5000 }
-    : { naiveSamples: 100, pdfWarmup: 30, pdfDocs: 400, warmupMs: 3000, issueMs: 30_000, verifyMs: 20_000, anchorMs: 30_000, drainMs: 60_000, attackMs: 20_000, pgMs: 20_000 };
+    ? {
+        naiveSamples: 20,
+        pdfWarmup: 10,
+        pdfDocs: 60,
+        warmupMs: 1000,
+        issueMs: 8000,
+        verifyMs: 5000,
+        anchorMs: 8000,
+        drainMs: 30_000,
+        attackMs: 8000,
+        pgMs: 5000,
+      }
+    : {
+        naiveSamples: 100,
+        pdfWarmup: 30,
+        pdfDocs: 400,
+        warmupMs: 3000,
+        issueMs: 30_000,
+        verifyMs: 20_000,
+        anchorMs: 30_000,
+        drainMs: 60_000,
+        attackMs: 20_000,
+        pgMs: 20_000,
+      };
 }
 
 const progress = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -102,21 +136,48 @@ async function embeddedPhase(dir: string, args: Args, p: ReturnType<typeof plan>
   let stopped = false;
   try {
     progress(`issuing for ${p.issueMs / 1000} s at concurrency ${args.concurrency}`);
-    const issuing = await issueLoad({ url: service.url, keys: demoKeys(dataDir), concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.issueMs, keepVerifyUrls: 1000 });
+    const issuing = await issueLoad({
+      url: service.url,
+      keys: demoKeys(dataDir),
+      concurrency: args.concurrency,
+      warmupMs: p.warmupMs,
+      durationMs: p.issueMs,
+      keepVerifyUrls: 1000,
+    });
     const probe = issuing.verifyUrls[issuing.verifyUrls.length - 1];
     if (!probe) throw new Error(`no bill was issued: ${issuing.firstFailure}`);
-    await waitUntil("the verified bills to be anchored", async () => {
-      const r = await fetch(probe, { headers: { accept: "application/json" } });
-      return r.ok && ((await r.json()) as { verdict: string }).verdict === "VALID";
-    }, 60_000, 200);
+    await waitUntil(
+      "the verified bills to be anchored",
+      async () => {
+        const r = await fetch(probe, { headers: { accept: "application/json" } });
+        return r.ok && ((await r.json()) as { verdict: string }).verdict === "VALID";
+      },
+      60_000,
+      200,
+    );
     const bare = await startBareExpress(dir, issuing.answerBytes);
     let verify: VerifyResult;
     let bareIssuing: IssueLoadResult;
     try {
       progress(`verifying for ${p.verifyMs / 1000} s, then the bare Express baseline`);
-      verify = await measureVerification({ bare, serviceUrl: service.url, verifyUrls: issuing.verifyUrls, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.verifyMs });
+      verify = await measureVerification({
+        bare,
+        serviceUrl: service.url,
+        verifyUrls: issuing.verifyUrls,
+        concurrency: args.concurrency,
+        warmupMs: p.warmupMs,
+        durationMs: p.verifyMs,
+      });
       progress(`bare Express issuing baseline for ${p.issueMs / 1000} s (answers of ${issuing.answerBytes} bytes)`);
-      bareIssuing = await issueLoad({ url: bare.url, path: "/bills", keys: demoKeys(dataDir), concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.issueMs, keepVerifyUrls: 1000 });
+      bareIssuing = await issueLoad({
+        url: bare.url,
+        path: "/bills",
+        keys: demoKeys(dataDir),
+        concurrency: args.concurrency,
+        warmupMs: p.warmupMs,
+        durationMs: p.issueMs,
+        keepVerifyUrls: 1000,
+      });
     } finally {
       await bare.stop();
     }
@@ -155,7 +216,12 @@ async function run(args: Args): Promise<BenchReport> {
     }
     progress(`anchoring: hardhat node with 1 s blocks, issuing for ${p.anchorMs / 1000} s`);
     const anchor: AnchorResult = await measureAnchoring({
-      dir, blockMs: 1000, concurrency: args.concurrency, warmupMs: p.warmupMs, durationMs: p.anchorMs, drainMs: p.drainMs,
+      dir,
+      blockMs: 1000,
+      concurrency: args.concurrency,
+      warmupMs: p.warmupMs,
+      durationMs: p.anchorMs,
+      drainMs: p.drainMs,
       serviceEnv: args.confirmations ? { CONFIRMATIONS: String(args.confirmations) } : {},
     });
     const iss = embedded.issuing;
@@ -167,17 +233,37 @@ async function run(args: Args): Promise<BenchReport> {
       machine,
       gas,
       issue: {
-        billsPerSecond: iss.perSecond, p50Ms: quantile(iss.latencies, 0.5), p99Ms: quantile(iss.latencies, 0.99), concurrency: args.concurrency, bills: iss.ok, failed: iss.failed,
-        bareExpressPerSecond: embedded.bareIssuing.perSecond, bareExpressP99Ms: quantile(embedded.bareIssuing.latencies, 0.99), answerBytes: iss.answerBytes,
+        billsPerSecond: iss.perSecond,
+        p50Ms: quantile(iss.latencies, 0.5),
+        p99Ms: quantile(iss.latencies, 0.99),
+        concurrency: args.concurrency,
+        bills: iss.ok,
+        failed: iss.failed,
+        bareExpressPerSecond: embedded.bareIssuing.perSecond,
+        bareExpressP99Ms: quantile(embedded.bareIssuing.latencies, 0.99),
+        answerBytes: iss.answerBytes,
       },
       postgres,
       attack: embedded.attack,
       anchor: {
-        p50Ms: anchor.p50Ms, p95Ms: anchor.p95Ms, maxMs: anchor.maxMs, bills: anchor.bills, unanchored: anchor.unanchored,
-        batches: anchor.batches, meanBatchSize: anchor.meanBatchSize, blockMs: 1000, confirmations: args.confirmations ?? 2,
+        p50Ms: anchor.p50Ms,
+        p95Ms: anchor.p95Ms,
+        maxMs: anchor.maxMs,
+        bills: anchor.bills,
+        unanchored: anchor.unanchored,
+        batches: anchor.batches,
+        meanBatchSize: anchor.meanBatchSize,
+        blockMs: 1000,
+        confirmations: args.confirmations ?? 2,
         issuingBillsPerSecond: anchor.issuing.perSecond,
       },
-      pdf: { ...pdf, bareMsP50: barePdf.bareMsP50, pairedRenderMsP50: barePdf.pairedRenderMsP50, ratioToBarePdfkit: barePdf.ratioToBarePdfkit, textRuns: barePdf.textRuns },
+      pdf: {
+        ...pdf,
+        bareMsP50: barePdf.bareMsP50,
+        pairedRenderMsP50: barePdf.pairedRenderMsP50,
+        ratioToBarePdfkit: barePdf.ratioToBarePdfkit,
+        textRuns: barePdf.textRuns,
+      },
       verify: embedded.verify,
       memory: { peakRssMb: rss.length ? Math.max(...rss) : NaN, embeddedServiceMb: embedded.peakRssMb, nodeChainServiceMb: anchor.peakRssMb },
     };
@@ -196,7 +282,9 @@ async function main(): Promise<void> {
   else {
     process.stdout.write(`\n${formatTable(report)}\n`);
     if (report.issue.failed || report.verify.failed || report.anchor.unanchored) {
-      process.stdout.write(`\nfailures: issuing ${report.issue.failed}, verification ${report.verify.failed}${report.verify.firstFailure ? ` (${report.verify.firstFailure})` : ""}, unanchored ${report.anchor.unanchored}\n`);
+      process.stdout.write(
+        `\nfailures: issuing ${report.issue.failed}, verification ${report.verify.failed}${report.verify.firstFailure ? ` (${report.verify.firstFailure})` : ""}, unanchored ${report.anchor.unanchored}\n`,
+      );
     }
   }
 }

@@ -13,7 +13,10 @@ export interface Machine {
 
 function cpuModel(): string {
   try {
-    const line = fs.readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = fs
+      .readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     if (line) return line.split(":")[1].trim();
   } catch {
     // not Linux: fall back to what Node reports

@@ -46,7 +46,8 @@ export interface PostgresResult {
 }
 
 export async function measurePostgres(o: PostgresOptions): Promise<PostgresResult> {
-  const load = (url: string, dataDir: string, concurrency: number) => issueLoad({ url, keys: demoKeys(dataDir), concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs });
+  const load = (url: string, dataDir: string, concurrency: number) =>
+    issueLoad({ url, keys: demoKeys(dataDir), concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs });
   // one replica, embedded chain
   const db = await freshDatabase();
   let one;

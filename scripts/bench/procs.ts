@@ -18,7 +18,6 @@ export function tempDir(prefix = "lianpiao-bench-"): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 export interface Proc {
   url: string;
   port: number;
@@ -54,12 +53,16 @@ async function spawnProc(spec: SpawnSpec, port: number): Promise<Proc> {
   const url = `http://127.0.0.1:${port}`;
   const handle: Proc = { url, port, pid: proc.pid as number, logFile, stop: () => stopProc(proc) };
   try {
-    await waitUntil(`${spec.name} at ${url}`, async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`${spec.name} exited (${proc.exitCode ?? proc.signalCode}):\n${fs.readFileSync(logFile, "utf8").slice(-2000)}`);
-      }
-      return spec.ready(url);
-    }, spec.timeoutMs);
+    await waitUntil(
+      `${spec.name} at ${url}`,
+      async () => {
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          throw new Error(`${spec.name} exited (${proc.exitCode ?? proc.signalCode}):\n${fs.readFileSync(logFile, "utf8").slice(-2000)}`);
+        }
+        return spec.ready(url);
+      },
+      spec.timeoutMs,
+    );
   } catch (err) {
     await handle.stop();
     throw err;
@@ -123,5 +126,8 @@ export async function startBareExpress(dir: string, issueAnswerBytes = 400): Pro
   const port = await freePort();
   const ready = async (url: string) => (await fetch(`${url}/fixed`)).ok;
   const args = ["-r", "./scripts/register.js", path.join("scripts", "bench", "bare-express.ts")];
-  return spawnProc({ name: "bare-express", args, env: { PORT: String(port), ISSUE_ANSWER_BYTES: String(issueAnswerBytes) }, dir, ready, timeoutMs: 60_000 }, port);
+  return spawnProc(
+    { name: "bare-express", args, env: { PORT: String(port), ISSUE_ANSWER_BYTES: String(issueAnswerBytes) }, dir, ready, timeoutMs: 60_000 },
+    port,
+  );
 }

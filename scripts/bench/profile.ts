@@ -91,9 +91,15 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const pct = (us: number) => Math.round((1000 * us) / total) / 10;
   return {
     totalMs: Math.round(total / 1000),
-    topFunctions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, top).map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), percent: pct(f.us) })),
+    topFunctions: [...fns.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, selfMs: Math.round(f.us / 1000), percent: pct(f.us) })),
     serverInclusive: serverInclusive.slice(0, top).map((f) => ({ name: f.name, where: f.where, totalMs: Math.round(f.us / 1000), percent: pct(f.us) })),
-    byArea: [...areas.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, us]) => ({ area, selfMs: Math.round(us / 1000), percent: pct(us) })),
+    byArea: [...areas.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, us]) => ({ area, selfMs: Math.round(us / 1000), percent: pct(us) })),
   };
 }
 

@@ -15,7 +15,15 @@ interface InitOptions {
 
 async function init(o: InitOptions): Promise<{ institutionId: string; account: string; apiKey: string; keyImported: boolean }> {
   // loaded here, not at start-up: the other subcommands do without the store and ethers
-  const [{ Wallet, encryptKeystoreJson, getAddress }, { loadConfig }, { openStore }, { isValidCreditCode }, { createApiKey }, { audit, createInstitution }, { checkFreeText }] = await Promise.all([
+  const [
+    { Wallet, encryptKeystoreJson, getAddress },
+    { loadConfig },
+    { openStore },
+    { isValidCreditCode },
+    { createApiKey },
+    { audit, createInstitution },
+    { checkFreeText },
+  ] = await Promise.all([
     import("ethers"),
     import("../../server/config"),
     import("../../server/store/database"),
@@ -40,7 +48,9 @@ async function init(o: InitOptions): Promise<{ institutionId: string; account: s
     const existing = await store.db.selectFrom("institutions").select("id").where("role", "=", "bureau").executeTakeFirst();
     if (existing) throw new Error(`the store already has a bureau (${existing.id}); create further keys through the API`);
     if (wallet) {
-      const keystore = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, cfg.keystorePassword as string, { scrypt: { N: 1 << 14 } });
+      const keystore = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, cfg.keystorePassword as string, {
+        scrypt: { N: 1 << 14 },
+      });
       await store.db.insertInto("signer_keys").values({ account, keystore, created_at: Date.now() }).execute();
     }
     const bureau = await createInstitution(store.db, { role: "bureau", name: o.name, creditCode: o.creditCode, account });

@@ -15,7 +15,10 @@ export function register(program: Command): void {
     .action(async (o: { rpc: string; privateKey?: string; admin?: string; registrar?: string[]; relyingParty?: string[] }) => {
       // loaded here, not at start-up: `lianpiao --help` and the other subcommands do without them
       const [{ Wallet }, { connectRpc }, { devWallet }, { deployRegistry }] = await Promise.all([
-        import("ethers"), import("../../server/chain/provider"), import("../../server/chain/accounts"), import("../deploy"),
+        import("ethers"),
+        import("../../server/chain/provider"),
+        import("../../server/chain/accounts"),
+        import("../deploy"),
       ]);
       const provider = await connectRpc(o.rpc);
       const key = o.privateKey ?? process.env.DEPLOYER_PRIVATE_KEY;

@@ -31,7 +31,17 @@ interface IssuerView {
   creditCode: string;
   account: string;
   /** the figures as the service defines them (server/registry/figures.ts): originals and red bills apart */
-  bills?: { issued?: number; amount?: string; voided?: number; voidedAmount?: string; reimbursed?: number; reimbursedAmount?: string; pending?: number; red?: number; redAmount?: string };
+  bills?: {
+    issued?: number;
+    amount?: string;
+    voided?: number;
+    voidedAmount?: string;
+    reimbursed?: number;
+    reimbursedAmount?: string;
+    pending?: number;
+    red?: number;
+    redAmount?: string;
+  };
   ranges?: Array<{ billCode: string; start: number; end: number; remaining: number }>;
 }
 
@@ -65,7 +75,14 @@ export function register(program: Command, setExit: (c: number) => void): void {
     .option("--account <address>", "existing chain account (its key must be loaded in the service); default: a new key in the keystore")
     .action((o: Conn & { name: string; creditCode: string; kind: string; billCode: string; start: string; end: string; account?: string }) =>
       run(setExit, async () => {
-        const body = { name: o.name, creditCode: o.creditCode, kind: o.kind, billCode: o.billCode, range: { start: Number(o.start), end: Number(o.end) }, ...(o.account ? { account: o.account } : {}) };
+        const body = {
+          name: o.name,
+          creditCode: o.creditCode,
+          kind: o.kind,
+          billCode: o.billCode,
+          range: { start: Number(o.start), end: Number(o.end) },
+          ...(o.account ? { account: o.account } : {}),
+        };
         const r = await apiCall<IssuerView & { apiKey: string }>(apiTarget(o), "POST", "/api/v1/issuers", body);
         if (o.json) return void process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         printIssuer(r);

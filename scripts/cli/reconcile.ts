@@ -63,7 +63,9 @@ function entry(d: Entry): string {
     d.billId && `bill ${d.billId}`,
     d.batchId && `batch ${d.batchId}`,
     d.account && `account ${d.account}`,
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
   return `  ${d.type}  ${at}\n    store: ${JSON.stringify(d.store)}\n    chain: ${JSON.stringify(d.chain)}\n`;
 }
 
@@ -106,7 +108,10 @@ export function register(program: Command, setExit: (c: number) => void): void {
     .option("--json", "print the report as JSON")
     .action(async (o: Opts) => {
       try {
-        const report = o.rpc || o.database ? await direct(o) : await apiCall<ReconciliationReport>(apiTarget(o), "GET", `/api/v1/registry/reconciliation${o.rescan ? "?rescan=true" : ""}`);
+        const report =
+          o.rpc || o.database
+            ? await direct(o)
+            : await apiCall<ReconciliationReport>(apiTarget(o), "GET", `/api/v1/registry/reconciliation${o.rescan ? "?rescan=true" : ""}`);
         if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
         else print(report);
         setExit(report.clean ? 0 : 1);

@@ -20,7 +20,6 @@ interface Options {
   timeout: string;
 }
 
-
 /** Terminal columns of a string: CJK and full-width characters take two. */
 function width(s: string): number {
   let w = 0;
@@ -66,7 +65,17 @@ const load = () =>
     import("../../server/verification/file-check"),
     import("../../server/ofd/read"),
     import("../../server/ofd/file-format"),
-  ]).then(([provider, extract, document, render, chainViews, verifier, file, ofdRead, ofdFile]) => ({ ...provider, ...extract, ...document, ...render, ...chainViews, ...verifier, ...file, ...ofdRead, ...ofdFile }));
+  ]).then(([provider, extract, document, render, chainViews, verifier, file, ofdRead, ofdFile]) => ({
+    ...provider,
+    ...extract,
+    ...document,
+    ...render,
+    ...chainViews,
+    ...verifier,
+    ...file,
+    ...ofdRead,
+    ...ofdFile,
+  }));
 
 async function openChain(o: { rpc: string; registry: string; timeoutMs: number }): Promise<{ view: ChainView; close(): void }> {
   const { connectRpc, chainView, unreachableChain } = await load();
@@ -117,10 +126,27 @@ export function register(program: Command, setExit: (code: number) => void): voi
       const { extractEnvelope, readDocument, renderBillPdf, verifyEnvelope, fileCheck, withFileCheck, readOfd, looksLikeOfd, ofdFileDeps } = await load();
       // an OFD package is a zip file: told by its first bytes, whatever the file is called
       const ofd = looksLikeOfd(pdf) ? readOfd(pdf) : null;
-      const extracted = ofd === null ? extractEnvelope(pdf) : ofd.ok ? ({ ok: true, envelope: ofd.attachment } as const) : ({ ok: false, code: `OFD_${ofd.code}`, message: ofd.message } as const);
+      const extracted =
+        ofd === null
+          ? extractEnvelope(pdf)
+          : ofd.ok
+            ? ({ ok: true, envelope: ofd.attachment } as const)
+            : ({ ok: false, code: `OFD_${ofd.code}`, message: ofd.message } as const);
       if (!extracted.ok) {
-        const out = ({ verdict: "INVALID", notice: NOTICE, error: { code: extracted.code, message: extracted.message }, checks: [], bill: null, anchor: null, reimbursement: null });
-        process.stdout.write(o.json ? JSON.stringify(out, null, 2) + "\n" : `结论 Verdict: ${verdictLabel("INVALID")}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`);
+        const out = {
+          verdict: "INVALID",
+          notice: NOTICE,
+          error: { code: extracted.code, message: extracted.message },
+          checks: [],
+          bill: null,
+          anchor: null,
+          reimbursement: null,
+        };
+        process.stdout.write(
+          o.json
+            ? JSON.stringify(out, null, 2) + "\n"
+            : `结论 Verdict: ${verdictLabel("INVALID")}\n注意 Notice: ${NOTICE}\n${extracted.code}: ${extracted.message}\n`,
+        );
         return setExit(1);
       }
       const chain = await openChain({ rpc: o.rpc, registry: o.registry, timeoutMs });

@@ -72,7 +72,11 @@ export async function buildDueBatch(db: Db, iface: Interface, account: string, p
     await trx.insertInto("batches").values(batch).execute();
     const ids = rows.map((r) => r.id);
     for (let i = 0; i < ids.length; i += 500) {
-      await trx.updateTable("outbox").set({ batch_id: batch.id }).where("id", "in", ids.slice(i, i + 500)).execute();
+      await trx
+        .updateTable("outbox")
+        .set({ batch_id: batch.id })
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
     }
     return batch;
   });
@@ -124,7 +128,11 @@ export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): P
         // A bill voided while pending stays voided, but gets its proof: its void mark follows the anchor.
         const upd = await trx
           .updateTable("bills")
-          .set({ batch_id: batch.id, proof: JSON.stringify(tree.entries[i].proof), status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END` })
+          .set({
+            batch_id: batch.id,
+            proof: JSON.stringify(tree.entries[i].proof),
+            status: sql<BillRow["status"]>`CASE WHEN status = 'pending' THEN 'anchored' ELSE status END`,
+          })
           .where("id", "=", bills[i].billId)
           .where("batch_id", "is", null)
           .executeTakeFirst();
@@ -132,7 +140,13 @@ export async function confirmBatch(db: Db, batch: BatchRow, now = Date.now()): P
         if (announce && Number(upd.numUpdatedRows) === 1) {
           const bill = await trx.selectFrom("bills").selectAll().where("id", "=", bills[i].billId).executeTakeFirstOrThrow();
           if (bill.status === "anchored") {
-            await emitBillEvent(trx, "bill.anchored", bill, { anchor: { root: batch.root, txHash: batch.tx_hash, blockNumber: batch.block_number === null ? null : Number(batch.block_number) } }, now);
+            await emitBillEvent(
+              trx,
+              "bill.anchored",
+              bill,
+              { anchor: { root: batch.root, txHash: batch.tx_hash, blockNumber: batch.block_number === null ? null : Number(batch.block_number) } },
+              now,
+            );
           }
         }
       }
@@ -169,7 +183,17 @@ export async function buildMarkBatch(db: Db, iface: Interface, account: string, 
       .innerJoin("bills", "bills.id", "outbox.bill_id")
       .innerJoin("batches", "batches.id", "bills.batch_id")
       .innerJoin("institutions", "institutions.id", "bills.institution_id")
-      .select(["outbox.id", "outbox.action", "outbox.payload", "bills.leaf", "bills.proof", "bills.bill_hash", "bills.envelope", "batches.root", "institutions.account as issuer"])
+      .select([
+        "outbox.id",
+        "outbox.action",
+        "outbox.payload",
+        "bills.leaf",
+        "bills.proof",
+        "bills.bill_hash",
+        "bills.envelope",
+        "batches.root",
+        "institutions.account as issuer",
+      ])
       .where("outbox.account", "=", account)
       .where("outbox.action", "in", MARK_ACTIONS)
       .where("outbox.done_at", "is", null)

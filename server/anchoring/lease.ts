@@ -9,7 +9,11 @@ export const LEASE_MS = 10_000;
 
 export async function acquireLease(db: Db, account: string, owner: string, now = Date.now()): Promise<boolean> {
   try {
-    await db.insertInto("senders").values({ account, next_nonce: null, lease_owner: null, lease_until: null }).onConflict((oc) => oc.column("account").doNothing()).execute();
+    await db
+      .insertInto("senders")
+      .values({ account, next_nonce: null, lease_owner: null, lease_until: null })
+      .onConflict((oc) => oc.column("account").doNothing())
+      .execute();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
   }

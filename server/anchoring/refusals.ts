@@ -26,7 +26,8 @@ export function classifyRefusal(action: OutboxAction, account: string, err: Regi
   const r = (kind: Refusal["kind"], why: string): Refusal => ({ kind, error: name, why });
   if (name === "BillRegistryIssuerSuspended" || name === "BillRegistryUnknownIssuer") {
     // for a relying party's mark, the named issuer's state does not matter: only an issuer's own sends wait
-    if (action === "anchor" || action === "void") return r("hold", `the account ${account} is ${name === "BillRegistryIssuerSuspended" ? "suspended" : "not an admitted issuer"} on the registry`);
+    if (action === "anchor" || action === "void")
+      return r("hold", `the account ${account} is ${name === "BillRegistryIssuerSuspended" ? "suspended" : "not an admitted issuer"} on the registry`);
   }
   switch (action) {
     case "anchor":
@@ -36,25 +37,32 @@ export function classifyRefusal(action: OutboxAction, account: string, err: Regi
       if (name === "BillRegistryBillVoided") return r("done", "the bill is already voided on the registry");
       if (name === "BillRegistryBillClaimed") return r("undo", `the bill has open claims on the registry (${String(args.claimedFen)} fen)`);
       if (name === "BillRegistryAlreadyReimbursed") return r("undo", `the bill is reimbursed on the registry by ${String(args.reimbursedBy)}`);
-      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
+      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof")
+        return r("undo", "the registry does not hold the bill under its issuer's root");
       break;
     case "reimburse":
       if (name === "BillRegistryAlreadyReimbursed") {
-        return same(args.reimbursedBy, account) ? r("done", "the party already marked the bill") : r("undo", `the bill is already reimbursed on the registry by ${String(args.reimbursedBy)}`);
+        return same(args.reimbursedBy, account)
+          ? r("done", "the party already marked the bill")
+          : r("undo", `the bill is already reimbursed on the registry by ${String(args.reimbursedBy)}`);
       }
       if (name === "BillRegistryBillVoided") return r("undo", "the bill is voided on the registry");
       if (name === "BillRegistryBillClaimed") return r("undo", "the bill has open claims on the registry");
       if (name === "AccessControlUnauthorizedAccount") return r("undo", `the account ${account} is not a relying party on the registry`);
-      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
+      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof")
+        return r("undo", "the registry does not hold the bill under its issuer's root");
       break;
     case "claim":
-      if (name === "BillRegistryClaimExists") return same(args.party, account) ? r("done", "the party already holds this claim") : r("retry", "a claim of another party");
+      if (name === "BillRegistryClaimExists")
+        return same(args.party, account) ? r("done", "the party already holds this claim") : r("retry", "a claim of another party");
       if (name === "BillRegistryClaimExceedsRemaining") return r("undo", `the registry has only ${String(args.remaining)} fen left to claim on the bill`);
       if (name === "BillRegistryBillVoided") return r("undo", "the bill is voided on the registry");
       if (name === "BillRegistryAlreadyReimbursed") return r("undo", `the bill is reimbursed as a whole on the registry by ${String(args.reimbursedBy)}`);
-      if (name === "BillRegistryInvalidFieldProof" || name === "BillRegistryInvalidClaimable") return r("undo", "the registry does not accept the bill's claimable field as opened");
+      if (name === "BillRegistryInvalidFieldProof" || name === "BillRegistryInvalidClaimable")
+        return r("undo", "the registry does not accept the bill's claimable field as opened");
       if (name === "AccessControlUnauthorizedAccount") return r("undo", `the account ${account} is not a relying party on the registry`);
-      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof") return r("undo", "the registry does not hold the bill under its issuer's root");
+      if (name === "BillRegistryUnknownRoot" || name === "BillRegistryInvalidProof")
+        return r("undo", "the registry does not hold the bill under its issuer's root");
       break;
     case "release_claim":
       if (name === "BillRegistryNoClaim") return r("done", "the registry holds no such claim of the party to release");

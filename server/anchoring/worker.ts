@@ -191,12 +191,7 @@ export class AnchorWorker {
     // Pipelining: once every open transaction is mined and only waits for confirmations, the next
     // batch goes out with the next nonce instead of waiting a whole confirmation period.
     if (open.length >= MAX_OPEN_BATCHES) return;
-    const unmined = await this.d.db
-      .selectFrom("batches")
-      .select("action")
-      .where("account", "=", account)
-      .where("state", "in", ["built", "sent"])
-      .execute();
+    const unmined = await this.d.db.selectFrom("batches").select("action").where("account", "=", account).where("state", "in", ["built", "sent"]).execute();
     // A root does not depend on another root: while anchors wait for their block, a due batch goes out
     // with the next nonce and is mined in the same block, instead of a block later (issue 14: time to
     // anchored). A mark (void, reimbursement) may depend on a root still unmined, so marks wait, as
@@ -258,18 +253,35 @@ export class AnchorWorker {
     const now = Date.now();
     // Fenced: the RPC calls above may have outlasted our lease, and another replica may have sent
     // (even confirmed) this batch meanwhile; then nothing is written and nothing is broadcast.
-    const fenced = await db.transaction().execute(async (trx) => {
-      const held = await trx.updateTable("senders").set({ next_nonce: nonce + 1 }).where("account", "=", batch.account).where("lease_owner", "=", this.d.instanceId).executeTakeFirst();
-      if (Number(held.numUpdatedRows) !== 1) return false;
-      const r = await trx
-        .updateTable("batches")
-        .set({ state: "sent", nonce, raw_txs: JSON.stringify([tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: now })
-        .where("id", "=", batch.id)
-        .where("state", "=", "built")
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) return true;
-      throw new StaleBatch();
-    }).catch((err: Error) => (err instanceof StaleBatch ? false : Promise.reject(err)));
+    const fenced = await db
+      .transaction()
+      .execute(async (trx) => {
+        const held = await trx
+          .updateTable("senders")
+          .set({ next_nonce: nonce + 1 })
+          .where("account", "=", batch.account)
+          .where("lease_owner", "=", this.d.instanceId)
+          .executeTakeFirst();
+        if (Number(held.numUpdatedRows) !== 1) return false;
+        const r = await trx
+          .updateTable("batches")
+          .set({
+            state: "sent",
+            nonce,
+            raw_txs: JSON.stringify([tx.raw]),
+            tx_hash: tx.hash,
+            max_fee: String(fees.maxFeePerGas),
+            priority_fee: String(fees.maxPriorityFeePerGas),
+            attempts: batch.attempts + 1,
+            sent_at: now,
+          })
+          .where("id", "=", batch.id)
+          .where("state", "=", "built")
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 1) return true;
+        throw new StaleBatch();
+      })
+      .catch((err: Error) => (err instanceof StaleBatch ? false : Promise.reject(err)));
     if (!fenced) return this.stale(batch, "send");
     crashPoint("tx-signed");
     if (batch.attempts === 0) this.d.metrics?.txSent();
@@ -289,7 +301,11 @@ export class AnchorWorker {
       if (receipt.status !== 1) {
         // the chain changed between the check before sending and the block: ask it why, now
         this.d.metrics?.txRetried("reverted");
-        const refusal = (await this.simulate(batch)) ?? { kind: "retry", error: "UNKNOWN", why: `transaction ${receipt.hash} reverted, and the same call now succeeds` };
+        const refusal = (await this.simulate(batch)) ?? {
+          kind: "retry",
+          error: "UNKNOWN",
+          why: `transaction ${receipt.hash} reverted, and the same call now succeeds`,
+        };
         this.d.log.warn({ batch: batch.id, action: batch.action, tx: receipt.hash, refusal }, "registry transaction reverted");
         return this.refused(batch, refusal, true);
       }
@@ -328,7 +344,14 @@ export class AnchorWorker {
       const tx = await signCall(this.d.signers.get(batch.account), this.d.chainId, batch.nonce as number, this.callOf(batch), fees);
       const r = await db
         .updateTable("batches")
-        .set({ raw_txs: JSON.stringify([...raws, tx.raw]), tx_hash: tx.hash, max_fee: String(fees.maxFeePerGas), priority_fee: String(fees.maxPriorityFeePerGas), attempts: batch.attempts + 1, sent_at: Date.now() })
+        .set({
+          raw_txs: JSON.stringify([...raws, tx.raw]),
+          tx_hash: tx.hash,
+          max_fee: String(fees.maxFeePerGas),
+          priority_fee: String(fees.maxPriorityFeePerGas),
+          attempts: batch.attempts + 1,
+          sent_at: Date.now(),
+        })
         .where("id", "=", batch.id)
         .where("state", "=", "sent")
         .where("attempts", "=", batch.attempts)
@@ -353,7 +376,12 @@ export class AnchorWorker {
     if (!block || block.hash !== batch.block_hash) {
       this.d.log.warn({ batch: batch.id, block: batch.block_number }, "anchoring block reorganised away; back to sent");
       this.d.metrics?.txRetried("reorg");
-      await db.updateTable("batches").set({ state: "sent", block_number: null, block_hash: null, sent_at: 0 }).where("id", "=", batch.id).where("state", "=", "mined").execute();
+      await db
+        .updateTable("batches")
+        .set({ state: "sent", block_number: null, block_hash: null, sent_at: 0 })
+        .where("id", "=", batch.id)
+        .where("state", "=", "mined")
+        .execute();
       return;
     }
     const head = await provider.getBlockNumber();
@@ -385,7 +413,15 @@ export class AnchorWorker {
     if (r.kind === "undo" && batch.action !== "anchor") {
       this.d.log.error({ batch: batch.id, action: batch.action, error: r.error }, `registry refuses the mark for good (${r.why}); undoing it in the store`);
       const outbox = await this.d.db.selectFrom("outbox").select(["bill_id", "payload"]).where("batch_id", "=", batch.id).executeTakeFirst();
-      if (outbox) await this.d.onMarkRefused?.({ action: batch.action, billId: outbox.bill_id, account: batch.account, error: r.error, why: r.why, payload: JSON.parse(outbox.payload) as Record<string, unknown> });
+      if (outbox)
+        await this.d.onMarkRefused?.({
+          action: batch.action,
+          billId: outbox.bill_id,
+          account: batch.account,
+          error: r.error,
+          why: r.why,
+          payload: JSON.parse(outbox.payload) as Record<string, unknown>,
+        });
       return failMark(this.d.db, batch, `${r.error}: ${r.why}`);
     }
     if (consumed) await this.rebuild(batch);
@@ -423,8 +459,12 @@ export class AnchorWorker {
     const record = await registryReads(provider, this.d.registry).batchOf(batch.account, batch.root);
     if (!record) throw new Error(`batch ${batch.id}: the registry reports the root anchored but holds no record of it`);
     const topics = [this.d.iface.getEvent("BatchAnchored")!.topicHash, zeroPadValue(batch.account, 32), batch.root];
-    const [block, logs] = await Promise.all([provider.getBlock(record.blockNumber), provider.getLogs({ address: this.d.registry, fromBlock: record.blockNumber, toBlock: record.blockNumber, topics })]);
-    if (!block?.hash || logs.length === 0) throw new Error(`batch ${batch.id}: the anchoring transaction of root ${batch.root} is not found in block ${record.blockNumber}`);
+    const [block, logs] = await Promise.all([
+      provider.getBlock(record.blockNumber),
+      provider.getLogs({ address: this.d.registry, fromBlock: record.blockNumber, toBlock: record.blockNumber, topics }),
+    ]);
+    if (!block?.hash || logs.length === 0)
+      throw new Error(`batch ${batch.id}: the anchoring transaction of root ${batch.root} is not found in block ${record.blockNumber}`);
     const r = await db
       .updateTable("batches")
       .set({ state: "mined", tx_hash: logs[0].transactionHash, block_number: record.blockNumber, block_hash: block.hash })

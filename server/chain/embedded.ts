@@ -100,10 +100,7 @@ class JournaledProvider implements Eip1193Provider {
     // The genesis keys stay inside: callers sign their own transactions.
     if (args.method === "eth_accounts") return [];
     if (!READ_METHODS.has(args.method)) {
-      throw new RpcError(
-        RPC_CODES.unsupportedMethod,
-        `${args.method} is not available on the embedded chain: it accepts reads and signed transactions only`,
-      );
+      throw new RpcError(RPC_CODES.unsupportedMethod, `${args.method} is not available on the embedded chain: it accepts reads and signed transactions only`);
     }
     return this.read(() => this.edr.request({ method: args.method, params })).catch(rethrowAsRpcError);
   }
@@ -215,11 +212,10 @@ async function checkCheckpoint(edr: Eip1193Provider, journal: ChainJournal): Pro
   if (checkpoint.seq !== (journal.last()?.seq ?? 0)) return;
   const head = await latestHash(edr);
   if (head !== checkpoint.head) {
-    throw new EmbeddedChainError(
-      "CHAIN_REPLAY_DIVERGED",
-      `the replayed chain ends at ${head}, but it ended at ${checkpoint.head} when it was closed`,
-      { expected: checkpoint.head, actual: head },
-    );
+    throw new EmbeddedChainError("CHAIN_REPLAY_DIVERGED", `the replayed chain ends at ${head}, but it ended at ${checkpoint.head} when it was closed`, {
+      expected: checkpoint.head,
+      actual: head,
+    });
   }
 }
 
@@ -234,11 +230,10 @@ export async function openEmbeddedChain(options: EmbeddedChainOptions): Promise<
     const print = fingerprint(config);
     const recorded = journal.getMeta("config");
     if (recorded !== undefined && recorded !== print) {
-      throw new EmbeddedChainError(
-        "CHAIN_CONFIG_CHANGED",
-        "the chain journal was recorded with another genesis configuration and cannot be replayed",
-        { recorded, current: print },
-      );
+      throw new EmbeddedChainError("CHAIN_CONFIG_CHANGED", "the chain journal was recorded with another genesis configuration and cannot be replayed", {
+        recorded,
+        current: print,
+      });
     }
     journal.setMeta("config", print);
     // Hardhat (and its EDR engine) is loaded here, on first use, never by importing this module: a

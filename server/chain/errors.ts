@@ -49,11 +49,7 @@ export class ChainUnavailableError extends Error {
   }
 }
 
-export type EmbeddedChainErrorCode =
-  | "CHAIN_JOURNAL_LOCKED"
-  | "CHAIN_CONFIG_CHANGED"
-  | "CHAIN_REPLAY_DIVERGED"
-  | "CHAIN_CLOSED";
+export type EmbeddedChainErrorCode = "CHAIN_JOURNAL_LOCKED" | "CHAIN_CONFIG_CHANGED" | "CHAIN_REPLAY_DIVERGED" | "CHAIN_CLOSED";
 
 /** The embedded chain could not be opened or replayed as recorded. */
 export class EmbeddedChainError extends Error {

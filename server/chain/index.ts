@@ -18,7 +18,21 @@ export {
   type RegistryError,
 } from "./registry";
 export {
-  registryReads, billCodeInt, billNumberInt, evidenceOf, marksOf, issuerRecordOf, batchRecordOf, allotmentRecordOf,
-  type RegistryReads, type Evidence, type IssuerRecord, type BatchRecord, type BillMarks, type ClaimRecord, type AllotmentRecord, type Eip712DomainRecord,
+  registryReads,
+  billCodeInt,
+  billNumberInt,
+  evidenceOf,
+  marksOf,
+  issuerRecordOf,
+  batchRecordOf,
+  allotmentRecordOf,
+  type RegistryReads,
+  type Evidence,
+  type IssuerRecord,
+  type BatchRecord,
+  type BillMarks,
+  type ClaimRecord,
+  type AllotmentRecord,
+  type Eip712DomainRecord,
 } from "./registry-reads";
 export { serveRpc, type RpcServer, type RpcServerOptions } from "./rpc-server";

@@ -26,9 +26,7 @@ export class ChainJournal {
   private constructor(db: Database.Database) {
     this.db = db;
     this.insert = db.prepare("INSERT INTO journal (raw, timestamp, head_before) VALUES (?, ?, ?)");
-    this.page = db.prepare(
-      "SELECT seq, raw, timestamp, head_before FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
-    );
+    this.page = db.prepare("SELECT seq, raw, timestamp, head_before FROM journal WHERE seq > ? ORDER BY seq LIMIT ?");
   }
 
   static open(file: string): ChainJournal {

@@ -72,10 +72,7 @@ function isSocketError(err: unknown): boolean {
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what = "chain request"): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new ChainUnavailableError("CHAIN_TIMEOUT", `${what} did not answer within ${ms} ms`, { timeoutMs: ms })),
-      ms,
-    );
+    const timer = setTimeout(() => reject(new ChainUnavailableError("CHAIN_TIMEOUT", `${what} did not answer within ${ms} ms`, { timeoutMs: ms })), ms);
     promise.then(
       (value) => {
         clearTimeout(timer);

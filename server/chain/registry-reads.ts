@@ -90,7 +90,12 @@ type Fields = Record<string, unknown>;
 
 export function issuerRecordOf(r: Fields): IssuerRecord {
   const kind = kindFromCode(r.kind as bigint);
-  return { kind, active: Boolean(r.active), admittedAt: kind === null ? null : Number(r.admittedAt), creditCodeHash: r.creditCodeHash === ZERO_HASH ? null : String(r.creditCodeHash) };
+  return {
+    kind,
+    active: Boolean(r.active),
+    admittedAt: kind === null ? null : Number(r.admittedAt),
+    creditCodeHash: r.creditCodeHash === ZERO_HASH ? null : String(r.creditCodeHash),
+  };
 }
 
 export function batchRecordOf(r: Fields): BatchRecord | null {
@@ -112,7 +117,13 @@ export function marksOf(r: Fields): BillMarks {
 
 export function allotmentRecordOf(r: Fields): AllotmentRecord | null {
   if (String(r.issuer) === ZERO_ADDRESS) return null;
-  return { issuer: getAddress(String(r.issuer)), billCode: String(r.billCode).padStart(8, "0"), first: Number(r.first), last: Number(r.last), allottedAt: Number(r.allottedAt) };
+  return {
+    issuer: getAddress(String(r.issuer)),
+    billCode: String(r.billCode).padStart(8, "0"),
+    first: Number(r.first),
+    last: Number(r.last),
+    allottedAt: Number(r.allottedAt),
+  };
 }
 
 export function evidenceOf(r: Fields): Evidence {
@@ -163,7 +174,12 @@ export function registryReads(provider: Provider, address: string): RegistryRead
       const list = (await fn("claimsOf").staticCallResult(issuer, leaf))[0] as Result;
       return [...list].map((c) => {
         const o = (c as Result).toObject();
-        return { party: getAddress(String(o.party)), amountFen: BigInt(o.amountFen as bigint), claimedAt: Number(o.claimedAt), claimReference: String(o.claimReference) };
+        return {
+          party: getAddress(String(o.party)),
+          amountFen: BigInt(o.amountFen as bigint),
+          claimedAt: Number(o.claimedAt),
+          claimReference: String(o.claimReference),
+        };
       });
     },
     wasIssuerAt: async (account, kind, block) => Boolean(await fn("wasIssuerAt").staticCall(account, KIND_CODE[kind], block)),
@@ -174,7 +190,12 @@ export function registryReads(provider: Provider, address: string): RegistryRead
     },
     domain: async () => {
       const d: Fields = (await fn("eip712Domain").staticCallResult()).toObject();
-      return { name: String(d.name), version: String(d.version), chainId: BigInt(d.chainId as bigint), verifyingContract: getAddress(String(d.verifyingContract)) };
+      return {
+        name: String(d.name),
+        version: String(d.version),
+        chainId: BigInt(d.chainId as bigint),
+        verifyingContract: getAddress(String(d.verifyingContract)),
+      };
     },
   };
 }

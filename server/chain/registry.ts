@@ -92,4 +92,3 @@ export function registryErrorOf(err: unknown): RegistryError | null {
   for (const [i, input] of parsed.fragment.inputs.entries()) args[input.name || String(i)] = parsed.args[i] as unknown;
   return { name: parsed.name, args };
 }
-

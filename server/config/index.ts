@@ -5,8 +5,7 @@ import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
-const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
 
@@ -31,11 +30,15 @@ const trustProxy = z
   .string()
   .default("none")
   .transform((v, ctx) => {
-    const entries = v.split(",").map((e) => e.trim()).filter(Boolean);
+    const entries = v
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean);
     if (entries.length === 0 || (entries.length === 1 && ["none", "false"].includes(entries[0]))) return [] as string[];
     for (const e of entries) {
       const problem = proxyEntryProblem(e);
-      if (problem) ctx.addIssue({ code: "custom", message: `${problem}; give the addresses or networks of your proxies, e.g. "10.0.0.0/8" or "loopback", or "none"` });
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `${problem}; give the addresses or networks of your proxies, e.g. "10.0.0.0/8" or "loopback", or "none"` });
     }
     return entries;
   });
@@ -202,7 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpcTimeoutMs: c.RPC_TIMEOUT_MS,
     logLevel: c.LOG_LEVEL,
     keystorePassword: c.KEYSTORE_PASSWORD,
-    signerPrivateKeys: (c.SIGNER_PRIVATE_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    signerPrivateKeys: (c.SIGNER_PRIVATE_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
     instanceId: c.INSTANCE_ID ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     trustProxy: c.TRUST_PROXY,
     verifyRatePerMin: c.VERIFY_RATE_PER_MIN,

@@ -44,7 +44,8 @@ export function bearerToken(header: string): { ok: true; token: string } | { ok:
     const shown = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,30}$/.test(scheme) ? `the ${scheme} scheme` : "an unknown scheme";
     return { ok: false, detail: `The Authorization header uses ${shown}; this API takes 'Authorization: Bearer <key>'` };
   }
-  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(rest)) return { ok: false, detail: "The Bearer token is malformed: one token of letters, digits and -._~+/ (RFC 6750), with nothing after it" };
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(rest))
+    return { ok: false, detail: "The Bearer token is malformed: one token of letters, digits and -._~+/ (RFC 6750), with nothing after it" };
   return { ok: true, token: rest };
 }
 
@@ -59,7 +60,9 @@ export function authenticate(keys: KeyLookup, failures = new RateLimiter(30, 60_
     const token = bearer.ok && API_KEY.test(bearer.token) ? bearer.token : null;
     if (token === null) {
       res.setHeader("WWW-Authenticate", `${CHALLENGE}, error="invalid_request"`);
-      return next(new ApiError("MALFORMED_AUTHORIZATION", bearer.ok ? "The Bearer token is not an API key: 8 to 200 letters, digits, '_' or '-'" : bearer.detail));
+      return next(
+        new ApiError("MALFORMED_AUTHORIZATION", bearer.ok ? "The Bearer token is not an API key: 8 to 200 letters, digits, '_' or '-'" : bearer.detail),
+      );
     }
     const principal = await keys.resolve(token);
     if (!principal) {

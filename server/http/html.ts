@@ -25,7 +25,9 @@ export function templateText(dir: string, name: string): string {
 
 /** One pass, so that a value containing "{{…}}" is never substituted again. */
 export function fillTemplate(text: string, values: Record<string, unknown>): string {
-  return text.replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_m, raw?: string, name?: string) => (raw ? textOf(values[raw]) : escapeHtml(values[name as string])));
+  return text.replace(/\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}/g, (_m, raw?: string, name?: string) =>
+    raw ? textOf(values[raw]) : escapeHtml(values[name as string]),
+  );
 }
 
 /** The path part of PUBLIC_BASE_URL without its trailing slash ("" at the root, "/lianpiao" behind a proxy). */

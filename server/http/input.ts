@@ -9,7 +9,14 @@ import { ApiError, type FieldIssue } from "./errors";
 function issuesOf(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i) => ({
     path: i.path.map((p, n) => (typeof p === "number" ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join("") || "(body)",
-    code: i.code === "custom" && typeof i.params?.code === "string" ? i.params.code : i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE",
+    code:
+      i.code === "custom" && typeof i.params?.code === "string"
+        ? i.params.code
+        : i.code === "unrecognized_keys"
+          ? "UNKNOWN_FIELD"
+          : i.code === "invalid_type"
+            ? "TYPE"
+            : "INVALID_VALUE",
     message: i.message,
   }));
 }
@@ -39,7 +46,11 @@ export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.outp
     const errors = unknown.map((k) => ({ path: k, code: "UNKNOWN_QUERY_PARAMETER", message: "is not a query parameter of this endpoint" }));
     throw new ApiError("UNKNOWN_QUERY_PARAMETER", `Unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, { errors });
   }
-  const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(query)", code: i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE", message: i.message }));
+  const errors = r.error.issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(query)",
+    code: i.code === "invalid_type" ? "TYPE" : "INVALID_VALUE",
+    message: i.message,
+  }));
   throw new ApiError("INVALID_QUERY", errors.map((i) => `${i.path}: ${i.message}`).join("; "), { errors });
 }
 

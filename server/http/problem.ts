@@ -8,7 +8,10 @@ import { ApiError, problemBody } from "./errors";
 import { textOf } from "../format/text";
 
 export function sendProblem(res: Parameters<RequestHandler>[1], err: ApiError, instance?: string): void {
-  res.status(err.status).type("application/problem+json").send(JSON.stringify(problemBody(err, instance)));
+  res
+    .status(err.status)
+    .type("application/problem+json")
+    .send(JSON.stringify(problemBody(err, instance)));
 }
 
 /** Errors thrown by body parsers carry `type`; map them to the catalogue. */

@@ -29,7 +29,14 @@ export async function envelopeOf(db: Db, bill: BillRow, chain: { chainId: number
   const a = await anchorOf(db, bill);
   let anchor: AnchorProof | null = null;
   if (a && a.confirmed && bill.proof && a.txHash && a.blockNumber !== null) {
-    anchor = { chainId: chain.chainId, registry: chain.registry, root: a.root, proof: JSON.parse(bill.proof) as string[], txHash: a.txHash, blockNumber: a.blockNumber };
+    anchor = {
+      chainId: chain.chainId,
+      registry: chain.registry,
+      root: a.root,
+      proof: JSON.parse(bill.proof) as string[],
+      txHash: a.txHash,
+      blockNumber: a.blockNumber,
+    };
   }
   return { ...env, anchor };
 }

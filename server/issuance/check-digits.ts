@@ -119,8 +119,14 @@ export const ID_TYPE_NAMES: Record<IdType, { zh: string; en: string }> = {
  */
 export const ID_RULES: Record<Exclude<IdType, "none">, { pattern: RegExp; rule: string }> = {
   "resident-id": { pattern: ID_RE, rule: "GB 11643: 18 characters, 17 digits then a digit or X, a real birth date, the ISO 7064 MOD 11-2 check character" },
-  "foreign-permanent-resident-id": { pattern: FOREIGN_PR_RE, rule: "2017 card: 18 characters, 9 then 16 digits then a digit or X, a real birth date (characters 7–14), the GB 11643 check character" },
-  "credit-code": { pattern: /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, rule: "GB 32100: 18 characters of 0-9 and A-Z without I, O, S, V, Z, with its check character" },
+  "foreign-permanent-resident-id": {
+    pattern: FOREIGN_PR_RE,
+    rule: "2017 card: 18 characters, 9 then 16 digits then a digit or X, a real birth date (characters 7–14), the GB 11643 check character",
+  },
+  "credit-code": {
+    pattern: /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/,
+    rule: "GB 32100: 18 characters of 0-9 and A-Z without I, O, S, V, Z, with its check character",
+  },
   "hk-macao-permit": { pattern: /^[HM]\d{8}(\d{2})?$/, rule: "H or M, then 8 digits (10 on older cards)" },
   "taiwan-permit": { pattern: /^\d{8}(\d{2})?$/, rule: "8 digits (10 on older cards)" },
   passport: { pattern: /^[A-Z0-9]{5,17}$/, rule: "5 to 17 Latin capital letters and digits (ICAO 9303 document number)" },

@@ -37,7 +37,10 @@ export function pointerOf(tokens: readonly string[]): string {
 export function tokensOf(pointer: string): string[] {
   if (pointer === "") return [];
   if (!pointer.startsWith("/") || /~[^01]|~$/.test(pointer)) throw new TypeError(`not a JSON Pointer: ${pointer}`);
-  return pointer.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 /** The fields of a bill: non-empty objects are descended into; everything else is one field. */
@@ -189,7 +192,8 @@ export function openCommitment(bill: Record<string, unknown>, salts: Record<stri
     const unused = Object.keys(salts).find((p) => !disclosed.has(p));
     if (unused !== undefined) return { ok: false, code: "SALT_UNUSED", detail: `A salt is given for ${unused}, which the bill does not show` };
     for (const [pointer, commitment] of Object.entries(withheld)) {
-      if (typeof commitment !== "string" || !isHexString(commitment, 32)) return { ok: false, code: "FIELD_MALFORMED", detail: `The withheld field ${pointer} has no 32-byte commitment` };
+      if (typeof commitment !== "string" || !isHexString(commitment, 32))
+        return { ok: false, code: "FIELD_MALFORMED", detail: `The withheld field ${pointer} has no 32-byte commitment` };
       tokens.push(tokensOf(pointer));
       leaves.push(fieldLeaf(pointer, commitment));
     }
@@ -198,7 +202,8 @@ export function openCommitment(bill: Record<string, unknown>, salts: Record<stri
   }
   for (let i = 0; i < tokens.length; i++) {
     for (let j = i + 1; j < tokens.length; j++) {
-      if (overlaps(tokens[i], tokens[j])) return { ok: false, code: "FIELD_CONFLICT", detail: `The fields ${pointerOf(tokens[i])} and ${pointerOf(tokens[j])} overlap` };
+      if (overlaps(tokens[i], tokens[j]))
+        return { ok: false, code: "FIELD_CONFLICT", detail: `The fields ${pointerOf(tokens[i])} and ${pointerOf(tokens[j])} overlap` };
     }
   }
   return { ok: true, billHash: fieldRoot(leaves).root, disclosed: fields.map((f) => f.pointer), withheld: Object.keys(withheld) };

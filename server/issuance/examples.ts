@@ -41,7 +41,16 @@ export const INPATIENT_EXAMPLE = {
   insuranceType: "employee",
   items: [
     { code: "110900001", name: "普通病房床位费", category: "床位费", unit: "日", quantity: "4", unitPrice: "60.00", amount: "240.00" },
-    { code: "86900234000012", name: "阿莫西林胶囊", category: "西药费", specification: "0.25g×24粒", unit: "盒", quantity: "2", unitPrice: "18.50", amount: "37.00" },
+    {
+      code: "86900234000012",
+      name: "阿莫西林胶囊",
+      category: "西药费",
+      specification: "0.25g×24粒",
+      unit: "盒",
+      quantity: "2",
+      unitPrice: "18.50",
+      amount: "37.00",
+    },
     { code: "250101001", name: "血常规", category: "化验费", unit: "次", quantity: "1", unitPrice: "23.00", amount: "23.00" },
   ],
   insurance: { fundPaid: "180.00", accountPaid: "40.00", otherPaid: "20.00", cashPaid: "60.00", coPayment: "63.00", selfFunded: "37.00" },

@@ -30,7 +30,11 @@ export interface FreeTextOptions {
 }
 
 /** The text as it would be stored, or why it is refused. */
-export function checkFreeText(raw: string, max: number, opts: FreeTextOptions = {}): { ok: true; value: string } | { ok: false; code: FreeTextCode; message: string } {
+export function checkFreeText(
+  raw: string,
+  max: number,
+  opts: FreeTextOptions = {},
+): { ok: true; value: string } | { ok: false; code: FreeTextCode; message: string } {
   if (FORBIDDEN.test(raw)) return { ok: false, code: "CONTROL_CHARACTER", message: FORBIDDEN_TEXT_MESSAGE };
   const s = raw.normalize("NFC").trim();
   const length = [...s].length;

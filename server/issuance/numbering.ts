@@ -70,7 +70,16 @@ export async function allotRange(db: Db, r: RangeInput, now = Date.now()): Promi
     const id = `rng_${r.billCode}_${r.start}`;
     await trx
       .insertInto("bill_ranges")
-      .values({ id, institution_id: r.institutionId, bill_code: r.billCode, start_number: r.start, end_number: r.end, next_number: r.start, created_at: now, tx_hash: r.txHash ?? null })
+      .values({
+        id,
+        institution_id: r.institutionId,
+        bill_code: r.billCode,
+        start_number: r.start,
+        end_number: r.end,
+        next_number: r.start,
+        created_at: now,
+        tx_hash: r.txHash ?? null,
+      })
       .execute();
     return id;
   });

@@ -42,7 +42,9 @@ export function parseWithhold(text: unknown): ParsedWithhold {
 
 /** The copy of a complete envelope with these fields withheld (a field the bill does not show is skipped). */
 export function redactedCopy(env: BillEnvelope, names: readonly Withholdable[]): BillEnvelope {
-  const pointers = names.flatMap((n) => pointersFor(n, env.bill)).filter((p) => env.salts[p] !== undefined || Object.keys(env.salts).some((s) => s.startsWith(`${p}/`)));
+  const pointers = names
+    .flatMap((n) => pointersFor(n, env.bill))
+    .filter((p) => env.salts[p] !== undefined || Object.keys(env.salts).some((s) => s.startsWith(`${p}/`)));
   if (pointers.length === 0) return env;
   const d = withhold({ bill: env.bill as unknown as Record<string, unknown>, salts: env.salts, withheld: env.withheld }, pointers);
   return { ...env, bill: d.bill as unknown as Bill, salts: d.salts, withheld: d.withheld };
@@ -50,7 +52,11 @@ export function redactedCopy(env: BillEnvelope, names: readonly Withholdable[]):
 
 /** The mac of a copy link: HMAC-SHA256 under the bill's key of the withheld names, 128 bits in base64url. */
 export function copyMac(verifyKey: string, names: readonly Withholdable[]): string {
-  return createHmac("sha256", verifyKey).update(`lianpiao-copy:${names.join(",")}`).digest().subarray(0, 16).toString("base64url");
+  return createHmac("sha256", verifyKey)
+    .update(`lianpiao-copy:${names.join(",")}`)
+    .digest()
+    .subarray(0, 16)
+    .toString("base64url");
 }
 
 export function copyMacMatches(verifyKey: string, names: readonly Withholdable[], given: unknown): boolean {
@@ -76,7 +82,15 @@ export function namesOfWithheld(env: BillEnvelope): Withholdable[] | null {
 export function withholdNames(text: unknown, param = "withhold"): Withholdable[] {
   const p = parseWithhold(text);
   if (p.ok) return p.names;
-  throw new ApiError("INVALID_WITHHOLD", `${param} takes a comma-separated list of idNumber, items and payerName; not ${p.unknown.map((u) => JSON.stringify(u)).join(", ")}`, {
-    errors: p.unknown.map((u) => ({ path: param, code: "INVALID_VALUE", message: `${JSON.stringify(u).slice(0, 60)} is not one of idNumber, items, payerName` })),
-  });
+  throw new ApiError(
+    "INVALID_WITHHOLD",
+    `${param} takes a comma-separated list of idNumber, items and payerName; not ${p.unknown.map((u) => JSON.stringify(u)).join(", ")}`,
+    {
+      errors: p.unknown.map((u) => ({
+        path: param,
+        code: "INVALID_VALUE",
+        message: `${JSON.stringify(u).slice(0, 60)} is not one of idNumber, items, payerName`,
+      })),
+    },
+  );
 }

@@ -28,11 +28,13 @@ export interface InvoiceRouteDeps extends IssueContext {
   chain: { chainId: number; registry: string };
 }
 
-export const copyQuery = z
-  .strictObject({
-    withhold: z.string().max(200).describe("The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)."),
-    format: z.enum(["pdf", "json"]).default("pdf").describe("pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record)."),
-  });
+export const copyQuery = z.strictObject({
+  withhold: z.string().max(200).describe("The fields to withhold, comma separated: idNumber, items (the totals stay), payerName (a donation receipt's donor)."),
+  format: z
+    .enum(["pdf", "json"])
+    .default("pdf")
+    .describe("pdf (the copy as a PDF whose QR code is the copy's own link) or json (the copy's envelope with its document record)."),
+});
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);
@@ -106,7 +108,12 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
   r.get("/", requireRole("issuer", "bureau"), async (req, res) => {
     const q = { data: parseQuery(invoiceListQuery, req) };
     const p = principalOf(req);
-    let sel = d.db.selectFrom("bills").selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(q.data.limit + 1);
+    let sel = d.db
+      .selectFrom("bills")
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(q.data.limit + 1);
     if (p.institution.role === "issuer") sel = sel.where("institution_id", "=", p.institution.id);
     sel = applyBillFilters(sel, q.data);
     if (q.data.before) {
@@ -146,10 +153,7 @@ export function invoiceRoutes(d: InvoiceRouteDeps): Router {
   r.get("/:id/pdf", requireRole("issuer", "bureau"), async (req, res) => {
     const bill = await visibleBill(d.db, req, String(req.params.id));
     const pdf = await d.renderPdf(bill);
-    res
-      .type("application/pdf")
-      .setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.pdf"`)
-      .send(pdf);
+    res.type("application/pdf").setHeader("Content-Disposition", `inline; filename="${bill.bill_code}-${bill.bill_number}.pdf"`).send(pdf);
   });
 
   r.get("/:id/ofd", requireRole("issuer", "bureau"), async (req, res) => {

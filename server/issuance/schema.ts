@@ -18,18 +18,53 @@ import { checkFreeText } from "./free-text";
 import { shanghaiDate } from "../format/time";
 
 export const FEE_CATEGORIES = [
-  "床位费", "诊察费", "检查费", "化验费", "治疗费", "手术费", "护理费",
-  "卫生材料费", "西药费", "中药饮片费", "中成药费", "一般诊疗费", "挂号费", "其他费",
+  "床位费",
+  "诊察费",
+  "检查费",
+  "化验费",
+  "治疗费",
+  "手术费",
+  "护理费",
+  "卫生材料费",
+  "西药费",
+  "中药饮片费",
+  "中成药费",
+  "一般诊疗费",
+  "挂号费",
+  "其他费",
 ] as const;
 export type FeeCategory = (typeof FEE_CATEGORIES)[number];
 
 export const ISSUE_CODES = [
-  "REQUIRED", "TYPE", "UNKNOWN_FIELD", "INVALID_VALUE", "KIND_INVALID", "TOO_LONG", "TOO_FEW", "TOO_MANY",
-  "CONTROL_CHARACTER", "AMOUNT_FORMAT", "AMOUNT_TOO_LARGE", "QUANTITY_FORMAT", "AMOUNT_MISMATCH",
-  "AMOUNT_NOT_POSITIVE", "TOTAL_NOT_POSITIVE", "ITEMS_TOTAL_MISMATCH", "INSURANCE_SPLIT_MISMATCH",
-  "INSURANCE_TYPE_MISMATCH", "ID_NUMBER_INVALID", "CREDIT_CODE_INVALID", "INVALID",
-  "FIELD_NOT_ALLOWED", "FIELD_CONFLICT", "DATE_FORMAT", "DATE_IN_FUTURE", "DATE_ORDER", "INPATIENT_DAYS_MISMATCH",
-  "PERSONAL_SHARE_MISMATCH", "ID_TYPE_MISMATCH",
+  "REQUIRED",
+  "TYPE",
+  "UNKNOWN_FIELD",
+  "INVALID_VALUE",
+  "KIND_INVALID",
+  "TOO_LONG",
+  "TOO_FEW",
+  "TOO_MANY",
+  "CONTROL_CHARACTER",
+  "AMOUNT_FORMAT",
+  "AMOUNT_TOO_LARGE",
+  "QUANTITY_FORMAT",
+  "AMOUNT_MISMATCH",
+  "AMOUNT_NOT_POSITIVE",
+  "TOTAL_NOT_POSITIVE",
+  "ITEMS_TOTAL_MISMATCH",
+  "INSURANCE_SPLIT_MISMATCH",
+  "INSURANCE_TYPE_MISMATCH",
+  "ID_NUMBER_INVALID",
+  "CREDIT_CODE_INVALID",
+  "INVALID",
+  "FIELD_NOT_ALLOWED",
+  "FIELD_CONFLICT",
+  "DATE_FORMAT",
+  "DATE_IN_FUTURE",
+  "DATE_ORDER",
+  "INPATIENT_DAYS_MISMATCH",
+  "PERSONAL_SHARE_MISMATCH",
+  "ID_TYPE_MISMATCH",
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
@@ -57,7 +92,11 @@ function text(max: number, description: string, opts: { allowEmpty?: boolean; ex
       const r = checkFreeText(raw, max, { allowEmpty: opts.allowEmpty });
       return r.ok ? r.value : fail(ctx, r.code, r.message);
     })
-    .meta({ description: `${description} Text, trimmed; at most ${max} characters${opts.allowEmpty ? "" : ", not blank"}; no control, invisible or bidirectional formatting characters.`, maxLength: max, ...(opts.example ? { examples: [opts.example] } : {}) });
+    .meta({
+      description: `${description} Text, trimmed; at most ${max} characters${opts.allowEmpty ? "" : ", not blank"}; no control, invisible or bidirectional formatting characters.`,
+      maxLength: max,
+      ...(opts.example ? { examples: [opts.example] } : {}),
+    });
 }
 
 export const AMOUNT_PATTERN = "^(0|[1-9]\\d{0,11})(\\.\\d{1,2})?$";
@@ -76,7 +115,12 @@ export function amount(description = "An amount.", example = "157.00") {
       if (r.error === "TOO_LARGE") return fail(ctx, "AMOUNT_TOO_LARGE", "must be at most 999999999999.99");
       return fail(ctx, "AMOUNT_FORMAT", 'must be a decimal string with at most two fraction digits, e.g. "157.00"');
     })
-    .meta({ type: "string", pattern: AMOUNT_PATTERN, description: `${description} Yuan as a decimal string (never a JSON number), at most two fraction digits, at most 999999999999.99; answered as "157.00".`, examples: [example] });
+    .meta({
+      type: "string",
+      pattern: AMOUNT_PATTERN,
+      description: `${description} Yuan as a decimal string (never a JSON number), at most two fraction digits, at most 999999999999.99; answered as "157.00".`,
+      examples: [example],
+    });
 }
 
 export const QUANTITY_PATTERN = "^(0|[1-9]\\d{0,7})(\\.\\d{1,4})?$";
@@ -90,7 +134,12 @@ function quantity(description: string) {
       if (r.ok) return formatQuantity(r.value);
       return fail(ctx, "QUANTITY_FORMAT", 'must be a positive decimal string with at most four fraction digits, e.g. "2" or "0.5"');
     })
-    .meta({ type: "string", pattern: QUANTITY_PATTERN, description: `${description} A positive decimal string with at most four fraction digits ("2", "0.25").`, examples: ["2"] });
+    .meta({
+      type: "string",
+      pattern: QUANTITY_PATTERN,
+      description: `${description} A positive decimal string with at most four fraction digits ("2", "0.25").`,
+      examples: ["2"],
+    });
 }
 
 export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
@@ -102,11 +151,18 @@ function date(description: string) {
     .transform((v, ctx) => {
       if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return fail(ctx, "DATE_FORMAT", "must be a date YYYY-MM-DD");
       const t = Date.parse(`${v}T00:00:00Z`);
-      if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v || v < "1900-01-01") return fail(ctx, "DATE_FORMAT", "must be a real calendar date YYYY-MM-DD");
+      if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v || v < "1900-01-01")
+        return fail(ctx, "DATE_FORMAT", "must be a real calendar date YYYY-MM-DD");
       if (v > shanghaiDate()) return fail(ctx, "DATE_IN_FUTURE", "must not be after today (Asia/Shanghai)");
       return v;
     })
-    .meta({ type: "string", format: "date", pattern: DATE_PATTERN, description: `${description} A date YYYY-MM-DD in Asia/Shanghai, not after today.`, examples: ["2026-11-20"] });
+    .meta({
+      type: "string",
+      format: "date",
+      pattern: DATE_PATTERN,
+      description: `${description} A date YYYY-MM-DD in Asia/Shanghai, not after today.`,
+      examples: ["2026-11-20"],
+    });
 }
 
 const ID_TYPE_DOC = (Object.entries(ID_RULES) as Array<[string, { rule: string }]>).map(([t, r]) => `\`${t}\`: ${r.rule}`).join("; ");
@@ -122,13 +178,20 @@ const idType = z.enum(ID_TYPES).meta({
 const idNumber = z
   .string()
   .transform((raw) => raw.trim().toUpperCase() || undefined)
-  .meta({ description: `证件号码, the number of the document named by idType, trimmed and uppercased; "" counts as absent. Rules: ${ID_TYPE_DOC}.`, maxLength: 32, examples: ["11010519491231002X"] });
+  .meta({
+    description: `证件号码, the number of the document named by idType, trimmed and uppercased; "" counts as absent. Rules: ${ID_TYPE_DOC}.`,
+    maxLength: 32,
+    examples: ["11010519491231002X"],
+  });
 
 const medicalItem = z
   .strictObject({
     code: text(40, "项目编码, the item's code in the hospital's or the national catalogue.", { example: "A01" }),
     name: text(100, "项目名称, the item's name.", { example: "西药费" }),
-    category: z.enum(FEE_CATEGORIES).optional().meta({ description: "费用类别, one of the standard fee categories; printed only when sent (never derived from the name)." }),
+    category: z
+      .enum(FEE_CATEGORIES)
+      .optional()
+      .meta({ description: "费用类别, one of the standard fee categories; printed only when sent (never derived from the name)." }),
     specification: text(60, "规格, e.g. a drug's strength and pack.", { example: "0.25g×24粒" }).optional(),
     unit: text(10, "单位, the unit of the quantity.", { example: "盒" }).optional(),
     quantity: quantity("数量, the quantity."),
@@ -141,10 +204,21 @@ const settlement = z
   .strictObject({
     fundPaid: amount("医保统筹基金支付, paid by the basic medical insurance pooled fund.", "90.00"),
     accountPaid: amount("个人账户支付, paid from the patient's personal medical insurance account.", "30.00"),
-    otherPaid: amount("其他医保支付, paid by other insurance funds (critical illness insurance, medical assistance, civil servant subsidy …).", "0.00").optional(),
+    otherPaid: amount(
+      "其他医保支付, paid by other insurance funds (critical illness insurance, medical assistance, civil servant subsidy …).",
+      "0.00",
+    ).optional(),
     cashPaid: amount("个人现金支付, paid by the person in cash (or card, or mobile payment).", "37.00").optional(),
-    selfPaid: amount("Deprecated name of cashPaid (SPEC §7's three-way split: fundPaid + accountPaid + selfPaid = total); the bill records it as cashPaid. Send one of the two.", "37.00").optional().meta({ deprecated: true }),
-    coPayment: amount("个人自付, the person's share of the costs inside the insurance's scope (deductible, co-insurance, 乙类先行自付); part of what the person paid.", "20.00").optional(),
+    selfPaid: amount(
+      "Deprecated name of cashPaid (SPEC §7's three-way split: fundPaid + accountPaid + selfPaid = total); the bill records it as cashPaid. Send one of the two.",
+      "37.00",
+    )
+      .optional()
+      .meta({ deprecated: true }),
+    coPayment: amount(
+      "个人自付, the person's share of the costs inside the insurance's scope (deductible, co-insurance, 乙类先行自付); part of what the person paid.",
+      "20.00",
+    ).optional(),
     selfFunded: amount("个人自费, costs outside the insurance's scope, borne wholly by the person; part of what the person paid.", "17.00").optional(),
   })
   .meta({
@@ -163,7 +237,9 @@ const commonFields = {
   payee: text(50, "收款人, the cashier.", { example: "李四" }),
   reviewer: text(50, "复核人, the reviewer.", { example: "王五" }),
   remarks: text(200, "备注, remarks printed on the bill; may be empty.", { allowEmpty: true }).optional(),
-  businessSerial: text(40, "业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it.", { example: "HIS20261123000017" }).optional(),
+  businessSerial: text(40, "业务流水号, the issuer's own business serial number of this payment (unique in its system); bills can be found by it.", {
+    example: "HIS20261123000017",
+  }).optional(),
 };
 
 const medicalSchema = z
@@ -174,15 +250,30 @@ const medicalSchema = z
       .meta({ id: "MedicalPayer", description: "交款人: the payer and their identity document." }),
     patientType: z.enum(PATIENT_TYPES).meta({ description: "患者类别: `outpatient` 门诊 or `inpatient` 住院." }),
     department: text(50, "科室, the department.", { example: "内科" }),
-    visitNumber: text(40, "门诊号 or 住院号, the visit (outpatient) or admission (inpatient) number; bills can be found by it.", { example: "MZ2026112300017" }),
+    visitNumber: text(40, "门诊号 or 住院号, the visit (outpatient) or admission (inpatient) number; bills can be found by it.", {
+      example: "MZ2026112300017",
+    }),
     visitDate: date("就诊日期, an outpatient bill's visit date.").optional(),
     admissionDate: date("入院日期, an inpatient bill's admission date.").optional(),
     dischargeDate: date("出院日期, an inpatient bill's discharge date; not before the admission date.").optional(),
-    inpatientDays: z.number().int().min(1).max(36600).optional().meta({ description: "住院天数, days in hospital: the discharge date minus the admission date, and 1 for a same-day discharge (算入不算出); needs both dates." }),
-    institutionType: text(40, "医疗机构类型, the hospital's type as the issuer names it (e.g. 综合医院, 中医医院, 社区卫生服务中心; WS 218); printed only when sent.", { example: "综合医院" }).optional(),
-    items: z.array(medicalItem).min(1).max(MAX_ITEMS).meta({ description: `收费项目, 1 to ${MAX_ITEMS} line items; the PDF continues them over pages.` }),
+    inpatientDays: z.number().int().min(1).max(36600).optional().meta({
+      description: "住院天数, days in hospital: the discharge date minus the admission date, and 1 for a same-day discharge (算入不算出); needs both dates.",
+    }),
+    institutionType: text(
+      40,
+      "医疗机构类型, the hospital's type as the issuer names it (e.g. 综合医院, 中医医院, 社区卫生服务中心; WS 218); printed only when sent.",
+      { example: "综合医院" },
+    ).optional(),
+    items: z
+      .array(medicalItem)
+      .min(1)
+      .max(MAX_ITEMS)
+      .meta({ description: `收费项目, 1 to ${MAX_ITEMS} line items; the PDF continues them over pages.` }),
     insurance: settlement.optional(),
-    insuranceType: z.enum(INSURANCE_TYPES).optional().meta({ description: "医保类型: `employee` 城镇职工基本医疗保险, `resident` 城乡居民基本医疗保险, `self` 自费 (no insurance: no fund, account or other insurance payment). Printed only when sent, never derived." }),
+    insuranceType: z.enum(INSURANCE_TYPES).optional().meta({
+      description:
+        "医保类型: `employee` 城镇职工基本医疗保险, `resident` 城乡居民基本医疗保险, `self` 自费 (no insurance: no fund, account or other insurance payment). Printed only when sent, never derived.",
+    }),
     ...commonFields,
   })
   .meta({ id: "MedicalInvoiceRequest", title: "Medical fee e-bill (医疗收费电子票据)", description: "A medical fee e-bill to issue." });
@@ -197,8 +288,13 @@ const donationItem = z
     amount: amount("金额, the amount; for goods their valuation (折合金额).", "500.00"),
     quantity: quantity("数量, for goods the quantity.").optional(),
     unit: text(10, "单位, the unit of the quantity.", { example: "箱" }).optional(),
-    description: text(200, "实物描述, for goods (in-kind only): their description (model, condition, batch, expiry …).", { example: "医用外科口罩，50只/箱，有效期至2028-06" }).optional(),
-    valuationBasis: z.enum(VALUATION_BASES).optional().meta({ description: "估值依据, for goods (in-kind only): how the amount was valued: `invoice` 凭捐赠方发票, `appraisal` 第三方评估, `market-price` 公允市场价格." }),
+    description: text(200, "实物描述, for goods (in-kind only): their description (model, condition, batch, expiry …).", {
+      example: "医用外科口罩，50只/箱，有效期至2028-06",
+    }).optional(),
+    valuationBasis: z.enum(VALUATION_BASES).optional().meta({
+      description:
+        "估值依据, for goods (in-kind only): how the amount was valued: `invoice` 凭捐赠方发票, `appraisal` 第三方评估, `market-price` 公允市场价格.",
+    }),
   })
   .meta({ id: "DonationItem", description: "A line of a donation receipt: cash, or goods (实物) with their valuation." });
 
@@ -208,14 +304,23 @@ const donationSchema = z
     donor: z
       .strictObject({
         name: text(100, "捐赠人, the donor's name; absent for an anonymous donor.", { example: "陈小明" }).optional(),
-        type: z.enum(DONOR_TYPES).meta({ description: "捐赠人类型: `individual` 个人, `organisation` 单位 (identified by its credit code), `anonymous` 匿名 (no name, no document)." }),
+        type: z.enum(DONOR_TYPES).meta({
+          description: "捐赠人类型: `individual` 个人, `organisation` 单位 (identified by its credit code), `anonymous` 匿名 (no name, no document).",
+        }),
         idType: idType.optional(),
         idNumber: idNumber.optional(),
       })
       .meta({ id: "Donor", description: "捐赠人: the donor; an organisation's idNumber is its 统一社会信用代码." }),
-    items: z.array(donationItem).min(1).max(MAX_ITEMS).meta({ description: `捐赠项目, 1 to ${MAX_ITEMS} lines.` }),
+    items: z
+      .array(donationItem)
+      .min(1)
+      .max(MAX_ITEMS)
+      .meta({ description: `捐赠项目, 1 to ${MAX_ITEMS} lines.` }),
     purpose: text(100, "捐赠用途, the purpose or project.", { example: "儿童先心病救助" }),
-    purposeType: z.enum(["restricted", "unrestricted"]).optional().meta({ description: "用途类型: `restricted` 定向捐赠 (the donor restricted the use to the purpose) or `unrestricted` 非定向. Printed only when sent." }),
+    purposeType: z
+      .enum(["restricted", "unrestricted"])
+      .optional()
+      .meta({ description: "用途类型: `restricted` 定向捐赠 (the donor restricted the use to the purpose) or `unrestricted` 非定向. Printed only when sent." }),
     ...commonFields,
   })
   .meta({ id: "DonationInvoiceRequest", title: "Donation receipt (公益事业捐赠统一票据)", description: "A donation receipt to issue." });
@@ -281,12 +386,15 @@ function identityIssues(path: string, p: { idType?: IdType; idNumber?: string },
   if (idType !== undefined && !allowed.includes(idType)) {
     return [{ path: `${path}.idType`, code: "ID_TYPE_MISMATCH", message: `must be one of ${allowed.map((t) => JSON.stringify(t)).join(", ")} here` }];
   }
-  if (idType === "none") return idNumber === undefined ? [] : [{ path: `${path}.idNumber`, code: "FIELD_NOT_ALLOWED", message: 'must be absent when idType is "none"' }];
-  if (idNumber === undefined) return idType === undefined ? [] : [{ path: `${path}.idNumber`, code: "REQUIRED", message: `is required with idType "${idType}"` }];
+  if (idType === "none")
+    return idNumber === undefined ? [] : [{ path: `${path}.idNumber`, code: "FIELD_NOT_ALLOWED", message: 'must be absent when idType is "none"' }];
+  if (idNumber === undefined)
+    return idType === undefined ? [] : [{ path: `${path}.idNumber`, code: "REQUIRED", message: `is required with idType "${idType}"` }];
   const type = idType ?? (allowed.includes("resident-id") ? "resident-id" : "credit-code");
   const problem = idNumberProblem(type, idNumber);
   if (problem === null) return [];
-  if (type === "credit-code") return [{ path: `${path}.idNumber`, code: "CREDIT_CODE_INVALID", message: `is not a valid unified social credit code (GB 32100): ${problem}` }];
+  if (type === "credit-code")
+    return [{ path: `${path}.idNumber`, code: "CREDIT_CODE_INVALID", message: `is not a valid unified social credit code (GB 32100): ${problem}` }];
   return [{ path: `${path}.idNumber`, code: "ID_NUMBER_INVALID", message: `is not a valid ${type} number: ${problem}` }];
 }
 
@@ -305,12 +413,18 @@ function visitIssues(b: MedicalInvoiceInput): Issue[] {
     return issues;
   }
   if (b.visitDate !== undefined) notFor("visitDate", "inpatient");
-  if (b.dischargeDate !== undefined && b.admissionDate === undefined) issues.push({ path: "admissionDate", code: "REQUIRED", message: "is required with dischargeDate" });
-  if (b.admissionDate && b.dischargeDate && b.dischargeDate < b.admissionDate) issues.push({ path: "dischargeDate", code: "DATE_ORDER", message: `must not be before the admission date ${b.admissionDate}` });
+  if (b.dischargeDate !== undefined && b.admissionDate === undefined)
+    issues.push({ path: "admissionDate", code: "REQUIRED", message: "is required with dischargeDate" });
+  if (b.admissionDate && b.dischargeDate && b.dischargeDate < b.admissionDate)
+    issues.push({ path: "dischargeDate", code: "DATE_ORDER", message: `must not be before the admission date ${b.admissionDate}` });
   else if (b.inpatientDays !== undefined) {
     if (!b.admissionDate || !b.dischargeDate) issues.push({ path: "inpatientDays", code: "REQUIRED", message: "needs admissionDate and dischargeDate" });
     else if (b.inpatientDays !== inpatientDaysOf(b.admissionDate, b.dischargeDate)) {
-      issues.push({ path: "inpatientDays", code: "INPATIENT_DAYS_MISMATCH", message: `must be ${inpatientDaysOf(b.admissionDate, b.dischargeDate)}: discharge − admission in days, 1 for a same-day stay` });
+      issues.push({
+        path: "inpatientDays",
+        code: "INPATIENT_DAYS_MISMATCH",
+        message: `must be ${inpatientDaysOf(b.admissionDate, b.dischargeDate)}: discharge − admission in days, 1 for a same-day stay`,
+      });
     }
   }
   return issues;
@@ -319,7 +433,8 @@ function visitIssues(b: MedicalInvoiceInput): Issue[] {
 function settlementIssues(b: MedicalInvoiceInput): Issue[] {
   const s = b.insurance;
   if (!s) return [];
-  if (s.cashPaid !== undefined && s.selfPaid !== undefined) return [{ path: "insurance.selfPaid", code: "FIELD_CONFLICT", message: "is the deprecated name of cashPaid: send one of the two" }];
+  if (s.cashPaid !== undefined && s.selfPaid !== undefined)
+    return [{ path: "insurance.selfPaid", code: "FIELD_CONFLICT", message: "is the deprecated name of cashPaid: send one of the two" }];
   const cash = s.cashPaid ?? s.selfPaid;
   if (cash === undefined) return [{ path: "insurance.cashPaid", code: "REQUIRED", message: "is required (个人现金支付; selfPaid is its deprecated name)" }];
   const issues: Issue[] = [];
@@ -327,7 +442,11 @@ function settlementIssues(b: MedicalInvoiceInput): Issue[] {
     issues.push({ path: "insurance", code: "INSURANCE_SPLIT_MISMATCH", message: `fundPaid + accountPaid + otherPaid + cashPaid must equal total ${b.total}` });
   }
   if (fen(s.coPayment) + fen(s.selfFunded) > toFen(s.accountPaid) + toFen(cash)) {
-    issues.push({ path: "insurance", code: "PERSONAL_SHARE_MISMATCH", message: `coPayment + selfFunded must not exceed what the person paid, accountPaid + cashPaid = ${formatFen(toFen(s.accountPaid) + toFen(cash))}` });
+    issues.push({
+      path: "insurance",
+      code: "PERSONAL_SHARE_MISMATCH",
+      message: `coPayment + selfFunded must not exceed what the person paid, accountPaid + cashPaid = ${formatFen(toFen(s.accountPaid) + toFen(cash))}`,
+    });
   }
   if (b.insuranceType === "self" && toFen(s.fundPaid) + toFen(s.accountPaid) + fen(s.otherPaid) > 0n) {
     issues.push({ path: "insuranceType", code: "INSURANCE_TYPE_MISMATCH", message: "a self-paying bill has no fund, account or other insurance payment" });
@@ -341,18 +460,33 @@ function medicalRules(b: MedicalInvoiceInput): Issue[] {
     const q = parseQuantity(it.quantity);
     const expected = q.ok ? lineAmount(q.value, toFen(it.unitPrice)) : -1n;
     if (expected !== toFen(it.amount)) {
-      issues.push({ path: `items[${i}].amount`, code: "AMOUNT_MISMATCH", message: `must equal quantity × unitPrice rounded half-up: ${it.quantity} × ${it.unitPrice} = ${formatFen(expected)}` });
+      issues.push({
+        path: `items[${i}].amount`,
+        code: "AMOUNT_MISMATCH",
+        message: `must equal quantity × unitPrice rounded half-up: ${it.quantity} × ${it.unitPrice} = ${formatFen(expected)}`,
+      });
     }
   });
-  if (!sumsTo(b.items.map((it) => it.amount), b.total)) {
-    issues.push({ path: "total", code: "ITEMS_TOTAL_MISMATCH", message: `items add up to ${formatFen(sumFen(b.items.map((it) => toFen(it.amount))))}, not ${b.total}` });
+  if (
+    !sumsTo(
+      b.items.map((it) => it.amount),
+      b.total,
+    )
+  ) {
+    issues.push({
+      path: "total",
+      code: "ITEMS_TOTAL_MISMATCH",
+      message: `items add up to ${formatFen(sumFen(b.items.map((it) => toFen(it.amount))))}, not ${b.total}`,
+    });
   }
   return issues.concat(visitIssues(b), settlementIssues(b));
 }
 
 function donorIssues(d: DonationInvoiceInput["donor"]): Issue[] {
   if (d.type === "anonymous") {
-    return (["name", "idType", "idNumber"] as const).filter((f) => d[f] !== undefined).map((f) => ({ path: `donor.${f}`, code: "FIELD_NOT_ALLOWED" as const, message: "must be absent for an anonymous donor" }));
+    return (["name", "idType", "idNumber"] as const)
+      .filter((f) => d[f] !== undefined)
+      .map((f) => ({ path: `donor.${f}`, code: "FIELD_NOT_ALLOWED" as const, message: "must be absent for an anonymous donor" }));
   }
   const issues: Issue[] = d.name === undefined ? [{ path: "donor.name", code: "REQUIRED", message: "is required (absent only for an anonymous donor)" }] : [];
   return issues.concat(identityIssues("donor", d, d.type === "organisation" ? ["credit-code"] : PERSONAL_ID_TYPES));
@@ -368,8 +502,17 @@ function donationRules(b: DonationInvoiceInput): Issue[] {
       }
     }
   });
-  if (!sumsTo(b.items.map((it) => it.amount), b.total)) {
-    issues.push({ path: "total", code: "ITEMS_TOTAL_MISMATCH", message: `items add up to ${formatFen(sumFen(b.items.map((it) => toFen(it.amount))))}, not ${b.total}` });
+  if (
+    !sumsTo(
+      b.items.map((it) => it.amount),
+      b.total,
+    )
+  ) {
+    issues.push({
+      path: "total",
+      code: "ITEMS_TOTAL_MISMATCH",
+      message: `items add up to ${formatFen(sumFen(b.items.map((it) => toFen(it.amount))))}, not ${b.total}`,
+    });
   }
   return issues;
 }

@@ -37,7 +37,10 @@ export interface IssueResult {
 }
 
 function requestHash(body: unknown): string {
-  return crypto.createHash("sha256").update(canonicalJson(body ?? null)).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(canonicalJson(body ?? null))
+    .digest("hex");
 }
 
 function assertCanIssue(inst: Institution, kind: string): asserts inst is Institution & { account: string } {
@@ -69,7 +72,13 @@ export interface RecordOptions {
  * salts, hashes and signs it, and stores it with its "anchor" outbox entry. Shared by issuing and by
  * voiding (the red bill).
  */
-export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "domain">, inst: Institution & { account: string }, compose: (c: ComposeContext) => Bill, opts: RecordOptions = {}): Promise<BillRow> {
+export async function recordBill(
+  trx: Db,
+  ctx: Pick<IssueContext, "signers" | "domain">,
+  inst: Institution & { account: string },
+  compose: (c: ComposeContext) => Bill,
+  opts: RecordOptions = {},
+): Promise<BillRow> {
   const no = await takeBillNumber(trx, inst.id);
   const now = new Date();
   const bill = compose({
@@ -122,7 +131,10 @@ export async function recordBill(trx: Db, ctx: Pick<IssueContext, "signers" | "d
 export async function issueBill(ctx: IssueContext, inst: Institution, body: unknown, idempotencyKey?: string): Promise<IssueResult> {
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw new ApiError("INVALID_IDEMPOTENCY_KEY");
   const parsed = parseInvoiceRequest(body);
-  if (!parsed.ok) throw new ApiError("VALIDATION_FAILED", `${parsed.issues.length} problem(s): ${parsed.issues[0].path}: ${parsed.issues[0].message}`, { errors: parsed.issues });
+  if (!parsed.ok)
+    throw new ApiError("VALIDATION_FAILED", `${parsed.issues.length} problem(s): ${parsed.issues[0].path}: ${parsed.issues[0].message}`, {
+      errors: parsed.issues,
+    });
   const input = parsed.value;
   assertCanIssue(inst, input.kind);
   const hash = idempotencyKey ? requestHash(body) : null;

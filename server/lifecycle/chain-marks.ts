@@ -15,7 +15,11 @@ export async function readChainMarks(read: ChainMarksReader, issuer: string, lea
   try {
     return await read(issuer, leaf);
   } catch (err) {
-    throw new ApiError("CHAIN_UNAVAILABLE", `The registry could not be asked for the bill's marks, so no change is accepted now: ${(err as Error)?.message ?? String(err)}`.slice(0, 300), { retryAfter: 5 });
+    throw new ApiError(
+      "CHAIN_UNAVAILABLE",
+      `The registry could not be asked for the bill's marks, so no change is accepted now: ${(err as Error)?.message ?? String(err)}`.slice(0, 300),
+      { retryAfter: 5 },
+    );
   }
 }
 
@@ -27,7 +31,11 @@ export async function partyName(db: Db, account: string): Promise<string> {
 
 /** Refuses a change to a bill that the registry already records voided. */
 export function assertNotVoidedOnChain(m: BillMarks): void {
-  if (m.voided) throw new ApiError("BILL_NOT_VALID", `The registry records the bill voided (冲红) at ${isoChainTime(m.voidedAt)}`, { billStatus: "voided", voidedAt: isoChainTime(m.voidedAt) });
+  if (m.voided)
+    throw new ApiError("BILL_NOT_VALID", `The registry records the bill voided (冲红) at ${isoChainTime(m.voidedAt)}`, {
+      billStatus: "voided",
+      voidedAt: isoChainTime(m.voidedAt),
+    });
 }
 
 /** The 409 for a bill the registry records reimbursed by another party. */

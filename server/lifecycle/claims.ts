@@ -75,7 +75,14 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
   const remaining = limit - stored > 0n ? limit - stored : 0n;
   const amount = input.amountFen === undefined ? remaining : BigInt(input.amountFen);
   if (amount <= 0n || amount > remaining) throw exceeds(remaining, stored + outside, cap);
-  const open = await db.selectFrom("claims").select("id").where("bill_id", "=", bill.id).where("party_id", "=", party.id).where("reference", "=", input.reference).where("released_at", "is", null).executeTakeFirst();
+  const open = await db
+    .selectFrom("claims")
+    .select("id")
+    .where("bill_id", "=", bill.id)
+    .where("party_id", "=", party.id)
+    .where("reference", "=", input.reference)
+    .where("released_at", "is", null)
+    .executeTakeFirst();
   if (open) throw new ApiError("CLAIM_EXISTS", "This party already holds an open claim with this reference on the bill; release it or use another reference");
   const now = Date.now();
   const won = await db.transaction().execute(async (trx) => {
@@ -92,14 +99,49 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
     const referenceHash = keccakUtf8(input.reference);
     await trx
       .insertInto("claims")
-      .values({ id: claimId, bill_id: bill.id, party_id: party.id, amount_fen: Number(amount), reference: input.reference, reference_hash: referenceHash, created_at: now, released_at: null, end_reason: null })
+      .values({
+        id: claimId,
+        bill_id: bill.id,
+        party_id: party.id,
+        amount_fen: Number(amount),
+        reference: input.reference,
+        reference_hash: referenceHash,
+        created_at: now,
+        released_at: null,
+        end_reason: null,
+      })
       .execute();
     await trx
       .insertInto("outbox")
-      .values({ bill_id: bill.id, account, action: "claim", payload: JSON.stringify({ claimId, reference: referenceHash, amountFen: Number(amount) }), created_at: now, batch_id: null, done_at: null, error: null })
+      .values({
+        bill_id: bill.id,
+        account,
+        action: "claim",
+        payload: JSON.stringify({ claimId, reference: referenceHash, amountFen: Number(amount) }),
+        created_at: now,
+        batch_id: null,
+        done_at: null,
+        error: null,
+      })
       .execute();
-    await audit(trx, { actor: party.id, ip, action: "bill.claim", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference, amountFen: Number(amount) } }, now);
-    await emitBillEvent(trx, "bill.reimbursed", bill, { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference, amountFen: Number(amount) } }, now);
+    await audit(
+      trx,
+      {
+        actor: party.id,
+        ip,
+        action: "bill.claim",
+        subject: bill.id,
+        detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference, amountFen: Number(amount) },
+      },
+      now,
+    );
+    await emitBillEvent(
+      trx,
+      "bill.reimbursed",
+      bill,
+      { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference, amountFen: Number(amount) } },
+      now,
+    );
     return true;
   });
   if (!won) {
@@ -126,24 +168,66 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
 }
 
 /** Releases the caller's own open claim `reference` on the bill; another party's claim is not found. */
-export async function releaseClaim(ctx: MarkContext, party: Institution, billCode: string, billNumber: string, reference: string, ip: string | null): Promise<ClaimResult> {
+export async function releaseClaim(
+  ctx: MarkContext,
+  party: Institution,
+  billCode: string,
+  billNumber: string,
+  reference: string,
+  ip: string | null,
+): Promise<ClaimResult> {
   const { db } = ctx;
   const account = partyAccount(party);
   const bill = await findByNumber(db, billCode, billNumber);
   if (!bill) throw new ApiError("BILL_NOT_FOUND");
   const now = Date.now();
   const released = await db.transaction().execute(async (trx) => {
-    const claim = await trx.selectFrom("claims").selectAll().where("bill_id", "=", bill.id).where("party_id", "=", party.id).where("reference", "=", reference).where("released_at", "is", null).executeTakeFirst();
+    const claim = await trx
+      .selectFrom("claims")
+      .selectAll()
+      .where("bill_id", "=", bill.id)
+      .where("party_id", "=", party.id)
+      .where("reference", "=", reference)
+      .where("released_at", "is", null)
+      .executeTakeFirst();
     if (!claim) return null;
-    const upd = await trx.updateTable("claims").set({ released_at: now, end_reason: "released" }).where("id", "=", claim.id).where("released_at", "is", null).executeTakeFirst();
+    const upd = await trx
+      .updateTable("claims")
+      .set({ released_at: now, end_reason: "released" })
+      .where("id", "=", claim.id)
+      .where("released_at", "is", null)
+      .executeTakeFirst();
     if (Number(upd.numUpdatedRows) !== 1) return null;
-    await trx.updateTable("bills").set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` }).where("id", "=", bill.id).execute();
+    await trx
+      .updateTable("bills")
+      .set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` })
+      .where("id", "=", bill.id)
+      .execute();
     await trx
       .insertInto("outbox")
-      .values({ bill_id: bill.id, account, action: "release_claim", payload: JSON.stringify({ claimId: claim.id, reference: claim.reference_hash }), created_at: now, batch_id: null, done_at: null, error: null })
+      .values({
+        bill_id: bill.id,
+        account,
+        action: "release_claim",
+        payload: JSON.stringify({ claimId: claim.id, reference: claim.reference_hash }),
+        created_at: now,
+        batch_id: null,
+        done_at: null,
+        error: null,
+      })
       .execute();
-    await audit(trx, { actor: party.id, ip, action: "bill.claim.release", subject: bill.id, detail: { billCode, billNumber, reference, amountFen: Number(claim.amount_fen) } }, now);
-    await emitBillEvent(trx, "bill.released", bill, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), amountFen: Number(claim.amount_fen) } }, now);
+    await audit(
+      trx,
+      { actor: party.id, ip, action: "bill.claim.release", subject: bill.id, detail: { billCode, billNumber, reference, amountFen: Number(claim.amount_fen) } },
+      now,
+    );
+    await emitBillEvent(
+      trx,
+      "bill.released",
+      bill,
+      { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), amountFen: Number(claim.amount_fen) } },
+      now,
+    );
     return claim;
   });
   if (!released) throw new ApiError("NO_CLAIM", "This party holds no open claim with this reference on the bill");

@@ -30,9 +30,7 @@ export function composeRedBill(original: Bill, reason: string, ctx: ComposeConte
       ...common,
       kind: "medical",
       items: original.items.map((it) => ({ ...it, amount: negate(it.amount) })),
-      ...(original.insurance
-        ? { insurance: Object.fromEntries(Object.entries(original.insurance).map(([k, v]) => [k, negate(v as string)])) }
-        : {}),
+      ...(original.insurance ? { insurance: Object.fromEntries(Object.entries(original.insurance).map(([k, v]) => [k, negate(v as string)])) } : {}),
     } as Bill;
   }
   return { ...common, kind: "donation", items: original.items.map((it) => ({ ...it, amount: negate(it.amount) })) } as Bill;

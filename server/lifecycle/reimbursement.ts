@@ -20,9 +20,20 @@ import { freeText } from "../issuance/free-text";
 
 export const markBody = z
   .object({
-    billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
-    billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
-    checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
+    billCode: z
+      .string()
+      .regex(/^\d{8}$/, "must be 8 digits")
+      .describe("票据代码 as printed, 8 digits."),
+    billNumber: z
+      .string()
+      .regex(/^\d{10}$/, "must be 10 digits")
+      .describe("票据号码 as printed, 10 digits."),
+    checkCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits")
+      .describe("校验码 as printed."),
     total: amount().describe("The bill's total as printed, a decimal string."),
     reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
     amountFen: z
@@ -60,7 +71,10 @@ export async function findByNumber(db: Db, billCode: string, billNumber: string)
 export async function alreadyReimbursed(db: Db, bill: BillRow): Promise<ApiError> {
   const by = bill.reimbursed_by ? await findInstitution(db, bill.reimbursed_by) : undefined;
   const at = isoTime(bill.reimbursed_at ?? 0);
-  return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, { reimbursedBy: by?.name ?? null, reimbursedAt: at });
+  return new ApiError("ALREADY_REIMBURSED", `The bill was marked reimbursed by ${by?.name ?? "another party"} at ${at}`, {
+    reimbursedBy: by?.name ?? null,
+    reimbursedAt: at,
+  });
 }
 
 export function assertMarkable(bill: BillRow): void {
@@ -71,7 +85,9 @@ export function assertMarkable(bill: BillRow): void {
 
 /** The 409 for a bill that has open claims in parts (a void or a whole-bill mark waits for their release). */
 export function billClaimed(claimedFen: bigint): ApiError {
-  return new ApiError("BILL_CLAIMED", `The bill has open claims of ${claimedFen} fen in all; the claiming parties must release them first`, { claimedFen: Number(claimedFen) });
+  return new ApiError("BILL_CLAIMED", `The bill has open claims of ${claimedFen} fen in all; the claiming parties must release them first`, {
+    claimedFen: Number(claimedFen),
+  });
 }
 
 export interface MarkContext {
@@ -99,7 +115,13 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
   assertNotVoidedOnChain(chain);
   if (chain.reimbursedBy) throw await reimbursedOnChain(db, chain, "ALREADY_REIMBURSED");
   if (chain.claimCount > 0) throw billClaimed(chain.claimedFen);
-  const releasing = await db.selectFrom("outbox").select("id").where("bill_id", "=", bill.id).where("action", "=", "release").where("done_at", "is", null).executeTakeFirst();
+  const releasing = await db
+    .selectFrom("outbox")
+    .select("id")
+    .where("bill_id", "=", bill.id)
+    .where("action", "=", "release")
+    .where("done_at", "is", null)
+    .executeTakeFirst();
   if (releasing) throw new ApiError("BILL_NOT_VALID", "A release of this bill is still being written to the chain; retry in a few seconds", { retryAfter: 2 });
   const now = Date.now();
   const won = await db.transaction().execute(async (trx) => {
@@ -115,10 +137,35 @@ export async function markReimbursed(ctx: MarkContext, party: Institution, input
     if (Number(upd.numUpdatedRows) !== 1) return false;
     await trx
       .insertInto("outbox")
-      .values({ bill_id: bill.id, account, action: "reimburse", payload: JSON.stringify({ reference: keccakUtf8(input.reference) }), created_at: now, batch_id: null, done_at: null, error: null })
+      .values({
+        bill_id: bill.id,
+        account,
+        action: "reimburse",
+        payload: JSON.stringify({ reference: keccakUtf8(input.reference) }),
+        created_at: now,
+        batch_id: null,
+        done_at: null,
+        error: null,
+      })
       .execute();
-    await audit(trx, { actor: party.id, ip, action: "bill.reimburse", subject: bill.id, detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference } }, now);
-    await emitBillEvent(trx, "bill.reimbursed", { ...bill, reimbursed_by: party.id, reimbursed_at: now }, { reimbursement: { partyId: party.id, by: party.name, at: isoTime(now), reference: input.reference } }, now);
+    await audit(
+      trx,
+      {
+        actor: party.id,
+        ip,
+        action: "bill.reimburse",
+        subject: bill.id,
+        detail: { billCode: bill.bill_code, billNumber: bill.bill_number, reference: input.reference },
+      },
+      now,
+    );
+    await emitBillEvent(
+      trx,
+      "bill.reimbursed",
+      { ...bill, reimbursed_by: party.id, reimbursed_at: now },
+      { reimbursement: { partyId: party.id, by: party.name, at: isoTime(now), reference: input.reference } },
+      now,
+    );
     return true;
   });
   if (!won) {
@@ -141,7 +188,8 @@ export async function releaseReimbursement(ctx: MarkContext, party: Institution,
   if (!bill.reimbursed_by) throw new ApiError("NOT_REIMBURSED", "The bill is not marked reimbursed");
   if (bill.reimbursed_by !== party.id) throw new ApiError("NOT_REIMBURSING_PARTY");
   const chain = await readChainMarks(ctx.chainMarks, await issuerAccountOf(db, bill), bill.leaf);
-  if (chain.reimbursedBy && chain.reimbursedBy.toLowerCase() !== account.toLowerCase()) throw new ApiError("NOT_REIMBURSING_PARTY", "The registry records another party's mark on this bill");
+  if (chain.reimbursedBy && chain.reimbursedBy.toLowerCase() !== account.toLowerCase())
+    throw new ApiError("NOT_REIMBURSING_PARTY", "The registry records another party's mark on this bill");
   const now = Date.now();
   const released = await db.transaction().execute(async (trx) => {
     const upd = await trx
@@ -151,9 +199,22 @@ export async function releaseReimbursement(ctx: MarkContext, party: Institution,
       .where("reimbursed_by", "=", party.id)
       .executeTakeFirst();
     if (Number(upd.numUpdatedRows) !== 1) return false;
-    await trx.insertInto("outbox").values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null }).execute();
-    await audit(trx, { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } }, now);
-    await emitBillEvent(trx, "bill.released", { ...bill, reimbursed_by: null, reimbursed_at: null }, { release: { partyId: party.id, by: party.name, at: isoTime(now) } }, now);
+    await trx
+      .insertInto("outbox")
+      .values({ bill_id: bill.id, account, action: "release", payload: "{}", created_at: now, batch_id: null, done_at: null, error: null })
+      .execute();
+    await audit(
+      trx,
+      { actor: party.id, ip, action: "bill.release", subject: bill.id, detail: { billCode, billNumber, reference: bill.reimbursement_ref } },
+      now,
+    );
+    await emitBillEvent(
+      trx,
+      "bill.released",
+      { ...bill, reimbursed_by: null, reimbursed_at: null },
+      { release: { partyId: party.id, by: party.name, at: isoTime(now) } },
+      now,
+    );
     return true;
   });
   if (!released) throw new ApiError("NOT_REIMBURSED", "The bill is no longer marked reimbursed by this party");

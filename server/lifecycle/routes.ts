@@ -24,9 +24,7 @@ export interface LifecycleDeps extends IssueContext {
 
 export { voidBody, markBody };
 
-export const releaseClaimBody = z
-  .object({ reference: freeText(100).describe("The reference of the caller's own claim to release.") })
-  .strict();
+export const releaseClaimBody = z.object({ reference: freeText(100).describe("The reference of the caller's own claim to release.") }).strict();
 
 const numberParams = z.object({ billCode: z.string().regex(/^\d{8}$/), billNumber: z.string().regex(/^\d{10}$/) });
 

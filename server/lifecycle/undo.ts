@@ -16,7 +16,6 @@ import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { isoTime } from "../format/time";
 
-
 /** Why a withdrawn red bill is void, as printed in its void reason. */
 export const RED_BILL_WITHDRAWN = "作废：原票据冲红未被区块链登记簿接受 withdrawn: the registry refused the void of the bill it cancels";
 
@@ -39,21 +38,58 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
         const redRow = await trx.selectFrom("bills").selectAll().where("id", "=", red.id).executeTakeFirstOrThrow();
         await emitBillEvent(trx, "bill.voided", redRow, { void: { reason: RED_BILL_WITHDRAWN, at: isoTime(now), redBill: null } }, now);
         // the red bill is anchored as usual, then voided on chain by the same issuer
-        await trx.insertInto("outbox").values({ bill_id: red.id, account: m.account, action: "void", payload: JSON.stringify({ reason: 1 }), created_at: now, batch_id: null, done_at: null, error: null }).execute();
+        await trx
+          .insertInto("outbox")
+          .values({
+            bill_id: red.id,
+            account: m.account,
+            action: "void",
+            payload: JSON.stringify({ reason: 1 }),
+            created_at: now,
+            batch_id: null,
+            done_at: null,
+            error: null,
+          })
+          .execute();
         detail.redBillWithdrawn = red.id;
       }
     } else if (m.action === "claim" && typeof m.payload?.claimId === "string") {
-      const claim = await trx.selectFrom("claims").select(["id", "amount_fen"]).where("id", "=", m.payload.claimId).where("released_at", "is", null).executeTakeFirst();
+      const claim = await trx
+        .selectFrom("claims")
+        .select(["id", "amount_fen"])
+        .where("id", "=", m.payload.claimId)
+        .where("released_at", "is", null)
+        .executeTakeFirst();
       if (claim) {
-        await trx.updateTable("claims").set({ released_at: now, end_reason: `refused by the registry: ${m.error}` }).where("id", "=", claim.id).execute();
-        await trx.updateTable("bills").set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` }).where("id", "=", bill.id).execute();
+        await trx
+          .updateTable("claims")
+          .set({ released_at: now, end_reason: `refused by the registry: ${m.error}` })
+          .where("id", "=", claim.id)
+          .execute();
+        await trx
+          .updateTable("bills")
+          .set({ claimed_fen: sql`claimed_fen - ${Number(claim.amount_fen)}` })
+          .where("id", "=", bill.id)
+          .execute();
         detail.claimId = claim.id;
         detail.amountFen = Number(claim.amount_fen);
         const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();
-        if (party) await emitBillEvent(trx, "bill.released", row, { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } }, now);
+        if (party)
+          await emitBillEvent(
+            trx,
+            "bill.released",
+            row,
+            { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } },
+            now,
+          );
       }
     } else if (m.action === "reimburse" && party) {
-      const upd = await trx.updateTable("bills").set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null }).where("id", "=", bill.id).where("reimbursed_by", "=", party.id).executeTakeFirst();
+      const upd = await trx
+        .updateTable("bills")
+        .set({ reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null })
+        .where("id", "=", bill.id)
+        .where("reimbursed_by", "=", party.id)
+        .executeTakeFirst();
       // the mark the issuer and the party were told of is gone: they hear it as a release by the registry's refusal
       if (Number(upd.numUpdatedRows) === 1) {
         const row = await trx.selectFrom("bills").selectAll().where("id", "=", bill.id).executeTakeFirstOrThrow();

@@ -49,8 +49,17 @@ function assertVoidable(bill: BillRow): void {
  * release is mined would be refused by the registry. So a void waits until they are written.
  */
 export async function assertNoMarkInFlight(db: Db, billId: string): Promise<void> {
-  const open = await db.selectFrom("outbox").select("action").where("bill_id", "=", billId).where("action", "in", ["reimburse", "release", "claim", "release_claim"]).where("done_at", "is", null).executeTakeFirst();
-  if (open) throw new ApiError("BILL_NOT_VALID", `A reimbursement ${open.action} of this bill is still being written to the chain; retry in a few seconds`, { retryAfter: 2 });
+  const open = await db
+    .selectFrom("outbox")
+    .select("action")
+    .where("bill_id", "=", billId)
+    .where("action", "in", ["reimburse", "release", "claim", "release_claim"])
+    .where("done_at", "is", null)
+    .executeTakeFirst();
+  if (open)
+    throw new ApiError("BILL_NOT_VALID", `A reimbursement ${open.action} of this bill is still being written to the chain; retry in a few seconds`, {
+      retryAfter: 2,
+    });
 }
 
 /** The registry must not already record the bill voided or reimbursed (docs/PROTOCOL.md §8). */
@@ -91,14 +100,39 @@ export async function voidBill(ctx: VoidContext, inst: Institution, billId: stri
     if (Number(upd.numUpdatedRows) !== 1) throw new ApiError("BILL_NOT_VALID", "The bill changed meanwhile; read it again");
     await trx
       .insertInto("outbox")
-      .values({ bill_id: billId, account: issuer.account, action: "void", payload: JSON.stringify({ reason: input.reasonCode }), created_at: now, batch_id: null, done_at: null, error: null })
+      .values({
+        bill_id: billId,
+        account: issuer.account,
+        action: "void",
+        payload: JSON.stringify({ reason: input.reasonCode }),
+        created_at: now,
+        batch_id: null,
+        done_at: null,
+        error: null,
+      })
       .execute();
     const original = (JSON.parse(bill.envelope) as BillEnvelope).bill;
     const red = await recordBill(trx, ctx, issuer, (c) => composeRedBill(original, input.reason, c), { redOfId: billId });
-    await emitBillEvent(trx, "bill.voided", { ...bill, status: "voided", void_reason: input.reason, voided_at: now }, {
-      void: { reason: input.reason, at: isoTime(now), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
-    }, now);
-    await audit(trx, { actor: inst.id, ip, action: "bill.void", subject: billId, detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status } }, now);
+    await emitBillEvent(
+      trx,
+      "bill.voided",
+      { ...bill, status: "voided", void_reason: input.reason, voided_at: now },
+      {
+        void: { reason: input.reason, at: isoTime(now), redBill: { id: red.id, billCode: red.bill_code, billNumber: red.bill_number } },
+      },
+      now,
+    );
+    await audit(
+      trx,
+      {
+        actor: inst.id,
+        ip,
+        action: "bill.void",
+        subject: billId,
+        detail: { reason: input.reason, reasonCode: input.reasonCode, redBillId: red.id, wasStatus: bill.status },
+      },
+      now,
+    );
     return { bill: { ...bill, status: "voided" as const, void_reason: input.reason, voided_at: now }, red };
   });
   // cached chain marks of this bill read before the void are no longer served

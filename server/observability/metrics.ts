@@ -54,10 +54,20 @@ export class Metrics implements AnchorMetrics {
       registers,
     });
     this.txs = new Counter({ name: "lianpiao_tx_sent_total", help: "Registry transactions sent for the first time", registers });
-    this.retries = new Counter({ name: "lianpiao_tx_retries_total", help: "Transactions re-sent, re-batched or re-checked, by reason", labelNames: ["reason"], registers });
+    this.retries = new Counter({
+      name: "lianpiao_tx_retries_total",
+      help: "Transactions re-sent, re-batched or re-checked, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
     this.bumps = new Counter({ name: "lianpiao_tx_fee_bumps_total", help: "Stuck transactions replaced with higher fees", registers });
     this.verdicts = new Counter({ name: "lianpiao_verifications_total", help: "Verification verdicts given", labelNames: ["verdict"], registers });
-    this.rpcErrors = new Counter({ name: "lianpiao_rpc_errors_total", help: "JSON-RPC requests that failed: transport (node unreachable, timeout) or rpc (an error answer)", labelNames: ["method", "kind"], registers });
+    this.rpcErrors = new Counter({
+      name: "lianpiao_rpc_errors_total",
+      help: "JSON-RPC requests that failed: transport (node unreachable, timeout) or rpc (an error answer)",
+      labelNames: ["method", "kind"],
+      registers,
+    });
     this.rpcLatency = new Histogram({
       name: "lianpiao_rpc_duration_seconds",
       help: "JSON-RPC request latency",
@@ -65,8 +75,17 @@ export class Metrics implements AnchorMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.refusals = new Counter({ name: "lianpiao_registry_refusals_total", help: "Registry transactions refused (checked before sending, or reverted), by action and the registry's error", labelNames: ["action", "error"], registers });
-    this.held = new Gauge({ name: "lianpiao_anchor_accounts_held", help: "Sending accounts waiting because the registry refuses them for a lasting reason (e.g. a suspended issuer)", registers });
+    this.refusals = new Counter({
+      name: "lianpiao_registry_refusals_total",
+      help: "Registry transactions refused (checked before sending, or reverted), by action and the registry's error",
+      labelNames: ["action", "error"],
+      registers,
+    });
+    this.held = new Gauge({
+      name: "lianpiao_anchor_accounts_held",
+      help: "Sending accounts waiting because the registry refuses them for a lasting reason (e.g. a suspended issuer)",
+      registers,
+    });
     const readPending = () => this.readPending();
     new Gauge({
       name: "lianpiao_pending_age_seconds",

@@ -36,7 +36,10 @@ function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function readiness(d: ReadinessDeps): Promise<Readiness> {
   const [database, chain] = await Promise.all([
     deadline(pendingOutbox(d.db), d.timeoutMs, "database").then(
-      (p) => ({ ok: true as const, pending: { count: p.count, oldestAgeSeconds: p.oldestCreatedAt === null ? 0 : Math.round((Date.now() - p.oldestCreatedAt) / 1000) } }),
+      (p) => ({
+        ok: true as const,
+        pending: { count: p.count, oldestAgeSeconds: p.oldestCreatedAt === null ? 0 : Math.round((Date.now() - p.oldestCreatedAt) / 1000) },
+      }),
       (e: Error) => ({ ok: false as const, error: String(e.message ?? e) }),
     ),
     deadline(d.provider.getBlockNumber(), d.timeoutMs, "chain head").then(

@@ -18,7 +18,12 @@ function sameSecret(a: string, b: string): boolean {
 export function metricsRoute(m: Metrics, token?: string, access: "token" | "loopback" | "off" = token ? "token" : "loopback"): RequestHandler {
   return async (req, res, next) => {
     if (access === "off") {
-      return next(new ApiError("METRICS_TOKEN_REQUIRED", "METRICS_TOKEN is not set and this server is not bound to loopback only: set METRICS_TOKEN and send 'Authorization: Bearer <token>'"));
+      return next(
+        new ApiError(
+          "METRICS_TOKEN_REQUIRED",
+          "METRICS_TOKEN is not set and this server is not bound to loopback only: set METRICS_TOKEN and send 'Authorization: Bearer <token>'",
+        ),
+      );
     }
     if (token) {
       const bearer = bearerToken(req.get("authorization") ?? "");

@@ -15,7 +15,7 @@ const alphaOf = (a: number) => (a >= 1 ? undefined : Math.round(a * 255));
 /** Consecutive equal advances written once with OFD's "g count value" abbreviation (§11.3). */
 export function deltaXOf(deltas: number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < deltas.length; ) {
+  for (let i = 0; i < deltas.length;) {
     let j = i;
     while (j + 1 < deltas.length && n(deltas[j + 1]) === n(deltas[i])) j++;
     out.push(j > i ? `g ${j - i + 1} ${n(deltas[i])}` : n(deltas[i]));
@@ -25,8 +25,23 @@ export function deltaXOf(deltas: number[]): string {
 }
 
 function pathObject(id: number, p: TracedPath, box: string): string {
-  const children = [p.stroke ? el("StrokeColor", { Value: color(p.stroke) }) : "", p.fill ? el("FillColor", { Value: color(p.fill) }) : "", text("AbbreviatedData", p.data)].filter(Boolean);
-  return el("PathObject", { ID: id, Boundary: box, LineWidth: p.stroke ? n(p.lineWidth) : undefined, Stroke: p.stroke ? "true" : "false", Fill: p.fill ? "true" : "false", Alpha: alphaOf(p.alpha) }, ...children);
+  const children = [
+    p.stroke ? el("StrokeColor", { Value: color(p.stroke) }) : "",
+    p.fill ? el("FillColor", { Value: color(p.fill) }) : "",
+    text("AbbreviatedData", p.data),
+  ].filter(Boolean);
+  return el(
+    "PathObject",
+    {
+      ID: id,
+      Boundary: box,
+      LineWidth: p.stroke ? n(p.lineWidth) : undefined,
+      Stroke: p.stroke ? "true" : "false",
+      Fill: p.fill ? "true" : "false",
+      Alpha: alphaOf(p.alpha),
+    },
+    ...children,
+  );
 }
 
 function textObject(id: number, t: TracedText, box: string): string {

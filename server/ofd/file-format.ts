@@ -32,7 +32,8 @@ export const OFD_FORMAT: FileFormat = {
   compare(file, reference) {
     const at = firstDifference(file, reference);
     if (at === file.length && at === reference.length) return { kind: "identical", bytes: at };
-    if (at === reference.length) return { kind: "appended", detail: `The file is the issued OFD package plus ${file.length - reference.length} bytes after its end` };
+    if (at === reference.length)
+      return { kind: "appended", detail: `The file is the issued OFD package plus ${file.length - reference.length} bytes after its end` };
     if (at === file.length) return { kind: "truncated", detail: `The file is the first ${file.length} of the issued OFD package's ${reference.length} bytes` };
     return { kind: "modified", detail: `The file differs from the issued OFD package from byte ${at} on, inside ${entryAt(reference, at)}` };
   },
@@ -48,7 +49,10 @@ const inThread: OfdRenderWith = async (envelope, verifyUrl, signedValue) => (awa
  * is rendered from the attachment with the upload's own SignedValue.dat, which must first verify as
  * the bill's SM2 signature of the upload's Signature.xml (else the check fails, naming that file).
  */
-export function ofdFileDeps(upload: { signatureXml: Uint8Array | null; signedValue: Uint8Array | null }, renderWith: OfdRenderWith = inThread): { format: FileFormat; render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer> } {
+export function ofdFileDeps(
+  upload: { signatureXml: Uint8Array | null; signedValue: Uint8Array | null },
+  renderWith: OfdRenderWith = inThread,
+): { format: FileFormat; render(envelope: BillEnvelope, verifyUrl: string): Promise<Buffer> } {
   return {
     format: OFD_FORMAT,
     render: async (envelope, verifyUrl) => {

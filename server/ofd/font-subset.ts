@@ -10,8 +10,13 @@
 import { dirname } from "node:path";
 import { fontBuffer, sfntOf, type FontWeight } from "../pdf/font";
 
-interface Glyph { id: number }
-interface Subset { includeGlyph(glyph: number | Glyph): number; encode(): Uint8Array }
+interface Glyph {
+  id: number;
+}
+interface Subset {
+  includeGlyph(glyph: number | Glyph): number;
+  encode(): Uint8Array;
+}
 interface FontkitFont {
   glyphForCodePoint(cp: number): Glyph;
   hasGlyphForCodePoint(cp: number): boolean;
@@ -49,8 +54,12 @@ function cmapOf(map: Array<[number, number]>): Buffer {
   const segs = [...map.map(([cp, gid]) => ({ start: cp, end: cp, delta: (gid - cp) & 0xffff })), { start: 0xffff, end: 0xffff, delta: 1 }];
   const n = segs.length;
   const sub = Buffer.alloc(16 + n * 8);
-  let power = 1, log2 = 0;
-  while (power * 2 <= n) { power *= 2; log2++; }
+  let power = 1,
+    log2 = 0;
+  while (power * 2 <= n) {
+    power *= 2;
+    log2++;
+  }
   sub.writeUInt16BE(4, 0);
   sub.writeUInt16BE(sub.length, 2);
   sub.writeUInt16BE(n * 2, 6);
@@ -76,7 +85,9 @@ function cmapOf(map: Array<[number, number]>): Buffer {
 export function fontSubset(weight: FontWeight, text: string): Buffer {
   const font = fontOf(weight);
   const subset = font.createSubset();
-  const chars = [...new Set(Array.from(text).map((c) => c.codePointAt(0) as number))].filter((cp) => cp <= 0xfffe && font.hasGlyphForCodePoint(cp)).sort((a, b) => a - b);
+  const chars = [...new Set(Array.from(text).map((c) => c.codePointAt(0) as number))]
+    .filter((cp) => cp <= 0xfffe && font.hasGlyphForCodePoint(cp))
+    .sort((a, b) => a - b);
   const map: Array<[number, number]> = chars.map((cp) => [cp, subset.includeGlyph(font.glyphForCodePoint(cp))]);
   const tables = readSfnt(Buffer.from(subset.encode()));
   const full = readSfnt(fontBuffer(weight));

@@ -44,21 +44,37 @@ function packageFiles(envelope: BillEnvelope, verifyUrl: string): Array<[string,
   const title = `${bill.redOf ? tpl.redTitle.zh : tpl.title.zh} ${bill.billCode}-${bill.billNumber}`;
   files.push([
     "OFD.xml",
-    utf8(root("OFD", { Version: "1.2", DocType: "OFD" }, el("DocBody", {},
-      el("DocInfo", {},
-        text("DocID", envelope.billHash.slice(2, 34)),
-        text("Title", title),
-        text("Author", bill.issuer.name),
-        text("Subject", `${tpl.title.en} ${bill.billCode}-${bill.billNumber}`),
-        text("CreationDate", day),
-        text("ModDate", day),
-        text("Creator", "lianpiao"),
-        text("CreatorVersion", OFD_RENDERER),
-        el("CustomDatas", {}, text("CustomData", bill.billCode, { Name: "billCode" }), text("CustomData", bill.billNumber, { Name: "billNumber" }), text("CustomData", envelope.billHash, { Name: "billHash" })),
+    utf8(
+      root(
+        "OFD",
+        { Version: "1.2", DocType: "OFD" },
+        el(
+          "DocBody",
+          {},
+          el(
+            "DocInfo",
+            {},
+            text("DocID", envelope.billHash.slice(2, 34)),
+            text("Title", title),
+            text("Author", bill.issuer.name),
+            text("Subject", `${tpl.title.en} ${bill.billCode}-${bill.billNumber}`),
+            text("CreationDate", day),
+            text("ModDate", day),
+            text("Creator", "lianpiao"),
+            text("CreatorVersion", OFD_RENDERER),
+            el(
+              "CustomDatas",
+              {},
+              text("CustomData", bill.billCode, { Name: "billCode" }),
+              text("CustomData", bill.billNumber, { Name: "billNumber" }),
+              text("CustomData", envelope.billHash, { Name: "billHash" }),
+            ),
+          ),
+          text("DocRoot", "Doc_0/Document.xml"),
+          text("Signatures", "Doc_0/Signs/Signatures.xml"),
+        ),
       ),
-      text("DocRoot", "Doc_0/Document.xml"),
-      text("Signatures", "Doc_0/Signs/Signatures.xml"),
-    ))),
+    ),
   ]);
   let id = 10;
   const contents = pages.map((p) => {
@@ -72,20 +88,39 @@ function packageFiles(envelope: BillEnvelope, verifyUrl: string): Array<[string,
   const h = pages[0].height.toFixed(3).replace(/\.?0+$/, "");
   files.push([
     "Doc_0/Document.xml",
-    utf8(root("Document", {},
-      el("CommonData", {}, text("MaxUnitID", String(id - 1)), el("PageArea", {}, text("PhysicalBox", `0 0 ${w} ${h}`)), text("PublicRes", "PublicRes.xml"), text("DocumentRes", "DocumentRes.xml")),
-      el("Pages", {}, ...pageIds.map((pid, i) => el("Page", { ID: pid, BaseLoc: `Pages/Page_${i}/Content.xml` }))),
-      text("Attachments", "Attachs/Attachments.xml"),
-    )),
+    utf8(
+      root(
+        "Document",
+        {},
+        el(
+          "CommonData",
+          {},
+          text("MaxUnitID", String(id - 1)),
+          el("PageArea", {}, text("PhysicalBox", `0 0 ${w} ${h}`)),
+          text("PublicRes", "PublicRes.xml"),
+          text("DocumentRes", "DocumentRes.xml"),
+        ),
+        el("Pages", {}, ...pageIds.map((pid, i) => el("Page", { ID: pid, BaseLoc: `Pages/Page_${i}/Content.xml` }))),
+        text("Attachments", "Attachs/Attachments.xml"),
+      ),
+    ),
   ]);
   const texts = { regular: "", bold: "" };
   for (const p of pages) for (const it of p.items) if (it.kind === "text") texts[it.weight] += it.text;
   files.push([
     "Doc_0/PublicRes.xml",
-    utf8(root("Res", { BaseLoc: "Res" }, el("Fonts", {},
-      el("Font", { ID: FONT_IDS.regular, FontName: "Noto Sans SC", FamilyName: "Noto Sans SC" }, text("FontFile", "font_1.ttf")),
-      el("Font", { ID: FONT_IDS.bold, FontName: "Noto Sans SC Bold", FamilyName: "Noto Sans SC", Bold: "true" }, text("FontFile", "font_2.ttf")),
-    ))),
+    utf8(
+      root(
+        "Res",
+        { BaseLoc: "Res" },
+        el(
+          "Fonts",
+          {},
+          el("Font", { ID: FONT_IDS.regular, FontName: "Noto Sans SC", FamilyName: "Noto Sans SC" }, text("FontFile", "font_1.ttf")),
+          el("Font", { ID: FONT_IDS.bold, FontName: "Noto Sans SC Bold", FamilyName: "Noto Sans SC", Bold: "true" }, text("FontFile", "font_2.ttf")),
+        ),
+      ),
+    ),
   ]);
   files.push(["Doc_0/DocumentRes.xml", utf8(root("Res", { BaseLoc: "Res" }))]);
   files.push(["Doc_0/Res/font_1.ttf", new Uint8Array(fontSubset("regular", texts.regular))]);
@@ -94,10 +129,31 @@ function packageFiles(envelope: BillEnvelope, verifyUrl: string): Array<[string,
   const json = utf8(ofdAttachment(envelope, verifyUrl));
   files.push([
     "Doc_0/Attachs/Attachments.xml",
-    utf8(root("Attachments", {}, el("Attachment", { ID: attachmentId, Name: "lianpiao-bill.json", Format: "json", CreationDate: bill.issuedAt, Size: (json.length / 1024).toFixed(3), Visible: "false", Usage: "lianpiao-bill/3" }, text("FileLoc", "lianpiao-bill.json")))),
+    utf8(
+      root(
+        "Attachments",
+        {},
+        el(
+          "Attachment",
+          {
+            ID: attachmentId,
+            Name: "lianpiao-bill.json",
+            Format: "json",
+            CreationDate: bill.issuedAt,
+            Size: (json.length / 1024).toFixed(3),
+            Visible: "false",
+            Usage: "lianpiao-bill/3",
+          },
+          text("FileLoc", "lianpiao-bill.json"),
+        ),
+      ),
+    ),
   ]);
   files.push([OFD_ATTACHMENT, json]);
-  files.push(["Doc_0/Signs/Signatures.xml", utf8(root("Signatures", {}, text("MaxSignId", "1"), el("Signature", { ID: "1", Type: "Sign", BaseLoc: "Sign_0/Signature.xml" })))]);
+  files.push([
+    "Doc_0/Signs/Signatures.xml",
+    utf8(root("Signatures", {}, text("MaxSignId", "1"), el("Signature", { ID: "1", Type: "Sign", BaseLoc: "Sign_0/Signature.xml" }))),
+  ]);
   return files;
 }
 

@@ -34,7 +34,9 @@ export function readOfd(file: Buffer, limits = { maxEntryBytes: 8 << 20, maxEntr
   let count = 0;
   try {
     // sizes are checked before inflating: a small upload must not expand into a large allocation
-    entries = unzipSync(new Uint8Array(file), { filter: (f) => (++count > limits.maxEntries || f.originalSize > limits.maxEntryBytes ? ((tooLarge = true), false) : true) });
+    entries = unzipSync(new Uint8Array(file), {
+      filter: (f) => (++count > limits.maxEntries || f.originalSize > limits.maxEntryBytes ? ((tooLarge = true), false) : true),
+    });
   } catch (err) {
     return { ok: false, code: "NOT_OFD", message: `The OFD package cannot be read: ${(err as Error).message}`.slice(0, 300) };
   }
@@ -63,7 +65,13 @@ export function readOfd(file: Buffer, limits = { maxEntryBytes: 8 << 20, maxEntr
     } catch {
       return { ok: false, code: "MALFORMED", message: "The OFD file's lianpiao-bill.json is not JSON" };
     }
-    return { ok: true, entries, attachment, signatureXml: entries[SIGNATURE_PATHS.signature] ?? null, signedValue: entries[SIGNATURE_PATHS.signedValue] ?? null };
+    return {
+      ok: true,
+      entries,
+      attachment,
+      signatureXml: entries[SIGNATURE_PATHS.signature] ?? null,
+      signedValue: entries[SIGNATURE_PATHS.signedValue] ?? null,
+    };
   } catch (err) {
     return { ok: false, code: "MALFORMED", message: `The OFD package is malformed: ${(err as Error).message}`.slice(0, 300) };
   }

@@ -30,8 +30,12 @@ export function signatureXml(files: Array<[string, Uint8Array]>, issuedAt: strin
     .map(([path, data]) => el("Reference", { FileRef: `/${path}` }, text("CheckValue", Buffer.from(sm3(data), "hex").toString("base64"))));
   // the signing time is the bill's issue time (UTC, GeneralizedTime form): the file is the same at every render
   const when = new Date(issuedAt).toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
-  const xml = root("Signature", {},
-    el("SignedInfo", {},
+  const xml = root(
+    "Signature",
+    {},
+    el(
+      "SignedInfo",
+      {},
       el("Provider", { ProviderName: "lianpiao", Version: "1", Company: "lianpiao" }),
       text("SignatureMethod", SM2_SM3_OID),
       text("SignatureDateTime", when),

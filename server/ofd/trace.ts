@@ -20,7 +20,14 @@ const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
 /** m · n: apply m first, then n (PDF's row-vector convention). */
 function multiply(m: Matrix, n: Matrix): Matrix {
-  return [m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]];
+  return [
+    m[0] * n[0] + m[1] * n[2],
+    m[0] * n[1] + m[1] * n[3],
+    m[2] * n[0] + m[3] * n[2],
+    m[2] * n[1] + m[3] * n[3],
+    m[4] * n[0] + m[5] * n[2] + n[4],
+    m[4] * n[1] + m[5] * n[3] + n[5],
+  ];
 }
 const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
 
@@ -93,7 +100,10 @@ export function traceBill(envelope: BillEnvelope, verifyUrl: string): TracedPage
   const weightOf = (id: string): FontWeight => (raw._fontFamilies[FONT_NAMES.bold]?.id === id ? "bold" : "regular");
   // device (PDF, y up, points) → OFD (y down, mm)
   const toMm = (x: number, y: number): [number, number] => [x * PT_TO_MM, (g.height - y) * PT_TO_MM];
-  const point = (x: number, y: number) => toMm(...apply(st.ctm, x, y)).map(fmt).join(" ");
+  const point = (x: number, y: number) =>
+    toMm(...apply(st.ctm, x, y))
+      .map(fmt)
+      .join(" ");
 
   const addContent = raw.addContent.bind(doc);
   raw.addContent = (data: string) => {
@@ -114,7 +124,18 @@ export function traceBill(envelope: BillEnvelope, verifyUrl: string): TracedPage
     const deltaX = chars.slice(0, -1).map((ch) => (font.widthOfString(ch, size) + spacing) * PT_TO_MM);
     // text space is y down in OFD and y up after pdfkit's page flip: the linear part maps one onto the other
     const linear: [number, number, number, number] | null = upright ? null : [st.ctm[0] / scale, -st.ctm[1] / scale, st.ctm[2] / scale, -st.ctm[3] / scale];
-    page?.items.push({ kind: "text", text: chars.join(""), weight: weightOf(font.id), size: size * scale * PT_TO_MM, x: ax, y: ay, deltaX, linear, fill: st.fill, alpha: st.alpha });
+    page?.items.push({
+      kind: "text",
+      text: chars.join(""),
+      weight: weightOf(font.id),
+      size: size * scale * PT_TO_MM,
+      x: ax,
+      y: ay,
+      deltaX,
+      linear,
+      fill: st.fill,
+      alpha: st.alpha,
+    });
     inText = true;
     try {
       return fragment(text, x, y, options);
@@ -130,7 +151,14 @@ export function traceBill(envelope: BillEnvelope, verifyUrl: string): TracedPage
 
   function paint(stroke: boolean, fill: boolean): void {
     if (page && path.length > 0) {
-      page.items.push({ kind: "path", data: path.join(" "), stroke: stroke ? st.stroke : null, fill: fill ? st.fill : null, lineWidth: st.lineWidth * Math.hypot(st.ctm[0], st.ctm[1]) * PT_TO_MM, alpha: st.alpha });
+      page.items.push({
+        kind: "path",
+        data: path.join(" "),
+        stroke: stroke ? st.stroke : null,
+        fill: fill ? st.fill : null,
+        lineWidth: st.lineWidth * Math.hypot(st.ctm[0], st.ctm[1]) * PT_TO_MM,
+        alpha: st.alpha,
+      });
     }
     path = [];
   }
@@ -140,33 +168,66 @@ export function traceBill(envelope: BillEnvelope, verifyUrl: string): TracedPage
     const op = t[t.length - 1];
     const n = t.slice(0, -1).map(Number);
     switch (op) {
-      case "q": stack.push(st); break;
-      case "Q": st = stack.pop() ?? st; break;
-      case "cm": st = { ...st, ctm: multiply(n as Matrix, st.ctm) }; break;
-      case "w": st = { ...st, lineWidth: n[0] }; break;
-      case "scn": if (n.length === 3) st = { ...st, fill: n as Rgb }; break;
-      case "SCN": if (n.length === 3) st = { ...st, stroke: n as Rgb }; break;
-      case "m": path.push(`M ${point(n[0], n[1])}`); break;
-      case "l": path.push(`L ${point(n[0], n[1])}`); break;
-      case "c": path.push(`B ${point(n[0], n[1])} ${point(n[2], n[3])} ${point(n[4], n[5])}`); break;
-      case "re": path.push(`M ${point(n[0], n[1])} L ${point(n[0] + n[2], n[1])} L ${point(n[0] + n[2], n[1] + n[3])} L ${point(n[0], n[1] + n[3])} C`); break;
-      case "h": path.push("C"); break;
-      case "S": paint(true, false); break;
-      case "f": case "f*": paint(false, true); break;
-      case "B": case "B*": paint(true, true); break;
-      case "n": path = []; break;
-      default: break; // colour spaces, graphics states, line caps: nothing OFD needs here
+      case "q":
+        stack.push(st);
+        break;
+      case "Q":
+        st = stack.pop() ?? st;
+        break;
+      case "cm":
+        st = { ...st, ctm: multiply(n as Matrix, st.ctm) };
+        break;
+      case "w":
+        st = { ...st, lineWidth: n[0] };
+        break;
+      case "scn":
+        if (n.length === 3) st = { ...st, fill: n as Rgb };
+        break;
+      case "SCN":
+        if (n.length === 3) st = { ...st, stroke: n as Rgb };
+        break;
+      case "m":
+        path.push(`M ${point(n[0], n[1])}`);
+        break;
+      case "l":
+        path.push(`L ${point(n[0], n[1])}`);
+        break;
+      case "c":
+        path.push(`B ${point(n[0], n[1])} ${point(n[2], n[3])} ${point(n[4], n[5])}`);
+        break;
+      case "re":
+        path.push(`M ${point(n[0], n[1])} L ${point(n[0] + n[2], n[1])} L ${point(n[0] + n[2], n[1] + n[3])} L ${point(n[0], n[1] + n[3])} C`);
+        break;
+      case "h":
+        path.push("C");
+        break;
+      case "S":
+        paint(true, false);
+        break;
+      case "f":
+      case "f*":
+        paint(false, true);
+        break;
+      case "B":
+      case "B*":
+        paint(true, true);
+        break;
+      case "n":
+        path = [];
+        break;
+      default:
+        break; // colour spaces, graphics states, line caps: nothing OFD needs here
     }
   }
 
   const addPage = doc.addPage.bind(doc);
-  (doc as unknown as { addPage: typeof doc.addPage }).addPage = ((options?: PDFKit.PDFDocumentOptions) => {
+  (doc as unknown as { addPage: typeof doc.addPage }).addPage = (options?: PDFKit.PDFDocumentOptions) => {
     page = { width: g.width * PT_TO_MM, height: g.height * PT_TO_MM, items: [] };
     pages.push(page);
     st = { ctm: IDENTITY, fill: [0, 0, 0], stroke: [0, 0, 0], lineWidth: 1, alpha: 1 };
     stack.length = 0;
     return addPage(options);
-  });
+  };
   drawPages(doc, envelope, { verifyUrl });
   return pages;
 }

@@ -43,7 +43,12 @@ export function parseXml(xml: string): XmlNode {
   const top: XmlNode = { name: "#document", attrs: {}, text: "", children: [] };
   const stack: XmlNode[] = [top];
   parser.on("opentag", (t) => {
-    const node: XmlNode = { name: t.name.replace(/^[^:]*:/, ""), attrs: Object.fromEntries(Object.entries(t.attributes).map(([k, v]) => [k, String(v)])), text: "", children: [] };
+    const node: XmlNode = {
+      name: t.name.replace(/^[^:]*:/, ""),
+      attrs: Object.fromEntries(Object.entries(t.attributes).map(([k, v]) => [k, String(v)])),
+      text: "",
+      children: [],
+    };
     stack[stack.length - 1].children.push(node);
     stack.push(node);
   });

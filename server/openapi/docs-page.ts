@@ -35,7 +35,14 @@ function fields(doc: Json, schema: Json | undefined, depth = 0, seen: string[] =
   const required = new Set<string>(schema.required ?? []);
   const rows = Object.entries(props).map(([name, p]: [string, Json]) => {
     const target = p.$ref ? doc.components.schemas[String(p.$ref).split("/").pop() as string] : p;
-    const type = target?.type === "array" ? `array of ${target.items?.$ref ? String(target.items.$ref).split("/").pop() : target.items?.type ?? "items"}` : target?.enum ? `one of ${target.enum.map((e: unknown) => JSON.stringify(e)).join(", ")}` : target?.const !== undefined ? JSON.stringify(target.const) : target?.type ?? (p.$ref ? String(p.$ref).split("/").pop() : "");
+    const type =
+      target?.type === "array"
+        ? `array of ${target.items?.$ref ? String(target.items.$ref).split("/").pop() : (target.items?.type ?? "items")}`
+        : target?.enum
+          ? `one of ${target.enum.map((e: unknown) => JSON.stringify(e)).join(", ")}`
+          : target?.const !== undefined
+            ? JSON.stringify(target.const)
+            : (target?.type ?? (p.$ref ? String(p.$ref).split("/").pop() : ""));
     const pattern = target?.pattern ? ` <code class="muted">${esc(target.pattern)}</code>` : "";
     const nested = target?.properties || target?.items?.$ref || target?.items?.properties || target?.oneOf ? fields(doc, p, depth + 1, seen) : "";
     return `<li><code>${esc(name)}</code> <span class="t">${esc(type)}</span>${required.has(name) ? ' <b class="req">required</b>' : ""}${target?.deprecated ? ' <b class="dep">deprecated</b>' : ""}${pattern} — ${esc(p.description ?? target?.description ?? "")}${nested}</li>`;
@@ -51,10 +58,16 @@ function operationSection(doc: Json, path: string, method: string, op: Json, ind
   const first = examples[0]?.[1]?.value;
   const jsonBody = bodyType === "application/json";
   const paramRows = params
-    .map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? "required" : ""}</td><td>${esc(p.description)}</td><td>${p.in === "header" ? "" : `<input name="${esc(p.in)}:${esc(p.name)}" aria-label="${esc(p.name)}">`}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? "required" : ""}</td><td>${esc(p.description)}</td><td>${p.in === "header" ? "" : `<input name="${esc(p.in)}:${esc(p.name)}" aria-label="${esc(p.name)}">`}</td></tr>`,
+    )
     .join("");
   const responses = Object.entries(op.responses as Json)
-    .map(([s, r]: [string, Json]) => `<li><b>${esc(s)}</b> ${esc(r.description)}${r.content ? ` <span class="muted">(${Object.keys(r.content).map(esc).join(", ")})</span>` : ""}</li>`)
+    .map(
+      ([s, r]: [string, Json]) =>
+        `<li><b>${esc(s)}</b> ${esc(r.description)}${r.content ? ` <span class="muted">(${Object.keys(r.content).map(esc).join(", ")})</span>` : ""}</li>`,
+    )
     .join("");
   const tryable = !bodyType || jsonBody;
   return `<section id="${esc(op.operationId)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code> <a class="muted" href="#${esc(op.operationId)}">${esc(op.operationId)}</a></h3>
@@ -139,7 +152,10 @@ export function docsRoutes(baseUrl: string): Router {
   });
   r.get("/docs", (_req, res) => {
     const nonce = crypto.randomBytes(16).toString("base64");
-    res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    res.setHeader(
+      "Content-Security-Policy",
+      `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
     res.type("html").send(page(document, nonce, basePathOf(baseUrl)));
   });
   r.get("/docs/try.js", (_req, res) => {

@@ -69,9 +69,18 @@ function responseOf(c: Components, spec: ResponseSpec): Json {
   const codes = spec.codes?.length ? ` Codes: ${spec.codes.map((x) => `\`${x}\` (${ERRORS[x].title})`).join("; ")}.` : "";
   const out: Json = { description: spec.description + codes };
   const content: Json = {};
-  if (spec.schema) content[spec.contentType ?? "application/json"] = { schema: spec.contentType === "application/problem+json" ? problemSchema(c, spec) : c.schema(spec.schema, "output") };
-  else if (spec.contentType) content[spec.contentType] = { schema: spec.contentType === "application/pdf" || spec.contentType === "application/ofd" ? { type: "string", format: "binary" } : { type: "string" } };
-  for (const [type, alt] of Object.entries(spec.alternatives ?? {})) content[type] = { schema: alt.binary ? { type: "string", format: "binary", description: alt.description } : { type: "string", description: alt.description } };
+  if (spec.schema)
+    content[spec.contentType ?? "application/json"] = {
+      schema: spec.contentType === "application/problem+json" ? problemSchema(c, spec) : c.schema(spec.schema, "output"),
+    };
+  else if (spec.contentType)
+    content[spec.contentType] = {
+      schema: spec.contentType === "application/pdf" || spec.contentType === "application/ofd" ? { type: "string", format: "binary" } : { type: "string" },
+    };
+  for (const [type, alt] of Object.entries(spec.alternatives ?? {}))
+    content[type] = {
+      schema: alt.binary ? { type: "string", format: "binary", description: alt.description } : { type: "string", description: alt.description },
+    };
   if (Object.keys(content).length) out.content = content;
   if (spec.headers) out.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, description]) => [h, { description, schema: { type: "string" } }]));
   if (spec.codes?.includes("RATE_LIMITED") || spec.codes?.includes("SERVICE_BUSY") || spec.codes?.includes("DELIVERY_IN_PROGRESS")) {
@@ -89,7 +98,13 @@ const PATH_PARAMS: Record<string, string> = {
 };
 
 function parametersOf(c: Components, op: Operation): Json[] {
-  const params: Json[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, description: PATH_PARAMS[m[1]] ?? m[1], schema: { type: "string" } }));
+  const params: Json[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    description: PATH_PARAMS[m[1]] ?? m[1],
+    schema: { type: "string" },
+  }));
   if (op.query) {
     const shape = c.schema(op.query, "input");
     const props = (shape.properties ?? {}) as Record<string, Json>;
@@ -99,14 +114,21 @@ function parametersOf(c: Components, op: Operation): Json[] {
       params.push({ name, in: "query", required: required.has(name) && !("default" in schema), description: description ?? name, schema });
     }
   }
-  for (const p of op.parameters ?? []) params.push({ name: p.name, in: p.in, required: !!p.required, description: p.description, schema: p.schema ?? { type: "string" } });
+  for (const p of op.parameters ?? [])
+    params.push({ name: p.name, in: p.in, required: !!p.required, description: p.description, schema: p.schema ?? { type: "string" } });
   return params;
 }
 
 function operationOf(c: Components, op: Operation): Json {
   const responses: Json = {};
   for (const [status, spec] of Object.entries(op.responses)) responses[status] = responseOf(c, spec);
-  if (op.access !== "public" || op.path.startsWith("/api/")) responses["500"] = responseOf(c, { description: "An unexpected error; nothing about it is disclosed.", schema: responsesProblem(), contentType: "application/problem+json", codes: ["INTERNAL"] });
+  if (op.access !== "public" || op.path.startsWith("/api/"))
+    responses["500"] = responseOf(c, {
+      description: "An unexpected error; nothing about it is disclosed.",
+      schema: responsesProblem(),
+      contentType: "application/problem+json",
+      codes: ["INTERNAL"],
+    });
   const who = op.access === "public" ? "Public." : `API key of: ${op.access.join(", ")}.`;
   const out: Json = {
     operationId: op.operationId,
@@ -146,7 +168,8 @@ export function openApiDocument(baseUrl: string): Json {
       post: {
         operationId: "receiveBillEvent",
         summary: "A bill event, POSTed to your subscription's URL",
-        description: "Verify Lianpiao-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" with the subscription's secret>) on the raw body, refuse a t more than 300 s from your clock, deduplicate on Lianpiao-Event-Id, answer 2xx within 10 s.",
+        description:
+          'Verify Lianpiao-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription\'s secret>) on the raw body, refuse a t more than 300 s from your clock, deduplicate on Lianpiao-Event-Id, answer 2xx within 10 s.',
         tags: ["webhooks"],
         security: [],
         parameters: [
@@ -171,7 +194,7 @@ export function openApiDocument(baseUrl: string): Json {
       summary: "Fiscal electronic bills: issue, anchor, verify, supervise.",
       description:
         "Issue medical fee e-bills (医疗收费电子票据) and donation receipts (公益事业捐赠统一票据), find them, void them, mark them reimbursed, receive webhooks about them, and verify them against the chain.\n\n" +
-        "Send API keys as `Authorization: Bearer <key>`. Amounts are decimal strings (\"157.00\"), never JSON numbers. Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; a request body's problems are all in `errors[]`, each with its `path` and `code`.\n\n" +
+        'Send API keys as `Authorization: Bearer <key>`. Amounts are decimal strings ("157.00"), never JSON numbers. Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; a request body\'s problems are all in `errors[]`, each with its `path` and `code`.\n\n' +
         "Generate a typed client: `npx openapi-typescript <base>/openapi.json -o lianpiao.d.ts` and use it with openapi-fetch (README, Integrating).",
       license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
@@ -181,7 +204,9 @@ export function openApiDocument(baseUrl: string): Json {
     paths,
     webhooks,
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>. Keys are issued by the bureau, shown once." } },
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>. Keys are issued by the bureau, shown once." },
+      },
       schemas: c.schemas,
     },
   };

@@ -15,13 +15,22 @@ export interface ResponseSpec {
   headers?: Record<string, string>;
 }
 
-export const problem = (description: string, ...codes: ErrorCode[]): ResponseSpec => ({ description, schema: Problem, contentType: "application/problem+json", codes });
+export const problem = (description: string, ...codes: ErrorCode[]): ResponseSpec => ({
+  description,
+  schema: Problem,
+  contentType: "application/problem+json",
+  codes,
+});
 export const authProblems = {
   401: problem("No API key, or an unknown or revoked one.", "UNAUTHENTICATED"),
   403: problem("This API key's role may not do this.", "FORBIDDEN"),
   429: problem("Too many failed authentications from this address; retry after Retry-After.", "RATE_LIMITED"),
 };
-export const badQuery = problem("A query parameter this endpoint does not take (errors[] names it), or a bad value.", "UNKNOWN_QUERY_PARAMETER", "INVALID_QUERY");
+export const badQuery = problem(
+  "A query parameter this endpoint does not take (errors[] names it), or a bad value.",
+  "UNKNOWN_QUERY_PARAMETER",
+  "INVALID_QUERY",
+);
 
 export interface Operation {
   method: "get" | "post" | "put" | "delete";
@@ -33,7 +42,14 @@ export interface Operation {
   tag: string;
   /** roles that may call it, or "public" */
   access: Role[] | "public";
-  request?: { contentType: string; schema?: ZodType; description?: string; examples?: Record<string, { summary: string; value: unknown }>; binary?: boolean; /** further binary media types it takes */ alsoBinary?: string[] };
+  request?: {
+    contentType: string;
+    schema?: ZodType;
+    description?: string;
+    examples?: Record<string, { summary: string; value: unknown }>;
+    binary?: boolean;
+    /** further binary media types it takes */ alsoBinary?: string[];
+  };
   responses: Record<number, ResponseSpec>;
   /** a sign-in: it checks a credential sent in the body, so it may answer 401 to anyone */
   signIn?: boolean;

@@ -10,7 +10,14 @@ import { VERDICTS } from "../format/verdicts";
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 /** Money in answers: yuan as a decimal string with two fraction digits, negative on a red bill. */
-export const Amount = z.string().regex(/^-?\d+\.\d{2}$/).meta({ id: "Amount", description: "Yuan as a decimal string with exactly two fraction digits (never a JSON number); negative on a red bill (红字票据).", examples: ["157.00"] });
+export const Amount = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .meta({
+    id: "Amount",
+    description: "Yuan as a decimal string with exactly two fraction digits (never a JSON number); negative on a red bill (红字票据).",
+    examples: ["157.00"],
+  });
 const iso = z.string().regex(/^\d{4}-\d{2}-\d{2}T/);
 const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(description);
 
@@ -27,15 +34,23 @@ export const Problem = z
     type: d(z.string(), "A URI naming the problem type: https://lianpiao.dev/problems/<code in kebab case>."),
     title: d(z.string(), "The problem type in words; the same for every occurrence of the code."),
     status: d(z.number().int(), "The HTTP status."),
-    code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...Array<keyof typeof ERRORS>]).describe("The stable code: clients switch on it. It never changes meaning."),
+    code: z
+      .enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...Array<keyof typeof ERRORS>])
+      .describe("The stable code: clients switch on it. It never changes meaning."),
     detail: d(z.string(), "This occurrence in words."),
     instance: d(z.string(), "The request path.").optional(),
     errors: d(z.array(FieldIssue), "Each field problem of a request body (422) or query (400), all at once.").optional(),
   })
   .passthrough()
-  .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json) with a stable `code`; some codes add members (retryAfter, reimbursedBy, chainError …)." });
+  .meta({
+    id: "Problem",
+    description: "RFC 9457 problem details (application/problem+json) with a stable `code`; some codes add members (retryAfter, reimbursedBy, chainError …).",
+  });
 
-export const BillStatus = z.enum(["pending", "anchored", "voided"]).meta({ id: "BillStatus", description: "`pending` (issued, not yet anchored on chain), `anchored` (its batch root is confirmed on chain), `voided` (冲红)." });
+export const BillStatus = z.enum(["pending", "anchored", "voided"]).meta({
+  id: "BillStatus",
+  description: "`pending` (issued, not yet anchored on chain), `anchored` (its batch root is confirmed on chain), `voided` (冲红).",
+});
 
 export const BillSummary = z
   .object({
@@ -62,16 +77,25 @@ export const Anchor = z
   .meta({ id: "Anchor", description: "Where the bill is anchored on chain." });
 
 export const BillDetail = BillSummary.extend({
-  bill: d(z.record(z.string(), z.unknown()), "The canonical bill (docs/PROTOCOL.md §3): what the issuer sent, and what the service added (numbers, time, issuer, totalInWords)."),
+  bill: d(
+    z.record(z.string(), z.unknown()),
+    "The canonical bill (docs/PROTOCOL.md §3): what the issuer sent, and what the service added (numbers, time, issuer, totalInWords).",
+  ),
   billHash: d(hex32, "The root of the bill's per-field commitments."),
   leaf: d(hex32, "The bill's leaf in its batch tree."),
   anchor: d(Anchor.nullable(), "Where it is anchored, once its batch is confirmed; null before."),
   void: d(z.object({ reason: d(z.string().nullable(), "The reason given."), at: d(z.string(), "When, ISO 8601.") }).nullable(), "The void (冲红), or null."),
-  reimbursement: d(z.object({ by: d(z.string().nullable(), "The relying party's id."), at: d(z.string(), "When, ISO 8601.") }).nullable(), "The reimbursement mark (报销), or null."),
+  reimbursement: d(
+    z.object({ by: d(z.string().nullable(), "The relying party's id."), at: d(z.string(), "When, ISO 8601.") }).nullable(),
+    "The reimbursement mark (报销), or null.",
+  ),
 }).meta({ id: "BillDetail", description: "A bill with its content and chain evidence." });
 
 export const BillList = z
-  .object({ items: d(z.array(BillSummary), "Bills, newest first."), nextCursor: d(z.string().nullable(), "Pass as `before` for the next page; null on the last.") })
+  .object({
+    items: d(z.array(BillSummary), "Bills, newest first."),
+    nextCursor: d(z.string().nullable(), "Pass as `before` for the next page; null on the last."),
+  })
   .meta({ id: "BillList", description: "A page of bills." });
 
 export const Envelope = z
@@ -104,18 +128,30 @@ export const Envelope = z
       "The chain evidence, or null while pending.",
     ),
   })
-  .meta({ id: "BillEnvelope", description: "The machine-readable bill embedded in the PDF (docs/PROTOCOL.md §5; JSON Schema in docs/schemas/bill-envelope.schema.json)." });
+  .meta({
+    id: "BillEnvelope",
+    description: "The machine-readable bill embedded in the PDF (docs/PROTOCOL.md §5; JSON Schema in docs/schemas/bill-envelope.schema.json).",
+  });
 
 export const CopyAttachment = Envelope.extend({
   document: d(
-    z.object({ renderer: d(z.string(), "The renderer version of the copy's PDF."), verifyUrl: d(z.string(), "The copy's own link, which its PDF's QR code encodes.") }),
+    z.object({
+      renderer: d(z.string(), "The renderer version of the copy's PDF."),
+      verifyUrl: d(z.string(), "The copy's own link, which its PDF's QR code encodes."),
+    }),
     "How the copy's PDF is rendered (docs/PROTOCOL.md §10).",
   ),
-}).meta({ id: "CopyAttachment", description: "A redacted copy: its envelope (fields withheld, their commitments kept) and its document record, exactly its PDF's attachment." });
+}).meta({
+  id: "CopyAttachment",
+  description: "A redacted copy: its envelope (fields withheld, their commitments kept) and its document record, exactly its PDF's attachment.",
+});
 
 export const Health = z.object({ status: d(z.literal("ok"), "The process is up.") }).meta({ id: "Health", description: "Liveness." });
 export const Ready = z
-  .object({ status: d(z.enum(["ready", "unready"]), "Whether every dependency answered."), checks: d(z.record(z.string(), z.unknown()), "Each dependency's check: database, chain, anchoring worker.") })
+  .object({
+    status: d(z.enum(["ready", "unready"]), "Whether every dependency answered."),
+    checks: d(z.record(z.string(), z.unknown()), "Each dependency's check: database, chain, anchoring worker."),
+  })
   .meta({ id: "Ready", description: "Readiness." });
 
 const Range = z
@@ -143,7 +179,9 @@ const figureShape = {
   red: d(z.number().int(), "Red bills (红字票据)."),
   redAmount: d(Amount, "Total of the red bills (negative)."),
 };
-export const Figures = z.object(figureShape).meta({ id: "Figures", description: "The registry's figures: originals and red bills counted apart, voided and reimbursed originals with their amounts." });
+export const Figures = z
+  .object(figureShape)
+  .meta({ id: "Figures", description: "The registry's figures: originals and red bills counted apart, voided and reimbursed originals with their amounts." });
 
 export const Issuer = z
   .object({
@@ -156,7 +194,13 @@ export const Issuer = z
     admittedAt: d(iso, "When admitted."),
     ranges: d(z.array(Range), "Its bill-number ranges."),
     bills: d(
-      z.object({ ...figureShape, total: d(z.number().int(), "Every bill, red bills included."), anchored: d(z.number().int(), "Bills anchored and not voided.") }).meta({ id: "IssuerFigures", description: "An issuer's figures (Figures), with every bill and the anchored ones." }),
+      z
+        .object({
+          ...figureShape,
+          total: d(z.number().int(), "Every bill, red bills included."),
+          anchored: d(z.number().int(), "Bills anchored and not voided."),
+        })
+        .meta({ id: "IssuerFigures", description: "An issuer's figures (Figures), with every bill and the anchored ones." }),
       "Its figures.",
     ),
   })
@@ -193,20 +237,34 @@ export const RegistryBill = z
     billCode: d(z.string(), "票据代码."),
     billNumber: d(z.string(), "票据号码."),
     issuedAt: d(z.string(), "开票时间."),
-    issuer: d(z.object({ id: d(z.string(), "Issuer id."), name: d(z.string(), "Issuer name."), creditCode: d(z.string().nullable(), "Its credit code.") }), "The issuer."),
+    issuer: d(
+      z.object({ id: d(z.string(), "Issuer id."), name: d(z.string(), "Issuer name."), creditCode: d(z.string().nullable(), "Its credit code.") }),
+      "The issuer.",
+    ),
     holder: d(z.string(), "The payer or donor, masked (张*)."),
     total: Amount,
     status: BillStatus,
     redOf: d(z.object({ billCode: d(z.string(), "票据代码."), billNumber: d(z.string(), "票据号码.") }).nullable(), "For a red bill, the bill it cancels."),
     void: d(z.object({ reason: d(z.string().nullable(), "Reason."), at: d(z.string(), "When.") }).nullable(), "The void, or null."),
-    reimbursement: d(z.object({ by: d(z.string().nullable(), "The relying party's name."), at: d(z.string(), "When.") }).nullable(), "The reimbursement mark, or null."),
-    anchor: d(z.object({ root: d(z.string(), "Batch root."), txHash: d(z.string().nullable(), "Transaction."), blockNumber: d(z.number().nullable(), "Block.") }).nullable(), "Chain evidence, or null."),
+    reimbursement: d(
+      z.object({ by: d(z.string().nullable(), "The relying party's name."), at: d(z.string(), "When.") }).nullable(),
+      "The reimbursement mark, or null.",
+    ),
+    anchor: d(
+      z
+        .object({ root: d(z.string(), "Batch root."), txHash: d(z.string().nullable(), "Transaction."), blockNumber: d(z.number().nullable(), "Block.") })
+        .nullable(),
+      "Chain evidence, or null.",
+    ),
     leaf: d(z.string(), "The bill's leaf."),
   })
   .meta({ id: "RegistryBill", description: "A bill in the bureau's search." });
 
 export const RegistryBills = z
-  .object({ items: d(z.array(RegistryBill), "Matching bills, oldest first."), nextCursor: d(z.string().nullable(), "Pass as `after` for the next page; null on the last.") })
+  .object({
+    items: d(z.array(RegistryBill), "Matching bills, oldest first."),
+    nextCursor: d(z.string().nullable(), "Pass as `after` for the next page; null on the last."),
+  })
   .meta({ id: "RegistryBills", description: "A page of the bureau's bill search." });
 
 export const Reconciliation = z
@@ -215,13 +273,26 @@ export const Reconciliation = z
     scan: d(z.record(z.string(), z.unknown()), "How far the chain was scanned."),
     checked: d(z.record(z.string(), z.number()), "What was compared, by kind."),
     inFlight: d(z.number().int(), "Chain writes not yet confirmed."),
-    discrepancies: d(z.array(z.object({ type: d(z.string(), "What differs.") }).passthrough()), "The store and the chain disagree about the service's own data: `clean` is false."),
+    discrepancies: d(
+      z.array(z.object({ type: d(z.string(), "What differs.") }).passthrough()),
+      "The store and the chain disagree about the service's own data: `clean` is false.",
+    ),
     notices: d(z.array(z.object({ type: d(z.string(), "What was seen.") }).passthrough()), "Other accounts' activity (information only)."),
     duplicates: d(
       z.object({
         numbers: d(z.number().int(), "Bill numbers used twice."),
         leaves: d(z.number().int(), "Leaves anchored twice."),
-        unknownRoots: d(z.array(z.object({ account: d(address, "Account."), issuerId: d(z.string(), "Issuer."), roots: d(z.number().int(), "Roots."), bills: d(z.number().int(), "Bills.") })), "Roots the store does not know."),
+        unknownRoots: d(
+          z.array(
+            z.object({
+              account: d(address, "Account."),
+              issuerId: d(z.string(), "Issuer."),
+              roots: d(z.number().int(), "Roots."),
+              bills: d(z.number().int(), "Bills."),
+            }),
+          ),
+          "Roots the store does not know.",
+        ),
       }),
       "Duplicates found.",
     ),
@@ -257,7 +328,10 @@ export const Reimbursement = z
     at: d(iso, "When."),
     reference: d(z.string().nullable(), "The claim reference it gave."),
     amountFen: d(z.number().int().optional(), "A claim in parts: the amount claimed (or released), in fen."),
-    claimableFen: d(z.number().int().optional(), "A claim in parts: the bill's claimable amount in fen (the cash paid of a medical bill with a settlement, else the total)."),
+    claimableFen: d(
+      z.number().int().optional(),
+      "A claim in parts: the bill's claimable amount in fen (the cash paid of a medical bill with a settlement, else the total).",
+    ),
     claimedFen: d(z.number().int().optional(), "A claim in parts: the bill's open claims in all, in fen."),
     remainingFen: d(z.number().int().optional(), "A claim in parts: what remains to be claimed, in fen."),
   })
@@ -269,7 +343,10 @@ const ClaimsSummary = z
     claimableFen: d(z.number().int().nullable(), "What may be claimed in all, in fen; null when a copy withholds it and nobody claimed yet."),
     claimedFen: d(z.number().int(), "The open claims in all, in fen."),
     remainingFen: d(z.number().int().nullable(), "What remains to be claimed, in fen."),
-    parties: d(z.array(z.object({ by: d(z.string(), "The claiming institution's name."), amountFen: d(z.number().int(), "Its claim, in fen."), at: d(iso, "When.") })), "The open claims."),
+    parties: d(
+      z.array(z.object({ by: d(z.string(), "The claiming institution's name."), amountFen: d(z.number().int(), "Its claim, in fen."), at: d(iso, "When.") })),
+      "The open claims.",
+    ),
   })
   .meta({ id: "ClaimsSummary", description: "Claims in parts on a bill (docs/PROTOCOL.md §7)." });
 
@@ -290,7 +367,13 @@ export const Verification = z
     checks: d(z.array(CheckResult), "Every check, in order."),
     bill: d(z.record(z.string(), z.unknown()).nullable(), "What anyone may see of the bill: no ID numbers, the payer or donor masked."),
     anchor: d(z.record(z.string(), z.unknown()).nullable(), "The chain evidence."),
-    reimbursement: d(z.object({ by: d(z.string(), "Who."), at: d(z.string(), "When.") }).passthrough().nullable(), "The reimbursement mark, or null."),
+    reimbursement: d(
+      z
+        .object({ by: d(z.string(), "Who."), at: d(z.string(), "When.") })
+        .passthrough()
+        .nullable(),
+      "The reimbursement mark, or null.",
+    ),
     claims: d(ClaimsSummary.nullable(), "Claims in parts: claimable, claimed, remaining, and who claimed; null when unknown."),
     withheld: z.array(z.string()).meta({ description: "JSON Pointers of the fields the presented copy withholds (docs/PROTOCOL.md §3)." }),
   })
@@ -309,7 +392,9 @@ export const RelyingParty = z
   .passthrough()
   .meta({ id: "RelyingParty", description: "A relying party (insurer, employer, tax office)." });
 
-export const RelyingPartyList = z.object({ items: d(z.array(RelyingParty), "Relying parties.") }).meta({ id: "RelyingPartyList", description: "Relying parties." });
+export const RelyingPartyList = z
+  .object({ items: d(z.array(RelyingParty), "Relying parties.") })
+  .meta({ id: "RelyingPartyList", description: "Relying parties." });
 
 export const ApiKeyCreated = z
   .object({ id: d(z.string(), "The key's id (to revoke it)."), apiKey: d(z.string(), "The key: shown once, never again."), label: d(z.string(), "Its label.") })

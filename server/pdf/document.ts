@@ -49,7 +49,8 @@ export function readDocument(attachment: unknown): DocumentRead {
   if (document === undefined) return { ok: false, reason: "absent" };
   if (!document || typeof document !== "object" || Array.isArray(document)) return { ok: false, reason: "malformed", detail: "document is not an object" };
   const d = document as Record<string, unknown>;
-  if (typeof d.renderer !== "string" || d.renderer.length === 0 || d.renderer.length > 64) return { ok: false, reason: "malformed", detail: "document.renderer is not a renderer name" };
+  if (typeof d.renderer !== "string" || d.renderer.length === 0 || d.renderer.length > 64)
+    return { ok: false, reason: "malformed", detail: "document.renderer is not a renderer name" };
   if (typeof d.verifyUrl !== "string" || d.verifyUrl.length > MAX_URL) return { ok: false, reason: "malformed", detail: "document.verifyUrl is not a link" };
   return { ok: true, document: { renderer: d.renderer, verifyUrl: d.verifyUrl }, envelope: envelope as unknown as BillEnvelope };
 }

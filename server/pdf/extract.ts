@@ -31,7 +31,10 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
 };
 
 class ExtractError extends Error {
-  constructor(readonly code: ExtractErrorCode, message: string) {
+  constructor(
+    readonly code: ExtractErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -73,7 +76,11 @@ function findInObjectStreams(o: Objects): PdfDict | null {
     const first = stream.dict.get("First");
     const reader = new PdfReader(body);
     const text = body.toString("latin1", 0, typeof first === "number" ? first : 0);
-    const offsets = text.trim().split(/\s+/).filter((_, i) => i % 2 === 1).map(Number);
+    const offsets = text
+      .trim()
+      .split(/\s+/)
+      .filter((_, i) => i % 2 === 1)
+      .map(Number);
     // objects packed in streams count against the same cap as the file's own
     objects += offsets.length;
     if (objects > o.limits.maxObjects) throw new ExtractError("PDF_TOO_COMPLEX", `the PDF has more than ${o.limits.maxObjects} objects`);
@@ -123,7 +130,11 @@ function extract(pdf: Buffer, limits: ExtractLimits): unknown {
   }
 }
 
-const READ_CODES: Record<PdfReadError["code"], ExtractErrorCode> = { TOO_LARGE: "PDF_ATTACHMENT_TOO_LARGE", TOO_COMPLEX: "PDF_TOO_COMPLEX", MALFORMED: "PDF_MALFORMED" };
+const READ_CODES: Record<PdfReadError["code"], ExtractErrorCode> = {
+  TOO_LARGE: "PDF_ATTACHMENT_TOO_LARGE",
+  TOO_COMPLEX: "PDF_TOO_COMPLEX",
+  MALFORMED: "PDF_MALFORMED",
+};
 
 /** The envelope embedded in `pdf`, or a coded reason why there is none. Never throws. */
 export function extractEnvelope(pdf: Buffer, limits: Partial<ExtractLimits> = {}): ExtractResult {

@@ -159,7 +159,9 @@ export function itemRows(bill: Bill, withheld: ReadonlySet<string> = new Set()):
     index: String(i + 1),
     name: it.name,
     form: DONATION_FORMS[it.form] ?? it.form,
-    goods: [it.description, it.valuationBasis === undefined ? undefined : `估值依据 valued by: ${shown(VALUATION_BASES, it.valuationBasis)}`].filter(Boolean).join("；"),
+    goods: [it.description, it.valuationBasis === undefined ? undefined : `估值依据 valued by: ${shown(VALUATION_BASES, it.valuationBasis)}`]
+      .filter(Boolean)
+      .join("；"),
     quantity: it.quantity ?? "",
     unit: it.unit ?? "",
     amount: it.amount,

@@ -190,7 +190,8 @@ function rolesOf(dicts: Map<number, PdfDict>, streams: Set<number>, trailer: Pdf
       for (const r of refsIn(get(d, "W"))) set(r, `the glyph widths of the font ${font}`);
     } else if (type === "FontDescriptor") {
       set(num, `the font descriptor of ${font}`);
-      for (const key of ["FontFile", "FontFile2", "FontFile3"]) for (const r of refsIn(get(d, key))) set(r, `the embedded font program of ${font} (its glyph outlines)`);
+      for (const key of ["FontFile", "FontFile2", "FontFile3"])
+        for (const r of refsIn(get(d, key))) set(r, `the embedded font program of ${font} (its glyph outlines)`);
     } else if (type === "EmbeddedFile") set(num, "the embedded bill (lianpiao-bill.json)");
     else if (type === "Filespec") set(num, "the file specification of the embedded bill");
     else if (type === "XObject" && subtype === "Form") set(num, "a Form XObject (a drawing a page reuses)");
@@ -245,10 +246,20 @@ export function describeIssuedFile(f: IssuedFileFinding): string {
     case "appended": {
       const t = f.tail;
       const parts: string[] = [];
-      if (t.redefined.length) parts.push(`it redefines ${list(t.redefined.map((r) => `object ${r.object} (${r.what})`), 4)}`);
+      if (t.redefined.length)
+        parts.push(
+          `it redefines ${list(
+            t.redefined.map((r) => `object ${r.object} (${r.what})`),
+            4,
+          )}`,
+        );
       if (t.added.length) parts.push(`it adds ${t.added.length === 1 ? "object" : "objects"} ${list(t.added.map(String), 8)}`);
       if (t.actions.length) parts.push(`it names ${list(t.actions)}`);
-      parts.push(t.xref ? "with its own cross-reference section (an incremental update: viewers show the changed document)" : "with no cross-reference section of its own (objects appended after the end: a reader that takes the last definition of an object sees them, a viewer following the cross-reference table does not)");
+      parts.push(
+        t.xref
+          ? "with its own cross-reference section (an incremental update: viewers show the changed document)"
+          : "with no cross-reference section of its own (objects appended after the end: a reader that takes the last definition of an object sees them, a viewer following the cross-reference table does not)",
+      );
       return `The file is the issued file plus ${n(f.extra)} bytes after its %%EOF: ${parts.join("; ")}`;
     }
     case "truncated":

@@ -69,10 +69,7 @@ export function drawLabel(doc: Doc, label: Label, values: Values, x: number, y: 
 
 /** Width a bilingual label takes. */
 export function labelWidth(doc: Doc, label: Label, values: Values): number {
-  return Math.max(
-    measure(doc, fillPlaceholders(label.zh, values), SIZES.labelZh),
-    measure(doc, fillPlaceholders(label.en, values), SIZES.labelEn),
-  );
+  return Math.max(measure(doc, fillPlaceholders(label.zh, values), SIZES.labelZh), measure(doc, fillPlaceholders(label.en, values), SIZES.labelEn));
 }
 
 /** A row of labelled cells spanning four units of the body width, with cell borders. */
@@ -81,7 +78,12 @@ export function drawCellRow(doc: Doc, g: Geometry, cells: Cell[], values: Values
   let x = g.left;
   cells.forEach((cell, i) => {
     const w = cell.span * unit;
-    if (i > 0) doc.moveTo(x, y).lineTo(x, y + height).lineWidth(0.6).stroke(COLORS.frame);
+    if (i > 0)
+      doc
+        .moveTo(x, y)
+        .lineTo(x, y + height)
+        .lineWidth(0.6)
+        .stroke(COLORS.frame);
     const lw = drawLabel(doc, cell, values, x + SIZES.padding, y, height) + 6;
     const valueWidth = w - lw - 2 * SIZES.padding;
     const weight = cell.strong ? "bold" : "regular";
@@ -90,5 +92,9 @@ export function drawCellRow(doc: Doc, g: Geometry, cells: Cell[], values: Values
     drawFitted(doc, fitted, x + SIZES.padding + lw, y, valueWidth, height, "left");
     x += w;
   });
-  doc.moveTo(g.left, y + height).lineTo(g.left + g.inner, y + height).lineWidth(0.6).stroke(COLORS.frame);
+  doc
+    .moveTo(g.left, y + height)
+    .lineTo(g.left + g.inner, y + height)
+    .lineWidth(0.6)
+    .stroke(COLORS.frame);
 }

@@ -110,10 +110,12 @@ export class PdfParsePool implements UploadParser {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new PdfParseError("the PDF parse pool is closed"));
-    await Promise.all(this.slots.map((s) => {
-      if (s.timer) clearTimeout(s.timer);
-      return s.worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.map((s) => {
+        if (s.timer) clearTimeout(s.timer);
+        return s.worker.terminate();
+      }),
+    );
   }
 
   private run(req: ParseRequest): Promise<unknown> {

@@ -14,7 +14,10 @@ port.on("message", (req: ParseRequest) => {
   let res: ParseResponse;
   try {
     const pdf = Buffer.from(req.pdf);
-    const value = req.op === "extract" ? extractUpload(pdf, req.limits) : compareIssuedFile(pdf, Buffer.from(req.reference.buffer, req.reference.byteOffset, req.reference.byteLength));
+    const value =
+      req.op === "extract"
+        ? extractUpload(pdf, req.limits)
+        : compareIssuedFile(pdf, Buffer.from(req.reference.buffer, req.reference.byteOffset, req.reference.byteLength));
     res = { id: req.id, value };
   } catch (err) {
     res = { id: req.id, error: err instanceof Error ? err.message : String(err) };

@@ -9,7 +9,10 @@ import { PdfReader, isDict, isName, isRef, type PdfValue } from "./pdf-syntax";
 export type PdfReadCode = "TOO_LARGE" | "MALFORMED" | "TOO_COMPLEX";
 
 export class PdfReadError extends Error {
-  constructor(readonly code: PdfReadCode, message: string) {
+  constructor(
+    readonly code: PdfReadCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -5,10 +5,19 @@
  */
 
 export type PdfValue = number | boolean | null | PdfName | PdfString | PdfRef | PdfValue[] | PdfDict;
-export interface PdfName { name: string }
-export interface PdfString { bytes: Buffer }
-export interface PdfRef { num: number; gen: number }
-export interface PdfDict { dict: Map<string, PdfValue> }
+export interface PdfName {
+  name: string;
+}
+export interface PdfString {
+  bytes: Buffer;
+}
+export interface PdfRef {
+  num: number;
+  gen: number;
+}
+export interface PdfDict {
+  dict: Map<string, PdfValue>;
+}
 
 export class PdfSyntaxError extends Error {}
 
@@ -25,7 +34,10 @@ export const isString = (v: PdfValue | undefined): v is PdfString => typeof v ==
 
 export class PdfReader {
   pos: number;
-  constructor(readonly buf: Buffer, pos = 0) {
+  constructor(
+    readonly buf: Buffer,
+    pos = 0,
+  ) {
     this.pos = pos;
   }
 
@@ -143,7 +155,10 @@ export class PdfReader {
 /** A PDF text string: UTF-16 (with BOM), UTF-8 (with BOM) or PDFDocEncoding read as Latin-1. */
 export function textOf(s: PdfString): string {
   const b = s.bytes;
-  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2, 2 + ((b.length - 2) & ~1))).swap16().toString("utf16le");
+  if (b[0] === 0xfe && b[1] === 0xff)
+    return Buffer.from(b.subarray(2, 2 + ((b.length - 2) & ~1)))
+      .swap16()
+      .toString("utf16le");
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString("utf8");
   return b.toString("latin1");
 }

@@ -77,12 +77,19 @@ export function drawPages(doc: Doc, envelope: BillEnvelope, opts: RenderOptions)
     if (bill.redOf) drawRedWatermark(ctx);
     drawSealArea(ctx);
     drawHeader(ctx);
-    doc.rect(g.left, g.bodyTop, g.inner, g.bodyBottom - g.bodyTop).lineWidth(1).stroke(COLORS.frame);
+    doc
+      .rect(g.left, g.bodyTop, g.inner, g.bodyBottom - g.bodyTop)
+      .lineWidth(1)
+      .stroke(COLORS.frame);
     tpl.parties.forEach((cells, r) => drawCellRow(doc, g, cells, values, g.bodyTop + r * SIZES.partyRow, SIZES.partyRow));
     drawTableHead(doc, tpl.columns, boxes, tableTop - SIZES.tableHead);
     const tableBottom = last ? g.bodyBottom - summaryHeight : g.bodyBottom - SIZES.itemRow;
     drawRows(doc, tpl.columns, boxes, pageRows, tableTop, tableBottom);
-    doc.moveTo(g.left, tableBottom).lineTo(g.left + g.inner, tableBottom).lineWidth(0.6).stroke(COLORS.frame);
+    doc
+      .moveTo(g.left, tableBottom)
+      .lineTo(g.left + g.inner, tableBottom)
+      .lineWidth(0.6)
+      .stroke(COLORS.frame);
     if (last) {
       tpl.summary.forEach((cells, r) => drawCellRow(doc, g, cells, values, tableBottom + r * SIZES.summaryRow, SIZES.summaryRow));
     } else {

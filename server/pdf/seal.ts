@@ -42,8 +42,14 @@ function arcText(doc: Doc, name: string, cx: number, cy: number, radius: number)
 export function drawSeal(doc: Doc, issuerName: string, caption: string, cx: number, cy: number, r: number): void {
   doc.save();
   doc.opacity(0.8);
-  doc.lineWidth(r * 0.06).circle(cx, cy, r).stroke(SEAL_RED);
-  doc.lineWidth(r * 0.015).circle(cx, cy, r * 0.9).stroke(SEAL_RED);
+  doc
+    .lineWidth(r * 0.06)
+    .circle(cx, cy, r)
+    .stroke(SEAL_RED);
+  doc
+    .lineWidth(r * 0.015)
+    .circle(cx, cy, r * 0.9)
+    .stroke(SEAL_RED);
   arcText(doc, issuerName, cx, cy, r * 0.8);
   star(doc, cx, cy - r * 0.02, r * 0.26);
   const size = r * 0.17;

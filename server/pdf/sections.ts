@@ -45,8 +45,16 @@ function drawTitle(c: PageContext): void {
   doc.fillColor(COLORS.title);
   const w = drawLine(doc, zh.lines[0], g.width / 2 - 125, g.margin + 1, zh.size, { weight: "bold", align: "center", width: 250, spacing });
   const under = g.margin + zh.size + 4;
-  doc.lineWidth(1.1).moveTo(g.width / 2 - w / 2 - 4, under).lineTo(g.width / 2 + w / 2 + 4, under).stroke(COLORS.title);
-  doc.lineWidth(0.5).moveTo(g.width / 2 - w / 2 - 4, under + 2.4).lineTo(g.width / 2 + w / 2 + 4, under + 2.4).stroke(COLORS.title);
+  doc
+    .lineWidth(1.1)
+    .moveTo(g.width / 2 - w / 2 - 4, under)
+    .lineTo(g.width / 2 + w / 2 + 4, under)
+    .stroke(COLORS.title);
+  doc
+    .lineWidth(0.5)
+    .moveTo(g.width / 2 - w / 2 - 4, under + 2.4)
+    .lineTo(g.width / 2 + w / 2 + 4, under + 2.4)
+    .stroke(COLORS.title);
   doc.fillColor(COLORS.title);
   drawLine(doc, title.en, g.width / 2 - 150, under + 6, 7, { align: "center", width: 300 });
   doc.fillColor(COLORS.english);

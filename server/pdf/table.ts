@@ -73,7 +73,12 @@ export function drawTableHead(doc: Doc, columns: Column[], boxes: ColumnBox[], y
 export function drawRows(doc: Doc, columns: Column[], boxes: ColumnBox[], rows: MeasuredRow[], y: number, bottom: number): number {
   const right = boxes[boxes.length - 1].x + boxes[boxes.length - 1].width;
   doc.moveTo(boxes[0].x, y).lineTo(right, y).lineWidth(0.6).stroke(COLORS.frame);
-  for (const box of boxes.slice(1)) doc.moveTo(box.x, y - SIZES.tableHead).lineTo(box.x, bottom).lineWidth(0.4).stroke(COLORS.frame);
+  for (const box of boxes.slice(1))
+    doc
+      .moveTo(box.x, y - SIZES.tableHead)
+      .lineTo(box.x, bottom)
+      .lineWidth(0.4)
+      .stroke(COLORS.frame);
   doc.fillColor(COLORS.value);
   for (const row of rows) {
     row.cells.forEach((f, i) => drawFitted(doc, f, boxes[i].x + SIZES.padding, y, boxes[i].width - 2 * SIZES.padding, row.height, columns[i].align));

@@ -96,7 +96,14 @@ export function drawFitted(doc: Doc, f: Fitted, x: number, y: number, width: num
 }
 
 /** Draws one line at (x, y) (top of the ink), sized and aligned; returns its width. */
-export function drawLine(doc: Doc, raw: string, x: number, y: number, size: number, opts: { weight?: FontWeight; align?: Align; width?: number; spacing?: number } = {}): number {
+export function drawLine(
+  doc: Doc,
+  raw: string,
+  x: number,
+  y: number,
+  size: number,
+  opts: { weight?: FontWeight; align?: Align; width?: number; spacing?: number } = {},
+): number {
   const text = printable(raw);
   doc.font(FONT_NAMES[opts.weight ?? "regular"]).fontSize(size);
   const spacing = opts.spacing ?? 0;

@@ -13,10 +13,18 @@ export function hashApiKey(key: string): string {
   return crypto.createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-export async function createApiKey(db: Db, institution: Pick<Institution, "id" | "role">, label = "default", now = Date.now()): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: Db,
+  institution: Pick<Institution, "id" | "role">,
+  label = "default",
+  now = Date.now(),
+): Promise<{ id: string; key: string }> {
   const key = PREFIX[institution.role] + crypto.randomBytes(24).toString("base64url");
   const id = crypto.randomUUID();
-  await db.insertInto("api_keys").values({ id, institution_id: institution.id, key_hash: hashApiKey(key), label, created_at: now, revoked_at: null }).execute();
+  await db
+    .insertInto("api_keys")
+    .values({ id, institution_id: institution.id, key_hash: hashApiKey(key), label, created_at: now, revoked_at: null })
+    .execute();
   return { id, key };
 }
 
@@ -28,7 +36,10 @@ export async function revokeApiKey(db: Db, keyId: string, now = Date.now()): Pro
 /** Looks a key up; cached briefly so that issuing at volume does not query twice per request. */
 export class KeyResolver implements KeyLookup {
   private cache = new Map<string, { at: number; principal: Principal | null }>();
-  constructor(private readonly db: Db, private readonly ttlMs = 2000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 2000,
+  ) {}
 
   async resolve(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key);

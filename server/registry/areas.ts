@@ -42,16 +42,36 @@ export interface AreaDeps {
 }
 
 async function bureauAccount(db: Db): Promise<string> {
-  const row = await db.selectFrom("institutions").select("account").where("role", "=", "bureau").where("account", "is not", null).orderBy("created_at").executeTakeFirst();
+  const row = await db
+    .selectFrom("institutions")
+    .select("account")
+    .where("role", "=", "bureau")
+    .where("account", "is not", null)
+    .orderBy("created_at")
+    .executeTakeFirst();
   if (!row?.account) throw new Error("no bureau institution with a chain account in the store");
   return row.account;
 }
 
 export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: Router[] } {
-  const registrar = new Registrar({ provider: d.provider, registry: d.registry, signers: d.signers, account: () => bureauAccount(d.db), confirmations: d.confirmations });
+  const registrar = new Registrar({
+    provider: d.provider,
+    registry: d.registry,
+    signers: d.signers,
+    account: () => bureauAccount(d.db),
+    confirmations: d.confirmations,
+  });
   const registryDeps = { db: d.db, provider: d.provider, registry: d.registry, confirmations: d.confirmations };
   const reconcile = reconciliationRunner(registryDeps);
-  const admin = { db: d.db, signers: d.signers, registrar, keys: d.keys, keystorePassword: d.keystorePassword, fundNewAccounts: d.devChain, onReinstated: () => d.retryHeld() };
+  const admin = {
+    db: d.db,
+    signers: d.signers,
+    registrar,
+    keys: d.keys,
+    keystorePassword: d.keystorePassword,
+    fundNewAccounts: d.devChain,
+    onReinstated: () => d.retryHeld(),
+  };
   return {
     api: {
       "/issuers": issuerRoutes(admin),
@@ -59,6 +79,17 @@ export function bureauAreas(d: AreaDeps): { api: Record<string, Router>; pages: 
       "/registry": registryRoutes({ ...registryDeps, run: reconcile }),
       "/audit": auditRoutes(d.db),
     },
-    pages: [bureauPage({ db: d.db, keys: d.keys, registry: d.registry, secureCookies: d.baseUrl.startsWith("https://"), publicBaseUrl: d.baseUrl, limits: d.limits, admin, reconcile })],
+    pages: [
+      bureauPage({
+        db: d.db,
+        keys: d.keys,
+        registry: d.registry,
+        secureCookies: d.baseUrl.startsWith("https://"),
+        publicBaseUrl: d.baseUrl,
+        limits: d.limits,
+        admin,
+        reconcile,
+      }),
+    ],
   };
 }

@@ -25,7 +25,16 @@ export async function auditEntries(db: Db, q: z.output<typeof auditQuery>) {
   let sel = db
     .selectFrom("audit_log")
     .leftJoin("institutions", "institutions.id", "audit_log.actor")
-    .select(["audit_log.id", "audit_log.at", "audit_log.actor", "institutions.name as actor_name", "audit_log.action", "audit_log.subject", "audit_log.detail", "audit_log.ip"])
+    .select([
+      "audit_log.id",
+      "audit_log.at",
+      "audit_log.actor",
+      "institutions.name as actor_name",
+      "audit_log.action",
+      "audit_log.subject",
+      "audit_log.detail",
+      "audit_log.ip",
+    ])
     .orderBy("audit_log.id", "desc")
     .limit(q.limit + 1);
   if (q.actor) sel = sel.where("audit_log.actor", "=", q.actor);

@@ -33,11 +33,29 @@ function query(db: Db, s: BillSearch) {
     .leftJoin("batches", "batches.id", "bills.batch_id")
     .leftJoin("bills as orig", "orig.id", "bills.red_of_id")
     .select([
-      "bills.id", "bills.institution_id", "bills.kind", "bills.bill_code", "bills.bill_number", "bills.issued_at", "bills.issue_date", "bills.total_fen", "bills.status",
-      "bills.envelope", "bills.void_reason", "bills.voided_at", "bills.reimbursed_at", "bills.created_at", "bills.leaf",
-      "iss.name as issuer_name", "iss.credit_code as issuer_credit_code", "rp.name as reimbursed_by_name",
-      "batches.root as batch_root", "batches.tx_hash as tx_hash", "batches.block_number as block_number",
-      "orig.bill_code as red_of_code", "orig.bill_number as red_of_number",
+      "bills.id",
+      "bills.institution_id",
+      "bills.kind",
+      "bills.bill_code",
+      "bills.bill_number",
+      "bills.issued_at",
+      "bills.issue_date",
+      "bills.total_fen",
+      "bills.status",
+      "bills.envelope",
+      "bills.void_reason",
+      "bills.voided_at",
+      "bills.reimbursed_at",
+      "bills.created_at",
+      "bills.leaf",
+      "iss.name as issuer_name",
+      "iss.credit_code as issuer_credit_code",
+      "rp.name as reimbursed_by_name",
+      "batches.root as batch_root",
+      "batches.tx_hash as tx_hash",
+      "batches.block_number as block_number",
+      "orig.bill_code as red_of_code",
+      "orig.bill_number as red_of_number",
     ])
     .orderBy("bills.created_at")
     .orderBy("bills.id");
@@ -97,18 +115,48 @@ export async function searchBills(db: Db, s: BillSearch) {
 }
 
 export const CSV_HEADER = [
-  "票据代码 billCode", "票据号码 billNumber", "开票时间 issuedAt", "开票单位 issuer", "统一社会信用代码 creditCode", "票据种类 kind",
-  "交款人/捐赠人 holder", "金额 total", "状态 status", "红字冲销原票 redOf", "冲红原因 voidReason", "冲红时间 voidedAt",
-  "报销单位 reimbursedBy", "报销时间 reimbursedAt", "批次根 root", "交易哈希 txHash", "区块 block", "类别 category",
+  "票据代码 billCode",
+  "票据号码 billNumber",
+  "开票时间 issuedAt",
+  "开票单位 issuer",
+  "统一社会信用代码 creditCode",
+  "票据种类 kind",
+  "交款人/捐赠人 holder",
+  "金额 total",
+  "状态 status",
+  "红字冲销原票 redOf",
+  "冲红原因 voidReason",
+  "冲红时间 voidedAt",
+  "报销单位 reimbursedBy",
+  "报销时间 reimbursedAt",
+  "批次根 root",
+  "交易哈希 txHash",
+  "区块 block",
+  "类别 category",
 ];
 
 /** The columns of both exports, in order; `text` columns are codes (kept as text, leading zeros and all). */
 function exportCells(r: Row): unknown[] {
   const p = presentRow(r);
   return [
-    p.billCode, p.billNumber, p.issuedAt, p.issuer.name, p.issuer.creditCode, p.kind, p.holder, p.total, p.status,
-    p.redOf ? `${p.redOf.billCode}-${p.redOf.billNumber}` : "", p.void?.reason, p.void?.at, p.reimbursement?.by, p.reimbursement?.at,
-    p.anchor?.root, p.anchor?.txHash, p.anchor?.blockNumber, categoryOf(p),
+    p.billCode,
+    p.billNumber,
+    p.issuedAt,
+    p.issuer.name,
+    p.issuer.creditCode,
+    p.kind,
+    p.holder,
+    p.total,
+    p.status,
+    p.redOf ? `${p.redOf.billCode}-${p.redOf.billNumber}` : "",
+    p.void?.reason,
+    p.void?.at,
+    p.reimbursement?.by,
+    p.reimbursement?.at,
+    p.anchor?.root,
+    p.anchor?.txHash,
+    p.anchor?.blockNumber,
+    categoryOf(p),
   ];
 }
 
@@ -150,7 +198,11 @@ export async function streamBillsXlsx(db: Db, s: BillSearch, res: Response): Pro
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
   wb.created = new Date(0);
   const ws = wb.addWorksheet("bills", { views: [{ state: "frozen", ySplit: 1 }] });
-  ws.columns = CSV_HEADER.map((header, i) => ({ header, width: i === 14 || i === 15 ? 68 : CODE_COLUMNS.has(i) ? 22 : 18, style: CODE_COLUMNS.has(i) ? { numFmt: "@" } : i === AMOUNT_COLUMN ? { numFmt: "0.00" } : {} }));
+  ws.columns = CSV_HEADER.map((header, i) => ({
+    header,
+    width: i === 14 || i === 15 ? 68 : CODE_COLUMNS.has(i) ? 22 : 18,
+    style: CODE_COLUMNS.has(i) ? { numFmt: "@" } : i === AMOUNT_COLUMN ? { numFmt: "0.00" } : {},
+  }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   let after: string | undefined;

@@ -4,7 +4,11 @@
 import { escapeHtml } from "../format/html";
 
 export function dailyChartSvg(days: Array<{ day: string; count: number }>): string {
-  const W = 720, H = 200, left = 36, bottom = 24, top = 10;
+  const W = 720,
+    H = 200,
+    left = 36,
+    bottom = 24,
+    top = 10;
   const max = Math.max(1, ...days.map((d) => d.count));
   const slot = (W - left - 4) / Math.max(1, days.length);
   const scale = (H - bottom - top) / max;
@@ -13,7 +17,10 @@ export function dailyChartSvg(days: Array<{ day: string; count: number }>): stri
       const h = d.count * scale;
       const x = left + i * slot + 1;
       const y = H - bottom - h;
-      const label = i % 5 === 0 || i === days.length - 1 ? `<text x="${(x + slot / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle">${escapeHtml(d.day.slice(5))}</text>` : "";
+      const label =
+        i % 5 === 0 || i === days.length - 1
+          ? `<text x="${(x + slot / 2).toFixed(1)}" y="${H - 8}" text-anchor="middle">${escapeHtml(d.day.slice(5))}</text>`
+          : "";
       return `<rect class="bar" data-day="${escapeHtml(d.day)}" data-count="${d.count}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, slot - 2).toFixed(1)}" height="${h.toFixed(1)}"><title>${escapeHtml(d.day)}: ${d.count}</title></rect>${label}`;
     })
     .join("");

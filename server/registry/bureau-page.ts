@@ -37,8 +37,6 @@ export type { BureauPageDeps, ConsoleCtx };
 const COOKIE = "lp_bureau";
 const CSRF_COOKIE = "lp_bureau_csrf";
 
-
-
 function cookieOf(req: Request, name: string): string | undefined {
   return new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(req.get("cookie") ?? "")?.[1];
 }
@@ -69,7 +67,10 @@ export function bureauPage(d: BureauPageDeps): Router {
 
   const frame = (res: Response, status: number, title: string, body: string, s?: Session, active?: string) => {
     const nonce = crypto.randomBytes(16).toString("base64");
-    res.setHeader("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
+    res.setHeader(
+      "Content-Security-Policy",
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
     res.setHeader("Cache-Control", "no-store");
     // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with every form
     res.setHeader("Referrer-Policy", "same-origin");
@@ -77,7 +78,10 @@ export function bureauPage(d: BureauPageDeps): Router {
     const nav = s
       ? `<nav class="tabs">${NAV.map(([p, zh, en]) => `<a href="${home}${p}"${p === active ? ' aria-current="page"' : ""}>${zh} <span>${en}</span></a>`).join("")}</nav>`
       : "";
-    res.status(status).type("html").send(render("layout.html", { title, nonce, css: template("bureau.css"), body, logout, nav, home }));
+    res
+      .status(status)
+      .type("html")
+      .send(render("layout.html", { title, nonce, css: template("bureau.css"), body, logout, nav, home }));
   };
 
   const cookie = (name: string, value: string, maxAge: number) =>
@@ -91,7 +95,16 @@ export function bureauPage(d: BureauPageDeps): Router {
     return token;
   };
   const login = (req: Request, res: Response, status: number, error = "") =>
-    frame(res, status, "登录 Sign in", render("login.html", { action: `${home}/login`, csrf: hidden(preSessionToken(req, res)), error: error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "" }));
+    frame(
+      res,
+      status,
+      "登录 Sign in",
+      render("login.html", {
+        action: `${home}/login`,
+        csrf: hidden(preSessionToken(req, res)),
+        error: error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "",
+      }),
+    );
 
   const publicOrigin = d.publicBaseUrl ? new URL(d.publicBaseUrl).origin : undefined;
   /** The browser's word on where the form came from: absent (not a browser), or this site. */
@@ -146,7 +159,12 @@ export function bureauPage(d: BureauPageDeps): Router {
     if (!principal || principal.institution.role !== "bureau") {
       const wait = await failures.hit(clientKey(req.ip));
       if (wait > 0) res.setHeader("Retry-After", String(wait));
-      return login(req, res, wait > 0 ? 429 : 401, wait > 0 ? "尝试次数过多，请稍后再试 Too many attempts; wait a minute" : "密钥无效 The key is not a valid bureau key");
+      return login(
+        req,
+        res,
+        wait > 0 ? 429 : 401,
+        wait > 0 ? "尝试次数过多，请稍后再试 Too many attempts; wait a minute" : "密钥无效 The key is not a valid bureau key",
+      );
     }
     const token = await sessions.create(principal.keyId, principal.institution.id);
     await audit(d.db, { actor: principal.institution.id, ip: req.ip ?? null, action: "bureau.sign_in", subject: principal.keyId, detail: {} });

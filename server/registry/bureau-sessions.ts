@@ -30,7 +30,10 @@ export class BureauSessions {
   async create(keyId: string, institutionId: string): Promise<string> {
     const token = newToken();
     const now = Date.now();
-    await this.db.insertInto("bureau_sessions").values({ token_hash: hashOf(token), key_id: keyId, institution_id: institutionId, created_at: now, expires_at: now + SESSION_MS }).execute();
+    await this.db
+      .insertInto("bureau_sessions")
+      .values({ token_hash: hashOf(token), key_id: keyId, institution_id: institutionId, created_at: now, expires_at: now + SESSION_MS })
+      .execute();
     await this.sweep(now);
     return token;
   }

@@ -52,11 +52,24 @@ export function eventRow(log: Pick<Log, "topics" | "data" | "blockNumber" | "ind
   if (!parsed) return null;
   // by field name, never by position
   const a: Record<string, unknown> = parsed.args.toObject();
-  const base = { id: `${log.blockNumber}:${log.index}`, block_number: log.blockNumber, log_index: log.index, tx_hash: log.transactionHash, name: parsed.name, root: null, leaf: null, party: null };
+  const base = {
+    id: `${log.blockNumber}:${log.index}`,
+    block_number: log.blockNumber,
+    log_index: log.index,
+    tx_hash: log.transactionHash,
+    name: parsed.name,
+    root: null,
+    leaf: null,
+    party: null,
+  };
   const data = (v: Record<string, unknown>) => JSON.stringify(v);
   switch (parsed.name) {
     case "IssuerAdmitted":
-      return { ...base, account: address(a.account), data: data({ kind: Number(a.kind), creditCodeHash: hex(a.creditCodeHash), registrar: address(a.registrar) }) };
+      return {
+        ...base,
+        account: address(a.account),
+        data: data({ kind: Number(a.kind), creditCodeHash: hex(a.creditCodeHash), registrar: address(a.registrar) }),
+      };
     case "IssuerSuspended":
     case "IssuerReinstated":
       return { ...base, account: address(a.account), data: data({ registrar: address(a.registrar) }) };
@@ -71,13 +84,33 @@ export function eventRow(log: Pick<Log, "topics" | "data" | "blockNumber" | "ind
     case "BillVoided":
       return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), data: data({ reason: Number(a.reason) }) };
     case "BillReimbursed":
-      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference) }) };
+      return {
+        ...base,
+        root: hex(a.root),
+        leaf: hex(a.leaf),
+        account: address(a.issuer),
+        party: address(a.party),
+        data: data({ claimReference: hex(a.claimReference) }),
+      };
     case "ReimbursementReleased":
       return { ...base, leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: "{}" };
     case "BillClaimed":
-      return { ...base, root: hex(a.root), leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
+      return {
+        ...base,
+        root: hex(a.root),
+        leaf: hex(a.leaf),
+        account: address(a.issuer),
+        party: address(a.party),
+        data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }),
+      };
     case "ClaimReleased":
-      return { ...base, leaf: hex(a.leaf), account: address(a.issuer), party: address(a.party), data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }) };
+      return {
+        ...base,
+        leaf: hex(a.leaf),
+        account: address(a.issuer),
+        party: address(a.party),
+        data: data({ claimReference: hex(a.claimReference), amountFen: String(a.amountFen) }),
+      };
     default:
       return null;
   }
@@ -106,7 +139,12 @@ export async function scanRegistry(db: Db, provider: Provider, registry: string,
     const logs = await provider.getLogs({ address: registry, fromBlock: lo, toBlock: hi });
     const rows = logs.map(eventRow).filter((r): r is EventRow => r !== null);
     await db.transaction().execute(async (trx) => {
-      for (const r of rows) await trx.insertInto("chain_events").values(r).onConflict((oc) => oc.column("id").doNothing()).execute();
+      for (const r of rows)
+        await trx
+          .insertInto("chain_events")
+          .values(r)
+          .onConflict((oc) => oc.column("id").doNothing())
+          .execute();
       await setSetting(trx, SCAN_CURSOR, String(hi));
     });
     events += rows.length;

@@ -38,7 +38,10 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
   r.get("/issuers", ctx.signedIn, async (_req, res) => {
     const issuers = await listIssuers(ctx.d.db);
     const rows = issuers
-      .map((i) => `<tr data-issuer="${esc(i.id)}"><td><a href="${url(i.id)}">${esc(i.name)}</a></td><td>${i.kind === "medical" ? "医疗 medical" : "捐赠 donation"}</td><td class="state-${esc(i.status)}">${i.status === "active" ? "正常 active" : "暂停 suspended"}</td><td class="num">${i.bills.issued}</td></tr>`)
+      .map(
+        (i) =>
+          `<tr data-issuer="${esc(i.id)}"><td><a href="${url(i.id)}">${esc(i.name)}</a></td><td>${i.kind === "medical" ? "医疗 medical" : "捐赠 donation"}</td><td class="state-${esc(i.status)}">${i.status === "active" ? "正常 active" : "暂停 suspended"}</td><td class="num">${i.bills.issued}</td></tr>`,
+      )
       .join("");
     const admit =
       `<section class="card"><h2>准入开票单位 Admit an issuer</h2><form method="post" action="${ctx.home}/issuers" class="grid-form">${ctx.csrfField(res)}` +
@@ -56,7 +59,13 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
   r.post("/issuers", ...ctx.protect, async (req, res) => {
     const b = req.body as Record<string, string>;
     try {
-      const input = parseInput(admitBody, { name: b.name, creditCode: b.creditCode, kind: b.kind, billCode: b.billCode, range: { start: Number(b.start), end: Number(b.end) } });
+      const input = parseInput(admitBody, {
+        name: b.name,
+        creditCode: b.creditCode,
+        kind: b.kind,
+        billCode: b.billCode,
+        range: { start: Number(b.start), end: Number(b.end) },
+      });
       const { issuer, apiKey } = await admitIssuer(admin, input, ctx.actor(req, res));
       const body = `<section class="card"><h1>已准入 Admitted: ${esc(issuer.name)}</h1>${keyOnce(apiKey)}<p><a href="${url(issuer.id)}">查看 Open the issuer</a></p></section>`;
       ctx.page(res, 201, "已准入 Admitted", body, "/issuers");
@@ -78,18 +87,26 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
     const last = new Map<string, number>();
     for (const g of detail.ranges) last.set(g.billCode, Math.max(last.get(g.billCode) ?? 0, g.end));
     const ranges = detail.ranges
-      .map((g) => `<tr data-range="${esc(g.id)}"><td><code>${esc(g.billCode)}</code></td><td class="num">${g.start}</td><td class="num">${g.end}</td><td class="num">${g.used}</td><td class="num">${g.remaining}</td></tr>`)
+      .map(
+        (g) =>
+          `<tr data-range="${esc(g.id)}"><td><code>${esc(g.billCode)}</code></td><td class="num">${g.start}</td><td class="num">${g.end}</td><td class="num">${g.used}</td><td class="num">${g.remaining}</td></tr>`,
+      )
       .join("");
     const extend = [...last]
       .filter(([, end]) => end < 9_999_999_999)
       .map(([code, end]) => {
         const size = Math.max(...detail.ranges.filter((g) => g.billCode === code && g.end === end).map((g) => g.end - g.start + 1));
-        return `<form method="post" action="${here}/ranges" class="inline extend" data-code="${esc(code)}">${csrf}<input type="hidden" name="billCode" value="${esc(code)}"><input type="hidden" name="start" value="${end + 1}">` +
-          `<label>${esc(code)} 自 ${end + 1} 延长至 <span>extend from ${end + 1} to</span><input name="end" required inputmode="numeric" value="${Math.min(end + size, 9_999_999_999)}"></label><button type="submit">延长号段 Extend</button></form>`;
+        return (
+          `<form method="post" action="${here}/ranges" class="inline extend" data-code="${esc(code)}">${csrf}<input type="hidden" name="billCode" value="${esc(code)}"><input type="hidden" name="start" value="${end + 1}">` +
+          `<label>${esc(code)} 自 ${end + 1} 延长至 <span>extend from ${end + 1} to</span><input name="end" required inputmode="numeric" value="${Math.min(end + size, 9_999_999_999)}"></label><button type="submit">延长号段 Extend</button></form>`
+        );
       })
       .join("");
     const keys = detail.keys
-      .map((k) => `<tr data-key="${esc(k.id)}"><td>${esc(k.label)}</td><td>${esc(isoShanghai(k.createdAt))}</td><td>${k.revokedAt ? `已吊销 revoked ${esc(isoShanghai(k.revokedAt))}` : `<form method="post" action="${here}/keys/${encodeURIComponent(k.id)}/revoke" class="inline">${csrf}<button type="submit" class="danger">吊销 Revoke</button></form>`}</td></tr>`)
+      .map(
+        (k) =>
+          `<tr data-key="${esc(k.id)}"><td>${esc(k.label)}</td><td>${esc(isoShanghai(k.createdAt))}</td><td>${k.revokedAt ? `已吊销 revoked ${esc(isoShanghai(k.revokedAt))}` : `<form method="post" action="${here}/keys/${encodeURIComponent(k.id)}/revoke" class="inline">${csrf}<button type="submit" class="danger">吊销 Revoke</button></form>`}</td></tr>`,
+      )
       .join("");
     const suspended = detail.status === "suspended";
     const state = `<form method="post" action="${here}/${suspended ? "reinstate" : "suspend"}">${csrf}${field("reason", "原因", "Reason (for the audit log)", 'maxlength="200"')}<button type="submit" class="${suspended ? "" : "danger"}">${suspended ? "恢复 Reinstate" : "暂停 Suspend"}</button></form>`;
@@ -106,28 +123,54 @@ export function issuerConsole(ctx: ConsoleCtx): Router {
     const id = String(req.params.id);
     try {
       const shown = await fn(req, res, id);
-      if (typeof shown === "string") return ctx.page(res, 201, "完成 Done", `<section class="card"><h1>完成 Done</h1>${shown}<p><a href="${url(id)}">返回 Back to the issuer</a></p></section>`, "/issuers");
+      if (typeof shown === "string")
+        return ctx.page(
+          res,
+          201,
+          "完成 Done",
+          `<section class="card"><h1>完成 Done</h1>${shown}<p><a href="${url(id)}">返回 Back to the issuer</a></p></section>`,
+          "/issuers",
+        );
       res.redirect(303, url(id));
     } catch (err) {
       refusal(ctx, res, err, url(id));
     }
   };
-  for (const [path, status] of [["suspend", "suspended"], ["reinstate", "active"]] as const) {
-    r.post(`/issuers/:id/${path}`, ...ctx.protect, act(async (req, res, id) => {
-      const body = parseInput(statusBody, { reason: formField(req, "reason") || undefined });
-      await setIssuerStatus(admin, id, status, ctx.actor(req, res), body.reason);
-    }));
+  for (const [path, status] of [
+    ["suspend", "suspended"],
+    ["reinstate", "active"],
+  ] as const) {
+    r.post(
+      `/issuers/:id/${path}`,
+      ...ctx.protect,
+      act(async (req, res, id) => {
+        const body = parseInput(statusBody, { reason: formField(req, "reason") || undefined });
+        await setIssuerStatus(admin, id, status, ctx.actor(req, res), body.reason);
+      }),
+    );
   }
-  r.post("/issuers/:id/ranges", ...ctx.protect, act(async (req, res, id) => {
-    const body = parseInput(rangeBody, { billCode: formField(req, "billCode"), start: Number(formField(req, "start")), end: Number(formField(req, "end")) });
-    await addRange(admin, id, body, ctx.actor(req, res));
-  }));
-  r.post("/issuers/:id/keys", ...ctx.protect, act(async (req, res, id) => {
-    const body = parseInput(keyBody, { label: formField(req, "label") || undefined });
-    return keyOnce((await newIssuerKey(admin, id, body.label, ctx.actor(req, res))).key);
-  }));
-  r.post("/issuers/:id/keys/:keyId/revoke", ...ctx.protect, act(async (req, res, id) => {
-    await revokeIssuerKey(admin, id, String(req.params.keyId), ctx.actor(req, res));
-  }));
+  r.post(
+    "/issuers/:id/ranges",
+    ...ctx.protect,
+    act(async (req, res, id) => {
+      const body = parseInput(rangeBody, { billCode: formField(req, "billCode"), start: Number(formField(req, "start")), end: Number(formField(req, "end")) });
+      await addRange(admin, id, body, ctx.actor(req, res));
+    }),
+  );
+  r.post(
+    "/issuers/:id/keys",
+    ...ctx.protect,
+    act(async (req, res, id) => {
+      const body = parseInput(keyBody, { label: formField(req, "label") || undefined });
+      return keyOnce((await newIssuerKey(admin, id, body.label, ctx.actor(req, res))).key);
+    }),
+  );
+  r.post(
+    "/issuers/:id/keys/:keyId/revoke",
+    ...ctx.protect,
+    act(async (req, res, id) => {
+      await revokeIssuerKey(admin, id, String(req.params.keyId), ctx.actor(req, res));
+    }),
+  );
   return r;
 }

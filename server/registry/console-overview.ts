@@ -14,13 +14,19 @@ import type { ConsoleCtx } from "./console-context";
 const SHOWN: Array<keyof Figures> = ["issued", "amount", "pending", "voided", "voidedAmount", "reimbursed", "reimbursedAmount", "red", "redAmount"];
 
 export function figureTiles(f: Figures): string {
-  return SHOWN.map((k) => `<div data-figure="${k}"><span class="n">${escapeHtml(f[k])}</span><span>${escapeHtml(FIGURE_NAMES[k][0])} ${escapeHtml(FIGURE_NAMES[k][1])}</span></div>`).join("");
+  return SHOWN.map(
+    (k) =>
+      `<div data-figure="${k}"><span class="n">${escapeHtml(f[k])}</span><span>${escapeHtml(FIGURE_NAMES[k][0])} ${escapeHtml(FIGURE_NAMES[k][1])}</span></div>`,
+  ).join("");
 }
 
 function issuerRows(ctx: ConsoleCtx, issuers: Awaited<ReturnType<typeof listIssuers>>): string {
   return issuers
     .map((i) => {
-      const ranges = i.ranges.map((r) => `${r.billCode} ${r.start}–${r.end} (余 ${r.remaining})`).map(escapeHtml).join("<br>");
+      const ranges = i.ranges
+        .map((r) => `${r.billCode} ${r.start}–${r.end} (余 ${r.remaining})`)
+        .map(escapeHtml)
+        .join("<br>");
       const nums = SHOWN.map((k) => `<td class="num" data-figure="${k}">${escapeHtml(i.bills[k])}</td>`).join("");
       return (
         `<tr data-issuer="${escapeHtml(i.id)}"><td><a href="${ctx.home}/issuers/${encodeURIComponent(i.id)}">${escapeHtml(i.name)}</a></td><td><code>${escapeHtml(i.creditCode)}</code></td><td>${i.kind === "medical" ? "医疗 medical" : "捐赠 donation"}</td>` +

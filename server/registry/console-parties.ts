@@ -12,7 +12,8 @@ import { admitRelyingParty, listRelyingParties, newPartyKey, partyKeys, relyingP
 import { refusal } from "./console-issuers";
 import type { ConsoleCtx } from "./console-context";
 
-const keyOnce = (key: string) => `<div class="once" role="status"><p>API 密钥（只显示这一次）The API key, shown this once:</p><code id="new-key">${esc(key)}</code></div>`;
+const keyOnce = (key: string) =>
+  `<div class="once" role="status"><p>API 密钥（只显示这一次）The API key, shown this once:</p><code id="new-key">${esc(key)}</code></div>`;
 
 export function partiesConsole(ctx: ConsoleCtx): Router {
   const r = Router();
@@ -21,20 +22,37 @@ export function partiesConsole(ctx: ConsoleCtx): Router {
   const who = (req: Request, res: Response) => ({ actor: ctx.session(res).institutionId, ip: req.ip ?? null });
 
   r.get("/relying-parties", ctx.signedIn, async (_req, res) => {
-    const rows = (await listRelyingParties(ctx.d.db)).map((p) => `<tr data-party="${esc(p.id)}"><td><a href="${url(p.id)}">${esc(p.name)}</a></td><td><code>${esc(p.creditCode)}</code></td><td><code>${esc(p.account)}</code></td><td>${esc(isoShanghai(p.admittedAt))}</td></tr>`).join("");
+    const rows = (await listRelyingParties(ctx.d.db))
+      .map(
+        (p) =>
+          `<tr data-party="${esc(p.id)}"><td><a href="${url(p.id)}">${esc(p.name)}</a></td><td><code>${esc(p.creditCode)}</code></td><td><code>${esc(p.account)}</code></td><td>${esc(isoShanghai(p.admittedAt))}</td></tr>`,
+      )
+      .join("");
     const form =
       `<section class="card"><h2>准入用票单位 Admit a relying party</h2><form method="post" action="${list}">${ctx.csrfField(res)}` +
       `<label for="rp-name">名称 <span>Name</span></label><input id="rp-name" name="name" required maxlength="100">` +
       `<label for="rp-credit">统一社会信用代码 <span>Credit code</span></label><input id="rp-credit" name="creditCode" required maxlength="18">` +
       `<button type="submit">准入 Admit</button></form></section>`;
-    ctx.page(res, 200, "用票单位 Relying parties", `<section class="card"><h1>用票单位 Relying parties</h1><div class="scroll"><table id="parties"><thead><tr><th>名称 Name</th><th>统一社会信用代码</th><th>账户 Account</th><th>准入 Admitted</th></tr></thead><tbody>${rows}</tbody></table></div></section>${form}`, "/relying-parties");
+    ctx.page(
+      res,
+      200,
+      "用票单位 Relying parties",
+      `<section class="card"><h1>用票单位 Relying parties</h1><div class="scroll"><table id="parties"><thead><tr><th>名称 Name</th><th>统一社会信用代码</th><th>账户 Account</th><th>准入 Admitted</th></tr></thead><tbody>${rows}</tbody></table></div></section>${form}`,
+      "/relying-parties",
+    );
   });
 
   r.post("/relying-parties", ...ctx.protect, async (req, res) => {
     try {
       const body = parseInput(relyingPartyBody, { name: formField(req, "name"), creditCode: formField(req, "creditCode") });
       const { party, key } = await admitRelyingParty(ctx.d.admin, body, who(req, res));
-      ctx.page(res, 201, "已准入 Admitted", `<section class="card"><h1>已准入 Admitted: ${esc(party.name)}</h1>${keyOnce(key.key)}<p><a href="${url(party.id)}">查看 Open the relying party</a></p></section>`, "/relying-parties");
+      ctx.page(
+        res,
+        201,
+        "已准入 Admitted",
+        `<section class="card"><h1>已准入 Admitted: ${esc(party.name)}</h1>${keyOnce(key.key)}<p><a href="${url(party.id)}">查看 Open the relying party</a></p></section>`,
+        "/relying-parties",
+      );
     } catch (err) {
       refusal(ctx, res, err, list);
     }
@@ -51,7 +69,10 @@ export function partiesConsole(ctx: ConsoleCtx): Router {
     const here = url(party.id);
     const csrf = ctx.csrfField(res);
     const rows = keys
-      .map((k) => `<tr data-key="${esc(k.id)}"><td>${esc(k.label)}</td><td>${esc(isoShanghai(k.createdAt))}</td><td>${k.revokedAt ? `已吊销 revoked ${esc(isoShanghai(k.revokedAt))}` : `<form method="post" action="${here}/keys/${encodeURIComponent(k.id)}/revoke" class="inline">${csrf}<button type="submit" class="danger">吊销 Revoke</button></form>`}</td></tr>`)
+      .map(
+        (k) =>
+          `<tr data-key="${esc(k.id)}"><td>${esc(k.label)}</td><td>${esc(isoShanghai(k.createdAt))}</td><td>${k.revokedAt ? `已吊销 revoked ${esc(isoShanghai(k.revokedAt))}` : `<form method="post" action="${here}/keys/${encodeURIComponent(k.id)}/revoke" class="inline">${csrf}<button type="submit" class="danger">吊销 Revoke</button></form>`}</td></tr>`,
+      )
       .join("");
     const body =
       `<section class="card"><h1>${esc(party.name)}</h1><p class="muted"><code>${esc(party.creditCode)}</code> · <code>${esc(party.account)}</code></p></section>` +
@@ -65,7 +86,13 @@ export function partiesConsole(ctx: ConsoleCtx): Router {
     try {
       const body = parseInput(keyBody, { label: formField(req, "label") || undefined });
       const key = await newPartyKey(ctx.d.admin, id, body.label, who(req, res));
-      ctx.page(res, 201, "完成 Done", `<section class="card"><h1>完成 Done</h1>${keyOnce(key.key)}<p><a href="${url(id)}">返回 Back to the relying party</a></p></section>`, "/relying-parties");
+      ctx.page(
+        res,
+        201,
+        "完成 Done",
+        `<section class="card"><h1>完成 Done</h1>${keyOnce(key.key)}<p><a href="${url(id)}">返回 Back to the relying party</a></p></section>`,
+        "/relying-parties",
+      );
     } catch (err) {
       refusal(ctx, res, err, url(id));
     }

@@ -47,15 +47,13 @@ export function parseCsv(text: string): string[][] {
       if (ch === '"' && src[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ",") {
       row.push(cell);
       cell = "";
-    }
-    else if (ch === "\n" || (ch === "\r" && src[i + 1] === "\n")) {
+    } else if (ch === "\n" || (ch === "\r" && src[i + 1] === "\n")) {
       if (ch === "\r") i++;
       row.push(cell);
       rows.push(row);

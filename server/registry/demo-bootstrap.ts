@@ -42,7 +42,9 @@ export async function ensureRegistry(db: Db, provider: Provider, log: Logger): P
   const known = await getSetting(db, "registry_address");
   if (known) {
     if ((await provider.getCode(known)) === "0x") {
-      throw new Error(`the registry ${known} recorded in the store has no code on this chain: the development chain was reset; start with an empty DATA_DIR / database`);
+      throw new Error(
+        `the registry ${known} recorded in the store has no code on this chain: the development chain was reset; start with an empty DATA_DIR / database`,
+      );
     }
     return known;
   }
@@ -88,7 +90,8 @@ async function ensureInstitutions(db: Db, registry: OnChain): Promise<Record<Dem
   for (const role of Object.keys(ACCOUNTS) as DemoRole[]) {
     const account = devWallet(ACCOUNTS[role]).address;
     const spec = DEMO[role];
-    if (role === "hospital" || role === "charity") await admitOnChain(registry, devWallet(ACCOUNTS[role]).privateKey, role === "hospital" ? "medical" : "donation", spec.creditCode);
+    if (role === "hospital" || role === "charity")
+      await admitOnChain(registry, devWallet(ACCOUNTS[role]).privateKey, role === "hospital" ? "medical" : "donation", spec.creditCode);
     out[role] =
       (await findByAccount(db, account)) ??
       (await createInstitution(db, {
@@ -124,7 +127,15 @@ export interface DemoCredentials {
  * Keys are stored only as hashes, so the credentials file (0600) is the one place the demo keys live;
  * when it is missing (or belongs to another registry) fresh keys are made and the file is written again.
  */
-export async function bootstrapDemo(opts: { db: Db; provider: Provider; registry: string; dataDir: string; rpcUrl: string; chainId: number; baseUrl: string }): Promise<DemoCredentials> {
+export async function bootstrapDemo(opts: {
+  db: Db;
+  provider: Provider;
+  registry: string;
+  dataDir: string;
+  rpcUrl: string;
+  chainId: number;
+  baseUrl: string;
+}): Promise<DemoCredentials> {
   const { db, provider, registry, dataDir } = opts;
   const { abi } = loadRegistryArtifact();
   const contract = new Contract(registry, abi, devWallet(ACCOUNTS.bureau).connect(provider));

@@ -103,7 +103,17 @@ export function readFigureSums(r: Record<string, unknown>): FigureSums {
   };
 }
 
-export const NO_SUMS: FigureSums = { issued: 0, amount: 0n, voided: 0, voidedAmount: 0n, reimbursed: 0, reimbursedAmount: 0n, pending: 0, red: 0, redAmount: 0n };
+export const NO_SUMS: FigureSums = {
+  issued: 0,
+  amount: 0n,
+  voided: 0,
+  voidedAmount: 0n,
+  reimbursed: 0,
+  reimbursedAmount: 0n,
+  pending: 0,
+  red: 0,
+  redAmount: 0n,
+};
 
 export function addSums(a: FigureSums, b: FigureSums): FigureSums {
   return {

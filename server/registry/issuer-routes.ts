@@ -4,17 +4,37 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { requireRole, principalOf } from "../http/auth";
-import { admitBody, admitIssuer, addRange, billCode, billNo, findIssuer, newIssuerKey, revokeIssuerKey, setIssuerStatus, type Actor, type IssuerDeps } from "./issuers";
+import {
+  admitBody,
+  admitIssuer,
+  addRange,
+  billCode,
+  billNo,
+  findIssuer,
+  newIssuerKey,
+  revokeIssuerKey,
+  setIssuerStatus,
+  type Actor,
+  type IssuerDeps,
+} from "./issuers";
 import { issuerDetail, listIssuers } from "./issuer-views";
 import { parseBody, parseQuery } from "../http/input";
 import { freeText } from "../issuance/free-text";
 
 export { admitBody };
 
-export const rangeBody = z.object({ billCode, start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") }).strict().refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
+export const rangeBody = z
+  .object({ billCode, start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") })
+  .strict()
+  .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
 export const keyBody = z.object({ label: freeText(80).default("api key").describe("A label for the key, 1–80 characters.") }).strict();
 export const statusBody = z.object({ reason: freeText(200, { allowEmpty: true }).optional().describe("Why, for the audit log.") }).strict();
-export const issuerListQuery = z.object({ kind: z.enum(["medical", "donation"]).optional().describe("Only issuers of this kind of bill."), status: z.enum(["active", "suspended"]).optional().describe("Only issuers in this state.") }).strict();
+export const issuerListQuery = z
+  .object({
+    kind: z.enum(["medical", "donation"]).optional().describe("Only issuers of this kind of bill."),
+    status: z.enum(["active", "suspended"]).optional().describe("Only issuers in this state."),
+  })
+  .strict();
 
 function actorOf(req: Request): Actor {
   return { institutionId: principalOf(req).institution.id, ip: req.ip ?? null };
@@ -28,7 +48,10 @@ export function issuerRoutes(d: IssuerDeps): Router {
     const body = parseBody(admitBody, req);
     const { issuer, apiKey, txHash } = await admitIssuer(d, body, actorOf(req));
     const detail = await issuerDetail(d.db, issuer);
-    res.status(201).location(`/api/v1/issuers/${issuer.id}`).json({ ...detail, apiKey, txHash });
+    res
+      .status(201)
+      .location(`/api/v1/issuers/${issuer.id}`)
+      .json({ ...detail, apiKey, txHash });
   });
 
   r.get("/", async (req, res) => {
@@ -41,7 +64,10 @@ export function issuerRoutes(d: IssuerDeps): Router {
     res.json({ ...(await issuerDetail(d.db, inst)), chain: await d.registrar.issuerState(inst.account) });
   });
 
-  for (const [path, status] of [["suspend", "suspended"], ["reinstate", "active"]] as const) {
+  for (const [path, status] of [
+    ["suspend", "suspended"],
+    ["reinstate", "active"],
+  ] as const) {
     r.post(`/:id/${path}`, async (req, res) => {
       const body = req.is("application/json") ? parseBody(statusBody, req) : {};
       const { issuer, txHash } = await setIssuerStatus(d, String(req.params.id), status, actorOf(req), body.reason);

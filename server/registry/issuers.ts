@@ -40,14 +40,26 @@ const rangeShape = z
   .object({ start: billNo.describe("The first bill number of the range."), end: billNo.describe("The last bill number (not below start).") })
   .strict()
   .refine((r) => r.end >= r.start, { message: "end must not be below start", path: ["end"] });
-export const billCode = z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码, 8 digits.");
+export const billCode = z
+  .string()
+  .regex(/^\d{8}$/, "must be 8 digits")
+  .describe("票据代码, 8 digits.");
 
 export const admitBody = z
   .object({
     name: freeText(100, { min: 2 }).describe("The institution's name, 2–100 characters."),
-    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
+    creditCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)")
+      .describe("统一社会信用代码 (GB 32100)."),
     kind: z.enum(["medical", "donation"]).describe("The kind of bills it issues."),
-    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
+    account: z
+      .string()
+      .refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address")
+      .optional()
+      .describe("Its own chain account; without it a key is made in the keystore."),
     billCode,
     range: rangeShape.describe("Its first bill-number range."),
   })
@@ -56,20 +68,35 @@ export const admitBody = z
 export type AdmitInput = z.output<typeof admitBody>;
 
 async function rangeIsFree(db: Db, billCode: string, start: number, end: number): Promise<boolean> {
-  const hit = await db.selectFrom("bill_ranges").select("id").where("bill_code", "=", billCode).where("start_number", "<=", end).where("end_number", ">=", start).executeTakeFirst();
+  const hit = await db
+    .selectFrom("bill_ranges")
+    .select("id")
+    .where("bill_code", "=", billCode)
+    .where("start_number", "<=", end)
+    .where("end_number", ">=", start)
+    .executeTakeFirst();
   return !hit;
 }
 
 async function assertNew(d: IssuerDeps, input: AdmitInput, account: string | undefined): Promise<void> {
   let q = d.db.selectFrom("institutions").select("id").where("credit_code", "=", input.creditCode);
-  if (account) q = d.db.selectFrom("institutions").select("id").where((eb) => eb.or([eb("credit_code", "=", input.creditCode), eb("account", "=", account)]));
+  if (account)
+    q = d.db
+      .selectFrom("institutions")
+      .select("id")
+      .where((eb) => eb.or([eb("credit_code", "=", input.creditCode), eb("account", "=", account)]));
   if (await q.executeTakeFirst()) throw new ApiError("ISSUER_EXISTS");
   if (!(await rangeIsFree(d.db, input.billCode, input.range.start, input.range.end))) {
-    throw new ApiError("INVALID_BODY", "the range overlaps a range already allotted for this bill code", { errors: [{ path: "range", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }] });
+    throw new ApiError("INVALID_BODY", "the range overlaps a range already allotted for this bill code", {
+      errors: [{ path: "range", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }],
+    });
   }
 }
 
-export async function chainAccount(d: Pick<IssuerDeps, "db" | "signers" | "keystorePassword">, given: string | undefined): Promise<{ account: string; created: boolean }> {
+export async function chainAccount(
+  d: Pick<IssuerDeps, "db" | "signers" | "keystorePassword">,
+  given: string | undefined,
+): Promise<{ account: string; created: boolean }> {
   if (given) {
     const account = getAddress(given);
     if (!d.signers.has(account)) {
@@ -94,9 +121,21 @@ export async function admitIssuer(d: IssuerDeps, input: AdmitInput, actor: Actor
     .transaction()
     .execute(async (trx) => {
       const issuer = await createInstitution(trx, { role: "issuer", name: input.name, creditCode: input.creditCode, billKind: input.kind, account });
-      const rangeId = await allotRange(trx, { institutionId: issuer.id, billCode: input.billCode, start: input.range.start, end: input.range.end, txHash: rangeTx });
+      const rangeId = await allotRange(trx, {
+        institutionId: issuer.id,
+        billCode: input.billCode,
+        start: input.range.start,
+        end: input.range.end,
+        txHash: rangeTx,
+      });
       const key = await createApiKey(trx, issuer, "first key");
-      await audit(trx, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit", subject: issuer.id, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, accountCreated: created, rangeId, keyId: key.id, txHash } });
+      await audit(trx, {
+        actor: actor.institutionId,
+        ip: actor.ip,
+        action: "issuer.admit",
+        subject: issuer.id,
+        detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, accountCreated: created, rangeId, keyId: key.id, txHash },
+      });
       return { issuer, key };
     })
     .catch(async (err) => {
@@ -104,8 +143,25 @@ export async function admitIssuer(d: IssuerDeps, input: AdmitInput, actor: Actor
       if (!isUniqueViolation(err) && !overlap) throw err;
       // A concurrent admission took the credit code, the account or the range after the checks: what
       // was done on chain is recorded, and the caller learns why nothing was admitted.
-      await audit(d.db, { actor: actor.institutionId, ip: actor.ip, action: "issuer.admit_refused", subject: account, detail: { name: input.name, creditCode: input.creditCode, kind: input.kind, account, txHash, rangeTx, why: overlap ? "range allotted meanwhile" : "credit code or account taken meanwhile" } });
-      if (overlap) throw new ApiError("INVALID_BODY", "the range was allotted to another issuer meanwhile", { errors: [{ path: "range", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }] });
+      await audit(d.db, {
+        actor: actor.institutionId,
+        ip: actor.ip,
+        action: "issuer.admit_refused",
+        subject: account,
+        detail: {
+          name: input.name,
+          creditCode: input.creditCode,
+          kind: input.kind,
+          account,
+          txHash,
+          rangeTx,
+          why: overlap ? "range allotted meanwhile" : "credit code or account taken meanwhile",
+        },
+      });
+      if (overlap)
+        throw new ApiError("INVALID_BODY", "the range was allotted to another issuer meanwhile", {
+          errors: [{ path: "range", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }],
+        });
       throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
     });
   return { issuer, apiKey: key.key, txHash };
@@ -117,12 +173,24 @@ export async function findIssuer(db: Db, id: string): Promise<Institution & { ac
   return inst as Institution & { account: string };
 }
 
-export async function setIssuerStatus(d: IssuerDeps, id: string, status: "active" | "suspended", actor: Actor, reason?: string): Promise<{ issuer: Institution; txHash: string | null }> {
+export async function setIssuerStatus(
+  d: IssuerDeps,
+  id: string,
+  status: "active" | "suspended",
+  actor: Actor,
+  reason?: string,
+): Promise<{ issuer: Institution; txHash: string | null }> {
   const inst = await findIssuer(d.db, id);
   const txHash = status === "suspended" ? await d.registrar.suspend(inst.account) : await d.registrar.reinstate(inst.account);
   await d.db.transaction().execute(async (trx) => {
     await trx.updateTable("institutions").set({ status }).where("id", "=", id).execute();
-    await audit(trx, { actor: actor.institutionId, ip: actor.ip, action: status === "suspended" ? "issuer.suspend" : "issuer.reinstate", subject: id, detail: { account: inst.account, txHash, from: inst.status, ...(reason ? { reason } : {}) } });
+    await audit(trx, {
+      actor: actor.institutionId,
+      ip: actor.ip,
+      action: status === "suspended" ? "issuer.suspend" : "issuer.reinstate",
+      subject: id,
+      detail: { account: inst.account, txHash, from: inst.status, ...(reason ? { reason } : {}) },
+    });
   });
   d.keys.invalidate();
   if (status === "active") d.onReinstated?.();
@@ -132,7 +200,9 @@ export async function setIssuerStatus(d: IssuerDeps, id: string, status: "active
 export async function addRange(d: IssuerDeps, id: string, r: { billCode: string; start: number; end: number }, actor: Actor): Promise<string> {
   const inst = await findIssuer(d.db, id);
   if (!(await rangeIsFree(d.db, r.billCode, r.start, r.end))) {
-    throw new ApiError("INVALID_BODY", "the range overlaps a range already allotted for this bill code", { errors: [{ path: "start", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }] });
+    throw new ApiError("INVALID_BODY", "the range overlaps a range already allotted for this bill code", {
+      errors: [{ path: "start", code: "RANGE_OVERLAP", message: "overlaps an allotted range" }],
+    });
   }
   const txHash = await d.registrar.allot(inst.account, r.billCode, r.start, r.end);
   const rangeId = await allotRange(d.db, { institutionId: id, ...r, txHash });

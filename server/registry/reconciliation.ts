@@ -28,18 +28,30 @@ import { compareClaims } from "./claims-reconciliation";
 
 export type DiscrepancyType =
   // anchors, by (issuer, root)
-  | "ROOT_NOT_ON_CHAIN" | "ROOT_MISMATCH" | "UNKNOWN_ROOT_ON_CHAIN" | "FAILED_BATCH_ON_CHAIN"
+  | "ROOT_NOT_ON_CHAIN"
+  | "ROOT_MISMATCH"
+  | "UNKNOWN_ROOT_ON_CHAIN"
+  | "FAILED_BATCH_ON_CHAIN"
   // marks, by (issuer, leaf)
-  | "VOID_NOT_ON_CHAIN" | "VOID_NOT_IN_STORE" | "UNKNOWN_LEAF_ON_CHAIN" | "REIMBURSEMENT_MISMATCH"
+  | "VOID_NOT_ON_CHAIN"
+  | "VOID_NOT_IN_STORE"
+  | "UNKNOWN_LEAF_ON_CHAIN"
+  | "REIMBURSEMENT_MISMATCH"
   // claims in parts, per relying party, by (issuer, leaf): server/registry/claims-reconciliation.ts
   | "CLAIMS_MISMATCH"
   // issuers and their ranges
-  | "ISSUER_NOT_ON_CHAIN" | "ISSUER_MISMATCH" | "UNKNOWN_ISSUER_ON_CHAIN"
-  | "RANGE_NOT_ON_CHAIN" | "RANGE_MISMATCH" | "UNKNOWN_RANGE_ON_CHAIN"
+  | "ISSUER_NOT_ON_CHAIN"
+  | "ISSUER_MISMATCH"
+  | "UNKNOWN_ISSUER_ON_CHAIN"
+  | "RANGE_NOT_ON_CHAIN"
+  | "RANGE_MISMATCH"
+  | "UNKNOWN_RANGE_ON_CHAIN"
   // duplicates the chain cannot see (docs/PROTOCOL.md §11)
-  | "DUPLICATE_NUMBER" | "LEAF_ANCHORED_TWICE"
+  | "DUPLICATE_NUMBER"
+  | "LEAF_ANCHORED_TWICE"
   // the stored bills themselves
-  | "BILL_ALTERED_IN_STORE" | "PROOF_MISMATCH";
+  | "BILL_ALTERED_IN_STORE"
+  | "PROOF_MISMATCH";
 
 export type NoticeType =
   /** a root of a store batch anchored (also) by another account: a copy or a front-run, harmless */
@@ -189,7 +201,15 @@ async function compareAnchors(ctx: Ctx): Promise<{ batches: number; chainRoots: 
     if (b.state === "failed") {
       // a later batch of the same bills may have taken the same root: the anchor is then that batch's
       const taken = (byPair.get(k) ?? []).some((o) => o.state !== "failed");
-      if (c && !taken) ctx.out.push({ type: "FAILED_BATCH_ON_CHAIN", root: b.root, batchId: b.id, account: addr(b.account)!, store: { state: b.state }, chain: { issuer: addr(c.account), billCount: (JSON.parse(c.data) as { billCount: number }).billCount, ...evAt(c) } });
+      if (c && !taken)
+        ctx.out.push({
+          type: "FAILED_BATCH_ON_CHAIN",
+          root: b.root,
+          batchId: b.id,
+          account: addr(b.account)!,
+          store: { state: b.state },
+          chain: { issuer: addr(c.account), billCount: (JSON.parse(c.data) as { billCount: number }).billCount, ...evAt(c) },
+        });
       continue;
     }
     if (b.state !== "confirmed") continue;
@@ -219,7 +239,14 @@ async function compareAnchors(ctx: Ctx): Promise<{ batches: number; chainRoots: 
       // The root of one of our batches, anchored under another account: that account's own record,
       // which holds only our issuer's bills (a root fixes its leaves) and changes nothing of ours.
       const b = ours.find((o) => o.state === "confirmed") ?? ours[0];
-      ctx.notices.push({ type: "ROOT_ALSO_ANCHORED_BY_OTHER", root, batchId: b.id, account: issuer, store: { issuer: addr(b.account), batchId: b.id, state: b.state }, chain: onChain });
+      ctx.notices.push({
+        type: "ROOT_ALSO_ANCHORED_BY_OTHER",
+        root,
+        batchId: b.id,
+        account: issuer,
+        store: { issuer: addr(b.account), batchId: b.id, state: b.state },
+        chain: onChain,
+      });
     } else if (ctx.issuers.has(issuer)) {
       ctx.out.push({ type: "UNKNOWN_ROOT_ON_CHAIN", root, account: issuer, store: null, chain: onChain });
       const u = ctx.unknownRoots.get(issuer) ?? { roots: 0, bills: 0 };
@@ -277,13 +304,24 @@ function storeBills(db: Db) {
     .innerJoin("institutions as iss", "iss.id", "bills.institution_id")
     .leftJoin("institutions as rp", "rp.id", "bills.reimbursed_by")
     .leftJoin("batches", "batches.id", "bills.batch_id")
-    .select(["bills.id", "bills.leaf", "bills.status", "bills.voided_at", "iss.account as issuer", "rp.account as reimbursed_account", "bills.batch_id", "batches.root"]);
+    .select([
+      "bills.id",
+      "bills.leaf",
+      "bills.status",
+      "bills.voided_at",
+      "iss.account as issuer",
+      "rp.account as reimbursed_account",
+      "bills.batch_id",
+      "batches.root",
+    ]);
 }
 
 async function billsByLeaf(db: Db, leaves: string[]): Promise<Map<string, StoreBill>> {
   const out = new Map<string, StoreBill>();
   for (let i = 0; i < leaves.length; i += 500) {
-    const rows = await storeBills(db).where("bills.leaf", "in", leaves.slice(i, i + 500)).execute();
+    const rows = await storeBills(db)
+      .where("bills.leaf", "in", leaves.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(hex(r.leaf), { ...r, issuer: getAddress(r.issuer as string) });
   }
   return out;
@@ -318,7 +356,11 @@ const markSummary = (m: ChainMarks | undefined) => ({
 const eventSummary = (e: Ev) => ({ event: e.name, issuer: addr(e.account), party: addr(e.party), root: e.root, ...evAt(e) });
 
 async function compareMarks(ctx: Ctx, marks: Map<string, ChainMarks>): Promise<{ voids: number; reimbursements: number; inFlight: number }> {
-  const storeMarked = await ctx.db.selectFrom("bills").select("leaf").where((eb) => eb.or([eb("status", "=", "voided"), eb("reimbursed_by", "is not", null)])).execute();
+  const storeMarked = await ctx.db
+    .selectFrom("bills")
+    .select("leaf")
+    .where((eb) => eb.or([eb("status", "=", "voided"), eb("reimbursed_by", "is not", null)]))
+    .execute();
   const leaves = [...new Set([...[...marks.values()].map((m) => m.leaf), ...storeMarked.map((b) => hex(b.leaf))])];
   const bills = await billsByLeaf(ctx.db, leaves);
   const work = await markWork(ctx.db, ctx.scannedTo);
@@ -327,9 +369,22 @@ async function compareMarks(ctx: Ctx, marks: Map<string, ChainMarks>): Promise<{
     const bill = bills.get(m.leaf);
     if (bill && bill.issuer === m.issuer) continue;
     if (bill) {
-      ctx.notices.push({ type: "MARK_UNDER_OTHER_ISSUER", leaf: m.leaf, billId: bill.id, account: m.issuer, store: { issuer: bill.issuer }, chain: { issuer: m.issuer, ...markSummary(m), events: m.events.map(eventSummary) } });
+      ctx.notices.push({
+        type: "MARK_UNDER_OTHER_ISSUER",
+        leaf: m.leaf,
+        billId: bill.id,
+        account: m.issuer,
+        store: { issuer: bill.issuer },
+        chain: { issuer: m.issuer, ...markSummary(m), events: m.events.map(eventSummary) },
+      });
     } else if (ctx.issuers.has(m.issuer)) {
-      ctx.out.push({ type: "UNKNOWN_LEAF_ON_CHAIN", leaf: m.leaf, account: m.issuer, store: null, chain: { ...markSummary(m), roots: [...m.roots], events: m.events.map(eventSummary) } });
+      ctx.out.push({
+        type: "UNKNOWN_LEAF_ON_CHAIN",
+        leaf: m.leaf,
+        account: m.issuer,
+        store: null,
+        chain: { ...markSummary(m), roots: [...m.roots], events: m.events.map(eventSummary) },
+      });
     } else {
       for (const e of m.events) noteActivity(ctx, m.issuer, e, { marks: 1 });
     }
@@ -345,12 +400,29 @@ async function compareMarks(ctx: Ctx, marks: Map<string, ChainMarks>): Promise<{
       continue;
     }
     const base = { leaf: bill.leaf, billId: bill.id, account: bill.issuer };
-    if (bill.status === "voided" && !m?.voided) ctx.out.push({ type: "VOID_NOT_ON_CHAIN", ...base, store: { status: bill.status, voidedAt: bill.voided_at, error: work.failedVoids.get(bill.id) ?? null }, chain: { voided: false } });
-    if (bill.status !== "voided" && m?.voided) ctx.out.push({ type: "VOID_NOT_IN_STORE", ...base, store: { status: bill.status }, chain: { voided: true, root: m.voided.root, reason: (JSON.parse(m.voided.data) as { reason: number }).reason, ...evAt(m.voided) } });
+    if (bill.status === "voided" && !m?.voided)
+      ctx.out.push({
+        type: "VOID_NOT_ON_CHAIN",
+        ...base,
+        store: { status: bill.status, voidedAt: bill.voided_at, error: work.failedVoids.get(bill.id) ?? null },
+        chain: { voided: false },
+      });
+    if (bill.status !== "voided" && m?.voided)
+      ctx.out.push({
+        type: "VOID_NOT_IN_STORE",
+        ...base,
+        store: { status: bill.status },
+        chain: { voided: true, root: m.voided.root, reason: (JSON.parse(m.voided.data) as { reason: number }).reason, ...evAt(m.voided) },
+      });
     const storeParty = addr(bill.reimbursed_account);
     const chainParty = addr(m?.reimbursed?.party);
     if (storeParty !== chainParty) {
-      ctx.out.push({ type: "REIMBURSEMENT_MISMATCH", ...base, store: { reimbursedBy: storeParty }, chain: { reimbursedBy: chainParty, ...(m?.reimbursed ? { root: m.reimbursed.root, ...evAt(m.reimbursed) } : {}) } });
+      ctx.out.push({
+        type: "REIMBURSEMENT_MISMATCH",
+        ...base,
+        store: { reimbursedBy: storeParty },
+        chain: { reimbursedBy: chainParty, ...(m?.reimbursed ? { root: m.reimbursed.root, ...evAt(m.reimbursed) } : {}) },
+      });
     }
   }
   const voids = ctx.events.filter((e) => e.name === "BillVoided").length;
@@ -376,7 +448,8 @@ async function compareIssuers(ctx: Ctx): Promise<number> {
     const store = { kind: i.bill_kind, active: i.status === "active", creditCodeHash: i.credit_code ? hex(keccakUtf8(i.credit_code)) : null };
     const c = chain.get(account);
     if (!c) ctx.out.push({ type: "ISSUER_NOT_ON_CHAIN", account, store: { id: i.id, ...store }, chain: null });
-    else if (c.kind !== store.kind || c.active !== store.active || c.creditCodeHash !== store.creditCodeHash) ctx.out.push({ type: "ISSUER_MISMATCH", account, store: { id: i.id, ...store }, chain: c });
+    else if (c.kind !== store.kind || c.active !== store.active || c.creditCodeHash !== store.creditCodeHash)
+      ctx.out.push({ type: "ISSUER_MISMATCH", account, store: { id: i.id, ...store }, chain: c });
   }
   for (const [account, c] of chain) if (!ctx.issuers.has(account)) ctx.out.push({ type: "UNKNOWN_ISSUER_ON_CHAIN", account, store: null, chain: c });
   return ctx.issuers.size;
@@ -391,7 +464,15 @@ async function compareRanges(ctx: Ctx): Promise<{ ranges: number; chainRanges: n
   const store = await ctx.db
     .selectFrom("bill_ranges")
     .innerJoin("institutions", "institutions.id", "bill_ranges.institution_id")
-    .select(["bill_ranges.id", "bill_ranges.institution_id", "institutions.account", "bill_ranges.bill_code", "bill_ranges.start_number", "bill_ranges.end_number", "bill_ranges.tx_hash"])
+    .select([
+      "bill_ranges.id",
+      "bill_ranges.institution_id",
+      "institutions.account",
+      "bill_ranges.bill_code",
+      "bill_ranges.start_number",
+      "bill_ranges.end_number",
+      "bill_ranges.tx_hash",
+    ])
     .orderBy("bill_ranges.bill_code")
     .orderBy("bill_ranges.start_number")
     .execute();
@@ -400,7 +481,15 @@ async function compareRanges(ctx: Ctx): Promise<{ ranges: number; chainRanges: n
     .filter((e) => e.name === "RangeAllotted")
     .map((e) => {
       const d = JSON.parse(e.data) as { billCode: string; first: number; last: number; registrar: string };
-      return { issuer: addr(e.account) as string, billCode: d.billCode, first: Number(d.first), last: Number(d.last), registrar: d.registrar, ...evAt(e), ev: e };
+      return {
+        issuer: addr(e.account) as string,
+        billCode: d.billCode,
+        first: Number(d.first),
+        last: Number(d.last),
+        registrar: d.registrar,
+        ...evAt(e),
+        ev: e,
+      };
     });
   const show = (c: ChainRange) => ({ issuer: c.issuer, first: c.first, last: c.last, registrar: c.registrar, block: c.block, txHash: c.txHash });
   const used = new Set<ChainRange>();
@@ -498,7 +587,10 @@ async function compareDuplicates(ctx: Ctx, marks: Map<string, ChainMarks>): Prom
   // leaf → the roots of its own issuer that hold it on chain: its anchored batch root, and the roots
   // its issuer's marks placed it under
   const ownMarks = [...marks.values()].filter((m) => m.roots.size > 0);
-  const bills = await billsByLeaf(db, ownMarks.map((m) => m.leaf));
+  const bills = await billsByLeaf(
+    db,
+    ownMarks.map((m) => m.leaf),
+  );
   const chainRoots = new Map<string, { bill: StoreBill; roots: string[] }>();
   for (const m of ownMarks) {
     const bill = bills.get(m.leaf);
@@ -533,7 +625,12 @@ async function compareDuplicates(ctx: Ctx, marks: Map<string, ChainMarks>): Prom
  * when someone verifies it. Batch by batch, so memory stays bounded.
  */
 async function compareBillContents(ctx: Ctx): Promise<number> {
-  const batches = await ctx.db.selectFrom("batches").select(["id", "root", "account"]).where("action", "=", "anchor").where("state", "=", "confirmed").execute();
+  const batches = await ctx.db
+    .selectFrom("batches")
+    .select(["id", "root", "account"])
+    .where("action", "=", "anchor")
+    .where("state", "=", "confirmed")
+    .execute();
   let checked = 0;
   for (const b of batches) {
     const bills = await ctx.db.selectFrom("bills").select(["id", "envelope", "bill_hash", "leaf", "proof"]).where("batch_id", "=", b.id).execute();
@@ -543,10 +640,27 @@ async function compareBillContents(ctx: Ctx): Promise<number> {
       // an unhashable stored bill is itself the discrepancy reported next
       const opened = openCommitment(env.bill as unknown as Record<string, unknown>, env.salts ?? {}, env.withheld ?? {});
       const hash = opened.ok ? opened.billHash : null;
-      if (hash !== bill.bill_hash) ctx.out.push({ type: "BILL_ALTERED_IN_STORE", billId: bill.id, batchId: b.id, account: addr(b.account)!, store: { billHash: bill.bill_hash }, chain: { recomputed: hash } });
+      if (hash !== bill.bill_hash)
+        ctx.out.push({
+          type: "BILL_ALTERED_IN_STORE",
+          billId: bill.id,
+          batchId: b.id,
+          account: addr(b.account)!,
+          store: { billHash: bill.bill_hash },
+          chain: { recomputed: hash },
+        });
       const proof = JSON.parse(bill.proof ?? "[]") as string[];
       if (leafOf(bill.bill_hash) !== bill.leaf || !verifyProof(b.root, bill.leaf, proof)) {
-        ctx.out.push({ type: "PROOF_MISMATCH", billId: bill.id, batchId: b.id, root: b.root, leaf: bill.leaf, account: addr(b.account)!, store: { proof }, chain: { root: b.root } });
+        ctx.out.push({
+          type: "PROOF_MISMATCH",
+          billId: bill.id,
+          batchId: b.id,
+          root: b.root,
+          leaf: bill.leaf,
+          account: addr(b.account)!,
+          store: { proof },
+          chain: { root: b.root },
+        });
       }
     }
   }
@@ -563,7 +677,12 @@ export async function reconcile(db: Db, provider: Provider, registry: string, o:
     .orderBy("block_number")
     .orderBy("log_index")
     .execute()) as Ev[];
-  const issuerRows = await db.selectFrom("institutions").select(["id", "account", "bill_kind", "status", "credit_code"]).where("role", "=", "issuer").where("account", "is not", null).execute();
+  const issuerRows = await db
+    .selectFrom("institutions")
+    .select(["id", "account", "bill_kind", "status", "credit_code"])
+    .where("role", "=", "issuer")
+    .where("account", "is not", null)
+    .execute();
   const ctx: Ctx = {
     db,
     events: events.map((e) => ({ ...e, block_number: Number(e.block_number), root: e.root && hex(e.root), leaf: e.leaf && hex(e.leaf) })),
@@ -588,7 +707,16 @@ export async function reconcile(db: Db, provider: Provider, registry: string, o:
   return {
     registry,
     scan,
-    checked: { batches: anchors.batches, chainRoots: anchors.chainRoots, voids: markCounts.voids, reimbursements: markCounts.reimbursements, claims: claims.checked, issuers, bills, ...ranges },
+    checked: {
+      batches: anchors.batches,
+      chainRoots: anchors.chainRoots,
+      voids: markCounts.voids,
+      reimbursements: markCounts.reimbursements,
+      claims: claims.checked,
+      issuers,
+      bills,
+      ...ranges,
+    },
     inFlight: markCounts.inFlight + anchors.inFlight + claims.inFlight,
     discrepancies: ctx.out,
     notices: ctx.notices,

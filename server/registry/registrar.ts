@@ -74,7 +74,10 @@ export class Registrar {
    */
   async allot(account: string, billCode: string, first: number, last: number): Promise<string | null> {
     const reads = registryReads(this.d.provider, this.d.registry);
-    const [a, b] = await Promise.all([reads.allotmentOf(billCode, String(first).padStart(10, "0")), reads.allotmentOf(billCode, String(last).padStart(10, "0"))]);
+    const [a, b] = await Promise.all([
+      reads.allotmentOf(billCode, String(first).padStart(10, "0")),
+      reads.allotmentOf(billCode, String(last).padStart(10, "0")),
+    ]);
     if (a && b && a.issuer === account && b.issuer === account && a.first === b.first) return null;
     return this.call("allotRange", [account, billCodeInt(billCode), first, last]);
   }

@@ -24,14 +24,20 @@ export interface RegistryRouteDeps {
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 const kind = z.enum(["medical", "donation"]).optional();
 
-export const statsQuery = z.object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") }).strict();
+export const statsQuery = z
+  .object({ kind, issuerId: z.string().max(64).optional(), from: day.optional(), to: day.optional(), groupBy: z.enum(["day", "month"]).default("day") })
+  .strict();
 
 /** GET /api/v1/registry/bills: the issuer's filters, and the bureau's own; any other parameter is 400 UNKNOWN_QUERY_PARAMETER. */
 export const registryBillsQuery = z
   .object({
     ...billFilters,
     issuerId: z.string().max(64).optional().describe("Only this issuer's bills."),
-    reimbursed: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("Only reimbursed (true) or unreimbursed (false) bills."),
+    reimbursed: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional()
+      .describe("Only reimbursed (true) or unreimbursed (false) bills."),
     limit: z.coerce.number().int().min(1).max(500).default(100).describe("JSON page size, 1–500 (default 100); exports hold every match."),
     after: z.string().max(80).optional().describe("The nextCursor of the previous JSON page."),
     format: z.enum(["json", "csv", "xlsx"]).optional().describe("json, csv (RFC 4180) or xlsx; or ask with Accept: text/csv or the XLSX media type."),
@@ -39,7 +45,14 @@ export const registryBillsQuery = z
   .strict();
 const billsQuery = registryBillsQuery;
 
-export const reconQuery = z.object({ rescan: z.enum(["true", "false"]).transform((v) => v === "true").optional() }).strict();
+export const reconQuery = z
+  .object({
+    rescan: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional(),
+  })
+  .strict();
 
 /** One reconciliation at a time per process: concurrent callers (the API, the console) share it. */
 export function reconciliationRunner(d: RegistryRouteDeps): (rescan?: boolean) => Promise<ReconciliationReport> {
@@ -68,7 +81,10 @@ export function registryRoutes(d: RegistryRouteDeps & { run?: ReturnType<typeof 
 
   r.get("/bills", async (req, res) => {
     const q = parseQuery(billsQuery, req);
-    const format = q.format ?? ({ "text/csv": "csv", [XLSX_TYPE]: "xlsx" } as Record<string, string>)[String(req.accepts(["application/json", "text/csv", XLSX_TYPE]))] ?? "json";
+    const format =
+      q.format ??
+      ({ "text/csv": "csv", [XLSX_TYPE]: "xlsx" } as Record<string, string>)[String(req.accepts(["application/json", "text/csv", XLSX_TYPE]))] ??
+      "json";
     if (format === "csv") return streamBillsCsv(d.db, q, res);
     if (format === "xlsx") return streamBillsXlsx(d.db, q, res);
     res.json(await searchBills(d.db, q));

@@ -22,11 +22,19 @@ import { isoTime } from "../format/time";
 export const relyingPartyBody = z
   .object({
     name: freeText(100, { min: 2 }).describe("The relying party's name, 2–100 characters."),
-    creditCode: z.string().trim().toUpperCase().refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)").describe("统一社会信用代码 (GB 32100)."),
-    account: z.string().refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address").optional().describe("Its own chain account; without it a key is made in the keystore."),
+    creditCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isValidCreditCode, "not a valid unified social credit code (GB 32100-2015 check character)")
+      .describe("统一社会信用代码 (GB 32100)."),
+    account: z
+      .string()
+      .refine((a) => isAddress(a), "must be a 0x-prefixed 20-byte address")
+      .optional()
+      .describe("Its own chain account; without it a key is made in the keystore."),
   })
   .strict();
-
 
 function present(i: Institution) {
   return { id: i.id, name: i.name, creditCode: i.credit_code, account: i.account, status: i.status, admittedAt: isoTime(i.created_at) };
@@ -44,7 +52,9 @@ async function assertFree(db: Db, creditCode: string, account: string | undefine
     throw new ApiError("ISSUER_EXISTS", "An institution with this credit code exists");
   }
   if (account && (await db.selectFrom("institutions").select("id").where("account", "=", account).executeTakeFirst())) {
-    throw new ApiError("ISSUER_EXISTS", `The account ${account} already belongs to an institution`, { errors: [{ path: "account", code: "ACCOUNT_IN_USE", message: "already belongs to an institution" }] });
+    throw new ApiError("ISSUER_EXISTS", `The account ${account} already belongs to an institution`, {
+      errors: [{ path: "account", code: "ACCOUNT_IN_USE", message: "already belongs to an institution" }],
+    });
   }
 }
 
@@ -58,8 +68,21 @@ export async function listRelyingParties(db: Db) {
 /** A relying party's keys (without the secrets). */
 export async function partyKeys(db: Db, id: string) {
   const party = await findParty(db, id);
-  const keys = await db.selectFrom("api_keys").select(["id", "label", "created_at", "revoked_at"]).where("institution_id", "=", party.id).orderBy("created_at").execute();
-  return { party: present(party), keys: keys.map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString(), revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null })) };
+  const keys = await db
+    .selectFrom("api_keys")
+    .select(["id", "label", "created_at", "revoked_at"])
+    .where("institution_id", "=", party.id)
+    .orderBy("created_at")
+    .execute();
+  return {
+    party: present(party),
+    keys: keys.map((k) => ({
+      id: k.id,
+      label: k.label,
+      createdAt: new Date(k.created_at).toISOString(),
+      revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null,
+    })),
+  };
 }
 
 export async function newPartyKey(d: IssuerDeps, id: string, label: string, who: { actor: string; ip: string | null }) {
@@ -90,14 +113,24 @@ export async function admitRelyingParty(d: IssuerDeps, body: z.output<typeof rel
     .execute(async (trx) => {
       const party = await createInstitution(trx, { role: "relying_party", name: body.name, creditCode: body.creditCode, account });
       const key = await createApiKey(trx, party, "first key");
-      await audit(trx, { ...who, action: "relying_party.admit", subject: party.id, detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash } });
+      await audit(trx, {
+        ...who,
+        action: "relying_party.admit",
+        subject: party.id,
+        detail: { name: body.name, account, accountCreated: created, keyId: key.id, txHash },
+      });
       return { party, key };
     })
     .catch(async (err) => {
       if (!isUniqueViolation(err)) throw err;
       // A concurrent admission took the credit code or the account after the check: the chain
       // change made here is still recorded, and the caller learns why nothing was admitted.
-      await audit(d.db, { ...who, action: "relying_party.admit_refused", subject: account, detail: { name: body.name, creditCode: body.creditCode, account, txHash, why: "credit code or account taken meanwhile" } });
+      await audit(d.db, {
+        ...who,
+        action: "relying_party.admit_refused",
+        subject: account,
+        detail: { name: body.name, creditCode: body.creditCode, account, txHash, why: "credit code or account taken meanwhile" },
+      });
       throw new ApiError("ISSUER_EXISTS", "An institution with this credit code or account was admitted meanwhile");
     });
   return { ...admitted, txHash };
@@ -109,7 +142,10 @@ export function relyingPartyRoutes(d: IssuerDeps): Router {
 
   r.post("/", async (req, res) => {
     const { party, key, txHash } = await admitRelyingParty(d, parseBody(relyingPartyBody, req), actor(req));
-    res.status(201).location(`/api/v1/relying-parties/${party.id}`).json({ ...present(party), apiKey: key.key, txHash });
+    res
+      .status(201)
+      .location(`/api/v1/relying-parties/${party.id}`)
+      .json({ ...present(party), apiKey: key.key, txHash });
   });
 
   r.get("/", async (_req, res) => {

@@ -69,6 +69,9 @@ export async function dailyIssued(db: Db, today: string, days = 30): Promise<Arr
 
 /** Every figure over the whole registry (the console's overview). */
 export async function totalFigures(db: Db): Promise<Figures> {
-  const r = await db.selectFrom("bills").select([...figureColumns("bills")]).executeTakeFirst();
-  return readFigures((r ?? {}));
+  const r = await db
+    .selectFrom("bills")
+    .select([...figureColumns("bills")])
+    .executeTakeFirst();
+  return readFigures(r ?? {});
 }

@@ -68,7 +68,10 @@ function openPostgres(url: string, max: number): Kysely<Database> {
     connectionString: url,
     max,
     // int8 columns hold epoch milliseconds and fen: both far below 2^53.
-    types: { getTypeParser: (oid: number, format?: unknown) => (oid === 20 ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format as "text") as (v: string) => unknown)) },
+    types: {
+      getTypeParser: (oid: number, format?: unknown) =>
+        oid === 20 ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format as "text") as (v: string) => unknown),
+    },
   });
   // An idle client can lose its server (a restart, an administrator's termination): the pool drops it
   // and opens a new one on demand. Without a listener the event would crash the whole process.

@@ -27,11 +27,6 @@ export async function recordDelivered(db: Db, billId: string, pdf: Buffer, rende
 
 /** The record of these bytes delivered for this bill, or undefined. */
 export async function deliveredFile(db: Db, billId: string, sha256: string): Promise<DeliveredFile | undefined> {
-  const r = await db
-    .selectFrom("delivered_files")
-    .selectAll()
-    .where("bill_id", "=", billId)
-    .where("sha256", "=", sha256)
-    .executeTakeFirst();
+  const r = await db.selectFrom("delivered_files").selectAll().where("bill_id", "=", billId).where("sha256", "=", sha256).executeTakeFirst();
   return r && { billId: r.bill_id, sha256: r.sha256, bytes: r.bytes, renderer: r.renderer, createdAt: r.created_at };
 }

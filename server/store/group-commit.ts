@@ -86,7 +86,10 @@ class GroupCommitter {
       this.stats.commits++;
       this.stats.writers += done.length;
     } catch (err) {
-      await trx.rollback().execute().catch(() => undefined);
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       for (const d of done) d.job.reject(err);
       return;
     }

@@ -42,5 +42,8 @@ export interface AuditEntry {
 
 /** Append-only: nothing in the service updates or deletes audit rows. */
 export async function audit(db: Db, e: AuditEntry, now = Date.now()): Promise<void> {
-  await db.insertInto("audit_log").values({ at: now, actor: e.actor, action: e.action, subject: e.subject, detail: JSON.stringify(e.detail ?? {}), ip: e.ip ?? null }).execute();
+  await db
+    .insertInto("audit_log")
+    .values({ at: now, actor: e.actor, action: e.action, subject: e.subject, detail: JSON.stringify(e.detail ?? {}), ip: e.ip ?? null })
+    .execute();
 }

@@ -7,7 +7,10 @@ import type { Migration } from "kysely";
 
 export const migration008: Migration = {
   async up(db) {
-    await db.schema.alterTable("bills").addColumn("claimed_fen", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable("bills")
+      .addColumn("claimed_fen", "bigint", (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema
       .createTable("claims")
       .addColumn("id", "text", (c) => c.primaryKey())

@@ -160,7 +160,19 @@ function migration001(dialect: DialectName): Migration {
         .execute();
     },
     async down(db) {
-      for (const t of ["chain_events", "settings", "audit_log", "senders", "batches", "outbox", "bills", "bill_ranges", "signer_keys", "api_keys", "institutions"]) {
+      for (const t of [
+        "chain_events",
+        "settings",
+        "audit_log",
+        "senders",
+        "batches",
+        "outbox",
+        "bills",
+        "bill_ranges",
+        "signer_keys",
+        "api_keys",
+        "institutions",
+      ]) {
         await db.schema.dropTable(t).ifExists().execute();
       }
     },
@@ -262,16 +274,26 @@ const migration005: Migration = {
 const migration006: Migration = {
   async up(db) {
     for (const c of ["business_serial", "visit_number", "holder_name"]) await db.schema.alterTable("bills").addColumn(c, "text").execute();
-    const k = db as Kysely<{ bills: { id: string; envelope: string; business_serial: string | null; visit_number: string | null; holder_name: string | null } }>;
+    const k = db as Kysely<{
+      bills: { id: string; envelope: string; business_serial: string | null; visit_number: string | null; holder_name: string | null };
+    }>;
     let after = "";
     for (;;) {
       const rows = await k.selectFrom("bills").select(["id", "envelope"]).where("id", ">", after).orderBy("id").limit(500).execute();
       if (rows.length === 0) break;
       for (const r of rows) {
-        const b = (JSON.parse(r.envelope) as { bill: { kind: string; businessSerial?: string; visitNumber?: string; payer?: { name?: string }; donor?: { name?: string } } }).bill;
+        const b = (
+          JSON.parse(r.envelope) as {
+            bill: { kind: string; businessSerial?: string; visitNumber?: string; payer?: { name?: string }; donor?: { name?: string } };
+          }
+        ).bill;
         await k
           .updateTable("bills")
-          .set({ business_serial: b.businessSerial ?? null, visit_number: b.visitNumber ?? null, holder_name: (b.kind === "medical" ? b.payer?.name : b.donor?.name) ?? null })
+          .set({
+            business_serial: b.businessSerial ?? null,
+            visit_number: b.visitNumber ?? null,
+            holder_name: (b.kind === "medical" ? b.payer?.name : b.donor?.name) ?? null,
+          })
           .where("id", "=", r.id)
           .execute();
       }
@@ -284,7 +306,8 @@ const migration006: Migration = {
     await db.schema.createIndex("bills_institution_issue_date").on("bills").columns(["institution_id", "issue_date"]).execute();
   },
   async down(db) {
-    for (const i of ["bills_business_serial", "bills_visit_number", "bills_holder_name", "bills_number", "bills_institution_issue_date"]) await db.schema.dropIndex(i).execute();
+    for (const i of ["bills_business_serial", "bills_visit_number", "bills_holder_name", "bills_number", "bills_institution_issue_date"])
+      await db.schema.dropIndex(i).execute();
     for (const c of ["business_serial", "visit_number", "holder_name"]) await db.schema.alterTable("bills").dropColumn(c).execute();
   },
 };
@@ -332,9 +355,10 @@ function migration007(dialect: DialectName): Migration {
         .execute();
       await db.schema.createIndex("webhook_deliveries_due").on("webhook_deliveries").columns(["state", "next_attempt_at"]).execute();
       await db.schema.createIndex("webhook_deliveries_subscription").on("webhook_deliveries").columns(["subscription_id", "created_at"]).execute();
-      const attempts = dialect === "postgres"
-        ? db.schema.createTable("webhook_attempts").addColumn("id", "bigserial", (c) => c.primaryKey())
-        : db.schema.createTable("webhook_attempts").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      const attempts =
+        dialect === "postgres"
+          ? db.schema.createTable("webhook_attempts").addColumn("id", "bigserial", (c) => c.primaryKey())
+          : db.schema.createTable("webhook_attempts").addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
       await attempts
         .addColumn("delivery_id", "text", (c) => c.notNull().references("webhook_deliveries.id"))
         .addColumn("at", "bigint", (c) => c.notNull())

@@ -13,7 +13,10 @@ import { sql, type AliasedRawBuilder, type RawBuilder } from "kysely";
 const LIMB = 10_000_000n;
 
 /** The two selections of an exact sum of `value` (an integer SQL expression), named `<alias>_hi` and `<alias>_lo`. */
-export function fenSum<A extends string>(value: RawBuilder<unknown>, alias: A): [AliasedRawBuilder<string | null, `${A}_hi`>, AliasedRawBuilder<string | null, `${A}_lo`>] {
+export function fenSum<A extends string>(
+  value: RawBuilder<unknown>,
+  alias: A,
+): [AliasedRawBuilder<string | null, `${A}_hi`>, AliasedRawBuilder<string | null, `${A}_lo`>] {
   return [
     sql<string | null>`cast(sum((${value}) / ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_hi`),
     sql<string | null>`cast(sum((${value}) % ${sql.lit(Number(LIMB))}) as text)`.as(`${alias}_lo`),

@@ -52,7 +52,11 @@ export interface BillRef {
   billNumber: string;
 }
 
-const refKey = (r: BillRef) => [r.issuer, r.root, r.leaf].map((s) => s.toLowerCase()).concat(r.billCode, r.billNumber).join(":");
+const refKey = (r: BillRef) =>
+  [r.issuer, r.root, r.leaf]
+    .map((s) => s.toLowerCase())
+    .concat(r.billCode, r.billNumber)
+    .join(":");
 const marksKey = (issuer: string, leaf: string) => `${issuer.toLowerCase()}:${leaf.toLowerCase()}`;
 
 export class ChainFacts {
@@ -72,7 +76,10 @@ export class ChainFacts {
   private headInFlight: Promise<number> | null = null;
   private domainRead: Promise<Eip712DomainRecord> | null = null;
 
-  constructor(readonly chain: ChainView, o: ChainFactsOptions) {
+  constructor(
+    readonly chain: ChainView,
+    o: ChainFactsOptions,
+  ) {
     this.min = Math.max(1, o.minConfirmations);
     this.headTtlMs = o.headTtlMs ?? 250;
     this.now = o.now ?? Date.now;

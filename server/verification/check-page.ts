@@ -9,7 +9,16 @@ import { holderPage } from "./page";
 export const MANUAL_FIELDS = [
   { name: "billCode", zh: "票据代码", en: "Bill code", hintZh: "8 位数字", hintEn: "8 digits", mode: "numeric", pattern: "\\d{8}", max: 8 },
   { name: "billNumber", zh: "票据号码", en: "Bill number", hintZh: "10 位数字", hintEn: "10 digits", mode: "numeric", pattern: "\\d{10}", max: 10 },
-  { name: "checkCode", zh: "校验码", en: "Check code", hintZh: "6 位字母或数字", hintEn: "6 letters or digits", mode: "text", pattern: "[0-9A-Za-z]{6}", max: 6 },
+  {
+    name: "checkCode",
+    zh: "校验码",
+    en: "Check code",
+    hintZh: "6 位字母或数字",
+    hintEn: "6 letters or digits",
+    mode: "text",
+    pattern: "[0-9A-Za-z]{6}",
+    max: 6,
+  },
   { name: "issueDate", zh: "开票日期", en: "Issue date", hintZh: "年-月-日", hintEn: "YYYY-MM-DD", mode: "text", pattern: "\\d{4}-\\d{2}-\\d{2}", max: 10 },
   { name: "total", zh: "金额合计", en: "Total", hintZh: "如 157.00", hintEn: "e.g. 157.00", mode: "decimal", pattern: "", max: 16 },
 ] as const;
@@ -34,19 +43,25 @@ function manualForm(base: string, values: CheckPageInput["values"] = {}): string
   const inputs = MANUAL_FIELDS.map((f) => {
     const type = f.name === "issueDate" ? "date" : "text";
     const pattern = f.pattern ? ` pattern="${esc(f.pattern)}"` : "";
-    return `<label for="f-${f.name}">${esc(f.zh)} <span>${esc(f.en)} · ${esc(f.hintZh)} ${esc(f.hintEn)}</span>` +
-      `<input id="f-${f.name}" name="${f.name}" type="${type}" inputmode="${f.mode}" maxlength="${f.max}"${pattern} autocomplete="off" required value="${esc(values[f.name] ?? "")}"></label>`;
+    return (
+      `<label for="f-${f.name}">${esc(f.zh)} <span>${esc(f.en)} · ${esc(f.hintZh)} ${esc(f.hintEn)}</span>` +
+      `<input id="f-${f.name}" name="${f.name}" type="${type}" inputmode="${f.mode}" maxlength="${f.max}"${pattern} autocomplete="off" required value="${esc(values[f.name] ?? "")}"></label>`
+    );
   }).join("");
-  return `<section class="card" id="manual"><h2>输入票面信息查验 Check by the printed fields</h2>` +
-    `<form class="check" method="get" action="${esc(base)}/check">${inputs}<button type="submit">查验 Check</button></form></section>`;
+  return (
+    `<section class="card" id="manual"><h2>输入票面信息查验 Check by the printed fields</h2>` +
+    `<form class="check" method="get" action="${esc(base)}/check">${inputs}<button type="submit">查验 Check</button></form></section>`
+  );
 }
 
 function pdfForm(base: string): string {
-  return `<section class="card" id="upload"><h2>上传 PDF 查验 Check a PDF file</h2>` +
+  return (
+    `<section class="card" id="upload"><h2>上传 PDF 查验 Check a PDF file</h2>` +
     `<form class="check" method="post" action="${esc(base)}/check/pdf" enctype="multipart/form-data">` +
     `<label for="f-pdf">电子票据 PDF 文件 <span>The e-bill PDF (at most 5 MB)</span><input id="f-pdf" name="pdf" type="file" accept="application/pdf,.pdf" required></label>` +
     `<button type="submit">上传并查验 Upload and check</button></form>` +
-    `<p class="hint">文件只用于本次查验，不会保存。<span class="en">The file is used for this check only and is not kept.</span></p></section>`;
+    `<p class="hint">文件只用于本次查验，不会保存。<span class="en">The file is used for this check only and is not kept.</span></p></section>`
+  );
 }
 
 export function checkPage(p: CheckPageInput): string {
@@ -58,7 +73,8 @@ export function checkPage(p: CheckPageInput): string {
   const message = p.message
     ? `<div class="message problem" role="alert" data-about="${esc(p.about ?? "")}"${verdict}>${heading}<b>${esc(p.message[0])}</b><span class="en">${esc(p.message[1])}</span>${errors}</div>`
     : "";
-  const intro = `<section class="card"><h2>票据查验 Verify a fiscal e-bill</h2><p class="hint">扫描票据上的二维码即可查验；也可以输入票面上的五项信息，或上传电子票据 PDF 文件。` +
+  const intro =
+    `<section class="card"><h2>票据查验 Verify a fiscal e-bill</h2><p class="hint">扫描票据上的二维码即可查验；也可以输入票面上的五项信息，或上传电子票据 PDF 文件。` +
     `<span class="en">Scan the QR code on the bill to check it; or type the five fields printed on it, or upload the e-bill PDF.</span></p></section>`;
   return holderPage({
     base: p.base,
@@ -74,6 +90,9 @@ export function linkNotFoundPage(base: string): string {
     base,
     about: "link",
     heading: ["未找到票据", "Bill not found"],
-    message: ["链接不完整或已失效。请核对二维码，或在下方输入票面信息查验。", "Bill not found: the link is incomplete or wrong. Check the QR code, or type the printed fields below."],
+    message: [
+      "链接不完整或已失效。请核对二维码，或在下方输入票面信息查验。",
+      "Bill not found: the link is incomplete or wrong. Check the QR code, or type the printed fields below.",
+    ],
   });
 }

@@ -58,9 +58,14 @@ export function offlineInclusionFailure(env: BillEnvelope, chain: { chainId: num
   if (!a) return null;
   // an unknown chain id (node unreachable) is left to the chain reads, which will say ERROR
   if ((chain.chainId !== null && a.chainId !== chain.chainId) || !sameAddress(a.registry, chain.registry)) {
-    return failed("inclusion", "OTHER_REGISTRY", `The bill names registry ${a.registry} on chain ${a.chainId}; this verifier checks ${chain.registry} on chain ${chain.chainId}`);
+    return failed(
+      "inclusion",
+      "OTHER_REGISTRY",
+      `The bill names registry ${a.registry} on chain ${a.chainId}; this verifier checks ${chain.registry} on chain ${chain.chainId}`,
+    );
   }
-  if (!verifyProofMemo(a.root, env.leaf, a.proof)) return failed("inclusion", "PROOF_MISMATCH", "The Merkle proof does not place the bill's leaf under the batch root");
+  if (!verifyProofMemo(a.root, env.leaf, a.proof))
+    return failed("inclusion", "PROOF_MISMATCH", "The Merkle proof does not place the bill's leaf under the batch root");
   return null;
 }
 
@@ -96,7 +101,10 @@ export function issuerFromEvidence(
   if (!ev.allottedAtAnchor) {
     return failed("issuer", "NUMBER_NOT_ALLOTTED", `The bill code and number ${numberOf(env)} were not allotted to the issuer's account by block ${block}`);
   }
-  return passed("issuer", `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer holding ${numberOf(env)} when it anchored the batch`);
+  return passed(
+    "issuer",
+    `${bill.issuer.name} (${bill.issuer.creditCode}) was an admitted ${bill.kind} issuer holding ${numberOf(env)} when it anchored the batch`,
+  );
 }
 
 /** The registry's record of an account against the kind and credit code the bill claims. */
@@ -131,7 +139,8 @@ export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inS
   if (!mismatch && record.active) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer holding ${numberOf(env)}`);
   // the register stands in only for an admission the chain does not hold yet: what the chain records of
   // the account (suspended, another kind or credit code) is the witness's word, whatever the store says
-  if (inStore && record.kind === null) return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
+  if (inStore && record.kind === null)
+    return passed("issuer", `${who} is an admitted ${env.bill.kind} issuer in the service's register; its admission is not yet on chain`);
   if (!mismatch) return failed("issuer", "ISSUER_SUSPENDED", `${who} is suspended and may not issue`);
   return mismatch;
 }
@@ -144,8 +153,15 @@ export function admittedIssuerCheck(env: BillEnvelope, record: IssuerRecord, inS
  */
 export function sm2Check(env: BillEnvelope, chain: { chainId: number; registry: string }, recorded: string | null, at: number | null): Check {
   const { publicKey, signature } = env.sm2;
-  const message = sealMessage({ billHash: env.billHash, billCode: env.bill.billCode, billNumber: env.bill.billNumber, chainId: chain.chainId, registry: chain.registry });
-  if (!sm2VerifyMemo(publicKey, message, signature)) return failed("sm2", "SM2_BAD_SIGNATURE", "The SM2 seal does not verify under the public key the bill carries");
+  const message = sealMessage({
+    billHash: env.billHash,
+    billCode: env.bill.billCode,
+    billNumber: env.bill.billNumber,
+    chainId: chain.chainId,
+    registry: chain.registry,
+  });
+  if (!sm2VerifyMemo(publicKey, message, signature))
+    return failed("sm2", "SM2_BAD_SIGNATURE", "The SM2 seal does not verify under the public key the bill carries");
   const when = at === null ? "now" : `at block ${at}`;
   if (recorded === null) return failed("sm2", "SM2_KEY_NOT_RECORDED", `The registry records no SM2 seal key for the issuer's account ${when}`);
   if (recorded.toLowerCase() !== sealKeyHash(publicKey)) {
@@ -166,7 +182,8 @@ export function verdictOf(checks: Check[], voided: boolean): Verdict {
   if (checks.some((c) => c.status === "failed" && INVALIDATING.includes(c.name))) return "INVALID";
   if (checks.some((c) => c.status === "error")) return "ERROR";
   if (voided) return "VOIDED";
-  if (by("signature")?.status !== "passed" || by("sm2")?.status !== "passed" || by("issuer")?.status !== "passed" || by("integrity")?.status !== "passed") return "INVALID";
+  if (by("signature")?.status !== "passed" || by("sm2")?.status !== "passed" || by("issuer")?.status !== "passed" || by("integrity")?.status !== "passed")
+    return "INVALID";
   if (by("inclusion")?.status === "pending") return "PENDING";
   return checks.every((c) => c.status === "passed") ? "VALID" : "INVALID";
 }

@@ -44,5 +44,8 @@ export async function sendCopy(d: CopyDeps, res: Response, bill: BillRow, names:
     return;
   }
   const pdf = await d.render(envelope, { verifyUrl });
-  res.type("application/pdf").setHeader("Content-Disposition", `attachment; filename="${fileName(bill, names)}.pdf"`).send(pdf);
+  res
+    .type("application/pdf")
+    .setHeader("Content-Disposition", `attachment; filename="${fileName(bill, names)}.pdf"`)
+    .send(pdf);
 }

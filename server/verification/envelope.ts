@@ -44,7 +44,10 @@ const anchor = z.strictObject({
   blockNumber: z.number().int().nonnegative(),
 });
 
-const pointer = z.string().max(256).regex(/^(\/[^/]*)+$/, "must be a JSON Pointer");
+const pointer = z
+  .string()
+  .max(256)
+  .regex(/^(\/[^/]*)+$/, "must be a JSON Pointer");
 // a bill has a few dozen fields; the caps bound the work a presented envelope can ask for
 const byPointer = z.record(pointer, bytes32).refine((r) => Object.keys(r).length <= 512, "too many fields");
 

@@ -90,7 +90,10 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
         issuedHere = true;
         const hit = await s.delivered(row.id, known.sha256 ?? sha256Hex(pdf));
         if (hit) {
-          return passed("file", `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`);
+          return passed(
+            "file",
+            `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`,
+          );
         }
       }
     } catch (err) {
@@ -98,12 +101,25 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
     }
   }
   if (!doc.ok && doc.reason === "absent") {
-    return errored("file", "RENDERER_MISMATCH", `The file names no renderer (a file made before ${RENDERER}?)${s ? " and this service did not deliver it" : ""}: this verifier renders ${RENDERER} and cannot compare it with the file issued`);
+    return errored(
+      "file",
+      "RENDERER_MISMATCH",
+      `The file names no renderer (a file made before ${RENDERER}?)${s ? " and this service did not deliver it" : ""}: this verifier renders ${RENDERER} and cannot compare it with the file issued`,
+    );
   }
-  if (!doc.ok) return failed("file", "FILE_MODIFIED", `The file's attachment holds a document record that no renderer writes (${doc.reason === "malformed" ? doc.detail : ""})`);
+  if (!doc.ok)
+    return failed(
+      "file",
+      "FILE_MODIFIED",
+      `The file's attachment holds a document record that no renderer writes (${doc.reason === "malformed" ? doc.detail : ""})`,
+    );
   const { renderer, verifyUrl } = doc.document;
   if (renderer !== RENDERER) {
-    return errored("file", "RENDERER_MISMATCH", `The file says it was made by renderer ${shown(renderer)}${s ? " and this service did not deliver it" : ""}; this verifier renders ${RENDERER} and cannot compare it with the file issued`);
+    return errored(
+      "file",
+      "RENDERER_MISMATCH",
+      `The file says it was made by renderer ${shown(renderer)}${s ? " and this service did not deliver it" : ""}; this verifier renders ${RENDERER} and cannot compare it with the file issued`,
+    );
   }
   if (s && !issuedHere) {
     return failed("file", "FILE_NOT_ISSUED", `This service issued no bill ${billCode}-${billNumber} with this content: the file is not one it issued`);
@@ -113,9 +129,16 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
     reference = await deps.render(doc.envelope, verifyUrl);
   } catch (err) {
     // an OFD package whose SignedValue.dat is not the bill's signature is a changed file, not a failed render
-    if ((err as { code?: string })?.code === "OFD_BAD_SIGNATURE") return failed("file", "FILE_MODIFIED", `The file differs from the issued file inside Doc_0/Signs/Sign_0/SignedValue.dat: ${reason(err)}`);
+    if ((err as { code?: string })?.code === "OFD_BAD_SIGNATURE")
+      return failed("file", "FILE_MODIFIED", `The file differs from the issued file inside Doc_0/Signs/Sign_0/SignedValue.dat: ${reason(err)}`);
     const busy = (err as { code?: string })?.code === "PDF_RENDER_BUSY";
-    return errored("file", busy ? "SERVICE_BUSY" : "RENDER_FAILED", busy ? "Not compared: too many files are being rendered; try again shortly" : `Not compared: the file issued for this bill could not be rendered again (${reason(err)})`);
+    return errored(
+      "file",
+      busy ? "SERVICE_BUSY" : "RENDER_FAILED",
+      busy
+        ? "Not compared: too many files are being rendered; try again shortly"
+        : `Not compared: the file issued for this bill could not be rendered again (${reason(err)})`,
+    );
   }
   let finding: ReturnType<FileFormat["compare"]>;
   try {

@@ -35,16 +35,55 @@ export interface Headline {
 /** The words for "used" by kind of bill: 报销 for medical bills, 入账 for donation receipts. */
 export function usageWords(kind: "medical" | "donation" | undefined) {
   return kind === "donation"
-    ? { done: ["已入账", "Claimed"], none: ["未入账", "Not claimed"], label: ["入账状态", "Claim"], cannot: ["不能再用于入账或税前扣除", "it can no longer be claimed (e.g. for a tax deduction)"] }
-    : { done: ["已报销", "Reimbursed"], none: ["未报销", "Not reimbursed"], label: ["报销状态", "Reimbursement"], cannot: ["不能再用于报销", "it can no longer be used for reimbursement"] };
+    ? {
+        done: ["已入账", "Claimed"],
+        none: ["未入账", "Not claimed"],
+        label: ["入账状态", "Claim"],
+        cannot: ["不能再用于入账或税前扣除", "it can no longer be claimed (e.g. for a tax deduction)"],
+      }
+    : {
+        done: ["已报销", "Reimbursed"],
+        none: ["未报销", "Not reimbursed"],
+        label: ["报销状态", "Reimbursement"],
+        cannot: ["不能再用于报销", "it can no longer be used for reimbursement"],
+      };
 }
 
 const BASE: Record<Verdict, Omit<Headline, "verdict" | "link">> = {
-  VALID: { state: "valid", tone: "valid", zh: "有效", en: "VALID", lines: [["票据真实、未被篡改，已在区块链上存证。", "Genuine, unaltered and anchored on the blockchain."]] },
-  PENDING: { state: "pending", tone: "pending", zh: "待上链", en: "PENDING", lines: [["开票单位已签名，区块链存证尚未完成。本页会自动刷新。", "Signed by the issuer; not yet anchored on chain. This page refreshes itself."]] },
+  VALID: {
+    state: "valid",
+    tone: "valid",
+    zh: "有效",
+    en: "VALID",
+    lines: [["票据真实、未被篡改，已在区块链上存证。", "Genuine, unaltered and anchored on the blockchain."]],
+  },
+  PENDING: {
+    state: "pending",
+    tone: "pending",
+    zh: "待上链",
+    en: "PENDING",
+    lines: [["开票单位已签名，区块链存证尚未完成。本页会自动刷新。", "Signed by the issuer; not yet anchored on chain. This page refreshes itself."]],
+  },
   VOIDED: { state: "voided", tone: "voided", zh: "已冲红", en: "VOIDED", lines: [] },
-  INVALID: { state: "invalid", tone: "invalid", zh: "无效", en: "INVALID", lines: [["票据未通过核验，可能被篡改或不是本系统开具的票据。", "The bill failed verification: it may be altered or not issued here."]] },
-  ERROR: { state: "error", tone: "error", zh: "无法核验", en: "ERROR", lines: [["暂时无法连接区块链或数据库，这不代表票据无效，请稍后再试。", "The chain or database could not be reached. This does not mean the bill is invalid; try again later."]] },
+  INVALID: {
+    state: "invalid",
+    tone: "invalid",
+    zh: "无效",
+    en: "INVALID",
+    lines: [["票据未通过核验，可能被篡改或不是本系统开具的票据。", "The bill failed verification: it may be altered or not issued here."]],
+  },
+  ERROR: {
+    state: "error",
+    tone: "error",
+    zh: "无法核验",
+    en: "ERROR",
+    lines: [
+      [
+        "暂时无法连接区块链或数据库，这不代表票据无效，请稍后再试。",
+        "The chain or database could not be reached. This does not mean the bill is invalid; try again later.",
+      ],
+    ],
+  },
 };
 
 type Rule = (v: Verification, r: Related) => Omit<Headline, "verdict"> | null;
@@ -71,8 +110,14 @@ const redBill: Rule = (v, r) => {
     zh: v.verdict === "PENDING" ? "红字票据（待上链）" : "红字票据",
     en: v.verdict === "PENDING" ? "RED BILL (pending)" : "RED BILL",
     lines: [
-      [`这是一张红字票据（负数金额），用于冲销原票据 ${n}，本身不能用于报销或入账。`, `This is a red bill (a negative amount) cancelling bill ${n}; it cannot itself be reimbursed or claimed.`],
-      [v.verdict === "PENDING" ? "区块链存证尚未完成。本页会自动刷新。" : "红字票据真实、已在区块链上存证。", v.verdict === "PENDING" ? "Not yet anchored on chain. This page refreshes itself." : "The red bill is genuine and anchored on the blockchain."],
+      [
+        `这是一张红字票据（负数金额），用于冲销原票据 ${n}，本身不能用于报销或入账。`,
+        `This is a red bill (a negative amount) cancelling bill ${n}; it cannot itself be reimbursed or claimed.`,
+      ],
+      [
+        v.verdict === "PENDING" ? "区块链存证尚未完成。本页会自动刷新。" : "红字票据真实、已在区块链上存证。",
+        v.verdict === "PENDING" ? "Not yet anchored on chain. This page refreshes itself." : "The red bill is genuine and anchored on the blockchain.",
+      ],
     ],
     link: r.original ? { href: r.original.href, zh: "查看被冲销的原票据", en: "See the cancelled bill" } : undefined,
   };
@@ -88,7 +133,10 @@ const used: Rule = (v) => {
     zh: u.done[0],
     en: u.done[1].toUpperCase(),
     lines: [
-      [`票据真实，但已由 ${m.by} 于 ${isoShanghai(m.at)} 标记为${u.done[0]}，${u.cannot[0]}。`, `Genuine, but marked ${u.done[1].toLowerCase()} by ${m.by} at ${isoShanghai(m.at)}; ${u.cannot[1]}.`],
+      [
+        `票据真实，但已由 ${m.by} 于 ${isoShanghai(m.at)} 标记为${u.done[0]}，${u.cannot[0]}。`,
+        `Genuine, but marked ${u.done[1].toLowerCase()} by ${m.by} at ${isoShanghai(m.at)}; ${u.cannot[1]}.`,
+      ],
     ],
   };
 };
@@ -108,7 +156,10 @@ const partlyClaimed: Rule = (v) => {
     zh: used ? u.done[0] : `部分${u.done[0].slice(1)}`,
     en: used ? u.done[1].toUpperCase() : `PARTLY ${u.done[1].toUpperCase()}`,
     lines: [
-      [`票据真实；已${u.done[0].slice(1)} ${yuan(c.claimedFen)}，剩余 ${yuan(c.remainingFen)}。`, `Genuine; ${yuan(c.claimedFen)} claimed, ${yuan(c.remainingFen)} remaining.`],
+      [
+        `票据真实；已${u.done[0].slice(1)} ${yuan(c.claimedFen)}，剩余 ${yuan(c.remainingFen)}。`,
+        `Genuine; ${yuan(c.claimedFen)} claimed, ${yuan(c.remainingFen)} remaining.`,
+      ],
       [`${u.label[0].replace("状态", "单位")}：${who}`, `Claimed by: ${who}`],
     ],
   };

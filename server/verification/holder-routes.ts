@@ -43,7 +43,16 @@ export function holderRoutes(d: HolderPageDeps): Router {
     // unknown id, wrong key, missing key: one answer, byte for byte
     if (!found) return sendPage(res, 404, linkNotFoundPage(base));
     const related = await relatedBills(d.db, found.row, base);
-    sendPage(res, 200, verificationPage(found.v, new Date(), { base, related, holder: { billId: found.row.id, key: textOf(req.query.k) }, ofdUrl: d.ofd ? `${base}/v/${encodeURIComponent(found.row.id)}/ofd?k=${encodeURIComponent(textOf(req.query.k))}` : undefined }));
+    sendPage(
+      res,
+      200,
+      verificationPage(found.v, new Date(), {
+        base,
+        related,
+        holder: { billId: found.row.id, key: textOf(req.query.k) },
+        ofdUrl: d.ofd ? `${base}/v/${encodeURIComponent(found.row.id)}/ofd?k=${encodeURIComponent(textOf(req.query.k))}` : undefined,
+      }),
+    );
   });
 
   r.get("/check", limited, async (req: Request, res) => {
@@ -54,12 +63,20 @@ export function holderRoutes(d: HolderPageDeps): Router {
     const parsed = manualBody.safeParse(values);
     if (!parsed.success) {
       const bad = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
-      const fieldErrors = MANUAL_FIELDS.filter((f) => bad.has(f.name)).map((f): [string, string, string] => [f.name, `${f.zh}：应为${f.hintZh}`, `${f.en}: ${f.hintEn}`]);
+      const fieldErrors = MANUAL_FIELDS.filter((f) => bad.has(f.name)).map((f): [string, string, string] => [
+        f.name,
+        `${f.zh}：应为${f.hintZh}`,
+        `${f.en}: ${f.hintEn}`,
+      ]);
       return problem(res, 400, { about: "manual", values, fieldErrors, message: ["请检查以下各项", "Please check these fields"] });
     }
     const found = await d.core.manual(parsed.data);
     if (!found) {
-      return problem(res, 404, { about: "manual", values, message: ["没有与这五项信息都相符的票据。请核对票面后重试。", "No bill matches all five fields. Check them against the bill and try again."] });
+      return problem(res, 404, {
+        about: "manual",
+        values,
+        message: ["没有与这五项信息都相符的票据。请核对票面后重试。", "No bill matches all five fields. Check them against the bill and try again."],
+      });
     }
     const related = await relatedBills(d.db, found.row, base);
     sendPage(res, 200, verificationPage(found.v, new Date(), { base, related }));
@@ -71,11 +88,20 @@ export function holderRoutes(d: HolderPageDeps): Router {
     if (!part.ok) return problem(res, 400, { about: "pdf", message: ["请选择一个 PDF 文件再上传。", "Choose a PDF file, then upload it."] });
     const result = await d.core.pdf(part.data);
     if (!result.ok) {
-      return problem(res, 422, { about: "pdf", message: ["这个文件不是本系统开具的电子票据 PDF，无法查验。", "This file is not an e-bill PDF issued by this service; it cannot be checked."] });
+      return problem(res, 422, {
+        about: "pdf",
+        message: ["这个文件不是本系统开具的电子票据 PDF，无法查验。", "This file is not an e-bill PDF issued by this service; it cannot be checked."],
+      });
     }
     const b = result.envelope.bill;
     const related = result.row ? await relatedBills(d.db, result.row, base) : {};
-    const refreshUrl = manualCheckUrl(base, { billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, issueDate: String(b.issuedAt).slice(0, 10), total: b.total });
+    const refreshUrl = manualCheckUrl(base, {
+      billCode: b.billCode,
+      billNumber: b.billNumber,
+      checkCode: b.checkCode,
+      issueDate: String(b.issuedAt).slice(0, 10),
+      total: b.total,
+    });
     sendPage(res, 200, verificationPage(result.v, new Date(), { base, related, refreshUrl }));
   });
 
@@ -83,8 +109,13 @@ export function holderRoutes(d: HolderPageDeps): Router {
   const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (req.path !== "/check/pdf" || res.headersSent) return next(err);
     const status = (err as { status?: number }).status;
-    if (status === 413) return problem(res, 413, { about: "pdf", message: [`文件太大：最大 ${Math.round(maxPdf / 1048576)} MB。`, `The file is too large: at most ${Math.round(maxPdf / 1048576)} MB.`] });
-    if (status && status >= 400 && status < 500) return problem(res, 400, { about: "pdf", message: ["无法读取上传的文件，请重试。", "The upload could not be read; try again."] });
+    if (status === 413)
+      return problem(res, 413, {
+        about: "pdf",
+        message: [`文件太大：最大 ${Math.round(maxPdf / 1048576)} MB。`, `The file is too large: at most ${Math.round(maxPdf / 1048576)} MB.`],
+      });
+    if (status && status >= 400 && status < 500)
+      return problem(res, 400, { about: "pdf", message: ["无法读取上传的文件，请重试。", "The upload could not be read; try again."] });
     next(err);
   };
   r.use(onError);

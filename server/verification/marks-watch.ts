@@ -53,7 +53,10 @@ export class MarksWatch {
   readonly freshMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly source: MarkEventSource, o: MarksWatchOptions = {}) {
+  constructor(
+    private readonly source: MarkEventSource,
+    o: MarksWatchOptions = {},
+  ) {
     this.pollMs = o.pollMs ?? 250;
     this.freshMs = o.freshMs ?? 1_000;
     this.now = o.now ?? Date.now;

@@ -33,7 +33,14 @@ export function sm2VerifyMemo(publicKey: string, message: Uint8Array, signature:
 /** recoverBillSigner, remembered per (domain, signed values, signature). */
 export function recoverSignerMemo(domain: BillDomain, values: BillSignedValues, signature: string): string | null {
   // JSON of the array: no two different inputs share a key, whatever characters they hold
-  const key = JSON.stringify([String(domain.chainId), domain.verifyingContract.toLowerCase(), values.billHash.toLowerCase(), values.billCode, values.billNumber, signature.toLowerCase()]);
+  const key = JSON.stringify([
+    String(domain.chainId),
+    domain.verifyingContract.toLowerCase(),
+    values.billHash.toLowerCase(),
+    values.billCode,
+    values.billNumber,
+    signature.toLowerCase(),
+  ]);
   const hit = signers.get(key);
   if (hit !== undefined) return hit;
   const signer = recoverBillSigner(domain, values, signature);

@@ -39,8 +39,10 @@ export const row = (zh: string, en: string, value: string, cls = "") =>
 function headlineCard(h: Headline): string {
   const lines = h.lines.map(([zh, en]) => `<p>${esc(zh)}<span class="en">${esc(en)}</span></p>`).join("");
   const link = h.link ? `<p><a class="onbanner" href="${esc(h.link.href)}">${esc(h.link.zh)} ${esc(h.link.en)} →</a></p>` : "";
-  return `<section class="verdict v-${h.tone}" data-verdict="${h.verdict}" data-state="${esc(h.state)}" role="status"><div class="icon" aria-hidden="true">${esc(ICONS[h.tone])}</div>` +
-    `<h1>${esc(h.zh)}<small>${esc(h.en)}</small></h1>${lines}${link}</section>`;
+  return (
+    `<section class="verdict v-${h.tone}" data-verdict="${h.verdict}" data-state="${esc(h.state)}" role="status"><div class="icon" aria-hidden="true">${esc(ICONS[h.tone])}</div>` +
+    `<h1>${esc(h.zh)}<small>${esc(h.en)}</small></h1>${lines}${link}</section>`
+  );
 }
 
 /** How a field the holder withheld is shown: never as a blank that looks like data. */
@@ -59,7 +61,11 @@ function billCard(v: Verification, related: Related): string {
     row("开票单位", "Issuer", esc(b.issuer.name)),
     row("统一社会信用代码", "Credit code", esc(b.issuer.creditCode), "mono"),
     row(holder[0], holder[1], b.holder.name === null ? `<span class="withheld">${esc(WITHHELD)}</span>` : esc(b.holder.name)),
-    row(b.kind === "donation" ? "捐赠金额" : "金额合计", b.kind === "donation" ? "Amount donated" : "Total", `<span class="total">¥${esc(b.total)}</span><br><span class="words">${esc(b.totalInWords)}</span>`),
+    row(
+      b.kind === "donation" ? "捐赠金额" : "金额合计",
+      b.kind === "donation" ? "Amount donated" : "Total",
+      `<span class="total">¥${esc(b.total)}</span><br><span class="words">${esc(b.totalInWords)}</span>`,
+    ),
   ];
   if (b.redOf) {
     const n = esc(`${b.redOf.billCode}-${b.redOf.billNumber}`);
@@ -82,7 +88,11 @@ function stateCard(v: Verification, related: Related): string {
   const c = v.claims;
   if (c && (c.claimedFen > 0 || c.parties.length > 0)) {
     const yuan = (fen: number | null) => (fen === null ? "—" : `¥${formatFen(BigInt(fen))}`);
-    rows.push(row("可报销金额", "Claimable", esc(yuan(c.claimableFen))), row("已报销金额", "Claimed", esc(yuan(c.claimedFen))), row("剩余可报销", "Remaining", esc(yuan(c.remainingFen))));
+    rows.push(
+      row("可报销金额", "Claimable", esc(yuan(c.claimableFen))),
+      row("已报销金额", "Claimed", esc(yuan(c.claimedFen))),
+      row("剩余可报销", "Remaining", esc(yuan(c.remainingFen))),
+    );
     for (const p of c.parties) rows.push(row("报销单位", "Claimed by", esc(`${p.by} · ${yuan(p.amountFen)} · ${isoShanghai(p.at)}`)));
   }
   return `<section class="card"><h2>状态 Status</h2><dl>${rows.join("")}</dl></section>`;
@@ -105,8 +115,10 @@ function chainCard(v: Verification): string {
 function checksCard(v: Verification): string {
   const items = v.checks.map((c) => {
     const [zh, en] = CHECK_NAMES[c.name];
-    return `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(CHECK_STATUS_LABELS[c.status])}</span>` +
-      `<div><div class="check-name">${esc(zh)} <span class="en">${esc(en)}</span></div><div class="check-zh">${esc(checkDetailZh(c))}</div><div class="check-detail" lang="en">${esc(c.detail)}</div></div></li>`;
+    return (
+      `<li data-check="${c.name}" data-status="${c.status}"><span class="badge b-${c.status}">${esc(CHECK_STATUS_LABELS[c.status])}</span>` +
+      `<div><div class="check-name">${esc(zh)} <span class="en">${esc(en)}</span></div><div class="check-zh">${esc(checkDetailZh(c))}</div><div class="check-detail" lang="en">${esc(c.detail)}</div></div></li>`
+    );
   });
   return `<section class="card"><h2>核验项目 Checks</h2><ul class="checks">${items.join("")}</ul></section>`;
 }
@@ -118,7 +130,9 @@ function loadTemplate(): string {
 /** The Content-Security-Policy of every holder page: the template's style block by hash, forms to this site, nothing else. */
 export function pageCsp(): string {
   const style = /<style>([\s\S]*?)<\/style>/.exec(loadTemplate());
-  const hash = createHash("sha256").update(style ? style[1] : "", "utf8").digest("base64");
+  const hash = createHash("sha256")
+    .update(style ? style[1] : "", "utf8")
+    .digest("base64");
   return `default-src 'none'; style-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
 }
 
@@ -142,8 +156,11 @@ const COPY_CHOICES: Array<{ withhold: string; zh: string; en: string }> = [
 ];
 
 function copiesCard(base: string, holder: { billId: string; key: string }): string {
-  const href = (format: string, withhold: string) => esc(`${base}/v/${encodeURIComponent(holder.billId)}/copy.${format}?k=${encodeURIComponent(holder.key)}&withhold=${withhold}`);
-  const rows = COPY_CHOICES.map((c) => row(c.zh, c.en, `<a href="${href("pdf", c.withhold)}" data-copy="${esc(c.withhold)}">PDF</a> · <a href="${href("json", c.withhold)}">JSON</a>`));
+  const href = (format: string, withhold: string) =>
+    esc(`${base}/v/${encodeURIComponent(holder.billId)}/copy.${format}?k=${encodeURIComponent(holder.key)}&withhold=${withhold}`);
+  const rows = COPY_CHOICES.map((c) =>
+    row(c.zh, c.en, `<a href="${href("pdf", c.withhold)}" data-copy="${esc(c.withhold)}">PDF</a> · <a href="${href("json", c.withhold)}">JSON</a>`),
+  );
   const note = "副本仍可核验，并注明隐去了哪些项目。 A copy still verifies, and says what it withholds.";
   return `<section class="card" data-copies><h2>下载副本 Download a copy</h2><p>${esc(note)}</p><dl>${rows.join("")}</dl></section>`;
 }
@@ -169,11 +186,22 @@ export function verificationPage(v: Verification, checkedAt: Date, o: VerdictPag
   const h = headlineOf(v, related);
   const again = `<p class="again"><a href="${esc(o.base)}/">查验另一张票据 Check another bill</a></p>`;
   const copies = o.holder ? copiesCard(o.base, o.holder) : "";
-  const downloads = o.ofdUrl ? `<p class="downloads"><a href="${esc(o.ofdUrl)}" download data-download="ofd">下载 OFD 版式文件 Download the OFD file</a></p>` : "";
+  const downloads = o.ofdUrl
+    ? `<p class="downloads"><a href="${esc(o.ofdUrl)}" download data-download="ofd">下载 OFD 版式文件 Download the OFD file</a></p>`
+    : "";
   return holderPage({
     base: o.base,
     title: `${h.zh} ${h.en} · 票据查验`,
-    body: headlineCard(h) + `<p class="notice" data-notice>${esc(NOTICE)}</p>` + billCard(v, related) + downloads + stateCard(v, related) + chainCard(v) + checksCard(v) + copies + again,
+    body:
+      headlineCard(h) +
+      `<p class="notice" data-notice>${esc(NOTICE)}</p>` +
+      billCard(v, related) +
+      downloads +
+      stateCard(v, related) +
+      chainCard(v) +
+      checksCard(v) +
+      copies +
+      again,
     note: `核验时间 Checked at ${isoShanghai(checkedAt.toISOString())}. 本页结果来自区块链存证与开票系统。 Results come from the blockchain registry and the issuing service.`,
     refreshS: v.verdict === "PENDING" ? PENDING_REFRESH_S : undefined,
     refreshUrl: v.verdict === "PENDING" ? o.refreshUrl : undefined,

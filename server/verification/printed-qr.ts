@@ -100,20 +100,32 @@ export async function printedQrFinding(
   if (copy) return copyLinkFinding(url, copy, presented, deps);
   const link = parseVerifyUrl(url, deps.publicBaseUrl);
   if (!link) {
-    return { kind: "mismatch", code: "QR_OTHER_SITE", detail: `The QR code printed on this PDF does not point to this registry's verification page (${shown(url)})` };
+    return {
+      kind: "mismatch",
+      code: "QR_OTHER_SITE",
+      detail: `The QR code printed on this PDF does not point to this registry's verification page (${shown(url)})`,
+    };
   }
   let row;
   try {
     row = await deps.findBill(link.id);
   } catch (err) {
-    return { kind: "unchecked", code: "STORE_UNAVAILABLE", detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300) };
+    return {
+      kind: "unchecked",
+      code: "STORE_UNAVAILABLE",
+      detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300),
+    };
   }
   // evaluate every part, so that which one differs takes no different time
   const keyOk = keyMatches(link.key, row);
   const leaf = typeof presented?.leaf === "string" ? presented.leaf.toLowerCase() : "";
   const same = row !== undefined && row.bill_code === presented?.billCode && row.bill_number === presented?.billNumber && row.leaf.toLowerCase() === leaf;
   if (!(keyOk && same)) {
-    return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF belongs to another bill, not to the bill this PDF carries (票据号码 ${number})` };
+    return {
+      kind: "mismatch",
+      code: "QR_OTHER_BILL",
+      detail: `The QR code printed on this PDF belongs to another bill, not to the bill this PDF carries (票据号码 ${number})`,
+    };
   }
   return { kind: "matches", url };
 }
@@ -133,7 +145,11 @@ async function copyLinkFinding(
   try {
     row = await deps.findBill(copy.id);
   } catch (err) {
-    return { kind: "unchecked", code: "STORE_UNAVAILABLE", detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300) };
+    return {
+      kind: "unchecked",
+      code: "STORE_UNAVAILABLE",
+      detail: `The QR code printed on this PDF could not be checked: the store could not be asked (${(err as Error)?.message ?? String(err)})`.slice(0, 300),
+    };
   }
   const macOk = row !== undefined && copyMacMatches(row.verify_key, copy.names, copy.mac);
   const leaf = typeof presented?.leaf === "string" ? presented.leaf.toLowerCase() : "";
@@ -141,7 +157,11 @@ async function copyLinkFinding(
   const withheld = presented?.envelope ? namesOfWithheld(presented.envelope) : null;
   const sameNames = withheld !== null && withheld.join(",") === copy.names.join(",");
   if (!(macOk && same && sameNames)) {
-    return { kind: "mismatch", code: "QR_OTHER_BILL", detail: `The QR code printed on this PDF is not the copy link of the copy this PDF carries (票据号码 ${number})` };
+    return {
+      kind: "mismatch",
+      code: "QR_OTHER_BILL",
+      detail: `The QR code printed on this PDF is not the copy link of the copy this PDF carries (票据号码 ${number})`,
+    };
   }
   return { kind: "matches", url };
 }

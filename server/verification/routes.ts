@@ -79,16 +79,37 @@ function rateLimit(limiter: RateLimiter, base: string | null): RequestHandler {
 }
 
 export const manualBody = z.strictObject({
-  billCode: z.string().regex(/^\d{8}$/, "must be 8 digits").describe("票据代码 as printed, 8 digits."),
-  billNumber: z.string().regex(/^\d{10}$/, "must be 10 digits").describe("票据号码 as printed, 10 digits."),
-  checkCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits").describe("校验码 as printed."),
-  issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").describe("开票日期 as printed, YYYY-MM-DD."),
-  total: z.string().refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits").meta({ type: "string", pattern: "^(0|[1-9]\\d{0,11})(\\.\\d{1,2})?$", description: "The total as printed, a decimal string." }),
+  billCode: z
+    .string()
+    .regex(/^\d{8}$/, "must be 8 digits")
+    .describe("票据代码 as printed, 8 digits."),
+  billNumber: z
+    .string()
+    .regex(/^\d{10}$/, "must be 10 digits")
+    .describe("票据号码 as printed, 10 digits."),
+  checkCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits")
+    .describe("校验码 as printed."),
+  issueDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
+    .describe("开票日期 as printed, YYYY-MM-DD."),
+  total: z
+    .string()
+    .refine((t) => parseAmount(t).ok, "must be a decimal amount with at most two fraction digits")
+    .meta({ type: "string", pattern: "^(0|[1-9]\\d{0,11})(\\.\\d{1,2})?$", description: "The total as printed, a decimal string." }),
 });
 export type ManualFields = z.output<typeof manualBody>;
 
 export function fieldIssues(err: z.ZodError): FieldIssue[] {
-  return err.issues.map((i) => ({ path: i.path.join(".") || "(body)", code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : "INVALID_VALUE", message: i.message }));
+  return err.issues.map((i) => ({
+    path: i.path.join(".") || "(body)",
+    code: i.code === "unrecognized_keys" ? "UNKNOWN_FIELD" : "INVALID_VALUE",
+    message: i.message,
+  }));
 }
 
 /** All five printed fields must match; which one did not is never said. */
@@ -208,13 +229,18 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
     sendPage(res, 200, verificationPage(v, new Date(), { base }));
   });
   // the JSON answer here; the page in holder-routes.ts
-  page.get("/v/:id", (req, _res, next) => next(wantsJson(req) ? undefined : "route"), rateLimit(limiter, null), async (req, res) => {
-    res.setHeader("Cache-Control", "no-store");
-    const found = await core.scan(String(req.params.id), req.query.k);
-    // no `instance`: the answer must not even echo which id was asked for
-    if (!found) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
-    answer(res, found.v);
-  });
+  page.get(
+    "/v/:id",
+    (req, _res, next) => next(wantsJson(req) ? undefined : "route"),
+    rateLimit(limiter, null),
+    async (req, res) => {
+      res.setHeader("Cache-Control", "no-store");
+      const found = await core.scan(String(req.params.id), req.query.k);
+      // no `instance`: the answer must not even echo which id was asked for
+      if (!found) return sendProblem(res, new ApiError("NOT_FOUND", "No bill at this address"));
+      answer(res, found.v);
+    },
+  );
 
   // the holder's OFD copy of the bill: the same key as the page, the same answer for any wrong id or key
   page.get("/v/:id/ofd", rateLimit(limiter, base), async (req, res) => {
@@ -230,7 +256,8 @@ export function verificationRoutes(d: VerificationDeps): { page: Router; api: Ro
   api.use(rateLimit(limiter, null));
   api.post("/", express.raw({ type: () => true, limit: maxPdf }), async (req, res) => {
     if (req.is("application/ofd")) return answer(res, await verifyOfdUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)));
-    if (!req.is("application/pdf")) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf or application/ofd");
+    if (!req.is("application/pdf"))
+      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the bill as the request body with Content-Type: application/pdf or application/ofd");
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const r = await core.pdf(body);
     if (!r.ok && r.code === "PDF_TOO_COMPLEX") throw new ApiError("FILE_TOO_COMPLEX", r.message, { limit: "objects" });

@@ -21,7 +21,10 @@ export interface StatusFindings {
 async function nameOf(store: StoreView | undefined, account: string): Promise<string> {
   if (!store) return account;
   // a name is a nicety: when the store cannot say, the address is still the truth
-  return store.nameOf(account).then((n) => n ?? account, () => account);
+  return store.nameOf(account).then(
+    (n) => n ?? account,
+    () => account,
+  );
 }
 
 async function reimbursementOf(chain: ChainMarks | null, stored: StoreState | null, store?: StoreView): Promise<Reimbursement | null> {
@@ -36,11 +39,7 @@ function voidOf(chain: ChainMarks | null, stored: StoreState | null): StatusFind
   return null;
 }
 
-export async function statusCheck(
-  marks: Settled<ChainMarks> | null,
-  stored: Settled<StoreState | null> | null,
-  store?: StoreView,
-): Promise<StatusFindings> {
+export async function statusCheck(marks: Settled<ChainMarks> | null, stored: Settled<StoreState | null> | null, store?: StoreView): Promise<StatusFindings> {
   const chain = marks?.ok ? marks.value : null;
   const known = stored?.ok ? stored.value : null;
   const voided = voidOf(chain, known);

@@ -30,7 +30,10 @@ export async function findBillForScan(db: Db, id: string): Promise<ScannedBill |
     .executeTakeFirst();
   if (!r) return undefined;
   const { batch_root, batch_tx_hash, batch_block_number, batch_state, ...row } = r;
-  const batch = batch_root == null ? null : { root: batch_root, txHash: batch_tx_hash ?? null, blockNumber: batch_block_number ?? null, confirmed: batch_state === "confirmed" };
+  const batch =
+    batch_root == null
+      ? null
+      : { root: batch_root, txHash: batch_tx_hash ?? null, blockNumber: batch_block_number ?? null, confirmed: batch_state === "confirmed" };
   return { row, batch };
 }
 

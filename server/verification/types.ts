@@ -81,8 +81,7 @@ interface VerificationBase {
 }
 
 export type Verification =
-  | (VerificationBase & { verdict: "VOIDED"; void: { reason: string; at: string | null } })
-  | (VerificationBase & { verdict: Exclude<Verdict, "VOIDED"> });
+  (VerificationBase & { verdict: "VOIDED"; void: { reason: string; at: string | null } }) | (VerificationBase & { verdict: Exclude<Verdict, "VOIDED"> });
 
 /** What the verifier learnt about a bill from the service's store (the QR route, upload, manual). */
 export interface StoreState {

@@ -12,8 +12,19 @@ import { DOMAIN_NAME, DOMAIN_VERSION } from "../issuance/signing";
 import type { AllotmentRecord, ChainView, Eip712DomainRecord, IssuerRecord } from "./chain-view";
 import type { BillRef, ChainFacts, FinalEvidence } from "./chain-facts";
 import {
-  admittedIssuerCheck, confirmationsOf, errored, failed, inclusionFromEvidence, integrityCheck, issuerFromEvidence,
-  offlineInclusionFailure, pending, signatureCheck, skipped, sm2Check, verdictOf,
+  admittedIssuerCheck,
+  confirmationsOf,
+  errored,
+  failed,
+  inclusionFromEvidence,
+  integrityCheck,
+  issuerFromEvidence,
+  offlineInclusionFailure,
+  pending,
+  signatureCheck,
+  skipped,
+  sm2Check,
+  verdictOf,
 } from "./checks";
 import { Lru } from "./cache";
 import { parseAnchor, parseEnvelope } from "./envelope";
@@ -86,7 +97,12 @@ function readsOf(ctx: VerifyContext): ChainReads {
 type Failure = { ok: false; code: string; detail: string };
 
 function chainErrorFindings(e: Failure, marks: Settled<ChainMarks>): ChainFindings {
-  return { inclusion: errored("inclusion", e.code, e.detail), issuer: errored("issuer", e.code, "Not checked: the chain could not be asked"), marks, anchor: null };
+  return {
+    inclusion: errored("inclusion", e.code, e.detail),
+    issuer: errored("issuer", e.code, "Not checked: the chain could not be asked"),
+    marks,
+    anchor: null,
+  };
 }
 
 const refOf = (env: BillEnvelope): BillRef => ({
@@ -126,7 +142,8 @@ type EvidenceSeen = Omit<Evidence, "status" | "issuer"> & { issuer: Pick<Evidenc
 
 function findingsOf(env: BillEnvelope, ev: EvidenceSeen, head: number, marks: Settled<ChainMarks>, ctx: VerifyContext): ChainFindings {
   const inclusion = inclusionFromEvidence(ev, head, ctx.minConfirmations);
-  if (inclusion.status === "failed") return { inclusion, issuer: skipped("issuer", "Not checked: the batch is not on chain under the bill's issuer"), marks, anchor: null };
+  if (inclusion.status === "failed")
+    return { inclusion, issuer: skipped("issuer", "Not checked: the batch is not on chain under the bill's issuer"), marks, anchor: null };
   return { inclusion, issuer: issuerFromEvidence(env, ev), marks, anchor: anchorEvidence(env, ev.batch!, head, ctx) };
 }
 
@@ -167,7 +184,10 @@ async function unanchoredFindings(env: BillEnvelope, ctx: VerifyContext): Promis
     issuer = errored("issuer", failure.code, failure.detail);
   } else {
     // the chain cannot be asked, but the service's register admits the signer and allots the number
-    issuer = admittedIssuerCheck(env, { kind: null, active: false, admittedAt: null, creditCodeHash: null }, true, { onChain: null, inStore: storeAllots.value });
+    issuer = admittedIssuerCheck(env, { kind: null, active: false, admittedAt: null, creditCodeHash: null }, true, {
+      onChain: null,
+      inStore: storeAllots.value,
+    });
   }
   return { inclusion, issuer, marks, anchor: null };
 }
@@ -260,8 +280,17 @@ async function signatureFinding(env: BillEnvelope, ctx: VerifyContext): Promise<
   if (!d.ok) return errored("signature", d.code, d.detail);
   const expected = { name: DOMAIN_NAME, version: DOMAIN_VERSION, chainId: BigInt(chainId), verifyingContract: ctx.chain.registry.toLowerCase() };
   const got = { ...d.value, verifyingContract: d.value.verifyingContract.toLowerCase() };
-  if (got.name !== expected.name || got.version !== expected.version || got.chainId !== expected.chainId || got.verifyingContract !== expected.verifyingContract) {
-    return errored("signature", "DOMAIN_UNSUPPORTED", `The registry signs under the EIP-712 domain ${got.name} ${got.version} (chain ${got.chainId}), not ${DOMAIN_NAME} ${DOMAIN_VERSION}: this verifier cannot check it`);
+  if (
+    got.name !== expected.name ||
+    got.version !== expected.version ||
+    got.chainId !== expected.chainId ||
+    got.verifyingContract !== expected.verifyingContract
+  ) {
+    return errored(
+      "signature",
+      "DOMAIN_UNSUPPORTED",
+      `The registry signs under the EIP-712 domain ${got.name} ${got.version} (chain ${got.chainId}), not ${DOMAIN_NAME} ${DOMAIN_VERSION}: this verifier cannot check it`,
+    );
   }
   return signatureCheck(env, { chainId, verifyingContract: ctx.chain.registry });
 }
@@ -281,7 +310,11 @@ async function sm2Finding(env: BillEnvelope, at: number | null, ctx: VerifyConte
 /** The service's register holds another bill under the same code and number: the number was used twice. */
 function reusedNumber(env: BillEnvelope, issuer: Check, stored: Settled<StoreState | null> | null): Check {
   if (issuer.status === "failed" || !stored?.ok || !stored.value?.otherBill) return issuer;
-  return failed("issuer", "NUMBER_REUSED", `The service's register holds another bill under ${env.bill.billCode}-${env.bill.billNumber}: this number was used twice by its issuer`);
+  return failed(
+    "issuer",
+    "NUMBER_REUSED",
+    `The service's register holds another bill under ${env.bill.billCode}-${env.bill.billNumber}: this number was used twice by its issuer`,
+  );
 }
 
 async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSummary, ctx: VerifyContext): Promise<Verification> {
@@ -295,9 +328,16 @@ async function verifyParsed(env: BillEnvelope, integrity: Check, summary: BillSu
   const checks = [integrity, found.inclusion, reusedNumber(env, found.issuer, stored), status.check, signature, sm2];
   const verdict = verdictOf(checks, status.void !== null);
   const claims = claimsSummary(env, found.marks?.ok ? found.marks.value : null, stored?.ok ? stored.value : null);
-  const base = { notice: NOTICE, checks, bill: summary, anchor: found.anchor, reimbursement: status.reimbursement, claims, withheld: Object.keys(env.withheld) };
+  const base = {
+    notice: NOTICE,
+    checks,
+    bill: summary,
+    anchor: found.anchor,
+    reimbursement: status.reimbursement,
+    claims,
+    withheld: Object.keys(env.withheld),
+  };
   // verdict first: it is what a person reading the JSON looks for
   if (verdict === "VOIDED") return { verdict, ...base, void: status.void! };
   return { verdict, ...base };
 }
-

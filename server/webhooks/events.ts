@@ -79,9 +79,25 @@ export async function emitBillEvent(trx: Db, type: WebhookEventType, bill: BillR
       bill: billData(bill, r.forIssuer),
       ...rest,
       ...(reimbursement
-        ? { reimbursement: { by: reimbursement.by, at: reimbursement.at, reference: r.forIssuer && reimbursement.partyId !== r.institutionId ? null : reimbursement.reference, ...(reimbursement.amountFen === undefined ? {} : { amountFen: reimbursement.amountFen }) } }
+        ? {
+            reimbursement: {
+              by: reimbursement.by,
+              at: reimbursement.at,
+              reference: r.forIssuer && reimbursement.partyId !== r.institutionId ? null : reimbursement.reference,
+              ...(reimbursement.amountFen === undefined ? {} : { amountFen: reimbursement.amountFen }),
+            },
+          }
         : {}),
-      ...(release ? { release: { by: release.by, at: release.at, ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}), ...(release.amountFen === undefined ? {} : { amountFen: release.amountFen }) } } : {}),
+      ...(release
+        ? {
+            release: {
+              by: release.by,
+              at: release.at,
+              ...(release.refusedByRegistry ? { refusedByRegistry: true } : {}),
+              ...(release.amountFen === undefined ? {} : { amountFen: release.amountFen }),
+            },
+          }
+        : {}),
     };
     if (!r.forIssuer) delete (data as { void?: unknown }).void;
     const payload = JSON.stringify({ id, type, createdAt: isoTime(now), data });
@@ -89,7 +105,20 @@ export async function emitBillEvent(trx: Db, type: WebhookEventType, bill: BillR
     for (const s of matching) {
       await trx
         .insertInto("webhook_deliveries")
-        .values({ id: newId("dlv"), event_id: id, subscription_id: s.id, state: "pending", attempts: 0, next_attempt_at: now, lease_owner: null, lease_until: null, last_status: null, last_error: null, delivered_at: null, created_at: now })
+        .values({
+          id: newId("dlv"),
+          event_id: id,
+          subscription_id: s.id,
+          state: "pending",
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_until: null,
+          last_status: null,
+          last_error: null,
+          delivered_at: null,
+          created_at: now,
+        })
         .execute();
     }
   }

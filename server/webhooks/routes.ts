@@ -19,7 +19,8 @@ const d = <T extends z.ZodType>(t: T, description: string): T => t.describe(desc
 
 const EventType = z.enum(EVENT_TYPES as ["bill.anchored", "bill.voided", "bill.reimbursed", "bill.released"]).meta({
   id: "WebhookEventType",
-  description: "`bill.anchored` (its batch is confirmed on chain), `bill.voided` (冲红, with its red bill), `bill.reimbursed` (a relying party marked it), `bill.released` (the mark was released).",
+  description:
+    "`bill.anchored` (its batch is confirmed on chain), `bill.voided` (冲红, with its red bill), `bill.reimbursed` (a relying party marked it), `bill.released` (the mark was released).",
 });
 
 export const subscriptionBody = z
@@ -55,7 +56,9 @@ export const SubscriptionCreated = Subscription.extend({
   secret: d(z.string(), "The signing secret (whsec_…): shown once, in this answer only. Verify each delivery's Lianpiao-Signature with it."),
 }).meta({ id: "WebhookSubscriptionCreated", description: "The new subscription and its signing secret, shown once." });
 
-export const SubscriptionList = z.object({ items: d(z.array(Subscription), "The institution's subscriptions.") }).meta({ id: "WebhookSubscriptionList", description: "Subscriptions." });
+export const SubscriptionList = z
+  .object({ items: d(z.array(Subscription), "The institution's subscriptions.") })
+  .meta({ id: "WebhookSubscriptionList", description: "Subscriptions." });
 
 const Attempt = z
   .object({
@@ -112,17 +115,39 @@ export const WebhookEvent = z
     data: d(
       z.object({
         bill: EventBill,
-        anchor: d(z.object({ root: d(z.string(), "Batch root."), txHash: d(z.string().nullable(), "Transaction."), blockNumber: d(z.number().nullable(), "Block.") }), "bill.anchored: where.").optional(),
+        anchor: d(
+          z.object({ root: d(z.string(), "Batch root."), txHash: d(z.string().nullable(), "Transaction."), blockNumber: d(z.number().nullable(), "Block.") }),
+          "bill.anchored: where.",
+        ).optional(),
         void: d(
           z.object({
             reason: d(z.string(), "Why."),
             at: d(z.string(), "When."),
-            redBill: d(z.object({ id: d(z.string(), "Id."), billCode: d(z.string(), "票据代码."), billNumber: d(z.string(), "票据号码.") }).nullable(), "The red bill issued with the void; null for a red bill withdrawn."),
+            redBill: d(
+              z.object({ id: d(z.string(), "Id."), billCode: d(z.string(), "票据代码."), billNumber: d(z.string(), "票据号码.") }).nullable(),
+              "The red bill issued with the void; null for a red bill withdrawn.",
+            ),
           }),
           "bill.voided (to the issuer): the void.",
         ).optional(),
-        reimbursement: d(z.object({ by: d(z.string(), "The relying party."), at: d(z.string(), "When."), reference: d(z.string().nullable(), "Its claim reference (to that party only; null to the issuer)."), amountFen: d(z.number().int(), "A claim of part of the bill: its amount in fen (absent for a whole-bill mark).").optional() }), "bill.reimbursed: the mark, or a claim of part of the bill.").optional(),
-        release: d(z.object({ by: d(z.string(), "The relying party."), at: d(z.string(), "When."), refusedByRegistry: d(z.boolean(), "The mark was taken off because the registry refused it.").optional(), amountFen: d(z.number().int(), "A claim's release: its amount in fen.").optional() }), "bill.released: the release (of a mark, or of a claim).").optional(),
+        reimbursement: d(
+          z.object({
+            by: d(z.string(), "The relying party."),
+            at: d(z.string(), "When."),
+            reference: d(z.string().nullable(), "Its claim reference (to that party only; null to the issuer)."),
+            amountFen: d(z.number().int(), "A claim of part of the bill: its amount in fen (absent for a whole-bill mark).").optional(),
+          }),
+          "bill.reimbursed: the mark, or a claim of part of the bill.",
+        ).optional(),
+        release: d(
+          z.object({
+            by: d(z.string(), "The relying party."),
+            at: d(z.string(), "When."),
+            refusedByRegistry: d(z.boolean(), "The mark was taken off because the registry refused it.").optional(),
+            amountFen: d(z.number().int(), "A claim's release: its amount in fen.").optional(),
+          }),
+          "bill.released: the release (of a mark, or of a claim).",
+        ).optional(),
       }),
       "What happened.",
     ),
@@ -150,12 +175,21 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
 
   const own = async (req: Request) => {
     const inst = principalOf(req).institution;
-    const sub = await db.selectFrom("webhook_subscriptions").selectAll().where("id", "=", String(req.params.id)).where("deleted_at", "is", null).executeTakeFirst();
+    const sub = await db
+      .selectFrom("webhook_subscriptions")
+      .selectAll()
+      .where("id", "=", String(req.params.id))
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
     if (!sub || sub.institution_id !== inst.id) throw new ApiError("NOT_FOUND", "No webhook subscription with this id");
     return sub;
   };
   const present = (s: { id: string; url: string; events: string; description: string; created_at: number }) => ({
-    id: s.id, url: s.url, events: JSON.parse(s.events) as string[], description: s.description, createdAt: isoTime(s.created_at),
+    id: s.id,
+    url: s.url,
+    events: JSON.parse(s.events) as string[],
+    description: s.description,
+    createdAt: isoTime(s.created_at),
   });
 
   r.post("/", async (req, res) => {
@@ -164,15 +198,33 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     const inst = principalOf(req).institution;
     const id = newId("whk");
     const secret = newSecret();
-    const row = { id, institution_id: inst.id, url: body.url, events: JSON.stringify([...new Set(body.events)]), description: body.description, secret_enc: dep.box.seal(secret, id), created_at: Date.now(), deleted_at: null };
+    const row = {
+      id,
+      institution_id: inst.id,
+      url: body.url,
+      events: JSON.stringify([...new Set(body.events)]),
+      description: body.description,
+      secret_enc: dep.box.seal(secret, id),
+      created_at: Date.now(),
+      deleted_at: null,
+    };
     await db.insertInto("webhook_subscriptions").values(row).execute();
     await audit(db, { actor: inst.id, ip: req.ip ?? null, action: "webhook.create", subject: id, detail: { url: body.url, events: body.events } });
-    res.status(201).location(`/api/v1/webhooks/${id}`).json({ ...present(row), secret });
+    res
+      .status(201)
+      .location(`/api/v1/webhooks/${id}`)
+      .json({ ...present(row), secret });
   });
 
   r.get("/", async (req, res) => {
     parseQuery(z.object({}).strict(), req);
-    const rows = await db.selectFrom("webhook_subscriptions").selectAll().where("institution_id", "=", principalOf(req).institution.id).where("deleted_at", "is", null).orderBy("created_at").execute();
+    const rows = await db
+      .selectFrom("webhook_subscriptions")
+      .selectAll()
+      .where("institution_id", "=", principalOf(req).institution.id)
+      .where("deleted_at", "is", null)
+      .orderBy("created_at")
+      .execute();
     res.json({ items: rows.map(present) });
   });
 
@@ -185,7 +237,12 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     const now = Date.now();
     await db.transaction().execute(async (trx) => {
       await trx.updateTable("webhook_subscriptions").set({ deleted_at: now }).where("id", "=", sub.id).execute();
-      await trx.updateTable("webhook_deliveries").set({ state: "failed", last_error: "subscription deleted" }).where("subscription_id", "=", sub.id).where("state", "=", "pending").execute();
+      await trx
+        .updateTable("webhook_deliveries")
+        .set({ state: "failed", last_error: "subscription deleted" })
+        .where("subscription_id", "=", sub.id)
+        .where("state", "=", "pending")
+        .execute();
     });
     await audit(db, { actor: sub.institution_id, ip: req.ip ?? null, action: "webhook.delete", subject: sub.id });
     res.status(204).end();
@@ -196,7 +253,20 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     const rows = await db
       .selectFrom("webhook_deliveries as d")
       .innerJoin("webhook_events as e", "e.id", "d.event_id")
-      .select(["d.id", "d.event_id", "e.type", "e.bill_id", "e.payload", "d.state", "d.attempts", "d.next_attempt_at", "d.last_status", "d.last_error", "d.delivered_at", "d.created_at"])
+      .select([
+        "d.id",
+        "d.event_id",
+        "e.type",
+        "e.bill_id",
+        "e.payload",
+        "d.state",
+        "d.attempts",
+        "d.next_attempt_at",
+        "d.last_status",
+        "d.last_error",
+        "d.delivered_at",
+        "d.created_at",
+      ])
       .where("d.id", "in", ids)
       .execute();
     const attempts = await db.selectFrom("webhook_attempts").selectAll().where("delivery_id", "in", ids).orderBy("id").execute();
@@ -204,10 +274,27 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
     return ids.map((id) => {
       const x = byId.get(id)!;
       return {
-        id: x.id, eventId: x.event_id, eventType: x.type, billId: x.bill_id, state: x.state, attempts: Number(x.attempts),
-        nextAttemptAt: x.state === "pending" ? isoTime(x.next_attempt_at) : null, lastStatus: x.last_status === null ? null : Number(x.last_status),
-        lastError: x.last_error, deliveredAt: isoTime(x.delivered_at), createdAt: isoTime(x.created_at), payload: JSON.parse(x.payload) as unknown,
-        log: attempts.filter((a) => a.delivery_id === id).map((a) => ({ at: isoTime(a.at), status: a.status === null ? null : Number(a.status), error: a.error, durationMs: Number(a.duration_ms), trigger: a.trigger })),
+        id: x.id,
+        eventId: x.event_id,
+        eventType: x.type,
+        billId: x.bill_id,
+        state: x.state,
+        attempts: Number(x.attempts),
+        nextAttemptAt: x.state === "pending" ? isoTime(x.next_attempt_at) : null,
+        lastStatus: x.last_status === null ? null : Number(x.last_status),
+        lastError: x.last_error,
+        deliveredAt: isoTime(x.delivered_at),
+        createdAt: isoTime(x.created_at),
+        payload: JSON.parse(x.payload) as unknown,
+        log: attempts
+          .filter((a) => a.delivery_id === id)
+          .map((a) => ({
+            at: isoTime(a.at),
+            status: a.status === null ? null : Number(a.status),
+            error: a.error,
+            durationMs: Number(a.duration_ms),
+            trigger: a.trigger,
+          })),
       };
     });
   };
@@ -215,7 +302,13 @@ export function webhookRoutes(dep: WebhookRouteDeps): Router {
   r.get("/:id/deliveries", async (req, res) => {
     const sub = await own(req);
     const q = parseQuery(deliveriesQuery, req);
-    let sel = db.selectFrom("webhook_deliveries").select(["id", "created_at"]).where("subscription_id", "=", sub.id).orderBy("created_at", "desc").orderBy("id", "desc").limit(q.limit + 1);
+    let sel = db
+      .selectFrom("webhook_deliveries")
+      .select(["id", "created_at"])
+      .where("subscription_id", "=", sub.id)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(q.limit + 1);
     if (q.state) sel = sel.where("state", "=", q.state);
     if (q.before) {
       const m = /^(\d+)_([a-z0-9_]+)$/.exec(q.before);

@@ -24,7 +24,12 @@ export function signatureHeader(secret: string, body: string, now = Date.now()):
 export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: "MALFORMED" | "TIMESTAMP_OUT_OF_TOLERANCE" | "SIGNATURE_MISMATCH" };
 
 /** The receiver's check (the recipe of the README, as code): header, raw body, secret. */
-export function verifySignature(secret: string, header: string | null | undefined, body: string, opts: { now?: number; toleranceS?: number } = {}): VerifyResult {
+export function verifySignature(
+  secret: string,
+  header: string | null | undefined,
+  body: string,
+  opts: { now?: number; toleranceS?: number } = {},
+): VerifyResult {
   const parts = Object.fromEntries((header ?? "").split(",").map((p) => p.trim().split("=", 2) as [string, string]));
   const t = Number(parts.t);
   if (!/^\d{1,12}$/.test(parts.t ?? "") || !/^[0-9a-f]{64}$/.test(parts.v1 ?? "")) return { ok: false, reason: "MALFORMED" };

@@ -110,7 +110,11 @@ export class WebhookWorker {
       .where("d.id", "=", id)
       .executeTakeFirstOrThrow();
     if (row.deleted_at !== null) {
-      await db.updateTable("webhook_deliveries").set({ state: "failed", last_error: "subscription deleted", lease_owner: null, lease_until: null }).where("id", "=", id).execute();
+      await db
+        .updateTable("webhook_deliveries")
+        .set({ state: "failed", last_error: "subscription deleted", lease_owner: null, lease_until: null })
+        .where("id", "=", id)
+        .execute();
       return true;
     }
     const started = Date.now();
@@ -141,7 +145,10 @@ export class WebhookWorker {
     const done = Date.now();
     const attempts = row.attempts + 1;
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto("webhook_attempts").values({ delivery_id: id, at: started, status, error, duration_ms: done - started, trigger }).execute();
+      await trx
+        .insertInto("webhook_attempts")
+        .values({ delivery_id: id, at: started, status, error, duration_ms: done - started, trigger })
+        .execute();
       const ok = error === null;
       const failed = !ok && attempts >= this.d.maxAttempts;
       await trx

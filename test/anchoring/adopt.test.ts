@@ -30,7 +30,11 @@ describe("a root the issuer already anchored", function () {
     await first.exited;
 
     const db = new BetterSqlite3(path.join(dataDir, "lianpiao.sqlite"), { readonly: true });
-    const batch = db.prepare("select root, bill_count, state from batches where action = 'anchor'").get() as { root: string; bill_count: number; state: string };
+    const batch = db.prepare("select root, bill_count, state from batches where action = 'anchor'").get() as {
+      root: string;
+      bill_count: number;
+      state: string;
+    };
     db.close();
     expect(batch.state).to.equal("built");
 
@@ -49,9 +53,13 @@ describe("a root the issuer already anchored", function () {
       expect(anchored.anchor.blockNumber).to.equal(direct!.blockNumber);
       // the worker sent nothing for this batch
       expect(await provider.getTransactionCount(hospital.address, "latest")).to.equal(nonceAfterDirect);
-      await expectAnchoredExactlyOnce(second.url, node.url, creds.registryAddress, [{ id: r.body.id, key: creds.hospital.apiKey, account: creds.hospital.account }]);
+      await expectAnchoredExactlyOnce(second.url, node.url, creds.registryAddress, [
+        { id: r.body.id, key: creds.hospital.apiKey, account: creds.hospital.account },
+      ]);
       expect(second.output()).to.match(/root already anchored by this account; adopted/);
-      const v = await fetch(r.body.verifyUrl.replace(/^https?:\/\/[^/]+/, second.url), { headers: { accept: "application/json" } }).then((x) => x.json() as Promise<{ verdict: string }>);
+      const v = await fetch(r.body.verifyUrl.replace(/^https?:\/\/[^/]+/, second.url), { headers: { accept: "application/json" } }).then(
+        (x) => x.json() as Promise<{ verdict: string }>,
+      );
       expect(v.verdict).to.equal("VALID");
     } finally {
       await second.stop();

@@ -9,10 +9,15 @@ const ROOT = path.join(__dirname, "..", "..");
 
 function runBench(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-r", "./scripts/register.js", "scripts/bench/index.ts", ...args], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`bench failed: ${err.message}\n${stderr.slice(-3000)}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      ["-r", "./scripts/register.js", "scripts/bench/index.ts", ...args],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`bench failed: ${err.message}\n${stderr.slice(-3000)}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -25,13 +30,27 @@ describe("the benchmark's JSON (smoke run)", function () {
     const report = JSON.parse(await runBench(["--smoke", "--json"]));
     expect(report.mode).to.equal("smoke");
     const numeric = [
-      "issue.billsPerSecond", "issue.ratioToBareExpress", "issue.p99Ratio", "issue.bareExpressRequestsPerSecond",
-      "issue.postgres.billsPerSecond", "issue.postgres.ratioToEmbedded",
-      "issue.postgres.twoReplicas.billsPerSecond", "issue.postgres.twoReplicas.ratioToEmbedded",
-      "verify.requestsPerSecond", "verify.ratioToBareExpress", "verify.p99Ratio",
-      "pdf.renderMsP50", "pdf.bareMsP50", "pdf.ratioToBarePdfkit",
-      "attack.uploadP50Ratio", "attack.restP50Ms", "attack.attackP50Ms",
-      "anchor.p95Ms", "gas.perBill.batch1000", "gas.naivePerBill", "memory.peakRssMb",
+      "issue.billsPerSecond",
+      "issue.ratioToBareExpress",
+      "issue.p99Ratio",
+      "issue.bareExpressRequestsPerSecond",
+      "issue.postgres.billsPerSecond",
+      "issue.postgres.ratioToEmbedded",
+      "issue.postgres.twoReplicas.billsPerSecond",
+      "issue.postgres.twoReplicas.ratioToEmbedded",
+      "verify.requestsPerSecond",
+      "verify.ratioToBareExpress",
+      "verify.p99Ratio",
+      "pdf.renderMsP50",
+      "pdf.bareMsP50",
+      "pdf.ratioToBarePdfkit",
+      "attack.uploadP50Ratio",
+      "attack.restP50Ms",
+      "attack.attackP50Ms",
+      "anchor.p95Ms",
+      "gas.perBill.batch1000",
+      "gas.naivePerBill",
+      "memory.peakRssMb",
     ];
     for (const key of numeric) expect(get(report, key), key).to.be.a("number").and.satisfy(Number.isFinite);
     // the crafted uploads were answered, as problems with a stable code

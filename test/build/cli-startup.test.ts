@@ -41,7 +41,9 @@ describe("lianpiao start-up", function () {
       verify.push(wallMs(cli));
     }
     const ratio = median(verify) / median(bare);
-    console.log(`      node -e 0: ${median(bare).toFixed(0)} ms, lianpiao verify --help: ${median(verify).toFixed(0)} ms (median of ${RUNS}), ratio ${ratio.toFixed(1)}`);
+    console.log(
+      `      node -e 0: ${median(bare).toFixed(0)} ms, lianpiao verify --help: ${median(verify).toFixed(0)} ms (median of ${RUNS}), ratio ${ratio.toFixed(1)}`,
+    );
     expect(ratio).to.be.at.most(LIMIT);
   });
 
@@ -52,9 +54,15 @@ describe("lianpiao start-up", function () {
     fs.rmSync(path.dirname(probe), { recursive: true, force: true });
     expect(r.stdout).to.include("Usage: lianpiao verify");
     const modules = JSON.parse(r.stderr.trim().split("\n").pop() as string) as string[];
-    expect(modules.some((m) => m.includes(`${path.sep}dist${path.sep}scripts${path.sep}cli${path.sep}index.js`)), "the compiled CLI").to.equal(true);
+    expect(
+      modules.some((m) => m.includes(`${path.sep}dist${path.sep}scripts${path.sep}cli${path.sep}index.js`)),
+      "the compiled CLI",
+    ).to.equal(true);
     for (const heavy of ["/ethers/", "/pdfkit/", "/hardhat/", "/ts-node/", "/typescript/", "/server/verification/verifier", "/server/pdf/", "/server/store/"]) {
-      expect(modules.filter((m) => m.includes(heavy)), heavy).to.deep.equal([]);
+      expect(
+        modules.filter((m) => m.includes(heavy)),
+        heavy,
+      ).to.deep.equal([]);
     }
   });
 });

@@ -31,7 +31,11 @@ export function npmEnv(home: string): NodeJS.ProcessEnv {
     npm_config_fund: "false",
     npm_config_audit: "false",
     // a parent `npm test` exports its own settings (npm_package_*, npm_lifecycle_*): not ours
-    ...Object.fromEntries(Object.keys(process.env).filter((k) => /^npm_(package|lifecycle)_/.test(k)).map((k) => [k, undefined])),
+    ...Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => /^npm_(package|lifecycle)_/.test(k))
+        .map((k) => [k, undefined]),
+    ),
   };
 }
 
@@ -112,8 +116,13 @@ export function readOnlyPrefix(dir: string, writable: string[]): string[] {
     process.getuid?.() !== 0
       ? [{ prefix: [] }]
       : [
-          { prefix: ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', dir] },
-          { prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"], prepare: () => writable.forEach((w) => spawnSync("chown", ["-R", "65534:65534", w])) },
+          {
+            prefix: ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', dir],
+          },
+          {
+            prefix: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+            prepare: () => writable.forEach((w) => spawnSync("chown", ["-R", "65534:65534", w])),
+          },
         ];
   const probe = path.join(dir, ".write-probe");
   const failures: string[] = [];

@@ -9,7 +9,18 @@ import path from "node:path";
 import { call, MEDICAL_EXAMPLE, waitAnchored } from "../helpers/api";
 import { freePort, startAnvil, type ChainNode } from "../helpers/processes";
 import {
-  ensureBuilt, installPackage, listing, moduleProbe, npmEnv, packagesOf, readOnlyPrefix, removeWritePermissions, restoreWritePermissions, start, tempDir, type Installed,
+  ensureBuilt,
+  installPackage,
+  listing,
+  moduleProbe,
+  npmEnv,
+  packagesOf,
+  readOnlyPrefix,
+  removeWritePermissions,
+  restoreWritePermissions,
+  start,
+  tempDir,
+  type Installed,
 } from "./helpers";
 
 const DEV_ONLY = ["ts-node", "typescript", "solc"];
@@ -62,7 +73,14 @@ async function runInstalled(pkg: Installed, env: Record<string, string>, rpcFor:
       const args = [path.join(pkg.dir, "scripts", "lianpiao.js"), "verify", file, "--rpc", rpcFor(creds), "--registry", creds.registryAddress, "--json"];
       const cmd = [...prefix, process.execPath, ...args];
       const v = spawnSync(cmd[0], cmd.slice(1), { cwd: work, env: baseEnv, encoding: "utf8", timeout: 60_000 });
-      run = { ready, creds, credsMode, bill, pdf, verify: { code: v.status, stdout: v.stdout, stderr: v.stderr, modules: probe.loadedBy(/scripts\/lianpiao\.js$/) } };
+      run = {
+        ready,
+        creds,
+        credsMode,
+        bill,
+        pdf,
+        verify: { code: v.status, stdout: v.stdout, stderr: v.stderr, modules: probe.loadedBy(/scripts\/lianpiao\.js$/) },
+      };
     } finally {
       await svc.stop();
     }
@@ -83,9 +101,20 @@ describe("the installed package (npm pack, runtime dependencies only, read-only)
   it("ships the build and not the sources", () => {
     const pkg = installPackage();
     try {
-      expect(pkg.files).to.include.members(["package.json", "dist/server/main.js", "dist/server/render/worker.js", "dist/scripts/cli/index.js", "scripts/lianpiao.js", "artifacts/contracts/BillRegistry.sol/BillRegistry.json", "templates/verify/page.html"]);
+      expect(pkg.files).to.include.members([
+        "package.json",
+        "dist/server/main.js",
+        "dist/server/render/worker.js",
+        "dist/scripts/cli/index.js",
+        "scripts/lianpiao.js",
+        "artifacts/contracts/BillRegistry.sol/BillRegistry.json",
+        "templates/verify/page.html",
+      ]);
       expect(pkg.files.filter((f) => f.endsWith(".ts") || f.startsWith("server/") || f.startsWith("test/"))).to.deep.equal([]);
-      const manifest = JSON.parse(fs.readFileSync(path.join(pkg.dir, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+      const manifest = JSON.parse(fs.readFileSync(path.join(pkg.dir, "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+        devDependencies: Record<string, string>;
+      };
       for (const dev of DEV_ONLY) {
         expect(manifest.dependencies, dev).not.to.have.property(dev);
         expect(manifest.devDependencies, dev).to.have.property(dev);

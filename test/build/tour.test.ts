@@ -69,12 +69,19 @@ describe("the README's 60-second tour", function () {
       const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
       const ready = lines.filter((l) => l.startsWith("lianpiao ready:"));
       expect(ready, out.slice(-4000)).to.have.length(1);
-      expect(ready[0]).to.include(`http://localhost:${port}`).and.include(`/docs`).and.include(`http://127.0.0.1:${rpcPort}`).and.include("demo-credentials.json");
+      expect(ready[0])
+        .to.include(`http://localhost:${port}`)
+        .and.include(`/docs`)
+        .and.include(`http://127.0.0.1:${rpcPort}`)
+        .and.include("demo-credentials.json");
       const creds = JSON.parse(fs.readFileSync(path.join(checkout, "data", "demo-credentials.json"), "utf8")) as { hospital: { apiKey: string } };
       expect(out, "the demo keys are not printed").not.to.include(creds.hospital.apiKey);
       // each step's output, in order
       const steps = [/^lianpiao ready:/, /^201$/, /"status":"anchored"/, /^200 application\/pdf/, /有效 VALID/].map(at);
-      expect(steps.every((i) => i >= 0), `${JSON.stringify(steps)}\n${out.slice(-4000)}`).to.equal(true);
+      expect(
+        steps.every((i) => i >= 0),
+        `${JSON.stringify(steps)}\n${out.slice(-4000)}`,
+      ).to.equal(true);
       expect([...steps].sort((a, b) => a - b)).to.deep.equal(steps);
       const bill = JSON.parse(fs.readFileSync(path.join(checkout, "bill.json"), "utf8")) as { status: string; billCode: string };
       expect(bill.status).to.equal("pending");

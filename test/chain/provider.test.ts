@@ -8,7 +8,6 @@ import { ChainUnavailableError } from "../../server/chain/errors";
 import { asChainUnavailable, connectRpc, withTimeout } from "../../server/chain/provider";
 import { freePort } from "../../scripts/lib/net";
 
-
 async function answers(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, {
@@ -126,7 +125,14 @@ describe("chain/provider", function () {
     });
 
     it("passes answers from the chain through untouched", async () => {
-      const revert = makeError("execution reverted", "CALL_EXCEPTION", { action: "call", data: "0x12345678", reason: null, transaction: { to: null, data: "0x" }, invocation: null, revert: null });
+      const revert = makeError("execution reverted", "CALL_EXCEPTION", {
+        action: "call",
+        data: "0x12345678",
+        reason: null,
+        transaction: { to: null, data: "0x" },
+        invocation: null,
+        revert: null,
+      });
       const { err } = await failure(withTimeout(Promise.reject(revert), 1000));
       expect(err).to.equal(revert);
       expect(asChainUnavailable(revert)).to.equal(null);

@@ -63,10 +63,17 @@ describe("chain/rpc-server", function () {
     expect(registryErrorOf(err)?.name).to.equal("BillRegistryRootAlreadyAnchored");
     const raw = await post(
       server.url,
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ from: fx.issuer.address, to: fx.address, data: registryInterface().encodeFunctionData("anchor", [root, 1]) }, "latest"] }),
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_call",
+        params: [{ from: fx.issuer.address, to: fx.address, data: registryInterface().encodeFunctionData("anchor", [root, 1]) }, "latest"],
+      }),
     );
     expect(raw.json).to.have.nested.property("error.code", 3);
-    expect(raw.json).to.have.nested.property("error.data").that.matches(/^0x[0-9a-f]{8}/);
+    expect(raw.json)
+      .to.have.nested.property("error.data")
+      .that.matches(/^0x[0-9a-f]{8}/);
   });
 
   it("answers batches in order and leaves notifications unanswered", async () => {

@@ -196,7 +196,9 @@ describe("BillRegistry v2: the adversary", () => {
       await expect(i.voidBill(medical.root, medical.leaves[0], medical.proofs[0], 1))
         .to.be.revertedWithCustomError(registry, "BillRegistryUnknownIssuer")
         .withArgs(insurer.address);
-      await expect(i.anchor(ethers.id("root"), 1)).to.be.revertedWithCustomError(registry, "BillRegistryUnknownIssuer").withArgs(insurer.address);
+      await expect(i.anchor(ethers.id("root"), 1))
+        .to.be.revertedWithCustomError(registry, "BillRegistryUnknownIssuer")
+        .withArgs(insurer.address);
       await expect(i.allotRange(hospital.address, MEDICAL_CODE, 5000, 5001))
         .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
         .withArgs(insurer.address, REGISTRAR_ROLE);
@@ -356,7 +358,9 @@ describe("BillRegistry v2: the adversary", () => {
         if (first === "void") {
           expect([await statusOfTx(voidHash), await statusOfTx(markHash)]).to.deep.equal([1, 0]);
           expect([status.voided, status.reimbursedBy]).to.deep.equal([true, ethers.ZeroAddress]);
-          await expect(markCall()).to.be.revertedWithCustomError(registry, "BillRegistryBillVoided").withArgs(hospital.address, medical.leaves[1], status.voidedAt);
+          await expect(markCall())
+            .to.be.revertedWithCustomError(registry, "BillRegistryBillVoided")
+            .withArgs(hospital.address, medical.leaves[1], status.voidedAt);
           await expect(voidCall()).to.be.revertedWithCustomError(registry, "BillRegistryBillVoided");
         } else {
           expect([await statusOfTx(markHash), await statusOfTx(voidHash)]).to.deep.equal([1, 0]);

@@ -110,15 +110,7 @@ describe("BillRegistry v2: allotted ranges", () => {
       await expect(r.allotRange(hospital.address, FRESH_CODE, 300, 300)).to.emit(r, "RangeAllotted"); // same issuer, next
       await expect(r.allotRange(charity.address, MEDICAL_CODE + 1, 1, 1000)).to.emit(r, "RangeAllotted");
       const holders = await Promise.all([99, 100, 199, 200, 299, 300, 301].map(async (n) => (await registry.allotmentOf(FRESH_CODE, n)).issuer));
-      expect(holders).to.deep.equal([
-        charity.address,
-        hospital.address,
-        hospital.address,
-        rival.address,
-        rival.address,
-        hospital.address,
-        ethers.ZeroAddress,
-      ]);
+      expect(holders).to.deep.equal([charity.address, hospital.address, hospital.address, rival.address, rival.address, hospital.address, ethers.ZeroAddress]);
     });
 
     it("allots to a suspended issuer (ranges follow admission, not activity)", async () => {
@@ -131,7 +123,9 @@ describe("BillRegistry v2: allotted ranges", () => {
       const { as, registrar, stranger, insurer } = await loadFixture(registryFixture);
       const r = as(registrar);
       for (const account of [stranger.address, insurer.address, registrar.address, ethers.ZeroAddress]) {
-        await expect(r.allotRange(account, FRESH_CODE, 1, 10)).to.be.revertedWithCustomError(r, "BillRegistryUnknownIssuer").withArgs(account);
+        await expect(r.allotRange(account, FRESH_CODE, 1, 10))
+          .to.be.revertedWithCustomError(r, "BillRegistryUnknownIssuer")
+          .withArgs(account);
       }
     });
 
@@ -243,10 +237,19 @@ describe("BillRegistry v2: allotted ranges", () => {
           const [first, last, issuer] = [i * 100 + 10, i * 100 + 10 + i * 7, i % 2 === 0 ? hospital.address : rival.address];
           await r.allotRange(issuer, code, first, last);
         }
-        const probes: [number, string][] = [[0, ethers.ZeroAddress], [9, ethers.ZeroAddress]];
+        const probes: [number, string][] = [
+          [0, ethers.ZeroAddress],
+          [9, ethers.ZeroAddress],
+        ];
         for (let i = 0; i < n; i++) {
           const [first, last, issuer] = [i * 100 + 10, i * 100 + 10 + i * 7, i % 2 === 0 ? hospital.address : rival.address];
-          probes.push([first, issuer], [last, issuer], [Math.floor((first + last) / 2), issuer], [last + 1, ethers.ZeroAddress], [first - 1, ethers.ZeroAddress]);
+          probes.push(
+            [first, issuer],
+            [last, issuer],
+            [Math.floor((first + last) / 2), issuer],
+            [last + 1, ethers.ZeroAddress],
+            [first - 1, ethers.ZeroAddress],
+          );
         }
         probes.push([n * 100 + 500, ethers.ZeroAddress], [Number(MAX_BILL_NUMBER), ethers.ZeroAddress]);
         for (const [number, issuer] of probes) {
@@ -273,7 +276,9 @@ describe("BillRegistry v2: allotted ranges", () => {
           const clash = model.find((m) => first <= m.last && m.first <= last);
           const tx = r.allotRange(issuer, FRESH_CODE, first, last);
           if (clash) {
-            await expect(tx, `attempt ${attempt}`).to.be.revertedWithCustomError(r, "BillRegistryRangeOverlap").withArgs(FRESH_CODE, clash.first, clash.last, clash.issuer);
+            await expect(tx, `attempt ${attempt}`)
+              .to.be.revertedWithCustomError(r, "BillRegistryRangeOverlap")
+              .withArgs(FRESH_CODE, clash.first, clash.last, clash.issuer);
           } else {
             await (await tx).wait();
             model.push({ first, last, issuer });
@@ -283,7 +288,7 @@ describe("BillRegistry v2: allotted ranges", () => {
         if (order === "random") expect(model.length).to.be.greaterThan(20);
         else expect(model.length).to.equal(60);
         const probes = new Set<number>([0, 1, 6000]);
-        for (const m of model) for (const d of [-1, 0, 1]) probes.add(m.first + d), probes.add(m.last + d);
+        for (const m of model) for (const d of [-1, 0, 1]) (probes.add(m.first + d), probes.add(m.last + d));
         for (const number of [...probes].filter((n) => n >= 0)) {
           const holder = model.find((m) => m.first <= number && number <= m.last)?.issuer ?? ethers.ZeroAddress;
           expect((await registry.allotmentOf(FRESH_CODE, number)).issuer, `number ${number}`).to.equal(holder);

@@ -268,10 +268,7 @@ describe("BillRegistry v2: bills", () => {
     it("still accepts bills that a since suspended issuer anchored while admitted", async () => {
       const { registry, as, registrar, hospital, insurer, medical } = await loadFixture(registryFixture);
       await as(registrar).suspendIssuer(hospital.address);
-      await expect(as(insurer).markReimbursed(hospital.address, medical.root, medical.leaves[0], medical.proofs[0], CLAIM)).to.emit(
-        registry,
-        "BillReimbursed",
-      );
+      await expect(as(insurer).markReimbursed(hospital.address, medical.root, medical.leaves[0], medical.proofs[0], CLAIM)).to.emit(registry, "BillReimbursed");
     });
 
     it("shares the mark across the issuer's batches: the same bill in another batch cannot be marked twice", async () => {

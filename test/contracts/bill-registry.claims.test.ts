@@ -55,7 +55,10 @@ describe("BillRegistry v2: claims in parts", () => {
       .withArgs(billHash);
     // a genuine opening of another bill's total (157.00) does not prove anything about this bill
     const foreign = opening(bills.plain, "/total");
-    await expect(as(employer).claim(hospital.address, root, billHash, proof, foreign, 5000, REF_B)).to.be.revertedWithCustomError(registry, "BillRegistryInvalidFieldProof");
+    await expect(as(employer).claim(hospital.address, root, billHash, proof, foreign, 5000, REF_B)).to.be.revertedWithCustomError(
+      registry,
+      "BillRegistryInvalidFieldProof",
+    );
     const status = await registry.statusOf(hospital.address, hospitalBatch.leaves[0]);
     expect([Number(status.claimedFen), Number(status.claimCount)]).to.deep.equal([0, 0]);
   });
@@ -63,10 +66,9 @@ describe("BillRegistry v2: claims in parts", () => {
   it("takes only the claimable field of the bill's kind, and the same field for every claim", async () => {
     const { registry, as, hospital, charity, insurer, employer, hospitalBatch, charityBatch, bills } = await loadFixture(claimsFixture);
     // a proven field that is not a claimable amount
-    await expect(as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/insurance/fundPaid"), 100, REF_A)).to.be.revertedWithCustomError(
-      registry,
-      "BillRegistryInvalidClaimable",
-    );
+    await expect(
+      as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/insurance/fundPaid"), 100, REF_A),
+    ).to.be.revertedWithCustomError(registry, "BillRegistryInvalidClaimable");
     await as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/insurance/cashPaid"), 100, REF_A);
     // the first claim fixed the field: the total (larger) cannot be used to raise the cap
     await expect(as(employer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/total"), 5000, REF_B)).to.be.revertedWithCustomError(
@@ -84,7 +86,11 @@ describe("BillRegistry v2: claims in parts", () => {
 
   it("reads the amount by the API's grammar and refuses any other value as BillRegistryInvalidClaimable", async () => {
     const { registry, as, hospital, insurer, bills } = await loadFixture(claimsFixture);
-    const ok: Array<[string, number]> = [["0.5", 50], ["12", 1200], ["999999999999.99", 99_999_999_999_999]];
+    const ok: Array<[string, number]> = [
+      ["0.5", 50],
+      ["12", 1200],
+      ["999999999999.99", 99_999_999_999_999],
+    ];
     const bad = ["05.00", "-1.00", "1e3", "1.005", "1.", ".50", "1000000000000.00", " 1.00"];
     const made = [...ok.map(([t]) => t), ...bad].map((total) => commit({ ...bills.plain.bill, total }));
     const batch = buildBatch(made.map((b) => b.billHash));
@@ -117,7 +123,10 @@ describe("BillRegistry v2: claims in parts", () => {
     const { registry, as, hospital, rival, insurer, hospitalBatch, bills } = await loadFixture(claimsFixture);
     const [root, billHash, proof, field] = claimArgs(hospitalBatch, 0, bills.cash, "/insurance/cashPaid");
     await expect(as(insurer).claim(rival.address, root, billHash, proof, field, 100, REF_A)).to.be.revertedWithCustomError(registry, "BillRegistryUnknownRoot");
-    await expect(as(insurer).claim(hospital.address, root, billHash, hospitalBatch.proofs[1], field, 100, REF_A)).to.be.revertedWithCustomError(registry, "BillRegistryInvalidProof");
+    await expect(as(insurer).claim(hospital.address, root, billHash, hospitalBatch.proofs[1], field, 100, REF_A)).to.be.revertedWithCustomError(
+      registry,
+      "BillRegistryInvalidProof",
+    );
   });
 
   it("lets a party release only its own claim, and gives the amount back", async () => {
@@ -129,8 +138,12 @@ describe("BillRegistry v2: claims in parts", () => {
     await expect(as(employer).releaseClaim(hospital.address, leaf, REF_A))
       .to.be.revertedWithCustomError(registry, "BillRegistryNoClaim")
       .withArgs(hospital.address, leaf, employer.address, REF_A);
-    await expect(as(insurer).releaseClaim(hospital.address, leaf, REF_A)).to.emit(registry, "ClaimReleased").withArgs(hospital.address, leaf, insurer.address, REF_A, 2000);
-    expect((await registry.claimsOf(hospital.address, leaf)).map(claimView)).to.deep.equal([{ party: employer.address, amountFen: 1000, claimReference: REF_B }]);
+    await expect(as(insurer).releaseClaim(hospital.address, leaf, REF_A))
+      .to.emit(registry, "ClaimReleased")
+      .withArgs(hospital.address, leaf, insurer.address, REF_A, 2000);
+    expect((await registry.claimsOf(hospital.address, leaf)).map(claimView)).to.deep.equal([
+      { party: employer.address, amountFen: 1000, claimReference: REF_B },
+    ]);
     await expect(as(insurer).releaseClaim(hospital.address, leaf, REF_A)).to.be.revertedWithCustomError(registry, "BillRegistryNoClaim");
     // what was released can be claimed again: 3,700 − 1,000 remain
     await as(insurer).claim(hospital.address, ...args, 2700, ethers.id("PICC-2026-000124"));
@@ -157,9 +170,8 @@ describe("BillRegistry v2: claims in parts", () => {
     await as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/insurance/cashPaid"), 100, REF_A);
     await expect(as(employer).markReimbursed(hospital.address, root, leaf, proof, REF_B)).to.be.revertedWithCustomError(registry, "BillRegistryBillClaimed");
     await as(employer).markReimbursed(hospital.address, root, hospitalBatch.leaves[1], hospitalBatch.proofs[1], REF_B);
-    await expect(as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 1, bills.legacy, "/insurance/selfPaid"), 100, REF_A)).to.be.revertedWithCustomError(
-      registry,
-      "BillRegistryAlreadyReimbursed",
-    );
+    await expect(
+      as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 1, bills.legacy, "/insurance/selfPaid"), 100, REF_A),
+    ).to.be.revertedWithCustomError(registry, "BillRegistryAlreadyReimbursed");
   });
 });

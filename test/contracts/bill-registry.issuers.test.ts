@@ -143,14 +143,8 @@ describe("BillRegistry v2: roles and issuers", () => {
     it("refuses a zero account and a zero credit-code hash with BillRegistryInvalidArgument", async () => {
       const { as, registrar, newcomer } = await loadFixture(registryFixture);
       const r = as(registrar);
-      await expect(r.admitIssuer(ethers.ZeroAddress, Kind.Medical, NEWCOMER_CREDIT_CODE)).to.be.revertedWithCustomError(
-        r,
-        "BillRegistryInvalidArgument",
-      );
-      await expect(r.admitIssuer(newcomer.address, Kind.Medical, ethers.ZeroHash)).to.be.revertedWithCustomError(
-        r,
-        "BillRegistryInvalidArgument",
-      );
+      await expect(r.admitIssuer(ethers.ZeroAddress, Kind.Medical, NEWCOMER_CREDIT_CODE)).to.be.revertedWithCustomError(r, "BillRegistryInvalidArgument");
+      await expect(r.admitIssuer(newcomer.address, Kind.Medical, ethers.ZeroHash)).to.be.revertedWithCustomError(r, "BillRegistryInvalidArgument");
     });
 
     it("refuses kind None with BillRegistryInvalidKind(0), and a kind beyond the enum at ABI decoding", async () => {
@@ -235,13 +229,9 @@ describe("BillRegistry v2: roles and issuers", () => {
     it("refuse suspending a suspended issuer and reinstating an active one", async () => {
       const { as, registrar, hospital } = await loadFixture(registryFixture);
       const r = as(registrar);
-      await expect(r.reinstateIssuer(hospital.address))
-        .to.be.revertedWithCustomError(r, "BillRegistryIssuerNotSuspended")
-        .withArgs(hospital.address);
+      await expect(r.reinstateIssuer(hospital.address)).to.be.revertedWithCustomError(r, "BillRegistryIssuerNotSuspended").withArgs(hospital.address);
       await r.suspendIssuer(hospital.address);
-      await expect(r.suspendIssuer(hospital.address))
-        .to.be.revertedWithCustomError(r, "BillRegistryIssuerSuspended")
-        .withArgs(hospital.address);
+      await expect(r.suspendIssuer(hospital.address)).to.be.revertedWithCustomError(r, "BillRegistryIssuerSuspended").withArgs(hospital.address);
     });
   });
 

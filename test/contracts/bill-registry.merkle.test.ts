@@ -88,7 +88,10 @@ describe("BillRegistry v2: Merkle inclusion", () => {
       it("accepts a reimbursement mark, its release and a void with the proof of its last leaf", async () => {
         const { registry, as, hospital, insurer } = await loadFixture(anchoredFixture);
         const last = size - 1;
-        await expect(as(insurer).markReimbursed(hospital.address, batch.root, batch.leaves[last], batch.proofs[last], CLAIM)).to.emit(registry, "BillReimbursed");
+        await expect(as(insurer).markReimbursed(hospital.address, batch.root, batch.leaves[last], batch.proofs[last], CLAIM)).to.emit(
+          registry,
+          "BillReimbursed",
+        );
         await expect(as(insurer).releaseReimbursement(hospital.address, batch.leaves[last])).to.emit(registry, "ReimbursementReleased");
         await expect(as(hospital).voidBill(batch.root, batch.leaves[last], batch.proofs[last], 1)).to.emit(registry, "BillVoided");
         expect((await registry.statusOf(hospital.address, batch.leaves[last])).voided).to.equal(true);

@@ -44,7 +44,9 @@ describe("BillRegistry: SM2 seal keys", () => {
 
   it("refuses a key for an account never admitted, and a zero key", async () => {
     const { registry, as, registrar, hospital, newcomer } = await loadFixture(registryFixture);
-    await expect(as(registrar).setSealKey(newcomer.address, KEY_A)).to.be.revertedWithCustomError(registry, "BillRegistryUnknownIssuer").withArgs(newcomer.address);
+    await expect(as(registrar).setSealKey(newcomer.address, KEY_A))
+      .to.be.revertedWithCustomError(registry, "BillRegistryUnknownIssuer")
+      .withArgs(newcomer.address);
     await expect(as(registrar).setSealKey(hospital.address, ethers.ZeroHash)).to.be.revertedWithCustomError(registry, "BillRegistryInvalidArgument");
   });
 });

@@ -24,7 +24,10 @@ export function commit(bill: Record<string, unknown>): CommittedBill {
 
 /** The FieldOpening of `pointer` as claim() takes it: pointer, salt, canonical value bytes, field proof. */
 export function opening(b: CommittedBill, pointer: string) {
-  const value = pointer.split("/").slice(1).reduce<unknown>((o, t) => (o as Record<string, unknown>)[t], b.bill);
+  const value = pointer
+    .split("/")
+    .slice(1)
+    .reduce<unknown>((o, t) => (o as Record<string, unknown>)[t], b.bill);
   return { pointer, salt: b.salts[pointer], value: valueBytes(value), proof: fieldProof(b.commitments, pointer).proof };
 }
 

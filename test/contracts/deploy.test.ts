@@ -3,15 +3,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Contract, JsonRpcProvider, ethers } from "ethers";
-import {
-  DEFAULT_ADMIN_ROLE,
-  REGISTRAR_ROLE,
-  RELYING_PARTY_ROLE,
-  TEST_MNEMONIC,
-  connectRpc,
-  deployRegistry,
-  loadRegistryArtifact,
-} from "../../scripts/deploy";
+import { DEFAULT_ADMIN_ROLE, REGISTRAR_ROLE, RELYING_PARTY_ROLE, TEST_MNEMONIC, connectRpc, deployRegistry, loadRegistryArtifact } from "../../scripts/deploy";
 import { ROOT, startHardhatNode, type ChainNode } from "../helpers/processes";
 
 const account = (index: number) => ethers.HDNodeWallet.fromPhrase(TEST_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
@@ -99,7 +91,10 @@ describe("scripts/deploy.ts against a hardhat node over HTTP", function () {
 
   it("fails on the command line with a message when --rpc is missing", async () => {
     const run = promisify(execFile)(process.execPath, ["-r", "./scripts/register.js", "scripts/deploy.ts"], { cwd: ROOT });
-    const error = (await run.then(() => null, (e: unknown) => e)) as { code: number; stderr: string } | null;
+    const error = (await run.then(
+      () => null,
+      (e: unknown) => e,
+    )) as { code: number; stderr: string } | null;
     expect(error?.code).to.equal(1);
     expect(error?.stderr).to.contain("--rpc is required");
   });

@@ -36,7 +36,13 @@ const TARGETS: Target[] = [
   { name: "London", anvil: { hardfork: "london" }, hardfork: (h) => h === "London", push0: false },
   { name: "Paris (the Merge)", anvil: { hardfork: "paris" }, hardfork: (h) => h === "Paris", push0: false },
   { name: "its latest fork", anvil: { hardfork: "latest" }, hardfork: (h) => !["London", "Paris", "Shanghai", "Cancun"].includes(h), push0: true },
-  { name: "London with zero gas price, from accounts holding no ether", anvil: { hardfork: "london", gasPrice0: true }, hardfork: (h) => h === "London", push0: false, free: true },
+  {
+    name: "London with zero gas price, from accounts holding no ether",
+    anvil: { hardfork: "london", gasPrice0: true },
+    hardfork: (h) => h === "London",
+    push0: false,
+    free: true,
+  },
 ];
 
 /** Creation code PUSH0 PUSH0 RETURN: deploys empty code where PUSH0 exists, fails where it does not. */
@@ -167,7 +173,14 @@ for (const target of TARGETS) {
         const h = registry.connect(poor) as Contract;
         const data = h.interface.encodeFunctionData("anchor", [ethers.id("root"), 1]);
         const refused = await poor
-          .sendTransaction({ to: await registry.getAddress(), data, type: 2, gasLimit: 100_000n, maxFeePerGas: 1_000_000_002n, maxPriorityFeePerGas: 1_000_000_000n })
+          .sendTransaction({
+            to: await registry.getAddress(),
+            data,
+            type: 2,
+            gasLimit: 100_000n,
+            maxFeePerGas: 1_000_000_002n,
+            maxPriorityFeePerGas: 1_000_000_000n,
+          })
           .then(
             () => null,
             (err: unknown) => err as Error,

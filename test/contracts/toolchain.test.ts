@@ -36,7 +36,10 @@ describe("toolchain", () => {
   });
 
   it("has package.json pin solc to exactly SOLC_VERSION, as a build-time (development) dependency", () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(pkg.devDependencies.solc).to.equal(SOLC_VERSION);
     expect(pkg.dependencies).not.to.have.property("solc");
   });

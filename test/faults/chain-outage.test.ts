@@ -83,6 +83,8 @@ describe("chain outage: the node unreachable for a minute under issuing load", f
     const caughtUpMs = Date.now() - restoredAt;
     expect((await ready()).status).to.equal(200);
     const { roots } = await expectAnchoredExactlyOnce(svc.url, node.url, creds.registryAddress, issued);
-    console.log(`      outage ${OUTAGE_MS / 1000} s: ${results.length} bills issued (${duringCount} during the outage), all anchored ${Math.round(caughtUpMs / 1000)} s after restore in ${roots} roots; ${verdicts.length} verifications during the outage: ${[...new Set(verdicts)].join(", ") || "route not mounted"}`);
+    console.log(
+      `      outage ${OUTAGE_MS / 1000} s: ${results.length} bills issued (${duringCount} during the outage), all anchored ${Math.round(caughtUpMs / 1000)} s after restore in ${roots} roots; ${verdicts.length} verifications during the outage: ${[...new Set(verdicts)].join(", ") || "route not mounted"}`,
+    );
   });
 });

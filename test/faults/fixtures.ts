@@ -7,7 +7,11 @@ import type { Issued } from "../helpers/chain-check";
 import { waitFor, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
 export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await r.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -55,7 +59,10 @@ export function issuingLoad(target: () => ServiceProcess, creds: DemoCreds, perS
     results.push({
       at,
       status: r.status,
-      issued: r.status === 201 ? { id: r.body.id, key: who.apiKey, account: who.account, billCode: r.body.billCode, billNumber: r.body.billNumber, verifyUrl: r.body.verifyUrl } : undefined,
+      issued:
+        r.status === 201
+          ? { id: r.body.id, key: who.apiKey, account: who.account, billCode: r.body.billCode, billNumber: r.body.billNumber, verifyUrl: r.body.verifyUrl }
+          : undefined,
     });
   };
   const timer = setInterval(() => {

@@ -62,7 +62,12 @@ describe("replicas: two processes on one PostgreSQL and one chain", function () 
     const killedAt = Date.now();
     await holder.exited;
     const otherId = holderId === "replica-a" ? "replica-b" : "replica-a";
-    await waitFor("the survivor to take the hospital's lease", async () => (await sample()).some((r) => r.account === creds.hospital.account && r.lease_owner === otherId), 30_000, 200);
+    await waitFor(
+      "the survivor to take the hospital's lease",
+      async () => (await sample()).some((r) => r.account === creds.hospital.account && r.lease_owner === otherId),
+      30_000,
+      200,
+    );
     const leaseTakenMs = Date.now() - killedAt;
     const firstSend = await waitFor("the survivor to send", async () => logLines(other).find((l) => l.msg === "batch sent" && l.time >= killedAt), 30_000, 100);
     const takeoverMs = firstSend.time - killedAt;
@@ -76,7 +81,11 @@ describe("replicas: two processes on one PostgreSQL and one chain", function () 
     await expectAnchoredExactlyOnce(other.url, node.url, creds.registryAddress, issued);
 
     // Gapless and unique per bill code, across both processes.
-    const numbering = (await client.query("SELECT bill_code, count(*)::int AS n, count(DISTINCT bill_number)::int AS d, min(bill_number::bigint)::bigint AS lo, max(bill_number::bigint)::bigint AS hi FROM bills GROUP BY bill_code")).rows;
+    const numbering = (
+      await client.query(
+        "SELECT bill_code, count(*)::int AS n, count(DISTINCT bill_number)::int AS d, min(bill_number::bigint)::bigint AS lo, max(bill_number::bigint)::bigint AS hi FROM bills GROUP BY bill_code",
+      )
+    ).rows;
     for (const r of numbering) {
       expect(r.d, `bill code ${r.bill_code}`).to.equal(r.n);
       expect(Number(r.hi) - Number(r.lo) + 1, `bill code ${r.bill_code}`).to.equal(r.n);
@@ -91,6 +100,8 @@ describe("replicas: two processes on one PostgreSQL and one chain", function () 
     for (const [, set] of owners) expect(set.size).to.be.at.most(2);
 
     expect(takeoverMs).to.be.below(20_000);
-    console.log(`      replicas: ${issued.length} bills (${fromHolder.length} via the killed process), lease taken over ${(leaseTakenMs / 1000).toFixed(1)} s and first send ${(takeoverMs / 1000).toFixed(1)} s after SIGKILL`);
+    console.log(
+      `      replicas: ${issued.length} bills (${fromHolder.length} via the killed process), lease taken over ${(leaseTakenMs / 1000).toFixed(1)} s and first send ${(takeoverMs / 1000).toFixed(1)} s after SIGKILL`,
+    );
   });
 });

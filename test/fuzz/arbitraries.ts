@@ -21,7 +21,9 @@ export interface FuzzCase {
   valid: boolean;
 }
 
-const CJK = [..."张王李赵陈刘杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文内科外科儿妇产眼耳鼻喉口腔急诊康复医院慈善基金救助项目"];
+const CJK = [
+  ..."张王李赵陈刘杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文内科外科儿妇产眼耳鼻喉口腔急诊康复医院慈善基金救助项目",
+];
 const EXTRA = [..."ABCxyz0189 ·-（）()《》😀é"];
 
 /** Free text that the schema accepts: 1..max code points, no control characters, not blank. */
@@ -36,7 +38,11 @@ const yuan = (fen: bigint) => formatFen(fen);
 
 /** A resident ID number with a correct check character and a plausible birth date. */
 export const residentId = fc
-  .tuple(fc.integer({ min: 110000, max: 659999 }), fc.date({ min: new Date("1920-01-01"), max: new Date("2020-12-31"), noInvalidDate: true }), fc.integer({ min: 0, max: 999 }))
+  .tuple(
+    fc.integer({ min: 110000, max: 659999 }),
+    fc.date({ min: new Date("1920-01-01"), max: new Date("2020-12-31"), noInvalidDate: true }),
+    fc.integer({ min: 0, max: 999 }),
+  )
   .map(([region, birth, seq]) => {
     const d = birth.toISOString().slice(0, 10).replace(/-/g, "");
     const first17 = `${region}${d}${String(seq).padStart(3, "0")}`;
@@ -55,7 +61,10 @@ const medicalItem = fc
     const qv = parseQuantity(q);
     if (!qv.ok) throw new Error(`bad quantity ${q}`);
     const amount = lineAmount(qv.value, BigInt(priceFen));
-    return { item: { code, name, ...(withCategory ? { category: name } : {}), quantity: q, unitPrice: yuan(BigInt(priceFen)), amount: yuan(amount) }, fen: amount };
+    return {
+      item: { code, name, ...(withCategory ? { category: name } : {}), quantity: q, unitPrice: yuan(BigInt(priceFen)), amount: yuan(amount) },
+      fen: amount,
+    };
   });
 
 /** Splits `total` fen into three non-negative parts. */
@@ -73,7 +82,10 @@ export const validMedical = fc
     patientType: fc.constantFrom("outpatient", "inpatient"),
     department: text(50),
     visitNumber: fc.stringMatching(/^[A-Z]{2}[0-9]{6,16}$/),
-    insurance: fc.option(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(undefined, "employee", "resident", "self")), { nil: undefined }),
+    insurance: fc.option(
+      fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(undefined, "employee", "resident", "self")),
+      { nil: undefined },
+    ),
     payee: text(50),
     reviewer: text(50),
     remarks: fc.option(fc.oneof(fc.constant(""), text(200)), { nil: undefined }),
@@ -108,7 +120,10 @@ export const validDonation = fc
     withId: fc.boolean(),
     resident: residentId,
     credit: creditCode,
-    items: fc.array(fc.tuple(text(100), fc.constantFrom("cash", "in-kind"), fc.integer({ min: 1, max: 10_000_000 }), fc.option(quantity, { nil: undefined })), { minLength: 1, maxLength: 5 }),
+    items: fc.array(fc.tuple(text(100), fc.constantFrom("cash", "in-kind"), fc.integer({ min: 1, max: 10_000_000 }), fc.option(quantity, { nil: undefined })), {
+      minLength: 1,
+      maxLength: 5,
+    }),
     purpose: text(100),
     payee: text(50),
     reviewer: text(50),
@@ -130,7 +145,13 @@ export const validDonation = fc
 type Body = Record<string, any>;
 const whoOf = (b: Body): Who => (b.kind === "medical" ? "hospital" : "charity");
 const clone = (b: Body): Body => JSON.parse(JSON.stringify(b));
-const json = (label: string, b: Body, who: Who = whoOf(b)): FuzzCase => ({ label, who, body: JSON.stringify(b), contentType: "application/json", valid: false });
+const json = (label: string, b: Body, who: Who = whoOf(b)): FuzzCase => ({
+  label,
+  who,
+  body: JSON.stringify(b),
+  contentType: "application/json",
+  valid: false,
+});
 
 /** A text field every bill has: mutations that break free text aim here. */
 const TEXT_FIELDS = ["payee", "reviewer"] as const;
@@ -162,34 +183,40 @@ const mutations: Array<fc.Arbitrary<(b: Body) => FuzzCase>> = [
     else m.donor = { ...m.donor, type: "individual", idNumber: bad };
     return json("bad check digit", m);
   }),
-  fc.tuple(fc.constantFrom("top", "item", "nested"), fc.constantFrom("extra", "__proto__", "constructor", "Total", "isVip")).map(([where, key]) => (b: Body) => {
-    const m = clone(b);
-    const target = where === "top" ? m : where === "item" ? m.items[0] : m.kind === "medical" ? m.payer : m.donor;
-    const withKey = JSON.parse(JSON.stringify(target).replace(/^\{/, `{${JSON.stringify(key)}:1,`));
-    if (where === "top") return { ...json("unknown field", m), body: JSON.stringify(m).replace(/^\{/, `{${JSON.stringify(key)}:1,`) };
-    if (where === "item") m.items[0] = withKey;
-    else if (m.kind === "medical") m.payer = withKey;
-    else m.donor = withKey;
-    return json("unknown field", m);
-  }),
+  fc
+    .tuple(fc.constantFrom("top", "item", "nested"), fc.constantFrom("extra", "__proto__", "constructor", "Total", "isVip"))
+    .map(([where, key]) => (b: Body) => {
+      const m = clone(b);
+      const target = where === "top" ? m : where === "item" ? m.items[0] : m.kind === "medical" ? m.payer : m.donor;
+      const withKey = JSON.parse(JSON.stringify(target).replace(/^\{/, `{${JSON.stringify(key)}:1,`));
+      if (where === "top") return { ...json("unknown field", m), body: JSON.stringify(m).replace(/^\{/, `{${JSON.stringify(key)}:1,`) };
+      if (where === "item") m.items[0] = withKey;
+      else if (m.kind === "medical") m.payer = withKey;
+      else m.donor = withKey;
+      return json("unknown field", m);
+    }),
   fc.tuple(fc.constantFrom(...TEXT_FIELDS), fc.integer({ min: 51, max: 5000 })).map(([field, n]) => (b: Body) => {
     const m = clone(b);
     m[field] = "长".repeat(n);
     return json("over-long string", m);
   }),
-  fc.tuple(fc.constantFrom(...TEXT_FIELDS), fc.constantFrom("\u0000", "\u0001", "\n", "\u007f", "\u0085", "\u202e", "\u2028", "\ud800")).map(([field, c]) => (b: Body) => {
-    const m = clone(b);
-    m[field] = `${m[field]}${c}x`;
-    return json("control character", m);
-  }),
-  fc.tuple(fc.constantFrom("items", "total", "kind", "payee", "payer", "donor"), fc.constantFrom<unknown>(null, 0, true, "x", [], {}, [1, 2])).map(([field, v]) => (b: Body) => {
-    const m = clone(b);
-    if (field === "payer" || field === "donor") m[m.kind === "medical" ? "payer" : "donor"] = v;
-    else if (field === "kind" && (v === "x" || typeof v !== "string")) m.kind = v;
-    else if (field === "payee" && typeof v === "string") m.payee = "   ";
-    else m[field] = v;
-    return json("wrong type", m);
-  }),
+  fc
+    .tuple(fc.constantFrom(...TEXT_FIELDS), fc.constantFrom("\u0000", "\u0001", "\n", "\u007f", "\u0085", "\u202e", "\u2028", "\ud800"))
+    .map(([field, c]) => (b: Body) => {
+      const m = clone(b);
+      m[field] = `${m[field]}${c}x`;
+      return json("control character", m);
+    }),
+  fc
+    .tuple(fc.constantFrom("items", "total", "kind", "payee", "payer", "donor"), fc.constantFrom<unknown>(null, 0, true, "x", [], {}, [1, 2]))
+    .map(([field, v]) => (b: Body) => {
+      const m = clone(b);
+      if (field === "payer" || field === "donor") m[m.kind === "medical" ? "payer" : "donor"] = v;
+      else if (field === "kind" && (v === "x" || typeof v !== "string")) m.kind = v;
+      else if (field === "payee" && typeof v === "string") m.payee = "   ";
+      else m[field] = v;
+      return json("wrong type", m);
+    }),
   fc.integer({ min: MAX_ITEMS + 1, max: MAX_ITEMS + 400 }).map((n) => (b: Body) => {
     const m = clone(b);
     m.items = Array.from({ length: n }, () => m.items[0]);
@@ -229,13 +256,23 @@ const mutations: Array<fc.Arbitrary<(b: Body) => FuzzCase>> = [
 
 /** Bodies that are not a JSON object at all, or not sent as JSON. */
 const notJson: fc.Arbitrary<FuzzCase> = fc.oneof(
-  fc.constantFrom("", "{", "}", "null", "[]", "\"bill\"", "42", "{\"kind\":", "{'kind':'medical'}", "\u0000\u0001", "{\"kind\":\"medical\"}}").map((body) => ({ label: "non-JSON or non-object", who: "hospital" as Who, body, contentType: "application/json", valid: false })),
+  fc
+    .constantFrom("", "{", "}", "null", "[]", '"bill"', "42", '{"kind":', "{'kind':'medical'}", "\u0000\u0001", '{"kind":"medical"}}')
+    .map((body) => ({ label: "non-JSON or non-object", who: "hospital" as Who, body, contentType: "application/json", valid: false })),
   fc.string({ maxLength: 200 }).map((body) => ({ label: "random text as JSON", who: "charity" as Who, body, contentType: "application/json", valid: false })),
   validMedical.map((b) => ({ label: "valid bill as text/plain", who: "hospital" as Who, body: JSON.stringify(b), contentType: "text/plain", valid: false })),
-  fc.constant({ label: "body over the size limit", who: "hospital" as Who, body: JSON.stringify({ kind: "medical", remarks: "x".repeat(300_000) }), contentType: "application/json", valid: false }),
+  fc.constant({
+    label: "body over the size limit",
+    who: "hospital" as Who,
+    body: JSON.stringify({ kind: "medical", remarks: "x".repeat(300_000) }),
+    contentType: "application/json",
+    valid: false,
+  }),
 );
 
-const valid: fc.Arbitrary<FuzzCase> = fc.oneof(validMedical, validDonation).map((b) => ({ label: `valid ${b.kind}`, who: whoOf(b), body: JSON.stringify(b), contentType: "application/json", valid: true }));
+const valid: fc.Arbitrary<FuzzCase> = fc
+  .oneof(validMedical, validDonation)
+  .map((b) => ({ label: `valid ${b.kind}`, who: whoOf(b), body: JSON.stringify(b), contentType: "application/json", valid: true }));
 
 const invalid: fc.Arbitrary<FuzzCase> = fc.tuple(fc.oneof(validMedical, validDonation), fc.oneof(...mutations)).map(([b, mutate]) => mutate(b));
 

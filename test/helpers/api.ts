@@ -7,11 +7,20 @@ export interface Reply<T = any> {
   body: T;
 }
 
-export async function call<T = any>(base: string, method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   if (opts.body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
-  const r = await fetch(base + path, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body) });
+  const r = await fetch(base + path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
+  });
   const text = await r.text();
   let body: any = text;
   if ((r.headers.get("content-type") ?? "").includes("json")) body = text ? JSON.parse(text) : null;

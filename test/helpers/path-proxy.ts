@@ -29,7 +29,13 @@ export async function startPathProxy(prefix: string): Promise<PathProxy> {
     }
     const rest = url.slice(prefix.length) || "/";
     const upstream = http.request(
-      { host: "127.0.0.1", port: target, method: req.method, path: rest.startsWith("/") ? rest : `/${rest}`, headers: { ...req.headers, "x-forwarded-proto": "http", "x-forwarded-prefix": prefix } },
+      {
+        host: "127.0.0.1",
+        port: target,
+        method: req.method,
+        path: rest.startsWith("/") ? rest : `/${rest}`,
+        headers: { ...req.headers, "x-forwarded-proto": "http", "x-forwarded-prefix": prefix },
+      },
       (answer) => {
         record(answer.statusCode ?? 0);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -49,9 +55,10 @@ export async function startPathProxy(prefix: string): Promise<PathProxy> {
     port,
     log,
     setTarget: (p) => (target = p),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

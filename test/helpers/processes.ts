@@ -17,7 +17,6 @@ export function tempDir(prefix = "lianpiao-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-
 export interface ChainNode {
   url: string;
   port: number;
@@ -143,13 +142,21 @@ export async function startService(env: Record<string, string | undefined>, opts
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   if (opts.waitReady !== false) {
-    await waitFor(`service at ${url}`, async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`service exited (${proc.exitCode ?? proc.signalCode}):\n${out.slice(-3000)}`);
-      return (await fetch(`${url}/healthz`)).ok;
-    }, 90_000);
+    await waitFor(
+      `service at ${url}`,
+      async () => {
+        if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`service exited (${proc.exitCode ?? proc.signalCode}):\n${out.slice(-3000)}`);
+        return (await fetch(`${url}/healthz`)).ok;
+      },
+      90_000,
+    );
   }
   return {
-    url, port, dataDir, proc, exited,
+    url,
+    port,
+    dataDir,
+    proc,
+    exited,
     output: () => out,
     credentials: () => JSON.parse(fs.readFileSync(path.join(dataDir, "demo-credentials.json"), "utf8")) as DemoCreds,
     stop: (signal: NodeJS.Signals = "SIGTERM") => stopProc(proc, signal),

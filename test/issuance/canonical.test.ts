@@ -12,8 +12,11 @@ function exampleBill(): Bill {
   const parsed = parseInvoiceRequest(MEDICAL_EXAMPLE);
   if (!parsed.ok) throw new Error("fixture must parse");
   return composeBill(parsed.value, {
-    billCode: "35010126", billNumber: "0000000001", checkCode: "7K3M9P",
-    issuedAt: new Date("2026-11-25T02:31:07Z"), issuer: ISSUER,
+    billCode: "35010126",
+    billNumber: "0000000001",
+    checkCode: "7K3M9P",
+    issuedAt: new Date("2026-11-25T02:31:07Z"),
+    issuer: ISSUER,
   });
 }
 

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import {
-  creditCodeCheckChar, isValidCreditCode, isValidResidentId, makeCreditCode, residentIdCheckChar, residentIdProblem,
+  creditCodeCheckChar,
+  isValidCreditCode,
+  isValidResidentId,
+  makeCreditCode,
+  residentIdCheckChar,
+  residentIdProblem,
 } from "../../server/issuance/check-digits";
 
 /** An independent reading of GB 32100: weights computed as 3^i mod 31 rather than from a table. */
@@ -67,7 +72,13 @@ describe("check digits", () => {
   });
 
   describe("resident identity numbers (GB 11643-1999)", () => {
-    const valid = ["11010519491231002X", "110101199003070011", "440301199003071230", "510107200002297896", "32010219851111456" + referenceIdCheck("32010219851111456")];
+    const valid = [
+      "11010519491231002X",
+      "110101199003070011",
+      "440301199003071230",
+      "510107200002297896",
+      "32010219851111456" + referenceIdCheck("32010219851111456"),
+    ];
     for (const id of valid) {
       it(`accepts ${id}`, () => expect(isValidResidentId(id)).to.equal(true));
     }

@@ -68,34 +68,50 @@ describe("composeBill", () => {
   });
 
   it("keeps an insurance type and a category the client sends", () => {
-    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => {
-      b.insuranceType = "resident";
-      b.items[0].category = "中成药费";
-      b.items[1].name = "CT 平扫";
-    })) as MedicalBill;
+    const bill = compose(
+      variant(MEDICAL_EXAMPLE, (b) => {
+        b.insuranceType = "resident";
+        b.items[0].category = "中成药费";
+        b.items[1].name = "CT 平扫";
+      }),
+    ) as MedicalBill;
     expect(bill.insuranceType).to.equal("resident");
     expect(bill.items.map((i) => i.category)).to.deep.equal(["中成药费", undefined]);
   });
 
   it("records the national fields as sent, and the deprecated selfPaid as cashPaid", () => {
-    const bill = compose(variant(MEDICAL_EXAMPLE, (b) => {
-      b.patientType = "inpatient";
-      b.payer = { name: "John Smith", idType: "passport", idNumber: "e12345678" };
-      b.admissionDate = "2026-01-01";
-      b.dischargeDate = "2026-01-08";
-      b.inpatientDays = 7;
-      b.businessSerial = "HIS-1";
-      b.institutionType = "综合医院";
-      b.items[0].specification = "0.25g×24粒";
-      b.items[0].unit = "盒";
-      b.insurance = { fundPaid: "90", accountPaid: "30", otherPaid: "0", cashPaid: "37", coPayment: "20", selfFunded: "17" };
-    })) as MedicalBill;
+    const bill = compose(
+      variant(MEDICAL_EXAMPLE, (b) => {
+        b.patientType = "inpatient";
+        b.payer = { name: "John Smith", idType: "passport", idNumber: "e12345678" };
+        b.admissionDate = "2026-01-01";
+        b.dischargeDate = "2026-01-08";
+        b.inpatientDays = 7;
+        b.businessSerial = "HIS-1";
+        b.institutionType = "综合医院";
+        b.items[0].specification = "0.25g×24粒";
+        b.items[0].unit = "盒";
+        b.insurance = { fundPaid: "90", accountPaid: "30", otherPaid: "0", cashPaid: "37", coPayment: "20", selfFunded: "17" };
+      }),
+    ) as MedicalBill;
     expect(bill).to.deep.include({
       payer: { name: "John Smith", idType: "passport", idNumber: "E12345678" },
-      admissionDate: "2026-01-01", dischargeDate: "2026-01-08", inpatientDays: 7, businessSerial: "HIS-1", institutionType: "综合医院",
+      admissionDate: "2026-01-01",
+      dischargeDate: "2026-01-08",
+      inpatientDays: 7,
+      businessSerial: "HIS-1",
+      institutionType: "综合医院",
       insurance: { fundPaid: "90.00", accountPaid: "30.00", otherPaid: "0.00", cashPaid: "37.00", coPayment: "20.00", selfFunded: "17.00" },
     });
-    expect(bill.items[0]).to.deep.equal({ code: "A01", name: "西药费", specification: "0.25g×24粒", unit: "盒", quantity: "2", unitPrice: "18.50", amount: "37.00" });
+    expect(bill.items[0]).to.deep.equal({
+      code: "A01",
+      name: "西药费",
+      specification: "0.25g×24粒",
+      unit: "盒",
+      quantity: "2",
+      unitPrice: "18.50",
+      amount: "37.00",
+    });
   });
 
   it("leaves absent optional fields out of the canonical JSON instead of writing them as null", () => {
@@ -105,7 +121,12 @@ describe("composeBill", () => {
   });
 
   it("writes the total in capital numerals", () => {
-    const bill = compose(variant(DONATION_EXAMPLE, (b) => { b.items[0].amount = "1004.05"; b.total = "1004.05"; }));
+    const bill = compose(
+      variant(DONATION_EXAMPLE, (b) => {
+        b.items[0].amount = "1004.05";
+        b.total = "1004.05";
+      }),
+    );
     expect(bill.totalInWords).to.equal("壹仟零肆元零伍分");
   });
 });
@@ -135,7 +156,14 @@ describe("formatShanghaiTime", () => {
 });
 
 describe("masking (server/issuance/masking.ts, the one rule)", () => {
-  const names: Array<[string, string]> = [["张三", "张*"], ["欧阳娜娜", "欧***"], ["王", "*"], ["", ""], ["𠀀三", "𠀀*"], ["John Smith", "J*********"]];
+  const names: Array<[string, string]> = [
+    ["张三", "张*"],
+    ["欧阳娜娜", "欧***"],
+    ["王", "*"],
+    ["", ""],
+    ["𠀀三", "𠀀*"],
+    ["John Smith", "J*********"],
+  ];
   for (const [name, masked] of names) {
     it(`masks the name ${JSON.stringify(name)} as ${JSON.stringify(masked)}`, () => expect(maskName(name)).to.equal(masked));
   }

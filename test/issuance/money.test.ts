@@ -1,14 +1,31 @@
 import { expect } from "chai";
 import {
-  MAX_FEN, formatFen, formatQuantity, lineAmount, normalizeAmount, normalizeQuantity, parseAmount,
-  parseQuantity, sumAmounts, sumFen, toFen,
+  MAX_FEN,
+  formatFen,
+  formatQuantity,
+  lineAmount,
+  normalizeAmount,
+  normalizeQuantity,
+  parseAmount,
+  parseQuantity,
+  sumAmounts,
+  sumFen,
+  toFen,
 } from "../../server/issuance/money";
 
 describe("money", () => {
   describe("parseAmount", () => {
     const valid: Array<[string, bigint]> = [
-      ["157", 15700n], ["157.5", 15750n], ["157.00", 15700n], ["0", 0n], ["0.00", 0n], ["0.01", 1n],
-      ["0.5", 50n], ["18.50", 1850n], ["1234.56", 123456n], ["999999999999.99", 99_999_999_999_999n],
+      ["157", 15700n],
+      ["157.5", 15750n],
+      ["157.00", 15700n],
+      ["0", 0n],
+      ["0.00", 0n],
+      ["0.01", 1n],
+      ["0.5", 50n],
+      ["18.50", 1850n],
+      ["1234.56", 123456n],
+      ["999999999999.99", 99_999_999_999_999n],
     ];
     for (const [text, fen] of valid) {
       it(`reads "${text}" as ${fen} fen`, () => {
@@ -17,8 +34,30 @@ describe("money", () => {
     }
 
     const malformed: unknown[] = [
-      "", " 1", "1 ", "1e3", "-1", "+1", "01", "01.0", "00", "1.", ".5", "1.234", "1,000", "１２", "0x10",
-      "NaN", "Infinity", "1.2.3", 157, 157.5, null, undefined, {}, ["1"],
+      "",
+      " 1",
+      "1 ",
+      "1e3",
+      "-1",
+      "+1",
+      "01",
+      "01.0",
+      "00",
+      "1.",
+      ".5",
+      "1.234",
+      "1,000",
+      "１２",
+      "0x10",
+      "NaN",
+      "Infinity",
+      "1.2.3",
+      157,
+      157.5,
+      null,
+      undefined,
+      {},
+      ["1"],
     ];
     for (const text of malformed) {
       it(`rejects ${JSON.stringify(text) ?? "undefined"} as malformed`, () => {
@@ -35,8 +74,14 @@ describe("money", () => {
 
   describe("formatFen", () => {
     const cases: Array<[bigint, string]> = [
-      [0n, "0.00"], [1n, "0.01"], [50n, "0.50"], [15700n, "157.00"], [123456n, "1234.56"],
-      [MAX_FEN, "999999999999.99"], [-15700n, "-157.00"], [-5n, "-0.05"],
+      [0n, "0.00"],
+      [1n, "0.01"],
+      [50n, "0.50"],
+      [15700n, "157.00"],
+      [123456n, "1234.56"],
+      [MAX_FEN, "999999999999.99"],
+      [-15700n, "-157.00"],
+      [-5n, "-0.05"],
     ];
     for (const [fen, text] of cases) {
       it(`writes ${fen} fen as "${text}"`, () => expect(formatFen(fen)).to.equal(text));
@@ -64,7 +109,12 @@ describe("money", () => {
 
   describe("quantities", () => {
     const valid: Array<[string, string]> = [
-      ["2", "2"], ["2.0", "2"], ["2.50", "2.5"], ["0.25", "0.25"], ["1.2345", "1.2345"], ["99999999", "99999999"],
+      ["2", "2"],
+      ["2.0", "2"],
+      ["2.50", "2.5"],
+      ["0.25", "0.25"],
+      ["1.2345", "1.2345"],
+      ["99999999", "99999999"],
     ];
     for (const [text, canonical] of valid) {
       it(`accepts quantity "${text}" and writes it as "${canonical}"`, () => {

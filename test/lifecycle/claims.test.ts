@@ -29,7 +29,10 @@ describe("claims in parts over HTTP", function () {
     provider = new JsonRpcProvider(creds.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     registry = new Contract(creds.registryAddress, loadRegistryAbi(), provider);
     const name = "示范市某科技有限公司 (employer)";
-    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name, creditCode: makeCreditCode("91110000MA0000456") } });
+    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", {
+      key: creds.bureau.apiKey,
+      body: { name, creditCode: makeCreditCode("91110000MA0000456") },
+    });
     expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
     employer = { apiKey: admitted.body.apiKey, account: admitted.body.account, name };
     const parties = await call(svc.url, "GET", "/api/v1/relying-parties", { key: creds.bureau.apiKey });
@@ -48,17 +51,32 @@ describe("claims in parts over HTTP", function () {
     return { ...r.body, leaf: detail.body.leaf as string };
   }
   const claim = (key: string, b: any, reference: string, amountFen?: number) =>
-    call(svc.url, "POST", "/api/v1/reimbursements", { key, body: { billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, total: "157.00", reference, ...(amountFen === undefined ? {} : { amountFen }) } });
-  const release = (key: string, b: any, reference: string) => call(svc.url, "POST", `/api/v1/reimbursements/${b.billCode}/${b.billNumber}/release-claim`, { key, body: { reference } });
+    call(svc.url, "POST", "/api/v1/reimbursements", {
+      key,
+      body: {
+        billCode: b.billCode,
+        billNumber: b.billNumber,
+        checkCode: b.checkCode,
+        total: "157.00",
+        reference,
+        ...(amountFen === undefined ? {} : { amountFen }),
+      },
+    });
+  const release = (key: string, b: any, reference: string) =>
+    call(svc.url, "POST", `/api/v1/reimbursements/${b.billCode}/${b.billNumber}/release-claim`, { key, body: { reference } });
   const onChain = async (leaf: string) => {
     const s = await registry.statusOf(creds.hospital.account, leaf);
     return { claimedFen: Number(s.claimedFen), capFen: Number(s.capFen), claimCount: Number(s.claimCount) };
   };
   const chainClaimed = (leaf: string, fen: number, count: number) =>
-    waitFor(`${fen} fen in ${count} claims on chain`, async () => {
-      const s = await onChain(leaf);
-      return s.claimedFen === fen && s.claimCount === count;
-    }, 30_000);
+    waitFor(
+      `${fen} fen in ${count} claims on chain`,
+      async () => {
+        const s = await onChain(leaf);
+        return s.claimedFen === fen && s.claimCount === count;
+      },
+      30_000,
+    );
   const verifyJson = async (verifyUrl: string) => {
     const u = new URL(verifyUrl);
     const r = await fetch(`${svc.url}${u.pathname}${u.search}`, { headers: { accept: "application/json" } });
@@ -95,7 +113,9 @@ describe("claims in parts over HTTP", function () {
     const page = await (await fetch(`${svc.url}${new URL(bill.verifyUrl).pathname}${new URL(bill.verifyUrl).search}`)).text();
     expect(page).to.contain("剩余可报销").and.to.contain("employer").and.to.contain("¥37.00");
     // used up in parts: the headline says so, never a plain green 有效
-    expect(page).to.match(/data-verdict="VALID" data-state="claimed"/).and.to.contain("已报销");
+    expect(page)
+      .to.match(/data-verdict="VALID" data-state="claimed"/)
+      .and.to.contain("已报销");
   });
 
   it("lets a party release only its own claim; the amount can then be claimed again", async () => {
@@ -122,11 +142,15 @@ describe("claims in parts over HTTP", function () {
     await chainClaimed(bill.leaf, 0, 0);
     // the release is confirmed on chain a moment after it is mined: until then the void is asked to retry
     let voided: { status: number; body: any } | undefined;
-    await waitFor("the void accepted", async () => {
-      voided = await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "患者退费" } });
-      if (voided.status === 409 && voided.body.retryAfter) return false;
-      return true;
-    }, 30_000);
+    await waitFor(
+      "the void accepted",
+      async () => {
+        voided = await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "患者退费" } });
+        if (voided.status === 409 && voided.body.retryAfter) return false;
+        return true;
+      },
+      30_000,
+    );
     expect(voided!.status, JSON.stringify(voided!.body)).to.equal(200);
     const late = await claim(employer.apiKey, bill, "HR-81", 100);
     expect([late.status, late.body.code, late.body.billStatus]).to.deep.equal([409, "BILL_NOT_VALID", "voided"]);
@@ -141,7 +165,8 @@ describe("claims in parts over HTTP", function () {
     // the demo insurer's own key (a relying party on chain), not the service's
     const party = devWallet(3).connect(provider);
     const asParty = registry.connect(party) as Contract;
-    const args = (opening: typeof real, amount: number) => [creds.hospital.account, env.anchor.root, env.billHash, env.anchor.proof, opening, amount, `0x${"11".repeat(32)}`] as const;
+    const args = (opening: typeof real, amount: number) =>
+      [creds.hospital.account, env.anchor.root, env.billHash, env.anchor.proof, opening, amount, `0x${"11".repeat(32)}`] as const;
     // the cash-paid field opened with the total's value: 157.00 would lift the cap above 37.00
     const forged = { ...real, value: getBytes(toUtf8Bytes('"157.00"')) };
     let reverted: any = null;
@@ -187,13 +212,19 @@ describe("claims in parts over HTTP", function () {
       return { report: r.body, ours: r.body.discrepancies.filter((d: any) => d.type === "CLAIMS_MISMATCH" && d.leaf === bill.leaf.toLowerCase()) };
     };
     // once both claims are confirmed, nothing to report for this bill (a claim still being written is in flight)
-    await waitFor("claims reconciled", async () => {
-      const { report, ours } = await mismatchesOf();
-      return report.checked.claims > 0 && ours.length === 0 && report.inFlight === 0;
-    }, 30_000);
+    await waitFor(
+      "claims reconciled",
+      async () => {
+        const { report, ours } = await mismatchesOf();
+        return report.checked.claims > 0 && ours.length === 0 && report.inFlight === 0;
+      },
+      30_000,
+    );
     // the bill whose claim a party sent straight to the registry (the forged-proof test) is reported: the chain holds a claim the store does not
     const { report } = await mismatchesOf();
-    expect(report.discrepancies.some((d: any) => d.type === "CLAIMS_MISMATCH" && Object.keys(d.store).length === 0 && Object.values(d.chain).includes(3700))).to.equal(true);
+    expect(
+      report.discrepancies.some((d: any) => d.type === "CLAIMS_MISMATCH" && Object.keys(d.store).length === 0 && Object.values(d.chain).includes(3700)),
+    ).to.equal(true);
     // a claim amount changed in the database is reported, per party
     const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
     db.pragma("busy_timeout = 5000");
@@ -210,8 +241,12 @@ describe("claims in parts over HTTP", function () {
     const hook = await new Receiver().start();
     const issuerHook = await new Receiver().start();
     const events = ["bill.reimbursed", "bill.released"];
-    expect((await call(svc.url, "POST", "/api/v1/webhooks", { key: employer.apiKey, body: { url: hook.url, events, description: "claims system" } })).status).to.equal(201);
-    expect((await call(svc.url, "POST", "/api/v1/webhooks", { key: creds.hospital.apiKey, body: { url: issuerHook.url, events, description: "HIS" } })).status).to.equal(201);
+    expect(
+      (await call(svc.url, "POST", "/api/v1/webhooks", { key: employer.apiKey, body: { url: hook.url, events, description: "claims system" } })).status,
+    ).to.equal(201);
+    expect(
+      (await call(svc.url, "POST", "/api/v1/webhooks", { key: creds.hospital.apiKey, body: { url: issuerHook.url, events, description: "HIS" } })).status,
+    ).to.equal(201);
     const bill = await anchoredBill();
     expect((await claim(employer.apiKey, bill, "HR-90", 1234)).status).to.equal(201);
     expect((await release(employer.apiKey, bill, "HR-90")).status).to.equal(200);
@@ -219,7 +254,12 @@ describe("claims in parts over HTTP", function () {
     await hook.waitFor((rs) => rs.filter(ofBill).length === 2, 30_000, "the employer's two events");
     await issuerHook.waitFor((rs) => rs.filter(ofBill).length === 2, 30_000, "the hospital's two events");
     const [claimed, released] = hook.received.filter(ofBill).map((r) => r.event);
-    expect([claimed.type, claimed.data.reimbursement.amountFen, claimed.data.reimbursement.reference, claimed.data.reimbursement.by]).to.deep.equal(["bill.reimbursed", 1234, "HR-90", employer.name]);
+    expect([claimed.type, claimed.data.reimbursement.amountFen, claimed.data.reimbursement.reference, claimed.data.reimbursement.by]).to.deep.equal([
+      "bill.reimbursed",
+      1234,
+      "HR-90",
+      employer.name,
+    ]);
     expect([released.type, released.data.release.amountFen]).to.deep.equal(["bill.released", 1234]);
     // the issuer hears of the claim, not the party's own reference
     const toIssuer = issuerHook.received.filter(ofBill).map((r) => r.event);

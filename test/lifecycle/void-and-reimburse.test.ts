@@ -35,8 +35,18 @@ describe("voiding and reimbursement over HTTP", function () {
     reply(await apiClient(svc.url, key).POST("/api/v1/invoices/{id}/void", { params: { path: { id } }, body: body as { reason: string } }));
   const mark = async (key: string, body: ReturnType<typeof markBody>) => reply(await apiClient(svc.url, key).POST("/api/v1/reimbursements", { body }));
   const release = async (key: string, b: { billCode: string; billNumber: string }) =>
-    reply(await apiClient(svc.url, key).DELETE("/api/v1/reimbursements/{billCode}/{billNumber}", { params: { path: { billCode: b.billCode, billNumber: b.billNumber } } }));
-  const markBody = (b: any, reference = "CLAIM-2026-0001") => ({ billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, total: b.total, reference });
+    reply(
+      await apiClient(svc.url, key).DELETE("/api/v1/reimbursements/{billCode}/{billNumber}", {
+        params: { path: { billCode: b.billCode, billNumber: b.billNumber } },
+      }),
+    );
+  const markBody = (b: any, reference = "CLAIM-2026-0001") => ({
+    billCode: b.billCode,
+    billNumber: b.billNumber,
+    checkCode: b.checkCode,
+    total: b.total,
+    reference,
+  });
 
   it("voids an anchored bill: 200 with the voided bill and a red bill of negative amounts, then marks it on chain", async () => {
     const bill = await issue();
@@ -102,7 +112,11 @@ describe("voiding and reimbursement over HTTP", function () {
   it("answers a wrong check code or total exactly like an unknown bill (404 BILL_NOT_FOUND)", async () => {
     const bill = await issue(creds.charity.apiKey, DONATION_EXAMPLE);
     const answers = [];
-    for (const body of [{ ...markBody(bill), checkCode: "222222" }, { ...markBody(bill), total: "499.99" }, { ...markBody(bill), billNumber: "9999999999" }]) {
+    for (const body of [
+      { ...markBody(bill), checkCode: "222222" },
+      { ...markBody(bill), total: "499.99" },
+      { ...markBody(bill), billNumber: "9999999999" },
+    ]) {
       const r = await mark(creds.insurer.apiKey, body);
       answers.push([r.status, r.body.code, r.body.detail]);
     }
@@ -124,11 +138,16 @@ describe("voiding and reimbursement over HTTP", function () {
     const twice = await release(creds.insurer.apiKey, bill);
     expect([twice.status, twice.body.code]).to.deep.equal([409, "NOT_REIMBURSED"]);
     // until the release is on chain the void is refused (409), never sent to be reverted
-    const voided = await waitFor("the void accepted after the release", async () => {
-      const v = await voidBill(creds.hospital.apiKey, bill.id, { reason: "退费" });
-      if (v.status === 409) expect(v.body.code).to.equal("BILL_NOT_VALID");
-      else return v;
-    }, 30_000, 200);
+    const voided = await waitFor(
+      "the void accepted after the release",
+      async () => {
+        const v = await voidBill(creds.hospital.apiKey, bill.id, { reason: "退费" });
+        if (v.status === 409) expect(v.body.code).to.equal("BILL_NOT_VALID");
+        else return v;
+      },
+      30_000,
+      200,
+    );
     expect(voided.status, JSON.stringify(voided.body)).to.equal(200);
     expect((await marksOf(anchored.leaf)).reimbursedBy).to.equal("0x0000000000000000000000000000000000000000");
     await voidedOnChain(anchored.leaf);

@@ -46,9 +46,16 @@ describe("operations: Prometheus metrics and readiness", function () {
   it("exposes every listed series, and counts issued and anchored bills", async () => {
     const before = await scrape();
     for (const series of [
-      "lianpiao_bills_issued_total", "lianpiao_bills_anchored_total", "lianpiao_pending_age_seconds", "lianpiao_pending_entries",
-      "lianpiao_batch_size_bills_bucket", "lianpiao_tx_sent_total", "lianpiao_tx_fee_bumps_total", "lianpiao_verifications_total",
-      "lianpiao_rpc_duration_seconds_bucket", "lianpiao_process_cpu_seconds_total",
+      "lianpiao_bills_issued_total",
+      "lianpiao_bills_anchored_total",
+      "lianpiao_pending_age_seconds",
+      "lianpiao_pending_entries",
+      "lianpiao_batch_size_bills_bucket",
+      "lianpiao_tx_sent_total",
+      "lianpiao_tx_fee_bumps_total",
+      "lianpiao_verifications_total",
+      "lianpiao_rpc_duration_seconds_bucket",
+      "lianpiao_process_cpu_seconds_total",
     ]) {
       expect(before, series).to.match(new RegExp(`^${series}[ {]`, "m"));
     }
@@ -66,10 +73,14 @@ describe("operations: Prometheus metrics and readiness", function () {
     }
     expect(sample(await scrape(), "lianpiao_bills_issued_total")).to.equal(issued0 + N);
     for (const b of ids) await waitAnchored(svc.url, b.key, b.id, 30_000);
-    const after = await waitFor("anchored counter to catch up", async () => {
-      const t = await scrape();
-      return sample(t, "lianpiao_bills_anchored_total") >= anchored0 + N ? t : null;
-    }, 10_000);
+    const after = await waitFor(
+      "anchored counter to catch up",
+      async () => {
+        const t = await scrape();
+        return sample(t, "lianpiao_bills_anchored_total") >= anchored0 + N ? t : null;
+      },
+      10_000,
+    );
     expect(sample(after, "lianpiao_batch_size_bills_count")).to.be.at.least(1);
     expect(sample(after, "lianpiao_batch_size_bills_sum")).to.be.at.least(N);
     expect(sample(after, "lianpiao_tx_sent_total")).to.be.at.least(1);

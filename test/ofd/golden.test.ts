@@ -12,7 +12,8 @@ import { ROOT } from "../helpers/processes";
 /** The compression method of each local zip entry (0: stored). */
 function methods(zip: Buffer): number[] {
   const out: number[] = [];
-  for (let p = 0; zip.readUInt32LE(p) === 0x04034b50; p += 30 + zip.readUInt16LE(p + 26) + zip.readUInt16LE(p + 28) + zip.readUInt32LE(p + 18)) out.push(zip.readUInt16LE(p + 8));
+  for (let p = 0; zip.readUInt32LE(p) === 0x04034b50; p += 30 + zip.readUInt16LE(p + 26) + zip.readUInt16LE(p + 28) + zip.readUInt32LE(p + 18))
+    out.push(zip.readUInt16LE(p + 8));
   return out;
 }
 
@@ -25,9 +26,19 @@ const GOLDEN = [
 ];
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-const lines = (out: string) => out.trim().split("\n").map((l) => l.split(" "));
+const lines = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .map((l) => l.split(" "));
 const run = (env: Record<string, string>) =>
-  lines(execFileSync(process.execPath, ["-r", "./scripts/register.js", "test/ofd/render-hashes.ts"], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" }));
+  lines(
+    execFileSync(process.execPath, ["-r", "./scripts/register.js", "test/ofd/render-hashes.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    }),
+  );
 
 describe(`the OFD renderer's output (${OFD_RENDERER})`, function () {
   this.timeout(180_000);

@@ -71,8 +71,7 @@ export function svgOf(entries: Map<string, Uint8Array>): string {
     const transform = o.attrs.CTM ? ` transform="matrix(${o.attrs.CTM.split(" ").join(",")})"` : "";
     return `<text style="white-space:pre" x="${xs.slice(0, chars.length).join(" ")}" y="${code.attrs.Y}" font-family="OFDFont${o.attrs.Font}" font-size="${o.attrs.Size}" fill="${color(find(o, "FillColor"))}"${transform}${opacity}>${escXml(code.text)}</text>`;
   });
-  const font = (id: number) => `@font-face{font-family:OFDFont${id};src:url(data:font/ttf;base64,${Buffer.from(entries.get(`Doc_0/Res/font_${id}.ttf`)!).toString("base64")})}`;
+  const font = (id: number) =>
+    `@font-face{font-family:OFDFont${id};src:url(data:font/ttf;base64,${Buffer.from(entries.get(`Doc_0/Res/font_${id}.ttf`)!).toString("base64")})}`;
   return `<!doctype html><meta charset="utf-8"><style>${font(1)}${font(2)}body{margin:0;background:#fff}</style><body><svg id="page" xmlns="http://www.w3.org/2000/svg" width="${w * 10}" height="${h * 10}" viewBox="0 0 ${w} ${h}">${body.join("")}</svg>`;
 }
-
-

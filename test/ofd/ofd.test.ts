@@ -51,7 +51,18 @@ describe("the OFD file of a bill", function () {
 
   it("is a GB/T 33190 package: the standard's files, every XML file well-formed, the bill on the page and as an attachment", () => {
     const entries = new Map(entriesOf(ofd));
-    expect([...entries.keys()]).to.include.members(["OFD.xml", "Doc_0/Document.xml", "Doc_0/PublicRes.xml", "Doc_0/DocumentRes.xml", "Doc_0/Pages/Page_0/Content.xml", "Doc_0/Attachs/Attachments.xml", "Doc_0/Signs/Signatures.xml", "Doc_0/Signs/Sign_0/Signature.xml", "Doc_0/Signs/Sign_0/SignedValue.dat", "Doc_0/Res/font_1.ttf"]);
+    expect([...entries.keys()]).to.include.members([
+      "OFD.xml",
+      "Doc_0/Document.xml",
+      "Doc_0/PublicRes.xml",
+      "Doc_0/DocumentRes.xml",
+      "Doc_0/Pages/Page_0/Content.xml",
+      "Doc_0/Attachs/Attachments.xml",
+      "Doc_0/Signs/Signatures.xml",
+      "Doc_0/Signs/Sign_0/Signature.xml",
+      "Doc_0/Signs/Sign_0/SignedValue.dat",
+      "Doc_0/Res/font_1.ttf",
+    ]);
     for (const [name, data] of entries) if (name.endsWith(".xml")) expect(() => parseXml(text(data)), name).to.not.throw();
     const root = parseXml(text(entries.get("OFD.xml")!));
     expect(find(root, "DocRoot")?.text).to.equal("Doc_0/Document.xml");
@@ -141,7 +152,11 @@ describe("the OFD file of a bill", function () {
   it("verifies with `lianpiao verify bill.ofd` against the chain alone", () => {
     const file = path.join(dir, "bill.ofd");
     fs.writeFileSync(file, ofd);
-    const run = spawnSync(process.execPath, ["scripts/lianpiao.js", "verify", file, "--rpc", creds.rpcUrl, "--registry", creds.registryAddress, "--json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(process.execPath, ["scripts/lianpiao.js", "verify", file, "--rpc", creds.rpcUrl, "--registry", creds.registryAddress, "--json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(run.status, run.stderr).to.equal(0);
     const v = JSON.parse(run.stdout);
     expect(v.verdict).to.equal("VALID");

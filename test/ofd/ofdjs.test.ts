@@ -40,7 +40,6 @@ ofd.parseOfdDocument({
 });
 </script>`;
 
-
 describe("the OFD file in an independent reader (ofd.js in headless Chromium)", function () {
   this.timeout(180_000);
   let browser: Browser;

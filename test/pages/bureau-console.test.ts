@@ -39,7 +39,15 @@ describe("the bureau's console in headless Chromium", function () {
     it(`shows every section without horizontal overflow at ${VIEWPORTS[size].width} px`, async () => {
       const t = await tab(browser, size);
       await signInBrowser(t.page, `${svc.url}/bureau`, creds.bureau.apiKey);
-      for (const [path, name] of [["", "overview"], ["/issuers", "issuers"], [`/issuers/${creds.hospital.institutionId}`, "issuer"], ["/relying-parties", "relying-parties"], ["/bills", "bills"], ["/reconciliation", "reconciliation"], ["/audit", "audit"]]) {
+      for (const [path, name] of [
+        ["", "overview"],
+        ["/issuers", "issuers"],
+        [`/issuers/${creds.hospital.institutionId}`, "issuer"],
+        ["/relying-parties", "relying-parties"],
+        ["/bills", "bills"],
+        ["/reconciliation", "reconciliation"],
+        ["/audit", "audit"],
+      ]) {
         const r = await t.page.goto(`${svc.url}/bureau${path}`);
         expect(r?.status(), path).to.equal(200);
         await fitsAndShoot(t, `bureau-${name}-${size}`);
@@ -79,7 +87,9 @@ describe("the bureau's console in headless Chromium", function () {
     // extend the range (the next 1000 numbers), then allot a second bill code
     await Promise.all([p.waitForURL(issuerUrl), p.click("form.extend button")]);
     expect(await p.$$eval("#ranges tbody tr", (rows) => rows.map((r) => r.textContent))).to.have.length(2);
-    expect(await p.textContent("#ranges tbody tr:nth-child(2)")).to.include("1001").and.include("2000");
+    expect(await p.textContent("#ranges tbody tr:nth-child(2)"))
+      .to.include("1001")
+      .and.include("2000");
     await p.fill('form:has(button:has-text("Allot")) #billCode', "11060198");
     await p.fill('form:has(button:has-text("Allot")) #start', "1");
     await p.fill('form:has(button:has-text("Allot")) #end', "50");
@@ -97,7 +107,9 @@ describe("the bureau's console in headless Chromium", function () {
     // a second key, then revoke the first
     await p.fill("#label", "billing system 2");
     await Promise.all([p.waitForLoadState(), p.click("button:has-text('Issue a key')")]);
-    expect((await p.textContent("#new-key"))!.trim()).to.match(/^[A-Za-z0-9_-]{8,200}$/).and.not.equal(key);
+    expect((await p.textContent("#new-key"))!.trim())
+      .to.match(/^[A-Za-z0-9_-]{8,200}$/)
+      .and.not.equal(key);
     await p.goto(issuerUrl);
     await Promise.all([p.waitForURL(issuerUrl), p.click("#keys tbody tr:first-child button:has-text('Revoke')")]);
     expect(await p.textContent("#keys tbody tr:first-child")).to.include("revoked");
@@ -114,7 +126,9 @@ describe("the bureau's console in headless Chromium", function () {
     await Promise.all([p.waitForLoadState(), p.click("main a:has-text('Open the relying party')")]);
     const partyUrl = p.url();
     await Promise.all([p.waitForLoadState(), p.click("button:has-text('Issue a key')")]);
-    expect((await p.textContent("#new-key"))!.trim()).to.match(/^[A-Za-z0-9_-]{8,200}$/).and.not.equal(partyKey);
+    expect((await p.textContent("#new-key"))!.trim())
+      .to.match(/^[A-Za-z0-9_-]{8,200}$/)
+      .and.not.equal(partyKey);
     await p.goto(partyUrl);
     await Promise.all([p.waitForURL(partyUrl), p.click("#keys tbody tr:first-child button:has-text('Revoke')")]);
     expect(await p.textContent("#keys tbody tr:first-child")).to.include("revoked");
@@ -123,7 +137,8 @@ describe("the bureau's console in headless Chromium", function () {
     // every action is in the audit log
     await p.goto(`${svc.url}/bureau/audit`);
     const actions = await p.$$eval("#audit tbody tr", (rows) => rows.map((r) => r.getAttribute("data-action")));
-    for (const a of ["issuer.admit", "issuer.suspend", "issuer.reinstate", "issuer.range", "key.create", "key.revoke", "relying_party.admit"]) expect(actions, a).to.include(a);
+    for (const a of ["issuer.admit", "issuer.suspend", "issuer.reinstate", "issuer.range", "key.create", "key.revoke", "relying_party.admit"])
+      expect(actions, a).to.include(a);
     await p.fill("#a-subject", issuerId);
     await Promise.all([p.waitForLoadState(), p.click("form.filters button")]);
     const filtered = await p.$$eval("#audit tbody tr td:nth-child(4)", (tds) => tds.map((td) => td.textContent));
@@ -143,7 +158,9 @@ describe("the bureau's console in headless Chromium", function () {
     await p.selectOption("#q-kind", "medical");
     await Promise.all([p.waitForLoadState(), p.click("form.filters button")]);
     expect(await p.$$eval("#bills tbody tr", (r) => r.length)).to.equal(1);
-    expect(await p.textContent("#bills tbody tr")).to.include("张*").and.include("157.00");
+    expect(await p.textContent("#bills tbody tr"))
+      .to.include("张*")
+      .and.include("157.00");
     const [download] = await Promise.all([p.waitForEvent("download"), p.click("#dl-csv")]);
     const csv = readFileSync((await download.path())!, "utf8");
     const rows = parseCsv(csv).filter((r) => r.length > 1);

@@ -67,17 +67,29 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
     expect(await t.page.inputValue("#f-billNumber")).to.equal("0000000001");
     const none = await t.page.goto(`${svc.url}/check?billCode=11060126&billNumber=0000000001&checkCode=ZZZZZZ&issueDate=2026-01-01&total=1.00`);
     expect(none?.status()).to.equal(404);
-    expect(await t.page.locator("[role=alert]").innerText()).to.include("没有与这五项信息都相符的票据").and.include("No bill matches all five fields");
+    expect(await t.page.locator("[role=alert]").innerText())
+      .to.include("没有与这五项信息都相符的票据")
+      .and.include("No bill matches all five fields");
     await fitsAndShoot(t, "manual-no-match-phone");
     await t.page.close();
     // an upload over 5 MB, and a form without the file: readable pages, not JSON
     const boundary = "----lianpiao-test";
-    const big = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), Buffer.alloc(6 * 1024 * 1024, 0x41), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const big = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      Buffer.alloc(6 * 1024 * 1024, 0x41),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
     const tooBig = await fetch(`${svc.url}/check/pdf`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: big });
     expect(tooBig.status).to.equal(413);
     expect(tooBig.headers.get("content-type")).to.match(/^text\/html/);
-    expect(await tooBig.text()).to.include("文件太大").and.include("The file is too large");
-    const empty = await fetch(`${svc.url}/check/pdf`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: `--${boundary}--\r\n` });
+    expect(await tooBig.text())
+      .to.include("文件太大")
+      .and.include("The file is too large");
+    const empty = await fetch(`${svc.url}/check/pdf`, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body: `--${boundary}--\r\n`,
+    });
     expect(empty.status).to.equal(400);
     expect(await empty.text()).to.include("请选择一个 PDF 文件再上传");
   });
@@ -100,7 +112,9 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
       await t.page.goto(`${svc.url}/`);
       await t.page.setInputFiles("#f-pdf", junk);
       await Promise.all([t.page.waitForURL(/\/check\/pdf$/), t.page.click("#upload button[type=submit]")]);
-      expect(await t.page.locator("[role=alert]").innerText()).to.include("不是本系统开具的电子票据").and.include("not an e-bill PDF issued by this service");
+      expect(await t.page.locator("[role=alert]").innerText())
+        .to.include("不是本系统开具的电子票据")
+        .and.include("not an e-bill PDF issued by this service");
       expect(t.errors.filter((e) => !/status of 422/.test(e))).to.deep.equal([]);
       await t.page.close();
     });
@@ -120,7 +134,9 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
     expect(answers[0].body).to.include('action="/check"').and.not.include(bill.billNumber).and.not.include("张");
     const t = await tab(browser, "phone", NO_JS);
     await t.page.goto(`${svc.url}/v/${id}?k=wrongwrongwrong`);
-    expect(await t.page.locator("[role=alert]").innerText()).to.include("未找到票据").and.include("Bill not found");
+    expect(await t.page.locator("[role=alert]").innerText())
+      .to.include("未找到票据")
+      .and.include("Bill not found");
     expect(await t.page.locator("#f-billCode").isVisible()).to.equal(true);
     await fitsAndShoot(t, "wrong-key-phone");
     await t.page.close();
@@ -142,17 +158,25 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
 
   it("headlines a reimbursed bill as 已报销 with who and when, never a plain green VALID", async () => {
     const bill = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: "reimbursed page" });
-    const m = await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { billCode: bill.billCode, billNumber: bill.billNumber, checkCode: bill.checkCode, total: bill.total, reference: "CLAIM-PAGE-1" } });
+    const m = await call(svc.url, "POST", "/api/v1/reimbursements", {
+      key: creds.insurer.apiKey,
+      body: { billCode: bill.billCode, billNumber: bill.billNumber, checkCode: bill.checkCode, total: bill.total, reference: "CLAIM-PAGE-1" },
+    });
     expect(m.status, JSON.stringify(m.body)).to.be.oneOf([200, 201]);
     for (const size of ["phone", "laptop"] as const) {
       const t = await tab(browser, size, NO_JS);
       await t.page.goto(bill.verifyUrl);
       const banner = verdictOf(t.page);
       expect(await banner.getAttribute("data-state")).to.equal("reimbursed");
-      expect(await t.page.locator("h1").innerText()).to.include("已报销").and.include("REIMBURSED").and.not.include("有效");
+      expect(await t.page.locator("h1").innerText())
+        .to.include("已报销")
+        .and.include("REIMBURSED")
+        .and.not.include("有效");
       const colour = await banner.evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundImage as string);
       expect(colour).to.not.include("rgb(30, 125, 58)");
-      expect(await banner.innerText()).to.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/).and.include("不能再用于报销");
+      expect(await banner.innerText())
+        .to.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/)
+        .and.include("不能再用于报销");
       await fitsAndShoot(t, `reimbursed-${size}`);
       expect(t.errors).to.deep.equal([]);
       await t.page.close();
@@ -168,12 +192,18 @@ describe("the holder's pages in headless Chromium, JavaScript off", function () 
     const banner = verdictOf(t.page);
     expect(await banner.getAttribute("data-verdict")).to.equal("VOIDED");
     const said = await banner.innerText();
-    expect(said).to.include("已冲红").and.include("重复开票 duplicate").and.match(/冲红时间：\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/).and.include("红字票据：");
+    expect(said)
+      .to.include("已冲红")
+      .and.include("重复开票 duplicate")
+      .and.match(/冲红时间：\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00/)
+      .and.include("红字票据：");
     await fitsAndShoot(t, "voided-phone");
     await Promise.all([t.page.waitForURL(/\/v\//), t.page.click("a.onbanner")]);
     const red = verdictOf(t.page);
     expect(await red.getAttribute("data-state")).to.equal("red-bill");
-    expect(await t.page.locator("h1").innerText()).to.include("红字票据").and.not.include("有效");
+    expect(await t.page.locator("h1").innerText())
+      .to.include("红字票据")
+      .and.not.include("有效");
     expect(await red.innerText()).to.include(`${bill.billCode}-${bill.billNumber}`);
     await fitsAndShoot(t, "red-bill-phone");
     await Promise.all([t.page.waitForURL(bill.verifyUrl), t.page.click("a.onbanner")]);

@@ -33,7 +33,12 @@ describe("extracting the embedded bill from a PDF", () => {
     const hex = `<${Buffer.from("lianpiao-bill.json").toString("hex")}>`;
     const utf16 = `<feff${Buffer.from("lianpiao-bill.json", "utf16le").swap16().toString("hex")}>`;
     for (const name of [hex, utf16]) {
-      const pdf = buildPdf(["<< /Type /Catalog >>", spec(name), [`<< /Type /EmbeddedFile /Filter /FlateDecode /Length 4 0 R >>`, deflated], String(deflated.length)]);
+      const pdf = buildPdf([
+        "<< /Type /Catalog >>",
+        spec(name),
+        [`<< /Type /EmbeddedFile /Filter /FlateDecode /Length 4 0 R >>`, deflated],
+        String(deflated.length),
+      ]);
       expect(extractEnvelope(pdf).ok, name).to.equal(true);
     }
   });
@@ -66,7 +71,10 @@ describe("extracting the embedded bill from a PDF", () => {
   });
 
   it("refuses an attachment that declares more than the cap", () => {
-    expectCode(buildPdf(["<< /Type /Catalog >>", spec("(lianpiao-bill.json)"), fileObj(deflated, "/Params << /Size 50000000 >> ")]), "PDF_ATTACHMENT_TOO_LARGE");
+    expectCode(
+      buildPdf(["<< /Type /Catalog >>", spec("(lianpiao-bill.json)"), fileObj(deflated, "/Params << /Size 50000000 >> ")]),
+      "PDF_ATTACHMENT_TOO_LARGE",
+    );
   });
 
   it("refuses a PDF larger than the input cap before reading it", () => {

@@ -82,10 +82,25 @@ export const longNames: MedicalBill = {
   billNumber: "0000012347",
   issuer: { ...ISSUER, name: "中国人民解放军联勤保障部队第九〇〇医院福州总院附属国际医疗中心（福建省临床医学研究院）" },
   items: [
-    { code: "C0301020010001", name: "注射用头孢哌酮钠舒巴坦钠（1.5g/瓶，舒普深，辉瑞制药有限公司进口分装）静脉滴注加配药服务费", category: "西药费", quantity: "12", unitPrice: "5.75", amount: "69.00" },
-    { code: "B03", name: "Magnetic resonance imaging of the lumbar spine with and without contrast enhancement, 3.0T", category: "检查费", quantity: "1", unitPrice: "88.00", amount: "88.00" },
+    {
+      code: "C0301020010001",
+      name: "注射用头孢哌酮钠舒巴坦钠（1.5g/瓶，舒普深，辉瑞制药有限公司进口分装）静脉滴注加配药服务费",
+      category: "西药费",
+      quantity: "12",
+      unitPrice: "5.75",
+      amount: "69.00",
+    },
+    {
+      code: "B03",
+      name: "Magnetic resonance imaging of the lumbar spine with and without contrast enhancement, 3.0T",
+      category: "检查费",
+      quantity: "1",
+      unitPrice: "88.00",
+      amount: "88.00",
+    },
   ],
-  remarks: "本票据项目名称较长，用于检验自动缩放与换行；备注也很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长。",
+  remarks:
+    "本票据项目名称较长，用于检验自动缩放与换行；备注也很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长。",
 };
 
 /** SPEC §7's donation example, as issuance completes it. */
@@ -116,7 +131,15 @@ export const inKind: DonationBill = {
   totalInWords: "壹万贰仟伍佰元整",
   donor: { type: "anonymous" },
   items: [
-    { name: "医用外科口罩", form: "in-kind", quantity: "200", unit: "箱", description: "50只/箱，一次性使用，有效期至2028-06", valuationBasis: "invoice", amount: "12000.00" },
+    {
+      name: "医用外科口罩",
+      form: "in-kind",
+      quantity: "200",
+      unit: "箱",
+      description: "50只/箱，一次性使用，有效期至2028-06",
+      valuationBasis: "invoice",
+      amount: "12000.00",
+    },
     { name: "现金", form: "cash", amount: "500.00" },
   ],
   purpose: "福州市社区卫生服务中心防疫物资",

@@ -9,7 +9,12 @@ function tables(sfnt: Buffer): { tag: string; checksum: number; offset: number; 
   const n = sfnt.readUInt16BE(4);
   return Array.from({ length: n }, (_, i) => {
     const at = 12 + i * 16;
-    return { tag: sfnt.toString("latin1", at, at + 4), checksum: sfnt.readUInt32BE(at + 4), offset: sfnt.readUInt32BE(at + 8), length: sfnt.readUInt32BE(at + 12) };
+    return {
+      tag: sfnt.toString("latin1", at, at + 4),
+      checksum: sfnt.readUInt32BE(at + 4),
+      offset: sfnt.readUInt32BE(at + 8),
+      length: sfnt.readUInt32BE(at + 12),
+    };
   });
 }
 
@@ -48,7 +53,8 @@ describe("the bill font (WOFF 1.0 decoded to OpenType)", () => {
   });
 
   it("covers the bill vocabulary, Latin digits and letters included", () => {
-    const vocabulary = "医疗收费电子票据公益事业捐赠统一票据交款人壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整床位费诊察费检查费化验费治疗费手术费护理费卫生材料费西药费中药饮片费中成药费一般诊疗费挂号费其他费城镇职工基本医疗保险城乡居民自费";
+    const vocabulary =
+      "医疗收费电子票据公益事业捐赠统一票据交款人壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整床位费诊察费检查费化验费治疗费手术费护理费卫生材料费西药费中药饮片费中成药费一般诊疗费挂号费其他费城镇职工基本医疗保险城乡居民自费";
     expect(hasGlyphs(vocabulary)).to.equal(true);
     expect(hasGlyphs("0123456789 ABCXYZ abcxyz ¥.,:/()-")).to.equal(true);
     expect(hasGlyphs(vocabulary, "bold")).to.equal(true);

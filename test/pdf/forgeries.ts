@@ -121,7 +121,9 @@ export function wordBox(pdf: Buffer, word: string): { x: number; top: number; w:
   const file = savePdf(`bbox-${process.pid}-${Date.now()}`, pdf);
   const html = execFileSync("pdftotext", ["-bbox", "-f", "1", "-l", "1", file, "-"]).toString("utf8");
   const pageHeight = Number(/<page width="[\d.]+" height="([\d.]+)"/.exec(html)![1]);
-  const m = new RegExp(`<word xMin="([\\d.]+)" yMin="([\\d.]+)" xMax="([\\d.]+)" yMax="([\\d.]+)">${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}</word>`).exec(html);
+  const m = new RegExp(`<word xMin="([\\d.]+)" yMin="([\\d.]+)" xMax="([\\d.]+)" yMax="([\\d.]+)">${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}</word>`).exec(
+    html,
+  );
   if (!m) throw new Error(`"${word}" is not on page 1`);
   const [x0, y0, x1, y1] = m.slice(1).map(Number);
   return { x: x0, top: y0, w: x1 - x0, h: y1 - y0, pageHeight };
@@ -159,7 +161,9 @@ export function drawnOverByUpdate(genuine: Buffer, content: string): Buffer {
   const open = p.size;
   const over = p.size + 1;
   const res = p.size + 2;
-  const page = dictOf(genuine, p.page).replace(`/Contents ${p.contents} 0 R`, `/Contents [${open} 0 R ${p.contents} 0 R ${over} 0 R]`).replace(`/Resources ${p.resources} 0 R`, `/Resources ${res} 0 R`);
+  const page = dictOf(genuine, p.page)
+    .replace(`/Contents ${p.contents} 0 R`, `/Contents [${open} 0 R ${p.contents} 0 R ${over} 0 R]`)
+    .replace(`/Resources ${p.resources} 0 R`, `/Resources ${res} 0 R`);
   return incrementalUpdate(genuine, [
     // the renderer's content leaves its y-down transform in place: save the state before it, restore after
     obj(open, "<< >>", Buffer.from("q\n")),
@@ -216,7 +220,9 @@ export function pageAsFormAround(shown: Buffer, carrier: Buffer): Buffer {
   const renumber = (dict: string) => dict.replace(/(\d+) 0 R/g, (_, n: string) => `${FIRST + order.indexOf(Number(n))} 0 R`);
   const copied: (string | [string, Buffer])[] = order.map((num) => {
     const dict = renumber(dictOf(shown, num));
-    return objectBytes(shown, num).includes("\nstream\n") ? [dict.replace(/\/Length \d+/, `/Length ${streamOf(shown, num).length}`), streamOf(shown, num)] : dict;
+    return objectBytes(shown, num).includes("\nstream\n")
+      ? [dict.replace(/\/Length \d+/, `/Length ${streamOf(shown, num).length}`), streamOf(shown, num)]
+      : dict;
   });
   const embedded = embeddedFileOf(carrier);
   const data = streamOf(carrier, embedded);

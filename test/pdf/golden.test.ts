@@ -28,7 +28,11 @@ const GOLDEN: Record<string, { sha256: string; bytes: number }> = {
 };
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-const lines = (out: string) => out.trim().split("\n").map((l) => l.split(" "));
+const lines = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .map((l) => l.split(" "));
 
 describe(`the renderer's output (${RENDERER}), pinned by SHA-256`, function () {
   this.timeout(120_000);
@@ -50,7 +54,11 @@ describe(`the renderer's output (${RENDERER}), pinned by SHA-256`, function () {
 
   it("renders the same bytes in two other processes, under other time zones and locales", () => {
     const run = (env: Record<string, string>) =>
-      execFileSync(process.execPath, ["-r", "./scripts/register.js", "test/pdf/render-hashes.ts"], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+      execFileSync(process.execPath, ["-r", "./scripts/register.js", "test/pdf/render-hashes.ts"], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+      });
     const a = lines(run({ TZ: "Asia/Shanghai", LANG: "zh_CN.UTF-8", LC_ALL: "zh_CN.UTF-8" }));
     const b = lines(run({ TZ: "America/St_Johns", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8" }));
     expect(a).to.deep.equal(b);

@@ -6,7 +6,16 @@ import { extractEnvelope } from "../../server/pdf/extract";
 import { renderBillPdf } from "../../server/pdf/render";
 import { VERIFY_URL, donation, envelopeOf, outpatient } from "./fixtures";
 import {
-  decoyAfterEof, drawnOverByUpdate, layoutOf, paintOver, paintedOverInPlace, pageAsFormAround, partsOf, qpdfCheck, resavedByQpdf, withOpenAction,
+  decoyAfterEof,
+  drawnOverByUpdate,
+  layoutOf,
+  paintOver,
+  paintedOverInPlace,
+  pageAsFormAround,
+  partsOf,
+  qpdfCheck,
+  resavedByQpdf,
+  withOpenAction,
 } from "./forgeries";
 import { decodeQr, pdfText, rasterise, savePdf } from "./helpers";
 
@@ -122,7 +131,10 @@ describe("comparing a file with the file issued", function () {
     const forged = withOpenAction(genuine, "app.alert('paid');");
     expect(qpdfCheck(forged, "open-action").status).to.equal(0);
     const text = describeIssuedFile(compare(forged));
-    expect(text).to.include(`redefines object ${partsOf(genuine).catalog} (the document catalog)`).and.include("/OpenAction").and.include("/JavaScript");
+    expect(text)
+      .to.include(`redefines object ${partsOf(genuine).catalog} (the document catalog)`)
+      .and.include("/OpenAction")
+      .and.include("/JavaScript");
   });
 
   it("attack: the file truncated", () => {

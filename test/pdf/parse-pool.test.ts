@@ -36,7 +36,10 @@ describe("the PDF upload parse pool", function () {
     const strict = new PdfParsePool({ size: 1, deadlineMs: 1 });
     try {
       // uncapped, the crafted file takes the worker hundreds of milliseconds: far past 1 ms
-      const err = await strict.extract(craftedManyObjectPdf(), { maxObjects: Infinity }).then(() => null, (e: unknown) => e);
+      const err = await strict.extract(craftedManyObjectPdf(), { maxObjects: Infinity }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).to.be.instanceOf(PdfParseTimeoutError);
       expect(err).to.include({ code: "PDF_PARSE_TIMEOUT", deadlineMs: 1 });
       expect(strict.stats()).to.include({ size: 1, busy: 0, queued: 0 });

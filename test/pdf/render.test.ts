@@ -107,7 +107,18 @@ describe("what a bill prints", function () {
 
   it("prints the national fields as sent: passport, stay and days, serial, institution type, spec and unit, the full settlement", async () => {
     const text = pdfText(savePdf("national-inpatient", await renderBillPdf(envelopeOf(inpatient), { verifyUrl: VERIFY_URL })));
-    for (const shown of ["护照", "2026-11-08 至 2026-11-28（20 天 days）", "HIS2026112800231", "综合医院", "0.25g×24粒", "城乡居民基本医疗保险", "¥100.00", "¥350.00", "¥250.00"]) expect(text, shown).to.include(shown);
+    for (const shown of [
+      "护照",
+      "2026-11-08 至 2026-11-28（20 天 days）",
+      "HIS2026112800231",
+      "综合医院",
+      "0.25g×24粒",
+      "城乡居民基本医疗保险",
+      "¥100.00",
+      "¥350.00",
+      "¥250.00",
+    ])
+      expect(text, shown).to.include(shown);
     expect(text).to.not.include("E12345678");
   });
 
@@ -134,10 +145,13 @@ describe("what a bill prints", function () {
     const bill: MedicalBill = { ...outpatient, items, total: "1000.00", totalInWords: "壹仟元整", insurance: undefined };
     delete (bill as Partial<MedicalBill>).insurance;
     const file = savePdf("thousand", await renderBillPdf(envelopeOf(bill), { verifyUrl: VERIFY_URL }));
-    const pages = pdfText(file).split("\f").filter((p) => p.trim());
+    const pages = pdfText(file)
+      .split("\f")
+      .filter((p) => p.trim());
     expect(pages.length).to.be.greaterThan(50);
     pages.forEach((p, i) => expect(p, `page ${i + 1}`).to.match(/项目\d+/));
-    expect(pages[pages.length - 1]).to.include("项目1000").and.include("壹仟元整");
+    expect(pages[pages.length - 1])
+      .to.include("项目1000")
+      .and.include("壹仟元整");
   });
 });
-

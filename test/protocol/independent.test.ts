@@ -63,7 +63,9 @@ describe("an independent verifier written from docs/PROTOCOL.md alone", function
   it("says VOIDED once the issuer voids the bill, as the service does", async () => {
     const bill = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, remarks: "independent void" });
     const pdf = await fetchPdf(svc.url, creds.hospital.apiKey, bill.id);
-    expect((await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "重复开票" } })).status).to.equal(200);
+    expect((await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: "重复开票" } })).status).to.equal(
+      200,
+    );
     const deadline = Date.now() + 30_000;
     let verdict = "";
     while (Date.now() < deadline && verdict !== "VOIDED") {

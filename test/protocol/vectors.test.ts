@@ -30,7 +30,15 @@ interface Vector {
   leaf: string;
   fieldProof: { pointer: string; leaf: string; proof: string[] };
   batch: { billHashes: string[]; root: string; leaf: string; proof: string[] };
-  signature: { domain: Record<string, unknown>; types: Record<string, Array<{ name: string; type: string }>>; message: Record<string, string>; digest: string; signer: string; signature: string; domainSeparator: string };
+  signature: {
+    domain: Record<string, unknown>;
+    types: Record<string, Array<{ name: string; type: string }>>;
+    message: Record<string, string>;
+    digest: string;
+    signer: string;
+    signature: string;
+    domainSeparator: string;
+  };
   envelope: BillEnvelope;
   withheldCopy?: BillEnvelope;
 }
@@ -43,7 +51,11 @@ const validate = new Ajv2020({ allErrors: true }).compile(schema);
 
 /** The value a JSON Pointer addresses, per RFC 6901. */
 function at(doc: unknown, pointer: string): unknown {
-  return pointer.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~")).reduce((v: unknown, t) => (v as Record<string, unknown>)[t], doc);
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((v: unknown, t) => (v as Record<string, unknown>)[t], doc);
 }
 
 describe("protocol test vectors (docs/vectors, docs/PROTOCOL.md §12)", () => {
@@ -65,16 +77,31 @@ describe("protocol test vectors (docs/vectors, docs/PROTOCOL.md §12)", () => {
       });
 
       it("gives the bill hash as the root of OpenZeppelin's StandardMerkleTree over [pointer, commitment]", () => {
-        const tree = StandardMerkleTree.of(v.fields.map((f) => [f.pointer, f.commitment]), ["string", "bytes32"]);
+        const tree = StandardMerkleTree.of(
+          v.fields.map((f) => [f.pointer, f.commitment]),
+          ["string", "bytes32"],
+        );
         expect(tree.root).to.equal(v.billHash);
         for (const f of v.fields) expect(tree.leafHash([f.pointer, f.commitment]), f.pointer).to.equal(f.leaf);
-        expect(StandardMerkleTree.verify(v.billHash, ["string", "bytes32"], ["/total", v.fields.find((f) => f.pointer === "/total")!.commitment], v.fieldProof.proof)).to.equal(true);
+        expect(
+          StandardMerkleTree.verify(
+            v.billHash,
+            ["string", "bytes32"],
+            ["/total", v.fields.find((f) => f.pointer === "/total")!.commitment],
+            v.fieldProof.proof,
+          ),
+        ).to.equal(true);
       });
 
       it("places the bill's leaf in its batch by OpenZeppelin's StandardMerkleTree over [billHash]", () => {
-        const tree = StandardMerkleTree.of(v.batch.billHashes.map((h) => [h]), ["bytes32"]);
+        const tree = StandardMerkleTree.of(
+          v.batch.billHashes.map((h) => [h]),
+          ["bytes32"],
+        );
         expect(tree.root).to.equal(v.batch.root);
-        expect(tree.leafHash([v.billHash])).to.equal(v.leaf).and.to.equal(v.batch.leaf);
+        expect(tree.leafHash([v.billHash]))
+          .to.equal(v.leaf)
+          .and.to.equal(v.batch.leaf);
         expect(StandardMerkleTree.verify(v.batch.root, ["bytes32"], [v.billHash], v.batch.proof)).to.equal(true);
       });
 
@@ -82,7 +109,9 @@ describe("protocol test vectors (docs/vectors, docs/PROTOCOL.md §12)", () => {
         const s = v.signature;
         expect(TypedDataEncoder.hashDomain(s.domain)).to.equal(s.domainSeparator);
         expect(TypedDataEncoder.hash(s.domain, s.types, s.message)).to.equal(s.digest);
-        expect(verifyTypedData(s.domain, s.types, s.message, s.signature)).to.equal(s.signer).and.to.equal(v.bill.issuer && (v.bill.issuer as { account: string }).account);
+        expect(verifyTypedData(s.domain, s.types, s.message, s.signature))
+          .to.equal(s.signer)
+          .and.to.equal(v.bill.issuer && (v.bill.issuer as { account: string }).account);
         expect(s.domain).to.include({ name: "lianpiao", version: "2" });
       });
 
@@ -90,7 +119,14 @@ describe("protocol test vectors (docs/vectors, docs/PROTOCOL.md §12)", () => {
         const s = (v as unknown as { sm2: unknown }).sm2 as { userId: string; publicKey: string; publicKeyHash: string; message: string; signature: string };
         const env = v.envelope as { billHash: string; sm2: { publicKey: string; signature: string }; anchor: { chainId: number; registry: string } };
         expect(s.userId).to.equal("1234567812345678");
-        expect(JSON.parse(s.message)).to.deep.equal({ scheme: "lianpiao-sm2/1", billHash: env.billHash.toLowerCase(), billCode: v.bill.billCode, billNumber: v.bill.billNumber, chainId: env.anchor.chainId, registry: env.anchor.registry.toLowerCase() });
+        expect(JSON.parse(s.message)).to.deep.equal({
+          scheme: "lianpiao-sm2/1",
+          billHash: env.billHash.toLowerCase(),
+          billCode: v.bill.billCode,
+          billNumber: v.bill.billNumber,
+          chainId: env.anchor.chainId,
+          registry: env.anchor.registry.toLowerCase(),
+        });
         expect(env.sm2).to.deep.equal({ publicKey: s.publicKey, signature: s.signature });
         expect(keccak256(s.publicKey)).to.equal(s.publicKeyHash);
         expect(independentSm2Verify(s.publicKey, Buffer.from(s.message, "utf8"), s.signature)).to.equal(true);

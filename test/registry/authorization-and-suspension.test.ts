@@ -75,7 +75,10 @@ describe("bureau endpoints on a hardhat node with PostgreSQL", function () {
       const first = await call(svc.url, "POST", "/api/v1/invoices", { key, body: MEDICAL_EXAMPLE });
       expect(first.status, JSON.stringify(first.body)).to.equal(201);
       const anchored = await waitAnchored(svc.url, key, first.body.id, 60_000);
-      const suspended = await call(svc.url, "POST", `/api/v1/issuers/${admitted.body.id}/suspend`, { key: creds.bureau.apiKey, body: { reason: "违规开票调查" } });
+      const suspended = await call(svc.url, "POST", `/api/v1/issuers/${admitted.body.id}/suspend`, {
+        key: creds.bureau.apiKey,
+        body: { reason: "违规开票调查" },
+      });
       expect(suspended.status).to.equal(200);
       expect((await chain.registry.issuerOf(admitted.body.account)).active).to.equal(false);
       const refused = await call(svc.url, "POST", "/api/v1/invoices", { key, body: MEDICAL_EXAMPLE });

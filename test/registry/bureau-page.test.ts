@@ -5,7 +5,15 @@ import { chromium, type Browser } from "playwright-core";
 import { call, MEDICAL_EXAMPLE } from "../helpers/api";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 describe("the bureau page in headless Chromium", function () {
   this.timeout(180_000);
@@ -57,7 +65,10 @@ describe("the bureau page in headless Chromium", function () {
   it("serves the page with a strict CSP and no external assets, and signs out", async () => {
     const r = await fetch(`${svc.url}/bureau`);
     const csp = r.headers.get("content-security-policy") ?? "";
-    expect(csp).to.match(/default-src 'none'/).and.match(/style-src 'nonce-[A-Za-z0-9+/=]+'/).and.match(/img-src data:/);
+    expect(csp)
+      .to.match(/default-src 'none'/)
+      .and.match(/style-src 'nonce-[A-Za-z0-9+/=]+'/)
+      .and.match(/img-src data:/);
     const html = await r.text();
     expect(html).to.not.match(/(src|href)="https?:/);
     const page = await browser.newPage();

@@ -64,11 +64,15 @@ describe("bureau sessions in the database, across replicas and restarts (postgre
     expect(shown).to.be.a("string");
     const works = await fetch(`${a.url}/api/v1/invoices?limit=1`, { headers: { authorization: `Bearer ${shown}` } });
     expect(works.status).to.equal(200);
-    const audit = await fetch(`${a.url}/api/v1/audit?action=key.create&subject=${creds.hospital.institutionId}`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}` } });
+    const audit = await fetch(`${a.url}/api/v1/audit?action=key.create&subject=${creds.hospital.institutionId}`, {
+      headers: { authorization: `Bearer ${creds.bureau.apiKey}` },
+    });
     const entries = ((await audit.json()) as { items: Array<{ detail: { label: string } }> }).items;
     expect(entries.map((e) => e.detail.label)).to.include("from replica b");
     // without the token, or with another's, the action is refused and nothing is made
-    expect((await postForm(b.url, `/bureau/issuers/${creds.hospital.institutionId}/keys`, { csrf: "A".repeat(43), label: "forged" }, { cookies })).status).to.equal(403);
+    expect(
+      (await postForm(b.url, `/bureau/issuers/${creds.hospital.institutionId}/keys`, { csrf: "A".repeat(43), label: "forged" }, { cookies })).status,
+    ).to.equal(403);
     // sign-out on b ends the session on a too
     expect((await postForm(b.url, "/bureau/logout", { csrf }, { cookies })).status).to.equal(303);
     expect(signedIn((await getPage(a.url, cookies)).html)).to.equal(false);

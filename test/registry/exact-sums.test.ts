@@ -22,7 +22,8 @@ const MAX_BILL = {
 };
 const COPIES = 100_000;
 
-const COLUMNS = "id, institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, status, envelope, bill_hash, leaf, verify_key, batch_id, proof, created_at";
+const COLUMNS =
+  "id, institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, status, envelope, bill_hash, leaf, verify_key, batch_id, proof, created_at";
 /**
  * COPIES copies of one bill under new numbers, each with the maximal amount: rows for the figures only
  * (no envelope), so that the insert is quick and the test process is not blocked past the server's
@@ -77,7 +78,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     it(`stays exact with ${COPIES.toLocaleString("en")} more bills at the maximal amount (past 2^53 and past a 64-bit SQL sum)`, async () => {
       if (dialect === "sqlite") {
         const file = new Database(path.join(svc.dataDir, "lianpiao.sqlite"), { timeout: 10_000 });
-        file.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${COPIES}) ${copies("printf('%010d', i)", "bills, n", "?")}`).run(maxBillId);
+        file
+          .prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${COPIES}) ${copies("printf('%010d', i)", "bills, n", "?")}`)
+          .run(maxBillId);
         file.close();
       } else {
         const client = new pg.Client({ connectionString: db!.url });

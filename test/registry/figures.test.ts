@@ -36,7 +36,10 @@ describe("one definition of every figure, in four places", function () {
     const v = await call(svc.url, "POST", `/api/v1/invoices/${issued[0].id}/void`, { key: creds.hospital.apiKey, body: { reason: "重复开票" } });
     expect(v.status, JSON.stringify(v.body)).to.equal(200);
     await waitAnchored(svc.url, creds.hospital.apiKey, v.body.redBill.id);
-    const m = await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { billCode: issued[1].billCode, billNumber: issued[1].billNumber, checkCode: issued[1].checkCode, total: issued[1].total, reference: "FIG-1" } });
+    const m = await call(svc.url, "POST", "/api/v1/reimbursements", {
+      key: creds.insurer.apiKey,
+      body: { billCode: issued[1].billCode, billNumber: issued[1].billNumber, checkCode: issued[1].checkCode, total: issued[1].total, reference: "FIG-1" },
+    });
     expect(m.status, JSON.stringify(m.body)).to.be.oneOf([200, 201]);
   });
   after(async () => svc?.stop());
@@ -55,7 +58,11 @@ describe("one definition of every figure, in four places", function () {
   }
 
   function fromCli(): Figs {
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", "issuer", "list", "--url", svc.url, "--key", creds.bureau.apiKey], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      ["-r", "./scripts/register.js", "scripts/lianpiao.js", "issuer", "list", "--url", svc.url, "--key", creds.bureau.apiKey],
+      { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+    );
     expect(r.status, r.stderr).to.equal(0);
     const sum: Record<string, bigint> = Object.fromEntries(NAMES.map((n) => [n, 0n]));
     for (const line of r.stdout.trim().split("\n")) {
@@ -80,9 +87,15 @@ describe("one definition of every figure, in four places", function () {
     const voided = originals.filter((x) => x[status] === "voided");
     const reimbursed = originals.filter((x) => x[by] !== "");
     return {
-      issued: String(originals.length), amount: sumOf(originals), voided: String(voided.length), voidedAmount: sumOf(voided),
-      reimbursed: String(reimbursed.length), reimbursedAmount: sumOf(reimbursed), pending: String(originals.filter((x) => x[status] === "pending").length),
-      red: String(reds.length), redAmount: sumOf(reds),
+      issued: String(originals.length),
+      amount: sumOf(originals),
+      voided: String(voided.length),
+      voidedAmount: sumOf(voided),
+      reimbursed: String(reimbursed.length),
+      reimbursedAmount: sumOf(reimbursed),
+      pending: String(originals.filter((x) => x[status] === "pending").length),
+      red: String(reds.length),
+      redAmount: sumOf(reds),
     };
   }
 
@@ -90,8 +103,15 @@ describe("one definition of every figure, in four places", function () {
     const stats = await fromStats();
     const donation = (DONATION_EXAMPLE as { total: string }).total;
     expect(stats).to.deep.equal({
-      issued: "4", amount: formatFen(3n * 15700n + fenOfFormatted(donation)), voided: "1", voidedAmount: "157.00",
-      reimbursed: "1", reimbursedAmount: "157.00", pending: "0", red: "1", redAmount: "-157.00",
+      issued: "4",
+      amount: formatFen(3n * 15700n + fenOfFormatted(donation)),
+      voided: "1",
+      voidedAmount: "157.00",
+      reimbursed: "1",
+      reimbursedAmount: "157.00",
+      pending: "0",
+      red: "1",
+      redAmount: "-157.00",
     });
     expect(await fromConsole(), "console").to.deep.equal(stats);
     expect(fromCli(), "lianpiao issuer list").to.deep.equal(stats);

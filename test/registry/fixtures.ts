@@ -36,8 +36,15 @@ export function addRelyingPartyToSqlite(dataDir: string, name: string): string {
   db.pragma("busy_timeout = 5000");
   const id = `rel_${crypto.randomBytes(6).toString("hex")}`;
   const key = `lp_rel_${crypto.randomBytes(24).toString("base64url")}`;
-  db.prepare("INSERT INTO institutions (id, role, name, credit_code, bill_kind, account, status, created_at) VALUES (?, 'relying_party', ?, NULL, NULL, ?, 'active', ?)").run(id, name, devWallet(5).address, Date.now());
-  db.prepare("INSERT INTO api_keys (id, institution_id, key_hash, label, created_at, revoked_at) VALUES (?, ?, ?, 'test', ?, NULL)").run(crypto.randomUUID(), id, hashApiKey(key), Date.now());
+  db.prepare(
+    "INSERT INTO institutions (id, role, name, credit_code, bill_kind, account, status, created_at) VALUES (?, 'relying_party', ?, NULL, NULL, ?, 'active', ?)",
+  ).run(id, name, devWallet(5).address, Date.now());
+  db.prepare("INSERT INTO api_keys (id, institution_id, key_hash, label, created_at, revoked_at) VALUES (?, ?, ?, 'test', ?, NULL)").run(
+    crypto.randomUUID(),
+    id,
+    hashApiKey(key),
+    Date.now(),
+  );
   db.close();
   return key;
 }

@@ -16,13 +16,39 @@ import { devWallet, registryAt } from "../../server/chain";
 import { buildBatchTree } from "../../server/issuance/canonical";
 import { Reconciliation } from "../../server/openapi/shapes";
 
-type Entry = { type: string; root?: string; leaf?: string; account?: string; billCode?: string; billNumber?: string; billId?: string; batchId?: string; store: any; chain: any };
+type Entry = {
+  type: string;
+  root?: string;
+  leaf?: string;
+  account?: string;
+  billCode?: string;
+  billNumber?: string;
+  billId?: string;
+  batchId?: string;
+  store: any;
+  chain: any;
+};
 
-const entryKey = (e: Entry) => [e.type, e.root && `root=${e.root}`, e.leaf && `leaf=${e.leaf}`, e.account && `account=${e.account}`, e.billCode && `code=${e.billCode}`, e.billNumber && `number=${e.billNumber}`].filter(Boolean).join(" ");
+const entryKey = (e: Entry) =>
+  [
+    e.type,
+    e.root && `root=${e.root}`,
+    e.leaf && `leaf=${e.leaf}`,
+    e.account && `account=${e.account}`,
+    e.billCode && `code=${e.billCode}`,
+    e.billNumber && `number=${e.billNumber}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
 const keyOf = (type: string, o: Omit<Entry, "type" | "store" | "chain">) => entryKey({ type, ...o, store: null, chain: null });
 
 function cli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 90_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -75,7 +101,12 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     const n = new Map<string, Entry>(r.notices.map((e: Entry) => [entryKey(e), e]));
     expect(d.size, "two discrepancies with one key").to.equal(r.discrepancies.length);
     const diff = (a: Map<string, Entry>, b: Map<string, Entry>) => [...a.keys()].filter((k) => !b.has(k)).sort();
-    const out = { r, added: { d: diff(d, baseline.d), n: diff(n, baseline.n) }, removed: { d: diff(baseline.d, d), n: diff(baseline.n, n) }, entry: (k: string) => (d.get(k) ?? n.get(k)) as Entry };
+    const out = {
+      r,
+      added: { d: diff(d, baseline.d), n: diff(n, baseline.n) },
+      removed: { d: diff(baseline.d, d), n: diff(baseline.n, n) },
+      entry: (k: string) => (d.get(k) ?? n.get(k)) as Entry,
+    };
     baseline = { d, n };
     return out;
   }
@@ -86,7 +117,18 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
       [id],
     );
     const b = rows[0];
-    return { id: b.id, leaf: b.leaf, billHash: b.bill_hash, proof: JSON.parse(b.proof), batchId: b.batch_id, root: b.root, billCount: Number(b.bill_count), billCode: b.bill_code, billNumber: b.bill_number, checkCode: b.check_code };
+    return {
+      id: b.id,
+      leaf: b.leaf,
+      billHash: b.bill_hash,
+      proof: JSON.parse(b.proof),
+      batchId: b.batch_id,
+      root: b.root,
+      billCount: Number(b.bill_count),
+      billCode: b.bill_code,
+      billNumber: b.bill_number,
+      checkCode: b.check_code,
+    };
   }
 
   async function issueWave(names: string[]): Promise<void> {
@@ -121,9 +163,20 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
   it("reconciles a registry the service alone wrote clean, with no notices, every v2 event read with its issuer and party apart", async () => {
     await issueWave(["h1", "h2", "h3"]);
     await issueWave(["h4", "h5", "h6"]);
-    const mark = (b: StoredBill, reference: string) => call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, total: "157.00", reference } });
+    const mark = (b: StoredBill, reference: string) =>
+      call(svc.url, "POST", "/api/v1/reimbursements", {
+        key: creds.insurer.apiKey,
+        body: { billCode: b.billCode, billNumber: b.billNumber, checkCode: b.checkCode, total: "157.00", reference },
+      });
     expect((await mark(h.h1, "CLAIM-1")).status).to.equal(201);
-    expect((await call(svc.url, "POST", `/api/v1/invoices/${h.h2.id}/void`, { key: creds.hospital.apiKey, body: { reason: "金额开错 wrong amount", reasonCode: 2 } })).status).to.equal(200);
+    expect(
+      (
+        await call(svc.url, "POST", `/api/v1/invoices/${h.h2.id}/void`, {
+          key: creds.hospital.apiKey,
+          body: { reason: "金额开错 wrong amount", reasonCode: 2 },
+        })
+      ).status,
+    ).to.equal(200);
     // a mark released through the service, and the charity suspended and reinstated by the bureau
     expect((await mark(h.h4, "CLAIM-4")).status).to.equal(201);
     expect((await call(svc.url, "DELETE", `/api/v1/reimbursements/${h.h4.billCode}/${h.h4.billNumber}`, { key: creds.insurer.apiKey })).status).to.equal(200);
@@ -146,18 +199,31 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     expect(r.checked.batches).to.be.at.least(3); // two waves and the red bill
 
     const events = (await sql.query("SELECT name, root, leaf, account, party, data FROM chain_events ORDER BY block_number, log_index")).rows;
-    expect([...new Set(events.map((e) => e.name))].sort()).to.deep.equal(
-      ["BatchAnchored", "BillReimbursed", "BillVoided", "IssuerAdmitted", "IssuerReinstated", "IssuerSuspended", "RangeAllotted", "ReimbursementReleased"],
-    );
+    expect([...new Set(events.map((e) => e.name))].sort()).to.deep.equal([
+      "BatchAnchored",
+      "BillReimbursed",
+      "BillVoided",
+      "IssuerAdmitted",
+      "IssuerReinstated",
+      "IssuerSuspended",
+      "RangeAllotted",
+      "ReimbursementReleased",
+    ]);
     const of = (name: string, leaf?: string) => events.filter((e) => e.name === name && (!leaf || e.leaf === leaf));
-    expect(of("BillReimbursed", h.h1.leaf).map((e) => [e.account, e.party, e.root, JSON.parse(e.data).claimReference])).to.deep.equal([[hospital, insurer, h.h1.root, keccakUtf8("CLAIM-1")]]);
+    expect(of("BillReimbursed", h.h1.leaf).map((e) => [e.account, e.party, e.root, JSON.parse(e.data).claimReference])).to.deep.equal([
+      [hospital, insurer, h.h1.root, keccakUtf8("CLAIM-1")],
+    ]);
     expect(of("ReimbursementReleased", h.h4.leaf).map((e) => [e.account, e.party, e.root])).to.deep.equal([[hospital, insurer, null]]);
     expect(of("BillVoided", h.h2.leaf).map((e) => [e.account, e.party, e.root, JSON.parse(e.data).reason])).to.deep.equal([[hospital, null, h.h2.root, 2]]);
     expect(of("RangeAllotted").map((e) => [e.account, JSON.parse(e.data).billCode, JSON.parse(e.data).first, JSON.parse(e.data).last])).to.deep.equal([
       [hospital, "11060126", 1, 9_999_999_999],
       [charity, "11060355", 1, 9_999_999_999],
     ]);
-    expect(of("BatchAnchored").filter((e) => e.root === h.h1.root).map((e) => [e.account, JSON.parse(e.data).billCount])).to.deep.equal([[hospital, h.h1.billCount]]);
+    expect(
+      of("BatchAnchored")
+        .filter((e) => e.root === h.h1.root)
+        .map((e) => [e.account, JSON.parse(e.data).billCount]),
+    ).to.deep.equal([[hospital, h.h1.billCount]]);
     expect(of("IssuerSuspended").map((e) => [e.account, JSON.parse(e.data).registrar])).to.deep.equal([[charity, creds.bureau.account]]);
     await step();
   });
@@ -187,7 +253,12 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
 
     const rec = cli(["reconcile"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });
     expect(rec.status, rec.stdout + rec.stderr).to.equal(0);
-    expect(rec.stdout).to.contain("clean: the store and the chain agree").and.contain("2 notices").and.contain("ROOT_ALSO_ANCHORED_BY_OTHER").and.contain("MARK_UNDER_OTHER_ISSUER").and.contain(`account ${charity}`);
+    expect(rec.stdout)
+      .to.contain("clean: the store and the chain agree")
+      .and.contain("2 notices")
+      .and.contain("ROOT_ALSO_ANCHORED_BY_OTHER")
+      .and.contain("MARK_UNDER_OTHER_ISSUER")
+      .and.contain(`account ${charity}`);
   });
 
   it("reports a batch root edited in the store as not on chain, the chain's root as unknown and the batch's proofs as broken, until it is put back", async () => {
@@ -232,9 +303,15 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     });
     const v = s.entry(keyOf("VOID_NOT_IN_STORE", { leaf: h.h4.leaf, account: hospital }));
     expect([v.billId, v.store.status, v.chain.voided, v.chain.reason, v.chain.root]).to.deep.equal([h.h4.id, "anchored", true, 3, h.h4.root]);
-    expect(s.entry(keyOf("REIMBURSEMENT_MISMATCH", { leaf: h.h5.leaf, account: hospital }))).to.deep.include({ billId: h.h5.id, store: { reimbursedBy: null } });
+    expect(s.entry(keyOf("REIMBURSEMENT_MISMATCH", { leaf: h.h5.leaf, account: hospital }))).to.deep.include({
+      billId: h.h5.id,
+      store: { reimbursedBy: null },
+    });
     expect(s.entry(keyOf("REIMBURSEMENT_MISMATCH", { leaf: h.h5.leaf, account: hospital })).chain.reimbursedBy).to.equal(insurer);
-    expect(s.entry(keyOf("REIMBURSEMENT_MISMATCH", { leaf: h.h1.leaf, account: hospital }))).to.deep.include({ store: { reimbursedBy: insurer }, chain: { reimbursedBy: null } });
+    expect(s.entry(keyOf("REIMBURSEMENT_MISMATCH", { leaf: h.h1.leaf, account: hospital }))).to.deep.include({
+      store: { reimbursedBy: insurer },
+      chain: { reimbursedBy: null },
+    });
     expect(s.r.clean).to.equal(false);
   });
 
@@ -249,20 +326,35 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
       d: [keyOf("UNKNOWN_RANGE_ON_CHAIN", { billCode: "11069999", account: hospital }), keyOf("UNKNOWN_ISSUER_ON_CHAIN", { account: stranger })].sort(),
       n: [keyOf("RANGE_OF_UNKNOWN_ACCOUNT", { billCode: "11069998", account: stranger }), keyOf("ACTIVITY_OF_UNKNOWN_ACCOUNT", { account: stranger })].sort(),
     });
-    expect(s.entry(keyOf("UNKNOWN_RANGE_ON_CHAIN", { billCode: "11069999", account: hospital })).chain).to.include({ issuer: hospital, first: 1, last: 500, registrar: creds.bureau.account });
+    expect(s.entry(keyOf("UNKNOWN_RANGE_ON_CHAIN", { billCode: "11069999", account: hospital })).chain).to.include({
+      issuer: hospital,
+      first: 1,
+      last: 500,
+      registrar: creds.bureau.account,
+    });
     expect(s.entry(keyOf("ACTIVITY_OF_UNKNOWN_ACCOUNT", { account: stranger })).chain).to.include({ roots: 1, bills: 4, marks: 0 });
 
     // the store: a range the chain never allotted, and the charity's range shortened
-    await sql.query("INSERT INTO bill_ranges (id, institution_id, bill_code, start_number, end_number, next_number, created_at, tx_hash) VALUES ('rng_test', $1, '11068888', 1, 100, 1, 0, NULL)", [creds.hospital.institutionId]);
+    await sql.query(
+      "INSERT INTO bill_ranges (id, institution_id, bill_code, start_number, end_number, next_number, created_at, tx_hash) VALUES ('rng_test', $1, '11068888', 1, 100, 1, 0, NULL)",
+      [creds.hospital.institutionId],
+    );
     await sql.query("UPDATE bill_ranges SET end_number = 5000000000 WHERE bill_code = '11060355'");
     try {
       const t = await step();
       expect(t.added).to.deep.equal({
-        d: [keyOf("RANGE_NOT_ON_CHAIN", { billCode: "11068888", account: hospital }), keyOf("RANGE_MISMATCH", { billCode: "11060355", account: charity })].sort(),
+        d: [
+          keyOf("RANGE_NOT_ON_CHAIN", { billCode: "11068888", account: hospital }),
+          keyOf("RANGE_MISMATCH", { billCode: "11060355", account: charity }),
+        ].sort(),
         n: [],
       });
       const m = t.entry(keyOf("RANGE_MISMATCH", { billCode: "11060355", account: charity }));
-      expect([m.store.first, m.store.last, m.chain]).to.deep.equal([1, 5_000_000_000, [{ issuer: charity, first: 1, last: 9_999_999_999, registrar: creds.bureau.account, block: m.chain[0].block, txHash: m.chain[0].txHash }]]);
+      expect([m.store.first, m.store.last, m.chain]).to.deep.equal([
+        1,
+        5_000_000_000,
+        [{ issuer: charity, first: 1, last: 9_999_999_999, registrar: creds.bureau.account, block: m.chain[0].block, txHash: m.chain[0].txHash }],
+      ]);
     } finally {
       await sql.query("DELETE FROM bill_ranges WHERE id = 'rng_test'");
       await sql.query("UPDATE bill_ranges SET end_number = 9999999999 WHERE bill_code = '11060355'");
@@ -305,10 +397,16 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     );
     // h3's anchor entry also in h4's confirmed batch
     expect(h.h4.batchId).to.not.equal(h.h3.batchId);
-    await sql.query("INSERT INTO outbox (bill_id, account, action, payload, created_at, batch_id, done_at, error) VALUES ($1, $2, 'anchor', '{}', 0, $3, 1, NULL)", [h.h3.id, hospital, h.h4.batchId]);
+    await sql.query(
+      "INSERT INTO outbox (bill_id, account, action, payload, created_at, batch_id, done_at, error) VALUES ($1, $2, 'anchor', '{}', 0, $3, 1, NULL)",
+      [h.h3.id, hospital, h.h4.batchId],
+    );
     const s = await step();
     expect(s.added).to.deep.equal({
-      d: [keyOf("DUPLICATE_NUMBER", { billCode: h.h5.billCode, billNumber: h.h5.billNumber, account: hospital }), keyOf("LEAF_ANCHORED_TWICE", { leaf: h.h3.leaf, account: hospital })].sort(),
+      d: [
+        keyOf("DUPLICATE_NUMBER", { billCode: h.h5.billCode, billNumber: h.h5.billNumber, account: hospital }),
+        keyOf("LEAF_ANCHORED_TWICE", { leaf: h.h3.leaf, account: hospital }),
+      ].sort(),
       n: [],
     });
     const dup = s.entry(s.added.d.find((k) => k.startsWith("DUPLICATE_NUMBER"))!);
@@ -323,7 +421,8 @@ describe("reconciliation of registry v2 on a hardhat node with PostgreSQL", func
     for (const rec of [viaApi, direct]) {
       expect(rec.status, rec.stdout + rec.stderr).to.equal(1);
       expect(rec.stdout).to.contain(`${s.r.discrepancies.length} discrepancies:`).and.contain(`${s.r.notices.length} notices`);
-      for (const k of ["DUPLICATE_NUMBER", "LEAF_ANCHORED_TWICE", "UNKNOWN_ROOT_ON_CHAIN", "RANGE_OF_UNKNOWN_ACCOUNT", "MARK_UNDER_OTHER_ISSUER"]) expect(rec.stdout).to.contain(k);
+      for (const k of ["DUPLICATE_NUMBER", "LEAF_ANCHORED_TWICE", "UNKNOWN_ROOT_ON_CHAIN", "RANGE_OF_UNKNOWN_ACCOUNT", "MARK_UNDER_OTHER_ISSUER"])
+        expect(rec.stdout).to.contain(k);
       expect(rec.stdout).to.contain(`number ${h.h5.billNumber}`).and.contain("roots anchored outside the store");
     }
     const json = cli(["reconcile", "--json"], { LIANPIAO_URL: svc.url, LIANPIAO_API_KEY: creds.bureau.apiKey });

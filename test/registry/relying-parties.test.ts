@@ -19,7 +19,10 @@ describe("relying parties admitted by the bureau", function () {
 
   it("admits an employer with a new chain account holding the relying-party role, whose key can then mark bills", async () => {
     const b = { key: creds.bureau.apiKey };
-    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", { ...b, body: { name: "示范市某科技有限公司 (employer)", creditCode: makeCreditCode("91110000MA0000123") } });
+    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", {
+      ...b,
+      body: { name: "示范市某科技有限公司 (employer)", creditCode: makeCreditCode("91110000MA0000123") },
+    });
     expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
     expect(admitted.body.apiKey).to.match(/^lp_rel_/);
     expect(admitted.body.account).to.match(/^0x[0-9a-fA-F]{40}$/);
@@ -30,7 +33,13 @@ describe("relying parties admitted by the bureau", function () {
 
     const bill = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE });
     const anchored = await waitAnchored(svc.url, creds.hospital.apiKey, bill.body.id, 20_000);
-    const mark = { billCode: bill.body.billCode, billNumber: bill.body.billNumber, checkCode: bill.body.checkCode, total: "157.00", reference: "EXP-2026-0042" };
+    const mark = {
+      billCode: bill.body.billCode,
+      billNumber: bill.body.billNumber,
+      checkCode: bill.body.checkCode,
+      total: "157.00",
+      reference: "EXP-2026-0042",
+    };
     const first = await call(svc.url, "POST", "/api/v1/reimbursements", { key: admitted.body.apiKey, body: mark });
     expect(first.status, JSON.stringify(first.body)).to.equal(201);
     const second = await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: mark });
@@ -38,7 +47,11 @@ describe("relying parties admitted by the bureau", function () {
     expect(second.body.code).to.equal("ALREADY_REIMBURSED");
     expect(JSON.stringify(second.body)).to.contain("employer");
     // The mark reaches the chain from the employer's own account.
-    await waitFor("the reimbursement mark on chain", async () => (await registry.statusOf(creds.hospital.account, anchored.leaf)).reimbursedBy === admitted.body.account, 20_000);
+    await waitFor(
+      "the reimbursement mark on chain",
+      async () => (await registry.statusOf(creds.hospital.account, anchored.leaf)).reimbursedBy === admitted.body.account,
+      20_000,
+    );
     provider.destroy();
 
     const list = await call(svc.url, "GET", "/api/v1/relying-parties", b);

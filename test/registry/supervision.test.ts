@@ -13,7 +13,12 @@ import { parseCsv, CSV_HEADER } from "../../server/registry/bills-export";
 import { newIssuerBody } from "./fixtures";
 
 function cli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lianpiao.js", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +34,8 @@ describe("the finance bureau's supervision over HTTP", function () {
   });
   after(async () => svc?.stop());
 
-  const bureau = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(svc.url, method, p, { key: creds.bureau.apiKey, body, headers });
+  const bureau = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+    call(svc.url, method, p, { key: creds.bureau.apiKey, body, headers });
 
   it("admits an issuer with a new keystore account, whose first key issues a bill that gets anchored", async () => {
     const r = await bureau("POST", "/api/v1/issuers", newIssuerBody("medical", "示范市第二人民医院"));
@@ -88,7 +94,9 @@ describe("the finance bureau's supervision over HTTP", function () {
   });
 
   it("exports the bills as CSV with a BOM that parses back with the Chinese names intact", async () => {
-    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "text/csv" } });
+    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, {
+      headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "text/csv" },
+    });
     expect(r.status).to.equal(200);
     expect(r.headers.get("content-type")).to.match(/^text\/csv; charset=utf-8/);
     const bytes = Buffer.from(await r.arrayBuffer());
@@ -110,7 +118,9 @@ describe("the finance bureau's supervision over HTTP", function () {
   });
 
   it("exports the bills as XLSX with bill numbers and credit codes as text cells and totals as numbers", async () => {
-    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}&format=xlsx`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}` } });
+    const r = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}&format=xlsx`, {
+      headers: { authorization: `Bearer ${creds.bureau.apiKey}` },
+    });
     expect(r.status).to.equal(200);
     expect(r.headers.get("content-type")).to.include("spreadsheetml.sheet");
     const wb = new ExcelJS.Workbook();
@@ -127,7 +137,9 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(credit.value).to.match(/^[0-9A-Z]{18}$/);
     expect(credit.type).to.equal(ExcelJS.ValueType.String);
     expect(ws.getRow(2).getCell(col("total")).value).to.equal(157);
-    const accept = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } });
+    const accept = await fetch(`${svc.url}/api/v1/registry/bills?issuerId=${admitted.id}`, {
+      headers: { authorization: `Bearer ${creds.bureau.apiKey}`, accept: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+    });
     expect(accept.headers.get("content-type")).to.include("spreadsheetml.sheet");
   });
 
@@ -141,7 +153,14 @@ describe("the finance bureau's supervision over HTTP", function () {
 
   it("keeps an audit log of admission, suspension, reinstatement, ranges and keys with actor and address", async () => {
     const r = await bureau("GET", `/api/v1/audit?subject=${admitted.id}`);
-    expect(r.body.items.map((e: any) => e.action).reverse()).to.deep.equal(["issuer.admit", "issuer.suspend", "issuer.reinstate", "issuer.range", "key.create", "key.revoke"]);
+    expect(r.body.items.map((e: any) => e.action).reverse()).to.deep.equal([
+      "issuer.admit",
+      "issuer.suspend",
+      "issuer.reinstate",
+      "issuer.range",
+      "key.create",
+      "key.revoke",
+    ]);
     expect(r.body.items.every((e: any) => e.actor.id === creds.bureau.institutionId && typeof e.ip === "string")).to.equal(true);
     expect(r.body.items.find((e: any) => e.action === "issuer.suspend").detail.reason).to.equal("审计检查");
   });
@@ -166,11 +185,17 @@ describe("the finance bureau's supervision over HTTP", function () {
     expect(clean.body.checked.batches).to.be.at.least(2);
     await svc.stop();
     const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
-    const batch = db.prepare("SELECT id, root FROM batches WHERE action = 'anchor' AND state = 'confirmed' ORDER BY created_at LIMIT 1").get() as { id: string; root: string };
+    const batch = db.prepare("SELECT id, root FROM batches WHERE action = 'anchor' AND state = 'confirmed' ORDER BY created_at LIMIT 1").get() as {
+      id: string;
+      root: string;
+    };
     const forged = "0x" + "ab".repeat(32);
     db.prepare("UPDATE batches SET root = ? WHERE id = ?").run(forged, batch.id);
     // And an anchored bill of another batch edited in place: its amount raised.
-    const edited = db.prepare("SELECT id, envelope FROM bills WHERE status = 'anchored' AND batch_id <> ? LIMIT 1").get(batch.id) as { id: string; envelope: string };
+    const edited = db.prepare("SELECT id, envelope FROM bills WHERE status = 'anchored' AND batch_id <> ? LIMIT 1").get(batch.id) as {
+      id: string;
+      envelope: string;
+    };
     const env = JSON.parse(edited.envelope);
     env.bill.total = "9157.00";
     db.prepare("UPDATE bills SET envelope = ? WHERE id = ?").run(JSON.stringify(env), edited.id);
@@ -197,7 +222,9 @@ describe("the finance bureau's supervision over HTTP", function () {
     const db = new Database(path.join(svc.dataDir, "lianpiao.sqlite"));
     // SQLite cannot drop a table constraint: the table is made again without it (its 12-step ALTER TABLE)
     const table = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'bills'").get() as { sql: string }).sql;
-    const indexes = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bills' AND sql IS NOT NULL").all() as Array<{ sql: string }>).map((i) => i.sql);
+    const indexes = (
+      db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bills' AND sql IS NOT NULL").all() as Array<{ sql: string }>
+    ).map((i) => i.sql);
     const without = table.replace(/,\s*constraint "bills_code_number" unique \("bill_code", "bill_number"\)/, "");
     expect(without).to.not.equal(table);
     db.pragma("foreign_keys = OFF");
@@ -208,14 +235,20 @@ describe("the finance bureau's supervision over HTTP", function () {
       db.exec("ALTER TABLE bills_rebuilt RENAME TO bills");
       for (const i of indexes) db.exec(i);
     })();
-    const [first, second] = db.prepare("SELECT id, bill_code, bill_number, batch_id, leaf FROM bills WHERE institution_id = ? AND batch_id IS NOT NULL ORDER BY bill_number").all(admitted.id) as Array<{ id: string; bill_code: string; bill_number: string; batch_id: string; leaf: string }>;
+    const [first, second] = db
+      .prepare("SELECT id, bill_code, bill_number, batch_id, leaf FROM bills WHERE institution_id = ? AND batch_id IS NOT NULL ORDER BY bill_number")
+      .all(admitted.id) as Array<{ id: string; bill_code: string; bill_number: string; batch_id: string; leaf: string }>;
     expect(first.batch_id).to.not.equal(second.batch_id);
     db.prepare(
       `INSERT INTO bills (id, institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, status, envelope, bill_hash, leaf, verify_key, created_at)
        SELECT 'bill_copy', institution_id, kind, bill_code, bill_number, check_code, issued_at, issue_date, total_fen, 'pending', envelope, ?, ?, verify_key, created_at + 1 FROM bills WHERE id = ?`,
     ).run("0x" + "cd".repeat(32), "0x" + "ef".repeat(32), second.id);
     // the first bill's anchor entry also in the second bill's confirmed batch
-    db.prepare("INSERT INTO outbox (bill_id, account, action, payload, created_at, batch_id, done_at, error) VALUES (?, ?, 'anchor', '{}', 0, ?, 1, NULL)").run(first.id, admitted.account, second.batch_id);
+    db.prepare("INSERT INTO outbox (bill_id, account, action, payload, created_at, batch_id, done_at, error) VALUES (?, ?, 'anchor', '{}', 0, ?, 1, NULL)").run(
+      first.id,
+      admitted.account,
+      second.batch_id,
+    );
     db.close();
     svc = await startService({}, { dataDir: svc.dataDir });
     const r = await bureau("GET", "/api/v1/registry/reconciliation");

@@ -19,7 +19,11 @@ import { savePdf } from "../pdf/helpers";
 import { dictOf, layoutOf, obj, rewrite } from "../pdf/forgeries";
 
 export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await r.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -156,7 +160,15 @@ export function withAttachment(pdf: Buffer, attachment: unknown): Buffer {
   const embedded = l.objects.find((x) => /\/Type \/EmbeddedFile/.test(pdf.toString("latin1", x.start, x.start + 64)));
   if (!embedded) throw new Error("no embedded file");
   const data = Buffer.from(JSON.stringify(attachment), "utf8");
-  return rewrite(pdf, { [embedded.num]: obj(embedded.num, dictOf(pdf, embedded.num).replace(/\/Size \d+/, `/Size ${data.length}`).replace(/\/CheckSum \([0-9a-f]+\)/, `/CheckSum (${createHash("md5").update(data).digest("hex")})`), data) });
+  return rewrite(pdf, {
+    [embedded.num]: obj(
+      embedded.num,
+      dictOf(pdf, embedded.num)
+        .replace(/\/Size \d+/, `/Size ${data.length}`)
+        .replace(/\/CheckSum \([0-9a-f]+\)/, `/CheckSum (${createHash("md5").update(data).digest("hex")})`),
+      data,
+    ),
+  });
 }
 
 /** Renders an envelope with the lianpiao renderer (its `document` record names the link) and saves it. */
@@ -176,7 +188,10 @@ export interface CliRun {
 /** `lianpiao verify <file> --rpc … --registry … --json` as its own process: the chain alone, no service. */
 export function cliVerify(file: string, rpcUrl: string, registry: string, extra: string[] = []): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["scripts/lianpiao.js", "verify", file, "--rpc", rpcUrl, "--registry", registry, "--json", ...extra], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["scripts/lianpiao.js", "verify", file, "--rpc", rpcUrl, "--registry", registry, "--json", ...extra], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (b) => (stdout += b));

@@ -32,7 +32,13 @@ describe("the authorization matrix over the app's route table", function () {
   before(async () => {
     sys = await startInProcess({ AUTH_FAILURES_PER_MIN: "10000", VERIFY_RATE_PER_MIN: "10000" });
     const d = sys.sys.demo!;
-    Object.assign(keys, { bureau: d.bureau.apiKey, hospital: d.hospital.apiKey, charity: d.charity.apiKey, insurer: d.insurer.apiKey, wrong: "lp_iss_notAKeyThatExists00000000000" });
+    Object.assign(keys, {
+      bureau: d.bureau.apiKey,
+      hospital: d.hospital.apiKey,
+      charity: d.charity.apiKey,
+      insurer: d.insurer.apiKey,
+      wrong: "lp_iss_notAKeyThatExists00000000000",
+    });
     const made = await call(sys.url, "POST", `/api/v1/issuers/${d.hospital.institutionId}/keys`, { key: d.bureau.apiKey, body: {} });
     expect(made.status, JSON.stringify(made.body)).to.equal(201);
     const revoked = await call(sys.url, "DELETE", `/api/v1/issuers/${d.hospital.institutionId}/keys/${made.body.id}`, { key: d.bureau.apiKey });
@@ -56,9 +62,12 @@ describe("the authorization matrix over the app's route table", function () {
     let cells = 0;
     for (const op of OPERATIONS) {
       // Acting on an issuer by id uses a made-up id: the matrix checks who may call, not what it does.
-      const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === "id" && op.path.startsWith("/api/v1/issuers") ? "iss_does_not_exist" : params[name] ?? "x"));
+      const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+        name === "id" && op.path.startsWith("/api/v1/issuers") ? "iss_does_not_exist" : (params[name] ?? "x"),
+      );
       for (const caller of CALLERS) {
-        const body = op.method === "get" || op.method === "delete" ? undefined : op.request?.contentType === "application/json" || !op.request ? {} : "not a pdf";
+        const body =
+          op.method === "get" || op.method === "delete" ? undefined : op.request?.contentType === "application/json" || !op.request ? {} : "not a pdf";
         const headers: Record<string, string> = op.request && op.request.contentType !== "application/json" ? { "content-type": op.request.contentType } : {};
         const r = await call(sys.url, op.method.toUpperCase(), path, { key: keys[caller], body, headers });
         const want = expected(op, caller);

@@ -10,7 +10,15 @@ import { chromium, type Browser } from "playwright-core";
 import { startService, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 import { cookieHeader, cookiesOf, getPage, postForm, signIn } from "./bureau-session";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 describe("CSRF protection of the bureau page", function () {
   this.timeout(180_000);
@@ -71,7 +79,9 @@ describe("CSRF protection of the bureau page", function () {
     const cookies = await signIn(svc.url, creds.bureau.apiKey);
     const dashboard = await getPage(svc.url, cookies);
     const token = dashboard.hidden("/bureau/logout").csrf;
-    expect(token).to.match(/^[A-Za-z0-9_-]{43}$/).and.not.equal(cookies.lp_bureau_csrf);
+    expect(token)
+      .to.match(/^[A-Za-z0-9_-]{43}$/)
+      .and.not.equal(cookies.lp_bureau_csrf);
     for (const [what, fields, origin] of [
       ["no token", {}, undefined],
       ["the pre-session token", { csrf: cookies.lp_bureau_csrf }, undefined],
@@ -102,7 +112,12 @@ describe("CSRF protection of the bureau page", function () {
       const login = await getPage(secure.url);
       expect(login.setCookie.join("\n")).to.match(/^lp_bureau_csrf=[^;]+; Path=\/bureau; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/m);
       // a form from the public origin is the site's own too
-      const r = await postForm(secure.url, "/bureau/login", { key: c.bureau.apiKey, csrf: login.hidden("/bureau/login").csrf }, { cookies: login.cookies, origin: "https://bureau.example.test" });
+      const r = await postForm(
+        secure.url,
+        "/bureau/login",
+        { key: c.bureau.apiKey, csrf: login.hidden("/bureau/login").csrf },
+        { cookies: login.cookies, origin: "https://bureau.example.test" },
+      );
       expect(r.status).to.equal(303);
       expect(cookiesOf(r).setCookie.join("\n")).to.match(/^lp_bureau=[^;]+; Path=\/bureau; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/m);
     } finally {
@@ -121,7 +136,9 @@ describe("CSRF protection of the bureau page", function () {
       attacker = http.createServer((req, res) => {
         const csrf = req.url?.includes("guess") ? `<input type="hidden" name="csrf" value="${"D".repeat(43)}">` : "";
         res.setHeader("content-type", "text/html");
-        res.end(`<!doctype html><form id="f" method="post" action="${svc.url}/bureau/logout">${csrf}</form><script>document.getElementById("f").submit()</script>`);
+        res.end(
+          `<!doctype html><form id="f" method="post" action="${svc.url}/bureau/logout">${csrf}</form><script>document.getElementById("f").submit()</script>`,
+        );
       });
       await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
       attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;

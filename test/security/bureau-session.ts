@@ -48,7 +48,12 @@ export async function getPage(base: string, cookies: Record<string, string> = {}
   return { status: r.status, html, cookies: c.cookies, setCookie: c.setCookie, hidden: (action) => hiddenFields(html, action) };
 }
 
-export async function postForm(base: string, path: string, fields: Record<string, string>, opts: { cookies?: Record<string, string>; origin?: string | null; accept?: string } = {}): Promise<Response> {
+export async function postForm(
+  base: string,
+  path: string,
+  fields: Record<string, string>,
+  opts: { cookies?: Record<string, string>; origin?: string | null; accept?: string } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(opts.cookies ?? {}) };
   if (opts.origin !== null) headers.origin = opts.origin ?? base;
   if (opts.accept) headers.accept = opts.accept;

@@ -30,7 +30,8 @@ describe("files under DATA_DIR", function () {
     svc = await startService({}, { dataDir });
     const creds = svc.credentials();
     const files = modes(dataDir);
-    for (const f of ["lianpiao.sqlite", "lianpiao.sqlite-wal", "lianpiao.sqlite-shm", "chain-journal.sqlite", "keystore-password", "demo-credentials.json"]) expect(files, f).to.have.property(f);
+    for (const f of ["lianpiao.sqlite", "lianpiao.sqlite-wal", "lianpiao.sqlite-shm", "chain-journal.sqlite", "keystore-password", "demo-credentials.json"])
+      expect(files, f).to.have.property(f);
     for (const [f, mode] of Object.entries(files)) expect(mode, f).to.equal("600");
     expect((fs.statSync(dataDir).mode & 0o777).toString(8)).to.equal("700");
     for (const role of ["hospital", "charity", "bureau", "insurer"] as const) expect(svc.output()).to.not.contain(creds[role].apiKey);

@@ -41,7 +41,11 @@ describe("hardening (one service process)", function () {
         expect(r.status, `${JSON.stringify(total)}: ${JSON.stringify(r.body)}`).to.equal(422);
         expect(r.headers.get("content-type")).to.match(/application\/problem\+json/);
         expect(r.body.code).to.equal("INVALID_BODY");
-        expect(r.body.errors).to.deep.include({ path: "total", code: "AMOUNT_FORMAT", message: r.body.errors.find((e: { path: string }) => e.path === "total").message });
+        expect(r.body.errors).to.deep.include({
+          path: "total",
+          code: "AMOUNT_FORMAT",
+          message: r.body.errors.find((e: { path: string }) => e.path === "total").message,
+        });
       }
       const tooLarge = await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { ...mark(), total: "10000000000000.00" } });
       expect(tooLarge.status).to.equal(422);
@@ -61,7 +65,10 @@ describe("hardening (one service process)", function () {
         const before = await auditCount();
         const parties = (await call(svc.url, "GET", "/api/v1/relying-parties", { key: creds.bureau.apiKey })).body.items.length;
         for (const account of [creds.hospital.account, creds.hospital.account.toLowerCase(), creds.bureau.account]) {
-          const r = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456"), account } });
+          const r = await call(svc.url, "POST", "/api/v1/relying-parties", {
+            key: creds.bureau.apiKey,
+            body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456"), account },
+          });
           expect(r.status, JSON.stringify(r.body)).to.equal(409);
           expect(r.body.code).to.equal("ISSUER_EXISTS");
           expect(r.body.errors[0]).to.include({ path: "account", code: "ACCOUNT_IN_USE" });
@@ -70,7 +77,10 @@ describe("hardening (one service process)", function () {
         expect(await auditCount()).to.equal(before);
         expect((await call(svc.url, "GET", "/api/v1/relying-parties", { key: creds.bureau.apiKey })).body.items.length).to.equal(parties);
         // the same party with an account of its own is admitted, with its audit entry
-        const ok = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456") } });
+        const ok = await call(svc.url, "POST", "/api/v1/relying-parties", {
+          key: creds.bureau.apiKey,
+          body: { name: "某保险公司", creditCode: makeCreditCode("91110000MA0000456") },
+        });
         expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
         expect(await registry.hasRole(role, ok.body.account)).to.equal(true);
         const entries = (await call(svc.url, "GET", `/api/v1/audit?subject=${ok.body.id}`, { key: creds.bureau.apiKey })).body.items;
@@ -98,19 +108,50 @@ describe("hardening (one service process)", function () {
     const INVISIBLE = ["\u0000", "\n", "\u202E", "\u2066", "\u200F", "\u061C", "\u200B", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u3164"];
     const refused = (r: { status: number; body: any }, path: string, what: string) => {
       expect(r.status, `${what}: ${JSON.stringify(r.body)}`).to.equal(422);
-      expect(r.body.errors, what).to.deep.include({ path, code: "CONTROL_CHARACTER", message: r.body.errors.find((e: { path: string }) => e.path === path)?.message });
+      expect(r.body.errors, what).to.deep.include({
+        path,
+        code: "CONTROL_CHARACTER",
+        message: r.body.errors.find((e: { path: string }) => e.path === path)?.message,
+      });
     };
 
     it("refuses invisible and bidirectional characters in void reasons, references, names, reasons and labels, and changes nothing", async () => {
       const before = await auditCount();
       for (const c of INVISIBLE) {
         const what = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-        refused(await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: `开错${c}了` } }), "reason", `void reason ${what}`);
-        refused(await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: { ...MEDICAL_EXAMPLE, payer: { name: `张${c}三` } } }), "payer.name", `payer name ${what}`);
-        refused(await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { ...mark(), reference: `CLAIM${c}1` } }), "reference", `reference ${what}`);
-        refused(await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: `某保险${c}公司`, creditCode: makeCreditCode("91110000MA0000999") } }), "name", `party name ${what}`);
-        refused(await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/suspend`, { key: creds.bureau.apiKey, body: { reason: `核查${c}` } }), "reason", `suspension reason ${what}`);
-        refused(await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/keys`, { key: creds.bureau.apiKey, body: { label: `HIS${c}` } }), "label", `key label ${what}`);
+        refused(
+          await call(svc.url, "POST", `/api/v1/invoices/${bill.id}/void`, { key: creds.hospital.apiKey, body: { reason: `开错${c}了` } }),
+          "reason",
+          `void reason ${what}`,
+        );
+        refused(
+          await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: { ...MEDICAL_EXAMPLE, payer: { name: `张${c}三` } } }),
+          "payer.name",
+          `payer name ${what}`,
+        );
+        refused(
+          await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body: { ...mark(), reference: `CLAIM${c}1` } }),
+          "reference",
+          `reference ${what}`,
+        );
+        refused(
+          await call(svc.url, "POST", "/api/v1/relying-parties", {
+            key: creds.bureau.apiKey,
+            body: { name: `某保险${c}公司`, creditCode: makeCreditCode("91110000MA0000999") },
+          }),
+          "name",
+          `party name ${what}`,
+        );
+        refused(
+          await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/suspend`, { key: creds.bureau.apiKey, body: { reason: `核查${c}` } }),
+          "reason",
+          `suspension reason ${what}`,
+        );
+        refused(
+          await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/keys`, { key: creds.bureau.apiKey, body: { label: `HIS${c}` } }),
+          "label",
+          `key label ${what}`,
+        );
       }
       const detail = await call(svc.url, "GET", `/api/v1/invoices/${bill.id}`, { key: creds.hospital.apiKey });
       expect(detail.body).to.include({ status: "anchored" });
@@ -148,7 +189,9 @@ describe("hardening (one service process)", function () {
         expect(r.status, `${header}: ${JSON.stringify(r.body)}`).to.equal(400);
         expect(r.headers.get("content-type")).to.match(/application\/problem\+json/);
         expect(r.body.code, header).to.equal("MALFORMED_AUTHORIZATION");
-        expect(r.body.detail, header).to.match(why).and.not.match(/unknown or revoked/);
+        expect(r.body.detail, header)
+          .to.match(why)
+          .and.not.match(/unknown or revoked/);
         expect(r.headers.get("www-authenticate")).to.match(/^Bearer realm="lianpiao", error="invalid_request"$/);
       }
       const unknown = await get("Bearer lp_iss_notAKeyThatExists00000000000");
@@ -216,7 +259,10 @@ describe("hardening (one service process)", function () {
     });
 
     it("counts per party, and attempts that match a bill (marked, or already marked) do not count", async () => {
-      const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "某财产保险公司", creditCode: makeCreditCode("91110000MA0000321") } });
+      const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", {
+        key: creds.bureau.apiKey,
+        body: { name: "某财产保险公司", creditCode: makeCreditCode("91110000MA0000321") },
+      });
       expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
       const other = admitted.body.apiKey as string;
       const first = await attempt(other, bill.checkCode);
@@ -238,7 +284,9 @@ describe("hardening (one service process)", function () {
       expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).to.deep.equal([201, 409]);
       const won = both.find((r) => r.status === 201)!;
       expect(both.find((r) => r.status === 409)!.body.code).to.equal("ISSUER_EXISTS");
-      const listed = (await call(svc.url, "GET", "/api/v1/issuers", { key: creds.bureau.apiKey })).body.items.filter((i: { creditCode: string }) => i.creditCode === creditCode);
+      const listed = (await call(svc.url, "GET", "/api/v1/issuers", { key: creds.bureau.apiKey })).body.items.filter(
+        (i: { creditCode: string }) => i.creditCode === creditCode,
+      );
       expect(listed).to.have.length(1);
       expect(listed[0].ranges).to.have.length(1);
       const detail = await call(svc.url, "GET", `/api/v1/issuers/${won.body.id}`, { key: creds.bureau.apiKey });

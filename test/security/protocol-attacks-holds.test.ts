@@ -11,8 +11,24 @@ import { logLines } from "../faults/fixtures";
 import { savePdf } from "../pdf/helpers";
 import { registryInterface } from "../../server/chain";
 import {
-  attachmentOf, chainAccess, check, cliVerify, metricsText, metricValue, mine, nonceOf, outcome, pauseMining, readyz, resumeMining, send, verifyJson, waitIdle,
-  waitInPool, type Actor, type ChainAccess,
+  attachmentOf,
+  chainAccess,
+  check,
+  cliVerify,
+  metricsText,
+  metricValue,
+  mine,
+  nonceOf,
+  outcome,
+  pauseMining,
+  readyz,
+  resumeMining,
+  send,
+  verifyJson,
+  waitIdle,
+  waitInPool,
+  type Actor,
+  type ChainAccess,
 } from "./attack-fixtures";
 
 describe("protocol attacks: the hospital suspended on chain only (Anvil, a block a second)", function () {
@@ -40,7 +56,8 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
   });
 
   const key = () => creds.hospital.apiKey;
-  const pdfOf = async (id: string) => Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${id}/pdf`, { headers: { authorization: `Bearer ${key()}` } })).arrayBuffer());
+  const pdfOf = async (id: string) =>
+    Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${id}/pdf`, { headers: { authorization: `Bearer ${key()}` } })).arrayBuffer());
   const issue = async () => {
     const r = await call(svc.url, "POST", "/api/v1/invoices", { key: key(), body: MEDICAL_EXAMPLE });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
@@ -90,7 +107,10 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
     const waitingCli = await cli(waitingFile);
     expect(outcome(waitingCli.v)).to.deep.equal(["INVALID", { inclusion: "NOT_ANCHORED", issuer: "ISSUER_SUSPENDED" }]);
     const waitingScan = await verifyJson(waiting[0].verifyUrl);
-    expect(outcome(waitingScan), "the service agrees with the chain about a suspended signer").to.deep.equal(["INVALID", { inclusion: "NOT_ANCHORED", issuer: "ISSUER_SUSPENDED" }]);
+    expect(outcome(waitingScan), "the service agrees with the chain about a suspended signer").to.deep.equal([
+      "INVALID",
+      { inclusion: "NOT_ANCHORED", issuer: "ISSUER_SUSPENDED" },
+    ]);
 
     // Reinstated on chain directly, then through the bureau API, which has the worker re-check at once.
     // The held account is re-checked 1, 3, 7, 15, 31, 63 s after the hold began: the reinstatement is
@@ -104,7 +124,12 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
     const r = await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body.txHash ?? null, "nothing left to send: the chain already reinstated it").to.equal(null);
-    const resumed = await waitFor("anchoring resumes", async () => logLines(svc).find((l) => l.msg.startsWith("anchoring resumes") && l.account === hospital), 10_000, 50);
+    const resumed = await waitFor(
+      "anchoring resumes",
+      async () => logLines(svc).find((l) => l.msg.startsWith("anchoring resumes") && l.account === hospital),
+      10_000,
+      50,
+    );
     expect(resumed.time - asked, "re-checked at once").to.be.below(2_000);
     expect(resumed.time, "before the next scheduled re-check").to.be.below(scheduled);
     const anchored = [];
@@ -132,7 +157,9 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
   it("keeps a bill anchored while its issuer was admitted VALID after the bureau suspends the issuer through the API, on the service and in the CLI", async () => {
     // whatever the attack above left behind, the hospital starts admitted on chain and in the store
     if (!(await chain.registry.issuerOf(hospital)).active) await send(bureau, "reinstateIssuer", [hospital]);
-    expect((await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} })).status).to.equal(200);
+    expect((await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} })).status).to.equal(
+      200,
+    );
     const b = await issue();
     await waitAnchored(svc.url, key(), b.id, 30_000);
     const file = savePdf(`attack3-suspended-${b.id}`, await pdfOf(b.id));
@@ -140,7 +167,11 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
     expect(s.status, JSON.stringify(s.body)).to.equal(200);
     try {
       expect((await chain.registry.issuerOf(hospital)).active).to.equal(false);
-      await waitFor("the suspension seen by the verifier", async () => (await call(svc.url, "POST", "/api/v1/invoices", { key: key(), body: MEDICAL_EXAMPLE })).status === 403, 10_000);
+      await waitFor(
+        "the suspension seen by the verifier",
+        async () => (await call(svc.url, "POST", "/api/v1/invoices", { key: key(), body: MEDICAL_EXAMPLE })).status === 403,
+        10_000,
+      );
       expect(outcome(await verifyJson(b.verifyUrl))).to.deep.equal(["VALID", {}]);
       expect(check(await verifyJson(b.verifyUrl), "issuer").detail).to.include("when it anchored the batch");
       expect(outcome((await cli(file)).v)).to.deep.equal(["VALID", {}]);
@@ -181,7 +212,9 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
     expect((await nonceOf(node.url, hospital)) - nonce0, "only the reverted anchor").to.equal(1);
     expect((await call(svc.url, "GET", `/api/v1/invoices/${b!.id}`, { key: key() })).body.status).to.equal("pending");
     await send(bureau, "reinstateIssuer", [hospital]);
-    expect((await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} })).status).to.equal(200);
+    expect((await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/reinstate`, { key: creds.bureau.apiKey, body: {} })).status).to.equal(
+      200,
+    );
     await waitAnchored(svc.url, key(), b!.id, 30_000);
     await waitIdle(svc);
     expect((await nonceOf(node.url, hospital)) - nonce0, "the reverted anchor and one more").to.equal(2);
@@ -210,7 +243,10 @@ describe("protocol attacks: the hospital suspended on chain only (Anvil, a block
       });
       await waitInPool(node.url, bureau.address, registryInterface().getFunction("suspendIssuer")!.selector);
       await mine(node.url);
-      const [anchored, suspended] = await Promise.all([chain.provider.getTransactionReceipt(anchorTx.hash), chain.provider.getTransactionReceipt(suspend.hash)]);
+      const [anchored, suspended] = await Promise.all([
+        chain.provider.getTransactionReceipt(anchorTx.hash),
+        chain.provider.getTransactionReceipt(suspend.hash),
+      ]);
       expect(anchored!.blockNumber).to.equal(suspended!.blockNumber);
       expect(anchored!.index).to.be.lessThan(suspended!.index);
       expect([anchored!.status, suspended!.status]).to.deep.equal([1, 1]);

@@ -13,12 +13,32 @@ import { makeCreditCode } from "../../server/issuance/check-digits";
 import { RED_BILL_WITHDRAWN } from "../../server/lifecycle/undo";
 import { savePdf } from "../pdf/helpers";
 import {
-  attachmentOf, chainAccess, cliVerify, metricsText, metricValue, mine, nonceOf, outcome, pauseMining, pendingPool, refusalOf, resumeMining, send,
-  verifyJson, waitIdle, waitInPool, type Actor, type ChainAccess,
+  attachmentOf,
+  chainAccess,
+  cliVerify,
+  metricsText,
+  metricValue,
+  mine,
+  nonceOf,
+  outcome,
+  pauseMining,
+  pendingPool,
+  refusalOf,
+  resumeMining,
+  send,
+  verifyJson,
+  waitIdle,
+  waitInPool,
+  type Actor,
+  type ChainAccess,
 } from "./attack-fixtures";
 
 const iface = registryInterface();
-const SELECTOR = { anchor: iface.getFunction("anchor")!.selector, voidBill: iface.getFunction("voidBill")!.selector, markReimbursed: iface.getFunction("markReimbursed")!.selector };
+const SELECTOR = {
+  anchor: iface.getFunction("anchor")!.selector,
+  voidBill: iface.getFunction("voidBill")!.selector,
+  markReimbursed: iface.getFunction("markReimbursed")!.selector,
+};
 
 describe("protocol attacks on marks: relying parties against the hospital's voids (Anvil, mining paused at will)", function () {
   this.timeout(240_000);
@@ -52,11 +72,13 @@ describe("protocol attacks on marks: relying parties against the hospital's void
   });
 
   const key = () => creds.hospital.apiKey;
-  const pdfOf = async (id: string) => Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${id}/pdf`, { headers: { authorization: `Bearer ${key()}` } })).arrayBuffer());
+  const pdfOf = async (id: string) =>
+    Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${id}/pdf`, { headers: { authorization: `Bearer ${key()}` } })).arrayBuffer());
   const detail = async (id: string) => (await call(svc.url, "GET", `/api/v1/invoices/${id}`, { key: key() })).body;
   const cli = (file: string) => cliVerify(file, node.url, creds.registryAddress);
   const marks = (leaf: string, issuer = hospital.address) => chain.registry.statusOf(issuer, leaf);
-  const refusedVoids = async () => metricValue(await metricsText(svc), "lianpiao_registry_refusals_total", { action: "void", error: "BillRegistryAlreadyReimbursed" });
+  const refusedVoids = async () =>
+    metricValue(await metricsText(svc), "lianpiao_registry_refusals_total", { action: "void", error: "BillRegistryAlreadyReimbursed" });
   const issue = async () => {
     const r = await call(svc.url, "POST", "/api/v1/invoices", { key: key(), body: MEDICAL_EXAMPLE });
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
@@ -68,10 +90,14 @@ describe("protocol attacks on marks: relying parties against the hospital's void
   /** The service undid the void of `billId` (§8): the bill is valid again, its red bill withdrawn and voided on chain too. */
   async function expectVoidUndone(billId: string, redId: string, leaf: string): Promise<void> {
     await waitFor("the void undone in the store", async () => (await detail(billId)).status === "anchored", 30_000);
-    const red = await waitFor("the red bill withdrawn and anchored", async () => {
-      const d = await detail(redId);
-      return d.status === "voided" && d.anchor ? d : undefined;
-    }, 30_000);
+    const red = await waitFor(
+      "the red bill withdrawn and anchored",
+      async () => {
+        const d = await detail(redId);
+        return d.status === "voided" && d.anchor ? d : undefined;
+      },
+      30_000,
+    );
     expect(red.void.reason).to.equal(RED_BILL_WITHDRAWN);
     await waitFor("the red bill voided on chain", async () => (await marks(red.leaf)).voided, 30_000);
     expect((await marks(leaf)).voided, "the original is not voided on chain").to.equal(false);
@@ -109,12 +135,17 @@ describe("protocol attacks on marks: relying parties against the hospital's void
       expect(v.status, JSON.stringify(v.body)).to.equal(200);
       redId = v.body.redBill.id;
       // the void checked by eth_call and sent; the red bill's anchor may go first: mine it
-      const voidTx = await waitFor("the hospital's void in the pool", async () => {
-        const pool = (await pendingPool(node.url)).filter((t) => t.from.toLowerCase() === hospital.address.toLowerCase());
-        const found = pool.find((t) => t.input.startsWith(SELECTOR.voidBill));
-        if (!found && pool.some((t) => t.input.startsWith(SELECTOR.anchor))) await mine(node.url);
-        return found;
-      }, 30_000, 50);
+      const voidTx = await waitFor(
+        "the hospital's void in the pool",
+        async () => {
+          const pool = (await pendingPool(node.url)).filter((t) => t.from.toLowerCase() === hospital.address.toLowerCase());
+          const found = pool.find((t) => t.input.startsWith(SELECTOR.voidBill));
+          if (!found && pool.some((t) => t.input.startsWith(SELECTOR.anchor))) await mine(node.url);
+          return found;
+        },
+        30_000,
+        50,
+      );
       const tip = BigInt(voidTx.maxPriorityFeePerGas ?? "1000000000");
       const mark = await insurer.wallet.sendTransaction({
         to: creds.registryAddress,
@@ -166,7 +197,11 @@ describe("protocol attacks on marks: relying parties against the hospital's void
       await mine(node.url);
       // the mark goes into the next block, the one that gives the anchor its second confirmation:
       // the worker cannot build the void before it sees that block
-      await insurer.wallet.sendTransaction({ to: creds.registryAddress, data: iface.encodeFunctionData("markReimbursed", [hospital.address, root, leaf, proof, keccakUtf8("CLAIM-RACE-2")]), gasLimit: 300_000 });
+      await insurer.wallet.sendTransaction({
+        to: creds.registryAddress,
+        data: iface.encodeFunctionData("markReimbursed", [hospital.address, root, leaf, proof, keccakUtf8("CLAIM-RACE-2")]),
+        gasLimit: 300_000,
+      });
       await waitInPool(node.url, insurer.address, SELECTOR.markReimbursed);
       await mine(node.url);
     } finally {
@@ -193,9 +228,14 @@ describe("protocol attacks on marks: relying parties against the hospital's void
     // nor can the hospital or the charity
     expect(await refusalOf(hospital, "releaseReimbursement", [hospital.address, env.leaf])).to.equal("BillRegistryNotReimbursingParty");
     // nor mark it again for itself
-    expect(await refusalOf(rogue, "markReimbursed", [hospital.address, env.anchor!.root, env.leaf, env.anchor!.proof, keccakUtf8("MINE")])).to.equal("BillRegistryAlreadyReimbursed");
+    expect(await refusalOf(rogue, "markReimbursed", [hospital.address, env.anchor!.root, env.leaf, env.anchor!.proof, keccakUtf8("MINE")])).to.equal(
+      "BillRegistryAlreadyReimbursed",
+    );
     // through the API: a relying party the bureau admits
-    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", { key: creds.bureau.apiKey, body: { name: "示范商业保险公司 Demo Commercial Insurer", creditCode: makeCreditCode("91110000MA0000017") } });
+    const admitted = await call(svc.url, "POST", "/api/v1/relying-parties", {
+      key: creds.bureau.apiKey,
+      body: { name: "示范商业保险公司 Demo Commercial Insurer", creditCode: makeCreditCode("91110000MA0000017") },
+    });
     expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
     const otherKey: string = admitted.body.apiKey;
     const release = await call(svc.url, "DELETE", `/api/v1/reimbursements/${bill.billCode}/${bill.billNumber}`, { key: otherKey });
@@ -235,7 +275,13 @@ describe("protocol attacks on marks: relying parties against the hospital's void
     const c = await cli(savePdf(`marks-inner-${bills[0].id}`, await pdfOf(bills[0].id)));
     expect(outcome(c.v)).to.deep.equal(["VALID", {}]);
     expect(c.v.reimbursement).to.equal(null);
-    const body = { billCode: bills[0].billCode, billNumber: bills[0].billNumber, checkCode: bills[0].checkCode, total: bills[0].total, reference: "CLAIM-INNER" };
+    const body = {
+      billCode: bills[0].billCode,
+      billNumber: bills[0].billNumber,
+      checkCode: bills[0].checkCode,
+      total: bills[0].total,
+      reference: "CLAIM-INNER",
+    };
     expect((await call(svc.url, "POST", "/api/v1/reimbursements", { key: creds.insurer.apiKey, body })).status).to.equal(201);
     await waitFor("bill 0 reimbursed on chain by the insurer", async () => (await marks(envs[0].leaf)).reimbursedBy === insurer.address, 30_000);
     const rec = await call(svc.url, "GET", "/api/v1/registry/reconciliation?rescan=true", { key: creds.bureau.apiKey });

@@ -17,8 +17,29 @@ import { sealKeyHash, sealKeyOf } from "../../server/sm/sm2";
 import { savePdf } from "../pdf/helpers";
 import { getPage, postForm } from "./bureau-session";
 import {
-  attachmentOf, chainAccess, check, cliVerify, confirmed, mine, nonceOf, outcome, pauseMining, random32, refusalOf, renderTo, resumeMining, rpc, sealAndAnchor,
-  send, upload, verifyJson, waitIdle, waitInPool, withAttachment, type Actor, type ChainAccess,
+  attachmentOf,
+  chainAccess,
+  check,
+  cliVerify,
+  confirmed,
+  mine,
+  nonceOf,
+  outcome,
+  pauseMining,
+  random32,
+  refusalOf,
+  renderTo,
+  resumeMining,
+  rpc,
+  sealAndAnchor,
+  send,
+  upload,
+  verifyJson,
+  waitIdle,
+  waitInPool,
+  withAttachment,
+  type Actor,
+  type ChainAccess,
 } from "./attack-fixtures";
 
 const iface = registryInterface();
@@ -158,7 +179,13 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       theirs = pending.hash;
       const tip = BigInt(pending.maxPriorityFeePerGas ?? pending.gasPrice ?? "1000000000");
       const cap = BigInt(pending.maxFeePerGas ?? pending.gasPrice ?? "2000000000");
-      const copy = await charity.wallet.sendTransaction({ to: creds.registryAddress, data: pending.input, gasLimit: 200_000, maxPriorityFeePerGas: tip * 10n, maxFeePerGas: cap + tip * 10n });
+      const copy = await charity.wallet.sendTransaction({
+        to: creds.registryAddress,
+        data: pending.input,
+        gasLimit: 200_000,
+        maxPriorityFeePerGas: tip * 10n,
+        maxFeePerGas: cap + tip * 10n,
+      });
       copyHash = copy.hash;
       await mine(node.url);
     } finally {
@@ -175,7 +202,9 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
 
     const detail = await waitAnchored(svc.url, creds.hospital.apiKey, id!, 30_000);
     expect(detail.anchor.txHash).to.equal(theirs!);
-    const pdf = Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${id!}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } })).arrayBuffer());
+    const pdf = Buffer.from(
+      await (await fetch(`${svc.url}/api/v1/invoices/${id!}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } })).arrayBuffer(),
+    );
     expect(outcome(await verifyJson(detail.verifyUrl))).to.deep.equal(["VALID", {}]);
     const c = await cli(savePdf(`attack2-${id!}`, pdf));
     expect(outcome(c.v)).to.deep.equal(["VALID", {}]);
@@ -227,7 +256,12 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
     const template = await issued("charity");
     await waitIdle(svc);
     // a genuine-looking donation receipt of the charity (its kind, name, credit code, account), numbered as the hospital's bill
-    const forged: DonationBill = { ...(template.env.bill as DonationBill), billCode: victim.billCode, billNumber: victim.billNumber, checkCode: victim.checkCode };
+    const forged: DonationBill = {
+      ...(template.env.bill as DonationBill),
+      billCode: victim.billCode,
+      billNumber: victim.billNumber,
+      checkCode: victim.checkCode,
+    };
     const env = await sealAndAnchor(forged, charity, charity, chainId);
     const { pdf, file } = await renderTo(`attack5-forged-${victim.id}`, env, victim.verifyUrl);
     const up = await upload(svc.url, pdf);
@@ -335,7 +369,10 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
     });
 
     /** The answer to bill data that is not a lianpiao envelope (docs/schemas/bill-envelope.schema.json: no other members). */
-    const MALFORMED = ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", sm2: "skipped", file: "skipped" }];
+    const MALFORMED = [
+      "INVALID",
+      { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", sm2: "skipped", file: "skipped" },
+    ];
 
     it("refuses a file rendered from a genuine attachment with an extra member no renderer writes (upload and CLI: integrity MALFORMED), which would otherwise re-render identically", async () => {
       const { document, ...env } = a.env;
@@ -391,12 +428,28 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       const base = { bill: env.bill as unknown as Record<string, unknown>, salts: env.salts, withheld: env.withheld };
       const cases: Array<[string, unknown, [string, Record<string, string>]]> = [];
       for (const pointer of ["/total", "/billNumber", "/checkCode", "/issuer/account", "/issuedAt"]) {
-        cases.push([`withholds ${pointer}`, { ...env, ...withhold(base, [pointer]) }, ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", file: "skipped" }]]);
+        cases.push([
+          `withholds ${pointer}`,
+          { ...env, ...withhold(base, [pointer]) },
+          ["INVALID", { integrity: "MALFORMED", inclusion: "skipped", issuer: "skipped", status: "skipped", signature: "skipped", file: "skipped" }],
+        ]);
       }
       const idHidden = withhold(base, ["/payer/idNumber"]);
-      cases.push(["gives the withheld field's salt", { ...env, ...idHidden, salts: { ...idHidden.salts, "/payer/idNumber": env.salts["/payer/idNumber"] } }, ["INVALID", { integrity: "SALT_UNUSED", file: "skipped" }]]);
-      cases.push(["shows the withheld field too", { ...env, ...idHidden, bill: { ...idHidden.bill, payer: { ...(idHidden.bill.payer as object), idNumber: "110105194912310000" } }, salts: env.salts }, ["INVALID", { integrity: "FIELD_CONFLICT", file: "skipped" }]]);
-      cases.push(["moves the payee's salt to the reviewer", { ...env, salts: { ...env.salts, "/reviewer": env.salts["/payee"] } }, ["INVALID", { integrity: "HASH_MISMATCH", file: "skipped" }]]);
+      cases.push([
+        "gives the withheld field's salt",
+        { ...env, ...idHidden, salts: { ...idHidden.salts, "/payer/idNumber": env.salts["/payer/idNumber"] } },
+        ["INVALID", { integrity: "SALT_UNUSED", file: "skipped" }],
+      ]);
+      cases.push([
+        "shows the withheld field too",
+        { ...env, ...idHidden, bill: { ...idHidden.bill, payer: { ...(idHidden.bill.payer as object), idNumber: "110105194912310000" } }, salts: env.salts },
+        ["INVALID", { integrity: "FIELD_CONFLICT", file: "skipped" }],
+      ]);
+      cases.push([
+        "moves the payee's salt to the reviewer",
+        { ...env, salts: { ...env.salts, "/reviewer": env.salts["/payee"] } },
+        ["INVALID", { integrity: "HASH_MISMATCH", file: "skipped" }],
+      ]);
       for (const [what, attachment, want] of cases) {
         const pdf = withAttachment(a.pdf, { ...(attachment as object), document });
         const up = await upload(svc.url, pdf);
@@ -428,14 +481,22 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         await send(self, "allotRange", [self.address, Number(hospitalBill.billCode), 1, 9_999_999_999]);
         // on its own registry the forger also records its own SM2 seal key
         await send(self, "setSealKey", [self.address, sealKeyHash(sealKeyOf(self.wallet.privateKey).publicKey)]);
-        const forged: MedicalBill = { ...hospitalBill, issuer: { ...hospitalBill.issuer, account: self.address }, total: "9157.00", totalInWords: "玖仟壹佰伍拾柒元整" };
+        const forged: MedicalBill = {
+          ...hospitalBill,
+          issuer: { ...hospitalBill.issuer, account: self.address },
+          total: "9157.00",
+          totalInWords: "玖仟壹佰伍拾柒元整",
+        };
         const env = await sealAndAnchor(forged, self, self, chainId);
         const { pdf, file } = await renderTo(`further-fake-registry-${a.id}`, env, a.verifyUrl);
         const up = await upload(svc.url, pdf);
         expect(up.verdict).to.equal("INVALID");
         expect(check(up, "inclusion")).to.include({ status: "failed", code: "OTHER_REGISTRY" });
         const real = await cli(file);
-        expect(outcome(real.v)).to.deep.equal(["INVALID", { inclusion: "OTHER_REGISTRY", issuer: "skipped", status: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" }]);
+        expect(outcome(real.v)).to.deep.equal([
+          "INVALID",
+          { inclusion: "OTHER_REGISTRY", issuer: "skipped", status: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" },
+        ]);
         // a chain-only verifier is exactly as good as the registry address it is given
         const told = await cliVerify(file, node.url, deployed.address);
         expect(outcome(told.v)).to.deep.equal(["VALID", {}]);
@@ -444,7 +505,10 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
         const { document, ...genuine } = a.env;
         const moved = { ...genuine, anchor: { ...genuine.anchor!, registry: deployed.address } } as BillEnvelope;
         const m = await cliVerify((await renderTo(`further-moved-${a.id}`, moved, document.verifyUrl)).file, node.url, deployed.address);
-        expect(outcome(m.v)).to.deep.equal(["INVALID", { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" }]);
+        expect(outcome(m.v)).to.deep.equal([
+          "INVALID",
+          { inclusion: "ROOT_NOT_ANCHORED", issuer: "skipped", signature: "WRONG_SIGNER", sm2: "SM2_BAD_SIGNATURE" },
+        ]);
       } finally {
         fake.close();
       }
@@ -474,12 +538,18 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       const other = await startAnvil();
       try {
         await rpc(other.url, "anvil_setChainId", [4242]);
-        const err = await rpc(other.url, "eth_sendRawTransaction", [raw]).then(() => null, (e: Error) => e.message);
+        const err = await rpc(other.url, "eth_sendRawTransaction", [raw]).then(
+          () => null,
+          (e: Error) => e.message,
+        );
         expect(err, "another chain id").to.match(/chain/i);
       } finally {
         await other.stop();
       }
-      const again = await rpc(node.url, "eth_sendRawTransaction", [raw]).then(() => null, (e: Error) => e.message);
+      const again = await rpc(node.url, "eth_sendRawTransaction", [raw]).then(
+        () => null,
+        (e: Error) => e.message,
+      );
       expect(again, "the same chain").to.match(/nonce|known/i);
       expect(Number((await batch(hospital.address, a.env.anchor!.root)).blockNumber)).to.equal(a.env.anchor!.blockNumber);
     });
@@ -488,7 +558,11 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       const code = 11060355; // the charity's bill code
       const RP = await chain.registry.RELYING_PARTY_ROLE();
       const REGISTRAR = await chain.registry.REGISTRAR_ROLE();
-      for (const [who, actor] of [["hospital", hospital], ["charity", charity], ["insurer", insurer]] as const) {
+      for (const [who, actor] of [
+        ["hospital", hospital],
+        ["charity", charity],
+        ["insurer", insurer],
+      ] as const) {
         const attempts: Array<[string, unknown[]]> = [
           ["suspendIssuer", [who === "hospital" ? charity.address : hospital.address]],
           ["allotRange", [actor.address, code, 9_000_000_000, 9_000_000_100]],
@@ -502,7 +576,10 @@ describe("protocol attacks: other accounts against a hospital's bills (Anvil, a 
       for (const key of [creds.hospital.apiKey, creds.charity.apiKey, creds.insurer.apiKey]) {
         const suspend = await call(svc.url, "POST", `/api/v1/issuers/${creds.charity.institutionId}/suspend`, { key, body: {} });
         expect([suspend.status, suspend.body.code]).to.deep.equal([403, "FORBIDDEN"]);
-        const range = await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/ranges`, { key, body: { billCode: "11060355", start: 9_000_000_000, end: 9_000_000_100 } });
+        const range = await call(svc.url, "POST", `/api/v1/issuers/${creds.hospital.institutionId}/ranges`, {
+          key,
+          body: { billCode: "11060355", start: 9_000_000_000, end: 9_000_000_100 },
+        });
         expect(range.status).to.equal(403);
         // the sign-in form as a browser posts it (its CSRF token included): the key itself is refused
         const form = await getPage(svc.url);

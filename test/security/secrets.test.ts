@@ -49,16 +49,26 @@ describe("secrets, personal data and request hygiene", function () {
     expect(reimbursed.status, JSON.stringify(reimbursed.body)).to.equal(201);
     const admitted = await call(svc.url, "POST", "/api/v1/issuers", {
       key: creds.bureau.apiKey,
-      body: { name: "示范市第二医院", creditCode: makeCreditCode("12110000400009991"), kind: "medical", billCode: "11060127", range: { start: 1, end: 100000 } },
+      body: {
+        name: "示范市第二医院",
+        creditCode: makeCreditCode("12110000400009991"),
+        kind: "medical",
+        billCode: "11060127",
+        range: { start: 1, end: 100000 },
+      },
     });
     expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
     secrets.push(admitted.body.apiKey);
     for (let i = 0; i < 3; i++) await call(svc.url, "GET", "/api/v1/invoices", { key: `lp_iss_guess${i}guessguessguess` });
     await new Promise((r) => setTimeout(r, 500));
     // The structured log lines; the demo banner prints the demo keys on purpose (SPEC §5) and is not a log.
-    const logs = svc.output().split("\n").filter((l) => l.startsWith("{")).join("\n");
+    const logs = svc
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .join("\n");
     expect(logs.split("\n").length).to.be.above(30);
-    expect(logs).to.include("\"msg\":\"request\"");
+    expect(logs).to.include('"msg":"request"');
     for (const s of secrets) expect(logs.includes(s), `a secret appears in the logs: ${s.slice(0, 6)}…`).to.equal(false);
   });
 
@@ -79,7 +89,10 @@ describe("secrets, personal data and request hygiene", function () {
       expect(r.headers.get("x-frame-options"), p).to.equal("DENY");
       expect(r.headers.get("access-control-allow-origin"), p).to.equal(null);
     }
-    const pre = await fetch(`${svc.url}/api/v1/invoices`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const pre = await fetch(`${svc.url}/api/v1/invoices`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(pre.headers.get("access-control-allow-origin")).to.equal(null);
   });
 

@@ -22,7 +22,9 @@ describe("crash safety: SIGKILL inside the anchoring pipeline", function () {
       const first = await startService({ ...env, LIANPIAO_CRASH_AT: point }, { dataDir });
       const creds = first.credentials();
       const n = point === "bill-accepted" ? 1 : 8;
-      const sent = Array.from({ length: n }, (_, i) => (i % 2 ? { who: creds.charity, body: DONATION_EXAMPLE } : { who: creds.hospital, body: MEDICAL_EXAMPLE }));
+      const sent = Array.from({ length: n }, (_, i) =>
+        i % 2 ? { who: creds.charity, body: DONATION_EXAMPLE } : { who: creds.hospital, body: MEDICAL_EXAMPLE },
+      );
       const replies = await Promise.all(sent.map((s) => call(first.url, "POST", "/api/v1/invoices", { key: s.who.apiKey, body: s.body }).catch(() => null)));
       const accepted: Issued[] = [];
       replies.forEach((r, i) => r?.status === 201 && accepted.push({ id: r.body.id, key: sent[i].who.apiKey, account: sent[i].who.account }));

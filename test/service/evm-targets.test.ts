@@ -36,10 +36,16 @@ describe("the service on the EVM chains a bureau would use (Anvil)", function ()
         const r = await call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE });
         expect(r.status, JSON.stringify(r.body)).to.equal(201);
         const anchored = await waitAnchored(svc.url, creds.hospital.apiKey, r.body.id, 60_000);
-        const v = await fetch(r.body.verifyUrl.replace(/^https?:\/\/[^/]+/, svc.url), { headers: { accept: "application/json" } }).then((x) => x.json() as Promise<{ verdict: string; checks: unknown[] }>);
+        const v = await fetch(r.body.verifyUrl.replace(/^https?:\/\/[^/]+/, svc.url), { headers: { accept: "application/json" } }).then(
+          (x) => x.json() as Promise<{ verdict: string; checks: unknown[] }>,
+        );
         expect(v.verdict, JSON.stringify(v.checks)).to.equal("VALID");
-        const pdf = Buffer.from(await (await fetch(`${svc.url}/api/v1/invoices/${r.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } })).arrayBuffer());
-        const upload = await fetch(`${svc.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: pdf }).then((x) => x.json() as Promise<{ verdict: string; checks: unknown[] }>);
+        const pdf = Buffer.from(
+          await (await fetch(`${svc.url}/api/v1/invoices/${r.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } })).arrayBuffer(),
+        );
+        const upload = await fetch(`${svc.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: pdf }).then(
+          (x) => x.json() as Promise<{ verdict: string; checks: unknown[] }>,
+        );
         expect(upload.verdict, JSON.stringify(upload.checks)).to.equal("VALID");
         if ("gasPrice0" in target.anvil) {
           // the anchor offered no fee at all: a Besu-style network funds no account

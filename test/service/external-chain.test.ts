@@ -25,7 +25,9 @@ describe("issuing on PostgreSQL against a hardhat node with 1-second blocks", fu
   });
 
   it("anchors every bill of a parallel burst exactly once, after two confirmations", async () => {
-    const bodies = Array.from({ length: 40 }, (_, i) => (i % 2 ? { key: creds.charity, body: DONATION_EXAMPLE } : { key: creds.hospital, body: MEDICAL_EXAMPLE }));
+    const bodies = Array.from({ length: 40 }, (_, i) =>
+      i % 2 ? { key: creds.charity, body: DONATION_EXAMPLE } : { key: creds.hospital, body: MEDICAL_EXAMPLE },
+    );
     const replies = await Promise.all(bodies.map((b) => call(svc.url, "POST", "/api/v1/invoices", { key: b.key.apiKey, body: b.body })));
     for (const r of replies) expect(r.status, JSON.stringify(r.body)).to.equal(201);
     const issued: Issued[] = replies.map((r, i) => ({ id: r.body.id, key: bodies[i].key.apiKey, account: bodies[i].key.account }));
@@ -39,7 +41,9 @@ describe("issuing on PostgreSQL against a hardhat node with 1-second blocks", fu
   });
 
   it("numbers stay unique and gapless per bill code on PostgreSQL under concurrency", async () => {
-    const replies = await Promise.all(Array.from({ length: 50 }, () => call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () => call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE })),
+    );
     const numbers = replies.map((r) => Number(r.body.billNumber)).sort((a, b) => a - b);
     expect(new Set(numbers).size).to.equal(50);
     expect(numbers[49] - numbers[0]).to.equal(49);

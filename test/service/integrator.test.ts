@@ -61,8 +61,21 @@ describe("the integrator's API through the generated client", function () {
     const inpatient = await issue(INPATIENT_EXAMPLE);
     const bill = (await anchored(inpatient.id)).bill as Record<string, any>;
     expect(bill.payer).to.deep.equal({ name: "John Smith", idType: "passport", idNumber: "E12345678" });
-    expect(bill).to.include({ admissionDate: "2026-11-08", dischargeDate: "2026-11-12", inpatientDays: 4, businessSerial: "HIS2026112800231", institutionType: "综合医院" });
-    expect(bill.insurance).to.deep.equal({ fundPaid: "180.00", accountPaid: "40.00", otherPaid: "20.00", cashPaid: "60.00", coPayment: "63.00", selfFunded: "37.00" });
+    expect(bill).to.include({
+      admissionDate: "2026-11-08",
+      dischargeDate: "2026-11-12",
+      inpatientDays: 4,
+      businessSerial: "HIS2026112800231",
+      institutionType: "综合医院",
+    });
+    expect(bill.insurance).to.deep.equal({
+      fundPaid: "180.00",
+      accountPaid: "40.00",
+      otherPaid: "20.00",
+      cashPaid: "60.00",
+      coPayment: "63.00",
+      selfFunded: "37.00",
+    });
     const pdf = await hospital().GET("/api/v1/invoices/{id}/pdf", { params: { path: { id: inpatient.id } }, parseAs: "arrayBuffer" });
     expect(pdf.response.headers.get("content-type")).to.equal("application/pdf");
     const gift = await issue(IN_KIND_EXAMPLE, charity());
@@ -71,7 +84,16 @@ describe("the integrator's API through the generated client", function () {
   });
 
   it("issues a bill of 1,000 items with their national fields, and serves its PDF with a line item on every page", async () => {
-    const items = Array.from({ length: 1000 }, (_, i) => ({ code: `86900234${String(i).padStart(6, "0")}`, name: `注射用头孢呋辛钠（第${i + 1}项）`, category: "西药费", specification: "0.75g×10支/盒", unit: "盒", quantity: "1", unitPrice: "12.50", amount: "12.50" }));
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      code: `86900234${String(i).padStart(6, "0")}`,
+      name: `注射用头孢呋辛钠（第${i + 1}项）`,
+      category: "西药费",
+      specification: "0.75g×10支/盒",
+      unit: "盒",
+      quantity: "1",
+      unitPrice: "12.50",
+      amount: "12.50",
+    }));
     const body = { ...INPATIENT_EXAMPLE, items, total: "12500.00", insurance: { fundPaid: "9000.00", accountPaid: "1000.00", cashPaid: "2500.00" } };
     expect(Buffer.byteLength(JSON.stringify(body))).to.be.above(150_000);
     const bill = await issue(body);
@@ -79,10 +101,15 @@ describe("the integrator's API through the generated client", function () {
     expect(pdf.response.status).to.equal(200);
     const file = path.join(tempDir(), "thousand.pdf");
     fs.writeFileSync(file, Buffer.from(pdf.data as ArrayBuffer));
-    const pages = execFileSync("pdftotext", ["-layout", file, "-"]).toString("utf8").split("\f").filter((p) => p.trim());
+    const pages = execFileSync("pdftotext", ["-layout", file, "-"])
+      .toString("utf8")
+      .split("\f")
+      .filter((p) => p.trim());
     expect(pages.length).to.be.greaterThan(50);
     pages.forEach((p, i) => expect(p, `page ${i + 1}`).to.match(/第\d+项/));
-    expect(pages[pages.length - 1]).to.include("第1000项").and.include("壹万贰仟伍佰元整");
+    expect(pages[pages.length - 1])
+      .to.include("第1000项")
+      .and.include("壹万贰仟伍佰元整");
   });
 
   it("refuses a bill with every problem at once, each with its path and stable code", async () => {
@@ -94,7 +121,9 @@ describe("the integrator's API through the generated client", function () {
     expect(r.response.status).to.equal(422);
     expect(r.error!.code).to.equal("VALIDATION_FAILED");
     expect(r.error!.errors!.map((e) => [e.path, e.code])).to.have.deep.members([
-      ["payer.idNumber", "ID_NUMBER_INVALID"], ["inpatientDays", "INPATIENT_DAYS_MISMATCH"], ["insurance", "INSURANCE_SPLIT_MISMATCH"],
+      ["payer.idNumber", "ID_NUMBER_INVALID"],
+      ["inpatientDays", "INPATIENT_DAYS_MISMATCH"],
+      ["insurance", "INSURANCE_SPLIT_MISMATCH"],
     ]);
   });
 
@@ -158,10 +187,18 @@ describe("the integrator's API through the generated client", function () {
       expect(r.response.status, JSON.stringify(query)).to.equal(200);
       return r.data as Schemas["RegistryBills"];
     };
-    const queries: Array<Record<string, string>> = [{ billNumber: s.billNumber }, { businessSerial: "HIS-REG-1" }, { visitNumber: "MZ-REG-1" }, { payerName: "赵小明", from: today }];
+    const queries: Array<Record<string, string>> = [
+      { billNumber: s.billNumber },
+      { businessSerial: "HIS-REG-1" },
+      { visitNumber: "MZ-REG-1" },
+      { payerName: "赵小明", from: today },
+    ];
     for (const q of queries) {
       const page = await search(q);
-      expect(page.items.map((x) => x.id), JSON.stringify(q)).to.deep.equal([s.id]);
+      expect(
+        page.items.map((x) => x.id),
+        JSON.stringify(q),
+      ).to.deep.equal([s.id]);
       expect(page.items[0].holder).to.equal("赵**");
     }
     const unknown = await fetch(`${svc.url}/api/v1/registry/bills?payer=赵小明`, { headers: { authorization: `Bearer ${creds.bureau.apiKey}` } });

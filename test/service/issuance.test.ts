@@ -42,7 +42,9 @@ describe("issuing bills over HTTP on the embedded default", function () {
     const registry = new Contract(creds.registryAddress, loadRegistryAbi(), provider);
     const batch = await registry.batchOf(creds.hospital.account, anchored.anchor.root);
     expect(Number(batch.blockNumber)).to.equal(anchored.anchor.blockNumber);
-    expect(await registry.isIncluded(creds.hospital.account, anchored.anchor.root, anchored.leaf, JSON.parse(JSON.stringify(await proofOf(anchored.id))))).to.equal(true);
+    expect(
+      await registry.isIncluded(creds.hospital.account, anchored.anchor.root, anchored.leaf, JSON.parse(JSON.stringify(await proofOf(anchored.id)))),
+    ).to.equal(true);
     provider.destroy();
   });
 
@@ -105,7 +107,9 @@ describe("issuing bills over HTTP on the embedded default", function () {
 
   it("hands out unique, gapless bill numbers to many parallel requests", async () => {
     const n = 60;
-    const replies = await Promise.all(Array.from({ length: n }, () => call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE })));
+    const replies = await Promise.all(
+      Array.from({ length: n }, () => call(svc.url, "POST", "/api/v1/invoices", { key: creds.hospital.apiKey, body: MEDICAL_EXAMPLE })),
+    );
     for (const r of replies) expect(r.status).to.equal(201);
     const numbers = replies.map((r) => Number(r.body.billNumber)).sort((a, b) => a - b);
     expect(new Set(numbers).size).to.equal(n);

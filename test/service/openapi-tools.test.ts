@@ -45,7 +45,10 @@ describe("the OpenAPI document with standard tools", function () {
     let out: string;
     try {
       out = execFileSync(path.join(ROOT, "node_modules", ".bin", "redocly"), ["lint", file, "--format=json"], {
-        cwd: ROOT, encoding: "utf8", env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"],
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
       });
     } catch (err) {
       out = String((err as { stdout?: string }).stdout ?? "");
@@ -78,7 +81,10 @@ describe("the OpenAPI document with standard tools", function () {
         expect(op.summary, `${m} ${p}`).to.be.a("string").and.not.equal("");
         ids.push(op.operationId);
         if (p.startsWith("/api/")) {
-          expect(Object.keys(op.responses).some((s) => s.startsWith("4")), `${m} ${p} has no 4xx`).to.equal(true);
+          expect(
+            Object.keys(op.responses).some((s) => s.startsWith("4")),
+            `${m} ${p} has no 4xx`,
+          ).to.equal(true);
           for (const [status, r] of Object.entries(op.responses as Json)) {
             if (!status.startsWith("2")) expect(Object.keys((r as Json).content ?? {}), `${m} ${p} ${status}`).to.include("application/problem+json");
           }
@@ -99,7 +105,12 @@ describe("the OpenAPI document with standard tools", function () {
     }
     expect(missing, missing.slice(0, 20).join("\n")).to.deep.equal([]);
     const schemas = doc.components.schemas;
-    for (const [shape, field] of [["MedicalInvoiceRequest", "total"], ["MedicalItem", "unitPrice"], ["MedicalSettlement", "fundPaid"], ["DonationItem", "amount"]]) {
+    for (const [shape, field] of [
+      ["MedicalInvoiceRequest", "total"],
+      ["MedicalItem", "unitPrice"],
+      ["MedicalSettlement", "fundPaid"],
+      ["DonationItem", "amount"],
+    ]) {
       expect(schemas[shape].properties[field]).to.include({ type: "string" }).and.to.have.property("pattern");
       expect(new RegExp(schemas[shape].properties[field].pattern).test("157.00")).to.equal(true);
       expect(new RegExp(schemas[shape].properties[field].pattern).test("1e3")).to.equal(false);
@@ -119,12 +130,24 @@ describe("the OpenAPI document with standard tools", function () {
   it("serves /docs with every operation's request body fields and a try-it form, under a strict CSP with a same-origin script", async () => {
     const page = await fetch(`${sys.url}/docs`);
     const csp = page.headers.get("content-security-policy") ?? "";
-    expect(csp).to.match(/default-src 'none'/).and.match(/script-src 'self'/).and.match(/connect-src 'self'/);
+    expect(csp)
+      .to.match(/default-src 'none'/)
+      .and.match(/script-src 'self'/)
+      .and.match(/connect-src 'self'/);
     expect(csp).to.not.match(/unsafe-inline|unsafe-eval|https?:/);
     const html = await page.text();
     expect(html).to.not.match(/<script(?![^>]*src="\/docs\/try\.js")/);
     expect(html).to.not.match(/https?:\/\/(?!localhost|127\.0\.0\.1)[^"'\s<]*\.(js|css)/);
-    for (const field of ["<code>payer</code>", "<code>idType</code>", "<code>admissionDate</code>", "<code>coPayment</code>", "<code>valuationBasis</code>", "<code>reasonCode</code>", "<code>events</code>"]) expect(html, field).to.include(field);
+    for (const field of [
+      "<code>payer</code>",
+      "<code>idType</code>",
+      "<code>admissionDate</code>",
+      "<code>coPayment</code>",
+      "<code>valuationBasis</code>",
+      "<code>reasonCode</code>",
+      "<code>events</code>",
+    ])
+      expect(html, field).to.include(field);
     expect(html).to.include('<form class="try" data-method="POST" data-path="/api/v1/invoices"');
     expect(html).to.include("&quot;visitNumber&quot;: &quot;MZ2026112300017&quot;");
     const js = await fetch(`${sys.url}/docs/try.js`);
@@ -136,7 +159,18 @@ describe("the OpenAPI document with standard tools", function () {
     const { chromium } = await import("playwright-core");
     const executablePath = "/usr/bin/chromium";
     if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
-    const browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    const browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
     try {
       const page = await browser.newPage();
       const violations: string[] = [];

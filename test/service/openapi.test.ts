@@ -15,7 +15,9 @@ describe("the OpenAPI document", function () {
   after(async () => sys?.stop());
 
   it("documents every route of the app, and no route that does not exist", () => {
-    const routes = routeTable(sys.sys.app).map((r) => `${r.method} ${r.path}`).sort();
+    const routes = routeTable(sys.sys.app)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     const documented = OPERATIONS.map((o) => `${o.method} ${expressPath(o.path)}`).sort();
     expect(routes).to.deep.equal(documented);
   });
@@ -69,15 +71,30 @@ describe("the OpenAPI document", function () {
     const vpath = new URL(issued.body.verifyUrl).pathname + new URL(issued.body.verifyUrl).search;
     await check("GET", vpath, "/v/:id", { headers: { accept: "application/json" } });
     await check("GET", `/v/${issued.body.id}?k=wrong`, "/v/:id", { headers: { accept: "application/json" } });
-    const manual = { billCode: issued.body.billCode, billNumber: issued.body.billNumber, checkCode: issued.body.checkCode, issueDate: issued.body.issuedAt.slice(0, 10), total: "157.00" };
+    const manual = {
+      billCode: issued.body.billCode,
+      billNumber: issued.body.billNumber,
+      checkCode: issued.body.checkCode,
+      issueDate: issued.body.issuedAt.slice(0, 10),
+      total: "157.00",
+    };
     await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: manual });
     await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: { ...manual, checkCode: "ZZZZZZ" } });
     await check("POST", "/api/v1/verify/manual", "/api/v1/verify/manual", { body: { billCode: 1 } });
     const pdf = await fetch(`${sys.url}/api/v1/invoices/${issued.body.id}/pdf`, { headers: { authorization: `Bearer ${creds.hospital.apiKey}` } });
-    await check("POST", "/api/v1/verify", "/api/v1/verify", { body: Buffer.from(await pdf.arrayBuffer()).toString("latin1"), headers: { "content-type": "application/pdf" } });
+    await check("POST", "/api/v1/verify", "/api/v1/verify", {
+      body: Buffer.from(await pdf.arrayBuffer()).toString("latin1"),
+      headers: { "content-type": "application/pdf" },
+    });
     await check("POST", "/api/v1/verify", "/api/v1/verify", { body: "%PDF-1.7 garbage", headers: { "content-type": "application/pdf" } });
     // Reimbursement and voiding.
-    const mark = { billCode: issued.body.billCode, billNumber: issued.body.billNumber, checkCode: issued.body.checkCode, total: "157.00", reference: "CLAIM-9" };
+    const mark = {
+      billCode: issued.body.billCode,
+      billNumber: issued.body.billNumber,
+      checkCode: issued.body.checkCode,
+      total: "157.00",
+      reference: "CLAIM-9",
+    };
     const ins = { key: creds.insurer.apiKey };
     await check("POST", "/api/v1/reimbursements", "/api/v1/reimbursements", { ...ins, body: mark });
     await check("POST", "/api/v1/reimbursements", "/api/v1/reimbursements", { ...ins, body: mark });

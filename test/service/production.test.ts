@@ -41,7 +41,12 @@ describe("a production deployment: deploy, bureau init, admit, issue, verify", f
 
     const env = { RPC_URL: node.url, REGISTRY_ADDRESS: deployed.address, DATABASE_URL: db.url, KEYSTORE_PASSWORD: password };
     const init = JSON.parse(
-      (await cli(["bureau", "init", "--name", "某市财政局", "--credit-code", makeCreditCode("11110000000077777"), "--import-key-from-env", "BUREAU_KEY"], { ...env, BUREAU_KEY: bureau.privateKey })).stdout,
+      (
+        await cli(["bureau", "init", "--name", "某市财政局", "--credit-code", makeCreditCode("11110000000077777"), "--import-key-from-env", "BUREAU_KEY"], {
+          ...env,
+          BUREAU_KEY: bureau.privateKey,
+        })
+      ).stdout,
     );
     expect(init.account).to.equal(bureau.address);
     expect(init.apiKey).to.match(/^lp_bur_/);
@@ -54,7 +59,14 @@ describe("a production deployment: deploy, bureau init, admit, issue, verify", f
 
     const admitted = await call(svc.url, "POST", "/api/v1/issuers", {
       key: init.apiKey,
-      body: { name: "某市人民医院", creditCode: makeCreditCode("12110000400077777"), kind: "medical", account: hospital.address, billCode: "11060199", range: { start: 1, end: 500000 } },
+      body: {
+        name: "某市人民医院",
+        creditCode: makeCreditCode("12110000400077777"),
+        kind: "medical",
+        account: hospital.address,
+        billCode: "11060199",
+        range: { start: 1, end: 500000 },
+      },
     });
     expect(admitted.status, JSON.stringify(admitted.body)).to.equal(201);
 

@@ -47,7 +47,13 @@ describe("SM3 and SM2 (the national algorithms)", () => {
 
   it("a bill's seal verifies with the second implementation, and fails for any other bill, chain or key", () => {
     const key = sealKeyOf(new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").privateKey);
-    const values = { billHash: `0x${"ab".repeat(32)}`, billCode: "11060126", billNumber: "0000000001", chainId: 31337, registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
+    const values = {
+      billHash: `0x${"ab".repeat(32)}`,
+      billCode: "11060126",
+      billNumber: "0000000001",
+      chainId: 31337,
+      registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    };
     const seal = sealBillSm2(key, values);
     expect(seal.publicKey).to.equal(key.publicKey);
     expect(independentSm2Verify(seal.publicKey, sealMessage(values), seal.signature)).to.equal(true);

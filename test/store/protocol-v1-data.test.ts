@@ -25,8 +25,13 @@ describe("a store of protocol v1 data", function () {
     const dir = tempDir();
     const file = path.join(dir, "lianpiao.sqlite");
     await v1Store(file);
-    const err = await openStore({ sqlitePath: file }).then(() => null, (e: Error) => e);
-    expect(err?.message).to.match(/protocol v1 data \(registry 0x5FbDB2315678afecb367f032d93F642f64180aa3\)/).and.match(/mv data data-v1/);
+    const err = await openStore({ sqlitePath: file }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message)
+      .to.match(/protocol v1 data \(registry 0x5FbDB2315678afecb367f032d93F642f64180aa3\)/)
+      .and.match(/mv data data-v1/);
     const raw = new BetterSqlite3(file, { readonly: true });
     const names = (raw.prepare("select name from kysely_migration").all() as Array<{ name: string }>).map((r) => r.name);
     raw.close();

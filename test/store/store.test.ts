@@ -34,7 +34,15 @@ for (const d of DIALECTS) {
 
     before(async () => {
       ({ store, drop } = await d.open());
-      issuerId = (await createInstitution(store.db, { role: "issuer", name: "医院", creditCode: "12110000400000758N", billKind: "medical", account: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })).id;
+      issuerId = (
+        await createInstitution(store.db, {
+          role: "issuer",
+          name: "医院",
+          creditCode: "12110000400000758N",
+          billKind: "medical",
+          account: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        })
+      ).id;
     });
     after(async () => {
       await store.close();
@@ -47,7 +55,18 @@ for (const d of DIALECTS) {
       expect(again.error).to.equal(undefined);
       expect(again.results).to.deep.equal([]);
       const tables = await store.db.introspection.getTables();
-      expect(tables.map((t) => t.name)).to.include.members(["bills", "outbox", "batches", "senders", "audit_log", "institutions", "api_keys", "bill_ranges", "settings", "delivered_files"]);
+      expect(tables.map((t) => t.name)).to.include.members([
+        "bills",
+        "outbox",
+        "batches",
+        "senders",
+        "audit_log",
+        "institutions",
+        "api_keys",
+        "bill_ranges",
+        "settings",
+        "delivered_files",
+      ]);
     });
 
     it("hands out gapless, unique numbers to concurrent transactions, and returns a rolled-back one", async () => {
@@ -67,13 +86,18 @@ for (const d of DIALECTS) {
     });
 
     it("moves to the next allotted range when one is used up, and says RANGE_EXHAUSTED after the last", async () => {
-      const other = (await createInstitution(store.db, { role: "issuer", name: "小医院", billKind: "medical", account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" })).id;
+      const other = (
+        await createInstitution(store.db, { role: "issuer", name: "小医院", billKind: "medical", account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" })
+      ).id;
       await allotRange(store.db, { institutionId: other, billCode: "11060128", start: 1, end: 2 });
       await allotRange(store.db, { institutionId: other, billCode: "11060128", start: 10, end: 10 });
       const got = [];
       for (let i = 0; i < 3; i++) got.push((await store.db.transaction().execute((trx) => takeBillNumber(trx, other))).billNumber);
       expect(got).to.deep.equal(["0000000001", "0000000002", "0000000010"]);
-      const err = await store.db.transaction().execute((trx) => takeBillNumber(trx, other)).catch((e) => e);
+      const err = await store.db
+        .transaction()
+        .execute((trx) => takeBillNumber(trx, other))
+        .catch((e) => e);
       expect(err.code).to.equal("RANGE_EXHAUSTED");
       const overlap = await allotRange(store.db, { institutionId: other, billCode: "11060128", start: 2, end: 5 }).catch((e) => e);
       expect(overlap.code).to.equal("VALIDATION_FAILED");
@@ -81,7 +105,11 @@ for (const d of DIALECTS) {
 
     it("recognises a unique violation the same way on both databases", async () => {
       await setSetting(store.db, "k", "1");
-      const err = await store.db.insertInto("settings").values({ key: "k", value: "2" }).execute().catch((e) => e);
+      const err = await store.db
+        .insertInto("settings")
+        .values({ key: "k", value: "2" })
+        .execute()
+        .catch((e) => e);
       expect(isUniqueViolation(err)).to.equal(true);
       expect(isUniqueViolation(new Error("other"))).to.equal(false);
       await setSetting(store.db, "k", "3");
@@ -89,19 +117,52 @@ for (const d of DIALECTS) {
     });
 
     it("records each delivered file once per bill and finds it by bill and SHA-256 (migration 003)", async () => {
-      await store.db.insertInto("bills").values({
-        id: "BILL-DELIVERED", institution_id: issuerId, kind: "medical", bill_code: "11060126", bill_number: "0000009999", check_code: "ABC123",
-        issued_at: 1, issue_date: "2026-11-30", total_fen: 15700, status: "pending", envelope: "{}", bill_hash: `0x${"1".repeat(64)}`,
-        leaf: `0x${"2".repeat(64)}`, verify_key: "k", idempotency_key: null, request_hash: null, batch_id: null, proof: null, void_reason: null,
-        voided_at: null, red_of_id: null, reimbursed_by: null, reimbursed_at: null, reimbursement_ref: null, created_at: 1,
-      }).execute();
+      await store.db
+        .insertInto("bills")
+        .values({
+          id: "BILL-DELIVERED",
+          institution_id: issuerId,
+          kind: "medical",
+          bill_code: "11060126",
+          bill_number: "0000009999",
+          check_code: "ABC123",
+          issued_at: 1,
+          issue_date: "2026-11-30",
+          total_fen: 15700,
+          status: "pending",
+          envelope: "{}",
+          bill_hash: `0x${"1".repeat(64)}`,
+          leaf: `0x${"2".repeat(64)}`,
+          verify_key: "k",
+          idempotency_key: null,
+          request_hash: null,
+          batch_id: null,
+          proof: null,
+          void_reason: null,
+          voided_at: null,
+          red_of_id: null,
+          reimbursed_by: null,
+          reimbursed_at: null,
+          reimbursement_ref: null,
+          created_at: 1,
+        })
+        .execute();
       const pdf = Buffer.from("%PDF-1.7 a delivered file");
       await recordDelivered(store.db, "BILL-DELIVERED", pdf, "lianpiao-pdf/2", 1000);
       await recordDelivered(store.db, "BILL-DELIVERED", pdf, "lianpiao-pdf/2", 2000);
-      expect(await deliveredFile(store.db, "BILL-DELIVERED", sha256Hex(pdf))).to.deep.equal({ billId: "BILL-DELIVERED", sha256: sha256Hex(pdf), bytes: pdf.length, renderer: "lianpiao-pdf/2", createdAt: 1000 });
+      expect(await deliveredFile(store.db, "BILL-DELIVERED", sha256Hex(pdf))).to.deep.equal({
+        billId: "BILL-DELIVERED",
+        sha256: sha256Hex(pdf),
+        bytes: pdf.length,
+        renderer: "lianpiao-pdf/2",
+        createdAt: 1000,
+      });
       expect(await deliveredFile(store.db, "BILL-DELIVERED", sha256Hex(Buffer.from("another file")))).to.equal(undefined);
       expect(await deliveredFile(store.db, "OTHER-BILL", sha256Hex(pdf))).to.equal(undefined);
-      const rows = await store.db.selectFrom("delivered_files").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+      const rows = await store.db
+        .selectFrom("delivered_files")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
       expect(Number(rows.n)).to.equal(1);
     });
 

@@ -26,14 +26,28 @@ const CREDIT_CODE = "12350000488000001A";
 
 function makeEnvelope(n: number, signer = issuer): { env: BillEnvelope; root: string } {
   const bill = {
-    v: 2, kind: "medical", billCode: "35010126", billNumber: String(n).padStart(10, "0"), checkCode: "A1B2C3",
-    issuedAt: "2026-11-25T10:31:07+08:00", issuer: { name: "福州市第一医院", creditCode: CREDIT_CODE, account: issuer.address },
-    total: "157.00", totalInWords: "壹佰伍拾柒元整", payer: { name: "张三" },
+    v: 2,
+    kind: "medical",
+    billCode: "35010126",
+    billNumber: String(n).padStart(10, "0"),
+    checkCode: "A1B2C3",
+    issuedAt: "2026-11-25T10:31:07+08:00",
+    issuer: { name: "福州市第一医院", creditCode: CREDIT_CODE, account: issuer.address },
+    total: "157.00",
+    totalInWords: "壹佰伍拾柒元整",
+    payer: { name: "张三" },
   };
   const sealed = sealBill(bill as never, signer, { chainId: CHAIN_ID, verifyingContract: REGISTRY });
   const sibling = commitBill({ ...bill, billNumber: "9999999999" }).billHash;
   const tree = buildBatchTree([sealed.billHash, sibling]);
-  const anchor: AnchorProof = { chainId: CHAIN_ID, registry: REGISTRY, root: tree.root, proof: tree.entries[0].proof, txHash: `0x${"cd".repeat(32)}`, blockNumber: 10 };
+  const anchor: AnchorProof = {
+    chainId: CHAIN_ID,
+    registry: REGISTRY,
+    root: tree.root,
+    proof: tree.entries[0].proof,
+    txHash: `0x${"cd".repeat(32)}`,
+    blockNumber: 10,
+  };
   return { env: { ...sealed, anchor }, root: tree.root };
 }
 

@@ -10,7 +10,15 @@ import { NOTICE } from "../../server/verification/notice";
 import { waitAnchored } from "../helpers/api";
 import { startHardhatNode, startService, ROOT, type ChainNode, type DemoCreds, type ServiceProcess } from "../helpers/processes";
 import {
-  decoyAfterEof, drawnOverByUpdate, layoutOf, paintOver, paintedOverInPlace, pageAsFormAround, partsOf, resavedByQpdf, withOpenAction,
+  decoyAfterEof,
+  drawnOverByUpdate,
+  layoutOf,
+  paintOver,
+  paintedOverInPlace,
+  pageAsFormAround,
+  partsOf,
+  resavedByQpdf,
+  withOpenAction,
 } from "../pdf/forgeries";
 import { savePdf } from "../pdf/helpers";
 import { fetchEnvelope, fetchPdf, issue, issueAnchored } from "./fixtures";
@@ -42,7 +50,15 @@ describe("the lianpiao verify command", function () {
     const env: BillEnvelope = await fetchEnvelope(svc.url, creds.hospital.apiKey, bill.id);
     const genuine = await fetchPdf(svc.url, creds.hospital.apiKey, bill.id);
     files.genuine = savePdf(`cli-genuine-${bill.id}`, genuine);
-    const otherBill = await issueAnchored(svc.url, creds.charity.apiKey, { kind: "donation", donor: { name: "陈小明", type: "individual" }, items: [{ name: "儿童先心病救助项目", form: "cash", amount: "500.00" }], total: "500.00", purpose: "儿童先心病救助", payee: "赵六", reviewer: "钱七" });
+    const otherBill = await issueAnchored(svc.url, creds.charity.apiKey, {
+      kind: "donation",
+      donor: { name: "陈小明", type: "individual" },
+      items: [{ name: "儿童先心病救助项目", form: "cash", amount: "500.00" }],
+      total: "500.00",
+      purpose: "儿童先心病救助",
+      payee: "赵六",
+      reviewer: "钱七",
+    });
     const other = await fetchPdf(svc.url, creds.charity.apiKey, otherBill.id);
     // the attacks, on the genuine anchored file
     files.paintedInPlace = savePdf(`cli-painted-${bill.id}`, paintedOverInPlace(genuine, "¥157.00", "¥9157.00"));
@@ -53,7 +69,10 @@ describe("the lianpiao verify command", function () {
     files.openAction = savePdf(`cli-js-${bill.id}`, withOpenAction(genuine, "app.alert('paid');"));
     files.truncated = savePdf(`cli-truncated-${bill.id}`, genuine.subarray(0, layoutOf(genuine).xrefAt + 100));
     files.qpdf = savePdf(`cli-qpdf-${bill.id}`, resavedByQpdf(genuine, `cli-resave-${bill.id}`));
-    files.otherRenderer = savePdf(`cli-renderer-${bill.id}`, Buffer.from(genuine.toString("latin1").replace(`"renderer":"${RENDERER}"`, `"renderer":"${RENDERER.replace(/\d+$/, "9")}"`), "latin1"));
+    files.otherRenderer = savePdf(
+      `cli-renderer-${bill.id}`,
+      Buffer.from(genuine.toString("latin1").replace(`"renderer":"${RENDERER}"`, `"renderer":"${RENDERER.replace(/\d+$/, "9")}"`), "latin1"),
+    );
     parts = partsOf(genuine);
     const edited = { ...env, bill: { ...env.bill, total: "15.70" } } as BillEnvelope;
     files.tampered = savePdf(`cli-tampered-${bill.id}`, await renderBillPdf(edited, { verifyUrl: bill.verifyUrl }));

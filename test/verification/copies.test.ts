@@ -8,7 +8,19 @@ import { hexlify, randomBytes } from "ethers";
 import { call } from "../helpers/api";
 import { renderBillPdf } from "../../server/pdf";
 import type { BillEnvelope } from "../../server/issuance/model";
-import { checkOf, expectAllPassed, fetchPdf, issueAnchored, qrOfPdf, sharedService, uploadPdf, verifyUrlJson, type DemoCreds, type Issued, type ServiceProcess } from "./fixtures";
+import {
+  checkOf,
+  expectAllPassed,
+  fetchPdf,
+  issueAnchored,
+  qrOfPdf,
+  sharedService,
+  uploadPdf,
+  verifyUrlJson,
+  type DemoCreds,
+  type Issued,
+  type ServiceProcess,
+} from "./fixtures";
 
 const ID_NUMBER = "11010519491231002X";
 const ALL = "idNumber,items,payerName";
@@ -101,7 +113,9 @@ describe("redacted copies", function () {
     const other = url.replace("w=items", "w=idNumber,items");
     expect((await verifyUrlJson(other)).status).to.equal(404);
     // a copy PDF rendered with another copy's link fails the file check
-    const relabelled = await renderBillPdf({ ...copy, document: undefined, withheld: copy.withheld } as BillEnvelope, { verifyUrl: other.replace(svc.url, new URL(bill.verifyUrl).origin) });
+    const relabelled = await renderBillPdf({ ...copy, document: undefined, withheld: copy.withheld } as BillEnvelope, {
+      verifyUrl: other.replace(svc.url, new URL(bill.verifyUrl).origin),
+    });
     const up = await uploadPdf(svc.url, relabelled);
     expect(up.body.verdict).to.equal("INVALID");
     expect(checkOf(up.body, "file").code).to.equal("QR_OTHER_BILL");

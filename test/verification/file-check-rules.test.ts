@@ -14,7 +14,17 @@ import { outpatient } from "../pdf/fixtures";
 
 const URL = "https://piao.example.gov.cn/v/BILL1?k=secret-key";
 const { billHash: hash, salts } = commitBill(outpatient as unknown as Record<string, unknown>);
-const envelope: BillEnvelope = { format: "lianpiao-bill/3", bill: outpatient, salts, withheld: {}, billHash: hash, leaf: leafOf(hash), signature: `0x${"c".repeat(130)}`, sm2: { publicKey: `0x04${"d".repeat(128)}`, signature: `0x${"e".repeat(128)}` }, anchor: null };
+const envelope: BillEnvelope = {
+  format: "lianpiao-bill/3",
+  bill: outpatient,
+  salts,
+  withheld: {},
+  billHash: hash,
+  leaf: leafOf(hash),
+  signature: `0x${"c".repeat(130)}`,
+  sm2: { publicKey: `0x04${"d".repeat(128)}`, signature: `0x${"e".repeat(128)}` },
+  anchor: null,
+};
 const attachment = (document: unknown = { renderer: RENDERER, verifyUrl: URL }) => ({ ...envelope, document });
 const row = { id: "BILL1", bill_code: outpatient.billCode, bill_number: outpatient.billNumber, verify_key: "secret-key", leaf: envelope.leaf };
 
@@ -47,7 +57,8 @@ describe("the file check's rules", function () {
 
   it("passes a delivered file by its SHA-256 without rendering, whatever renderer made it", async () => {
     const before = renders;
-    const delivered = async (id: string, sha: string) => (id === row.id && sha === sha256Hex(pdf) ? { billId: id, sha256: sha, bytes: pdf.length, renderer: "lianpiao-pdf/1", createdAt: 0 } : undefined);
+    const delivered = async (id: string, sha: string) =>
+      id === row.id && sha === sha256Hex(pdf) ? { billId: id, sha256: sha, bytes: pdf.length, renderer: "lianpiao-pdf/1", createdAt: 0 } : undefined;
     const c = await fileCheck(pdf, attachment({ renderer: "lianpiao-pdf/1", verifyUrl: URL }), { render, service: service({ delivered }) });
     expect(c).to.include({ status: "passed" });
     expect(c.detail).to.include("lianpiao-pdf/1");
@@ -55,7 +66,10 @@ describe("the file check's rules", function () {
   });
 
   it("cannot compare a file of another renderer, or one that names none: error, not failure", async () => {
-    expect(await fileCheck(pdf, attachment({ renderer: "lianpiao-pdf/9", verifyUrl: URL }), { render })).to.include({ status: "error", code: "RENDERER_MISMATCH" });
+    expect(await fileCheck(pdf, attachment({ renderer: "lianpiao-pdf/9", verifyUrl: URL }), { render })).to.include({
+      status: "error",
+      code: "RENDERER_MISMATCH",
+    });
     expect(await fileCheck(pdf, envelope, { render })).to.include({ status: "error", code: "RENDERER_MISMATCH" });
     expect(await fileCheck(pdf, attachment({ renderer: 7 }), { render })).to.include({ status: "failed", code: "FILE_MODIFIED" });
   });
@@ -72,15 +86,24 @@ describe("the file check's rules", function () {
   it("says ERROR when the renderer is busy or fails, or the store cannot be asked", async () => {
     const busy = Object.assign(new Error("busy"), { code: "PDF_RENDER_BUSY" });
     expect(await fileCheck(pdf, attachment(), { render: async () => Promise.reject(busy) })).to.include({ status: "error", code: "SERVICE_BUSY" });
-    expect(await fileCheck(pdf, attachment(), { render: async () => Promise.reject(new Error("boom")) })).to.include({ status: "error", code: "RENDER_FAILED" });
+    expect(await fileCheck(pdf, attachment(), { render: async () => Promise.reject(new Error("boom")) })).to.include({
+      status: "error",
+      code: "RENDER_FAILED",
+    });
     const down = service({ findByNumber: async () => Promise.reject(new Error("connection refused")) });
     expect(await fileCheck(pdf, attachment(), { render, service: down })).to.include({ status: "error", code: "STORE_UNAVAILABLE" });
   });
 
   it("fails a genuine rendering whose link is another site's or another bill's", async () => {
-    for (const [url, code] of [["https://evil.example/v/BILL1?k=secret-key", "QR_OTHER_SITE"], ["https://piao.example.gov.cn/v/BILL1?k=guess", "QR_OTHER_BILL"]]) {
+    for (const [url, code] of [
+      ["https://evil.example/v/BILL1?k=secret-key", "QR_OTHER_SITE"],
+      ["https://piao.example.gov.cn/v/BILL1?k=guess", "QR_OTHER_BILL"],
+    ]) {
       const forged = await renderBillPdf(envelope, { verifyUrl: url });
-      expect(await fileCheck(forged, attachment({ renderer: RENDERER, verifyUrl: url }), { render, service: service() }), url).to.include({ status: "failed", code });
+      expect(await fileCheck(forged, attachment({ renderer: RENDERER, verifyUrl: url }), { render, service: service() }), url).to.include({
+        status: "failed",
+        code,
+      });
     }
   });
 
@@ -88,8 +111,17 @@ describe("the file check's rules", function () {
     const six: Check[] = ["integrity", "inclusion", "issuer", "status", "signature", "sm2"].map((n) => passed(n as Check["name"], ""));
     const base = { notice: "", bill: null, anchor: null, reimbursement: null, claims: null, withheld: [] };
     const valid: Verification = { verdict: "VALID", checks: six, ...base };
-    const voided: Verification = { verdict: "VOIDED", checks: [...six.slice(0, 3), failed("status", "VOIDED", "voided"), ...six.slice(4)], void: { reason: "r", at: null }, ...base };
-    const error: Verification = { verdict: "ERROR", checks: [...six.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...six.slice(2)], ...base };
+    const voided: Verification = {
+      verdict: "VOIDED",
+      checks: [...six.slice(0, 3), failed("status", "VOIDED", "voided"), ...six.slice(4)],
+      void: { reason: "r", at: null },
+      ...base,
+    };
+    const error: Verification = {
+      verdict: "ERROR",
+      checks: [...six.slice(0, 1), { name: "inclusion", status: "error", code: "CHAIN_UNREACHABLE", detail: "" }, ...six.slice(2)],
+      ...base,
+    };
     const ok = passed("file", "same");
     const bad = failed("file", "FILE_MODIFIED", "differs");
     const cannot: Check = { name: "file", status: "error", code: "RENDERER_MISMATCH", detail: "" };
@@ -105,4 +137,3 @@ describe("the file check's rules", function () {
     expect(withFileCheck(error, ok).verdict).to.equal("ERROR");
   });
 });
-

@@ -11,7 +11,15 @@ import { extractEnvelope } from "../../server/pdf";
 import { RENDERER } from "../../server/pdf/document";
 import { NOTICE } from "../../server/verification/notice";
 import {
-  decoyAfterEof, drawnOverByUpdate, layoutOf, paintOver, paintedOverInPlace, pageAsFormAround, partsOf, resavedByQpdf, withOpenAction,
+  decoyAfterEof,
+  drawnOverByUpdate,
+  layoutOf,
+  paintOver,
+  paintedOverInPlace,
+  pageAsFormAround,
+  partsOf,
+  resavedByQpdf,
+  withOpenAction,
 } from "../pdf/forgeries";
 import { checkOf, expectAllPassed, fetchPdf, issue, uploadPdf, type Issued } from "./fixtures";
 
@@ -30,7 +38,13 @@ describe("the file check of an uploaded PDF", function () {
     key = svc.credentials().hospital.apiKey;
     bill = await issue(svc.url, key);
     pending = await fetchPdf(svc.url, key, bill.id);
-    const otherBill = await issue(svc.url, key, { ...MEDICAL_EXAMPLE, payer: { name: "李雷" }, total: "37.00", items: [MEDICAL_EXAMPLE.items[0]], insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "37.00" } });
+    const otherBill = await issue(svc.url, key, {
+      ...MEDICAL_EXAMPLE,
+      payer: { name: "李雷" },
+      total: "37.00",
+      items: [MEDICAL_EXAMPLE.items[0]],
+      insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "37.00" },
+    });
     await waitAnchored(svc.url, key, bill.id);
     await waitAnchored(svc.url, key, otherBill.id);
     anchored = await fetchPdf(svc.url, key, bill.id);
@@ -77,12 +91,23 @@ describe("the file check of an uploaded PDF", function () {
 
   it("attack: the total painted over, the content stream rewritten in place", async () => {
     const p = partsOf(anchored);
-    await refused(paintedOverInPlace(anchored, "¥157.00", "¥9157.00"), "FILE_MODIFIED", "differs from the issued file from byte", `object ${p.resources}: the resources of page 1 of 1`);
+    await refused(
+      paintedOverInPlace(anchored, "¥157.00", "¥9157.00"),
+      "FILE_MODIFIED",
+      "differs from the issued file from byte",
+      `object ${p.resources}: the resources of page 1 of 1`,
+    );
   });
 
   it("attack: the total painted over through an incremental update", async () => {
     const forged = drawnOverByUpdate(anchored, paintOver(anchored, "¥157.00", "¥9157.00"));
-    await refused(forged, "FILE_APPENDED", `the issued file plus ${forged.length - anchored.length} bytes after its %%EOF`, `redefines object ${partsOf(anchored).page} (the dictionary of page 1 of 1)`, "incremental update");
+    await refused(
+      forged,
+      "FILE_APPENDED",
+      `the issued file plus ${forged.length - anchored.length} bytes after its %%EOF`,
+      `redefines object ${partsOf(anchored).page} (the dictionary of page 1 of 1)`,
+      "incremental update",
+    );
   });
 
   it("attack: an incremental update that draws over the page", async () => {
@@ -102,12 +127,23 @@ describe("the file check of an uploaded PDF", function () {
   });
 
   it("attack: JavaScript added (an OpenAction)", async () => {
-    await refused(withOpenAction(anchored, "app.alert('paid');"), "FILE_APPENDED", `redefines object ${partsOf(anchored).catalog} (the document catalog)`, "/OpenAction", "/JavaScript");
+    await refused(
+      withOpenAction(anchored, "app.alert('paid');"),
+      "FILE_APPENDED",
+      `redefines object ${partsOf(anchored).catalog} (the document catalog)`,
+      "/OpenAction",
+      "/JavaScript",
+    );
   });
 
   it("attack: the file truncated", async () => {
     const cut = anchored.subarray(0, layoutOf(anchored).xrefAt + 100);
-    await refused(cut, "FILE_TRUNCATED", `the first ${cut.length.toLocaleString("en-US")} of the issued file's ${anchored.length.toLocaleString("en-US")} bytes`, "the cross-reference table");
+    await refused(
+      cut,
+      "FILE_TRUNCATED",
+      `the first ${cut.length.toLocaleString("en-US")} of the issued file's ${anchored.length.toLocaleString("en-US")} bytes`,
+      "the cross-reference table",
+    );
   });
 
   it("attack: the file re-saved by qpdf (structure changed, content the same)", async () => {
@@ -139,7 +175,9 @@ describe("the file check of an uploaded PDF", function () {
         const r = await uploadPdf(svc.url, which === "pending" ? pending : anchored);
         expect(r.body.verdict).to.equal("VALID");
         expectAllPassed(r.body);
-        expect(checkOf(r.body, "file").detail).to.include(`byte for byte the file ${RENDERER} renders for this bill`).and.include("its QR code is this bill's verification link");
+        expect(checkOf(r.body, "file").detail)
+          .to.include(`byte for byte the file ${RENDERER} renders for this bill`)
+          .and.include("its QR code is this bill's verification link");
       });
     }
 

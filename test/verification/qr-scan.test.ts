@@ -52,7 +52,9 @@ describe("verifying a bill by its QR code", function () {
     expect(html).to.include("有效").and.include("VALID").and.include("张*").and.include(bill.billNumber);
     expect(html).to.not.include("张三");
     const csp = r.headers.get("content-security-policy") as string;
-    expect(csp).to.match(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'$/);
+    expect(csp).to.match(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'$/,
+    );
     expect(html).to.not.match(/<script|https?:\/\/(?!localhost|127\.0\.0\.1)/);
   });
 
@@ -60,7 +62,9 @@ describe("verifying a bill by its QR code", function () {
     const base = bill.verifyUrl.split("?")[0];
     const urls = [`${base}?k=wrong-key-wrong-key-123`, base, `${svc.url}/v/NoSuchBill123456?k=${bill.verifyUrl.split("k=")[1]}`, `${base}?k=`];
     const html = await Promise.all(urls.map((u) => fetch(u).then(async (r) => ({ status: r.status, body: await r.text() }))));
-    const json = await Promise.all(urls.map((u) => fetch(u, { headers: { accept: "application/json" } }).then(async (r) => ({ status: r.status, body: await r.text() }))));
+    const json = await Promise.all(
+      urls.map((u) => fetch(u, { headers: { accept: "application/json" } }).then(async (r) => ({ status: r.status, body: await r.text() }))),
+    );
     for (const r of [...html, ...json]) expect(r.status).to.equal(404);
     expect(new Set(html.map((r) => r.body)).size).to.equal(1);
     expect(new Set(json.map((r) => r.body)).size).to.equal(1);
@@ -74,7 +78,13 @@ describe("verifying a bill by its QR code", function () {
     expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
     expect(ok.body.verdict).to.equal("VALID");
     expect(ok.body.bill.billNumber).to.equal(bill.billNumber);
-    const wrongs = [{ billNumber: "9999999999" }, { checkCode: bill.checkCode === "AAAAAA" ? "BBBBBB" : "AAAAAA" }, { issueDate: "2000-01-01" }, { total: "157.01" }, { billCode: "99999999" }];
+    const wrongs = [
+      { billNumber: "9999999999" },
+      { checkCode: bill.checkCode === "AAAAAA" ? "BBBBBB" : "AAAAAA" },
+      { issueDate: "2000-01-01" },
+      { total: "157.01" },
+      { billCode: "99999999" },
+    ];
     const answers = await Promise.all(wrongs.map((w) => call(svc.url, "POST", "/api/v1/verify/manual", { body: { ...fields, ...w } })));
     for (const a of answers) expect(a.status).to.equal(404);
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).to.equal(1);
@@ -82,7 +92,9 @@ describe("verifying a bill by its QR code", function () {
   });
 
   it("refuses a malformed manual check with 422 naming the fields", async () => {
-    const r = await call(svc.url, "POST", "/api/v1/verify/manual", { body: { billCode: "123", billNumber: bill.billNumber, checkCode: "x", issueDate: "2026/11/25", total: "1.234" } });
+    const r = await call(svc.url, "POST", "/api/v1/verify/manual", {
+      body: { billCode: "123", billNumber: bill.billNumber, checkCode: "x", issueDate: "2026/11/25", total: "1.234" },
+    });
     expect(r.status).to.equal(422);
     expect(r.body.errors.map((e: { path: string }) => e.path).sort()).to.deep.equal(["billCode", "checkCode", "issueDate", "total"]);
   });

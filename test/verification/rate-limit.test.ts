@@ -48,7 +48,9 @@ describe("public verification limits and pending bills", function () {
     const page = await fetch(bill.verifyUrl);
     expect(page.status).to.equal(429);
     expect(page.headers.get("retry-after")).to.match(/^\d+$/);
-    expect(await page.text()).to.include("请求过多").and.include("Too many requests");
+    expect(await page.text())
+      .to.include("请求过多")
+      .and.include("Too many requests");
     const upload = await fetch(`${svc.url}/api/v1/verify/manual`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(upload.status).to.equal(429);
   });

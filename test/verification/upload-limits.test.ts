@@ -9,11 +9,14 @@ import { issue, sharedService, uploadPdf, type DemoCreds, type Issued, type Serv
 function upload(base: string, pdf: Buffer, onSent: () => void): Promise<{ status: number; body: any }> {
   const u = new URL(`${base}/api/v1/verify`);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "content-type": "application/pdf", "content-length": pdf.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "content-type": "application/pdf", "content-length": pdf.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+      },
+    );
     req.on("error", reject);
     req.on("finish", onSent);
     req.end(pdf);

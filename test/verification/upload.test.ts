@@ -4,8 +4,18 @@ import { call, DONATION_EXAMPLE, MEDICAL_EXAMPLE } from "../helpers/api";
 import { renderBillPdf } from "../../server/pdf";
 import type { BillEnvelope } from "../../server/issuance/model";
 import {
-  checkOf, expectAllPassed, fetchEnvelope, fetchPdf, issueAnchored, qrOfPdf, sharedService, uploadPdf, verifyUrlJson,
-  type DemoCreds, type Issued, type ServiceProcess,
+  checkOf,
+  expectAllPassed,
+  fetchEnvelope,
+  fetchPdf,
+  issueAnchored,
+  qrOfPdf,
+  sharedService,
+  uploadPdf,
+  verifyUrlJson,
+  type DemoCreds,
+  type Issued,
+  type ServiceProcess,
 } from "./fixtures";
 
 describe("verifying an uploaded PDF bill", function () {
@@ -23,7 +33,13 @@ describe("verifying an uploaded PDF bill", function () {
     creds = svc.credentials();
     bill = await issueAnchored(svc.url, creds.hospital.apiKey);
     // a second batch: the other bill must not share this bill's root
-    other = await issueAnchored(svc.url, creds.hospital.apiKey, { ...MEDICAL_EXAMPLE, payer: { name: "李雷" }, total: "37.00", items: [MEDICAL_EXAMPLE.items[0]], insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "37.00" } });
+    other = await issueAnchored(svc.url, creds.hospital.apiKey, {
+      ...MEDICAL_EXAMPLE,
+      payer: { name: "李雷" },
+      total: "37.00",
+      items: [MEDICAL_EXAMPLE.items[0]],
+      insurance: { fundPaid: "0.00", accountPaid: "0.00", selfPaid: "37.00" },
+    });
     env = await fetchEnvelope(svc.url, creds.hospital.apiKey, bill.id);
     otherEnv = await fetchEnvelope(svc.url, creds.hospital.apiKey, other.id);
     expect(otherEnv.anchor!.root).to.not.equal(env.anchor!.root);

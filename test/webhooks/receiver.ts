@@ -50,7 +50,10 @@ export class Receiver {
   async waitFor(pred: (r: Received[]) => boolean, timeoutMs = 30_000, what = "webhook deliveries"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pred(this.received)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((r) => [r.event.type, r.event.data?.bill?.billNumber, r.answered]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((r) => [r.event.type, r.event.data?.bill?.billNumber, r.answered]))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
