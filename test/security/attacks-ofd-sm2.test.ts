@@ -215,4 +215,16 @@ describe("attacks on SM2 seals and OFD uploads", function () {
     }
     await alive();
   });
+
+  it("refuses XML nested a million levels deep (a 7 kB upload) at once, not after exhausting the stack", async () => {
+    const depth = 1_000_000;
+    const deep = Buffer.from(zipSync({ "OFD.xml": [Buffer.from("<a>".repeat(depth) + "</a>".repeat(depth)), { level: 9 }] }));
+    expect(deep.length).to.be.below(16_000);
+    const r = await timed(deep);
+    expect([r.status, r.body.code]).to.deep.equal([422, "OFD_INVALID"]);
+    expect(r.body.detail).to.not.match(/call stack/i);
+    expect(r.body.detail).to.match(/nested deeper/);
+    expect(r.ms).to.be.below(1000);
+    await alive();
+  });
 });
