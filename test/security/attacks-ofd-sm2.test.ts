@@ -216,8 +216,8 @@ describe("attacks on SM2 seals and OFD uploads", function () {
     await alive();
   });
 
-  it("refuses XML nested a million levels deep (a 7 kB upload) at once, not after exhausting the stack", async () => {
-    const depth = 1_000_000;
+  it("refuses XML nested 30,000 levels deep at once, not after exhausting the stack", async () => {
+    const depth = 30_000; // 210 kB: under the size limit of a parsed file
     const deep = Buffer.from(zipSync({ "OFD.xml": [Buffer.from("<a>".repeat(depth) + "</a>".repeat(depth)), { level: 9 }] }));
     expect(deep.length).to.be.below(16_000);
     const r = await timed(deep);
@@ -226,5 +226,16 @@ describe("attacks on SM2 seals and OFD uploads", function () {
     expect(r.body.detail).to.match(/nested deeper/);
     expect(r.ms).to.be.below(1000);
     await alive();
+  });
+
+  it("refuses an index file of two million empty elements (an 8 kB upload) without reading it", async () => {
+    const wide = Buffer.from(zipSync({ "OFD.xml": [Buffer.from(`<r>${"<a/>".repeat(2_000_000)}</r>`), { level: 9 }] }));
+    expect(wide.length).to.be.below(16_000);
+    const r = await timed(wide);
+    expect([r.status, r.body.code]).to.deep.equal([422, "OFD_INVALID"]);
+    expect(r.body.detail).to.match(/larger than/);
+    expect(r.ms).to.be.below(1000);
+    // the genuine package still reads (its index files are far below the limit)
+    expect((await uploadOfd(svc.url, ofd)).body.verdict).to.equal("VALID");
   });
 });
