@@ -68,6 +68,18 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
   const chain = await readChainMarks(ctx.chainMarks, await issuerAccountOf(db, bill), bill.leaf);
   assertNotVoidedOnChain(chain);
   if (chain.reimbursedBy) throw await reimbursedOnChain(db, chain, "ALREADY_REIMBURSED");
+  // The first claim on the registry fixes the field every later one must open (docs/PROTOCOL.md §7). A
+  // party that sends its own first claim against /total of a bill with a settlement pins the registry's
+  // cap to the total for good: every claim this service sends (opening the cash paid) is then refused on
+  // chain, and would be undone after a 201. Nothing can be claimed here on such a bill: say so up front
+  // (test/security/attacks-claims-copies.test.ts).
+  if (chain.capFen !== 0n && chain.capFen !== cap) {
+    throw new ApiError(
+      "CLAIM_EXCEEDS_REMAINING",
+      `The registry holds this bill's claimable amount as ${chain.capFen} fen, fixed by a claim made outside this service against another field; it refuses the claims this service sends`,
+      { remainingFen: 0, claimedFen: Number(chain.claimedFen), claimableFen: Number(cap) },
+    );
+  }
   // claims the registry holds beyond the store's (made outside this service) count against the cap too
   const stored = fen(bill.claimed_fen);
   const outside = chain.claimedFen > stored ? chain.claimedFen - stored : 0n;
