@@ -234,6 +234,9 @@ contract BillRegistry is IBillRegistry, AccessControl {
             if (i != count - 1) claims[i] = claims[count - 1];
             delete claims[count - 1];
             (status.claimedFen, status.claimCount) = (uint64(status.claimedFen - amount), uint16(count - 1));
+            // the last claim gone, the field and cap it pinned go too: a claim released at once cannot
+            // keep another field (say /total of a bill with a settlement) pinned for the bill's life
+            if (count == 1) (status.capFen, status.claimable) = (0, 0);
             emit ClaimReleased(issuer, leaf, party, claimReference, amount);
             return;
         }

@@ -54,7 +54,7 @@ interface IBillRegistry is IERC5267 {
         address reimbursedBy; // zero while not reimbursed as a whole (报销 / 入账)
         uint40 reimbursedAt;
         uint64 claimedFen; // the sum of the open claims, in fen (分)
-        uint64 capFen; // the claimable amount proven by the first claim (0 before any claim)
+        uint64 capFen; // the claimable amount proven by the first claim (0 before any claim, and again after the last release)
         uint8 claimable; // which field proved it: 0 none yet, 1 "/total", 2 "/insurance/cashPaid", 3 "/insurance/selfPaid"
         uint16 claimCount; // open claims
     }

@@ -158,16 +158,12 @@ describe("attacks on claims, on chain", () => {
     expect(Number((await registry.statusOf(hospital.address, hospitalBatch.leaves[0])).capFen)).to.equal(3700);
   });
 
-  // HOLE (left open: a contract change, with its redeployment, gas and vector updates). The first claim
-  // pins the claimable field (status.claimable) and cap (status.capFen) for good: releaseClaim never
-  // resets them, even when the bill's last claim is released. A relying party that opens /total of a
-  // medical bill with a settlement (documented in docs/PROTOCOL.md §7: the chain cannot tell) claims
-  // 1 fen, releases it at once, and has (a) lifted the registry's cap from the cash paid to the total
-  // for every party that sends straight to the registry, and (b) made every claim of the service (which
-  // opens /insurance/cashPaid) fail with BillRegistryInvalidClaimable for the bill's life; the service
-  // now refuses those claims up front (server/lifecycle/claims.ts) instead of undoing them after a 201.
-  // A fix: reset claimable and capFen when claimCount returns to 0 in releaseClaim.
-  it.skip("HOLE: a pin to /total released at once leaves the cash paid unclaimable and the cap lifted for good", async () => {
+  // Was a hole: the first claim pinned the claimable field (status.claimable) and cap (status.capFen)
+  // for good, even once released. A relying party opening /total of a medical bill with a settlement
+  // (docs/PROTOCOL.md §7: the chain cannot tell) claimed 1 fen and released it at once, which lifted
+  // the cap to the total and left every claim on the cash paid refused for the bill's life. The last
+  // release now resets both.
+  it("a pin to /total released at once leaves nothing pinned: the cash paid is claimable again, capped at itself", async () => {
     const { registry, as, hospital, insurer, employer, hospitalBatch, bills } = await loadFixture(claimsFixture);
     const leaf = hospitalBatch.leaves[0];
     await as(insurer).claim(hospital.address, ...claimArgs(hospitalBatch, 0, bills.cash, "/total"), 1, REF_A);
