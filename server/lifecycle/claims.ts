@@ -18,6 +18,7 @@ import { billChanged } from "../store/bill-changes";
 import { emitBillEvent } from "../webhooks/events";
 import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain } from "./chain-marks";
 import { alreadyReimbursed, assertMarkable, findByNumber, issuerAccountOf, partyAccount, type MarkContext, type MarkInput } from "./reimbursement";
+import { isoTime } from "../format/time";
 
 export interface ClaimInput extends MarkInput {
   /** in fen; absent: the whole remaining amount */
@@ -151,7 +152,7 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
       trx,
       "bill.reimbursed",
       bill,
-      { reimbursement: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), reference: input.reference, amountFen: Number(amount) } },
+      { reimbursement: { partyId: party.id, by: party.name, at: isoTime(now), reference: input.reference, amountFen: Number(amount) } },
       now,
     );
     return true;
@@ -170,7 +171,7 @@ export async function claimPart(ctx: MarkContext, party: Institution, input: Cla
     billCode: bill.bill_code,
     billNumber: bill.bill_number,
     by: party.name,
-    at: new Date(now).toISOString(),
+    at: isoTime(now),
     reference: input.reference,
     amountFen: Number(amount),
     claimableFen: Number(cap),
@@ -237,7 +238,7 @@ export async function releaseClaim(
       trx,
       "bill.released",
       bill,
-      { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), amountFen: Number(claim.amount_fen) } },
+      { release: { partyId: party.id, by: party.name, at: isoTime(now), amountFen: Number(claim.amount_fen) } },
       now,
     );
     return claim;
@@ -252,7 +253,7 @@ export async function releaseClaim(
     billCode,
     billNumber,
     by: party.name,
-    at: new Date(now).toISOString(),
+    at: isoTime(now),
     reference,
     amountFen: Number(released.amount_fen),
     claimableFen: Number(cap),

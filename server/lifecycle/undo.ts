@@ -79,7 +79,7 @@ export async function undoRefusedMark(db: Db, m: RefusedMark, now = Date.now()):
             trx,
             "bill.released",
             row,
-            { release: { partyId: party.id, by: party.name, at: new Date(now).toISOString(), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } },
+            { release: { partyId: party.id, by: party.name, at: isoTime(now), refusedByRegistry: true, amountFen: Number(claim.amount_fen) } },
             now,
           );
       }

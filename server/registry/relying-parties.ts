@@ -79,8 +79,8 @@ export async function partyKeys(db: Db, id: string) {
     keys: keys.map((k) => ({
       id: k.id,
       label: k.label,
-      createdAt: new Date(k.created_at).toISOString(),
-      revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null,
+      createdAt: isoTime(k.created_at),
+      revokedAt: isoTime(k.revoked_at),
     })),
   };
 }

@@ -24,6 +24,7 @@ import { errored, failed, integrityCheck, passed, skipped, verdictOf } from "./c
 import { parseEnvelope } from "./envelope";
 import { printedQrFinding, type PrintedQrDeps } from "./printed-qr";
 import type { Check, Verification } from "./types";
+import { isoTime } from "../format/time";
 
 export type FileFailureCode = "FILE_APPENDED" | "FILE_TRUNCATED" | "FILE_MODIFIED" | "FILE_NOT_ISSUED" | "QR_OTHER_SITE" | "QR_OTHER_BILL";
 export type FileErrorCode = "RENDERER_MISMATCH" | "RENDER_FAILED" | "SERVICE_BUSY" | "STORE_UNAVAILABLE";
@@ -92,7 +93,7 @@ export async function fileCheck(pdf: Buffer, attachment: unknown, deps: FileChec
         if (hit) {
           return passed(
             "file",
-            `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${new Date(hit.createdAt).toISOString()})`,
+            `The file is exactly ${format.name} this service delivered for this bill (${hit.bytes.toLocaleString("en-US")} bytes, renderer ${hit.renderer}, first delivered ${isoTime(hit.createdAt)})`,
           );
         }
       }

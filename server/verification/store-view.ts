@@ -75,7 +75,7 @@ async function openClaims(db: Db, billId: string) {
     .where("claims.released_at", "is", null)
     .orderBy("claims.created_at")
     .execute();
-  return rows.map((r) => ({ by: r.name, amountFen: Number(r.amount_fen), at: new Date(Number(r.created_at)).toISOString() }));
+  return rows.map((r) => ({ by: r.name, amountFen: Number(r.amount_fen), at: isoTime(r.created_at) }));
 }
 
 const nameOfInstitution = async (db: Db, id: string) =>
