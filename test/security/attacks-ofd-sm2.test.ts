@@ -7,7 +7,7 @@
 // billion laughs. The service must answer 4xx (or INVALID) quickly and stay up.
 import fs from "node:fs";
 import { expect } from "chai";
-import { zipSync } from "fflate";
+import { zip, zipSync, type AsyncZippable } from "fflate";
 import { sm3 } from "sm-crypto-v2";
 import { devWallet } from "../../server/chain/accounts";
 import { sealBillSm2, sealKeyOf } from "../../server/sm/sm2";
@@ -35,11 +35,13 @@ describe("attacks on SM2 seals and OFD uploads", function () {
   let bomb: Buffer;
 
   before(async () => {
-    // built first: deflating 2 GB takes seconds, longer than the service keeps an idle connection open
+    // deflating 2 GB takes seconds: done in fflate's worker threads, so that this process's event loop
+    // stays free and its HTTP client closes idle connections before the service does (blocked, it reused
+    // a connection the service had closed meanwhile: "other side closed")
     const zero = new Uint8Array(8 << 20);
-    const z: Record<string, [Uint8Array, { level: 9 }]> = {};
+    const z: AsyncZippable = {};
     for (let i = 0; i < 256; i++) z[`Doc_0/Res/r${i}.bin`] = [zero, { level: 9 }];
-    bomb = Buffer.from(zipSync(z));
+    bomb = Buffer.from(await new Promise<Uint8Array>((resolve, reject) => zip(z, (err, out) => (err ? reject(err) : resolve(out)))));
     svc = await sharedService();
     creds = svc.credentials();
     bill = await issueAnchored(svc.url, creds.hospital.apiKey);
