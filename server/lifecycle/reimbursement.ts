@@ -17,23 +17,11 @@ import { assertNotVoidedOnChain, readChainMarks, reimbursedOnChain, type ChainMa
 import { isoTime } from "../format/time";
 import { amount } from "../issuance/schema";
 import { freeText } from "../issuance/free-text";
+import { printedFields } from "../issuance/printed-fields";
 
 export const markBody = z
   .object({
-    billCode: z
-      .string()
-      .regex(/^\d{8}$/, "must be 8 digits")
-      .describe("票据代码 as printed, 8 digits."),
-    billNumber: z
-      .string()
-      .regex(/^\d{10}$/, "must be 10 digits")
-      .describe("票据号码 as printed, 10 digits."),
-    checkCode: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits")
-      .describe("校验码 as printed."),
+    ...printedFields,
     total: amount().describe("The bill's total as printed, a decimal string."),
     reference: freeText(100).describe("The relying party's claim reference, 1–100 characters (only its hash goes on chain)."),
     amountFen: z

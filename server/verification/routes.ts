@@ -32,6 +32,7 @@ import type { Verification } from "./types";
 import { copyOf, sendCopy, withholdNames, type CopyDeps } from "./copies";
 import { copyMacMatches, parseWithhold } from "../issuance/redaction";
 import { verifyEnvelope, verifyStored, type VerifyContext } from "./verifier";
+import { printedFields } from "../issuance/printed-fields";
 
 export interface VerificationDeps {
   db: Db;
@@ -79,20 +80,7 @@ function rateLimit(limiter: RateLimiter, base: string | null): RequestHandler {
 }
 
 export const manualBody = z.strictObject({
-  billCode: z
-    .string()
-    .regex(/^\d{8}$/, "must be 8 digits")
-    .describe("票据代码 as printed, 8 digits."),
-  billNumber: z
-    .string()
-    .regex(/^\d{10}$/, "must be 10 digits")
-    .describe("票据号码 as printed, 10 digits."),
-  checkCode: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[0-9A-Z]{6}$/, "must be 6 letters or digits")
-    .describe("校验码 as printed."),
+  ...printedFields,
   issueDate: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
